@@ -1,0 +1,82 @@
+import { formatClock, formatCount, formatPercent } from '../format';
+import type { MetricPoint } from '../ports';
+import { gradeAbove, isAtLeastWarn, percentOf, round, worst } from './grade';
+import { concurrencyLink, metricsLink } from './links';
+import type { CheckParams } from './params';
+import type { ActionHints, CheckContext, CheckResult } from './types';
+
+/** Lambda keeps this much of the account's concurrency unreserved; it cannot be reserved. */
+const MINIMUM_UNRESERVED = 100;
+
+export async function throttlesCheck(ctx: CheckContext, params: CheckParams<'throttles'>): Promise<CheckResult> {
+  const { fn, window } = ctx;
+  const metrics = await ctx.evidence.metrics();
+  const { invocations, throttles, peakConcurrency } = metrics.current;
+  const requests = invocations + throttles;
+  const throttledPercent = percentOf(throttles, requests);
+  const reserved = fn.reservedConcurrency;
+  const concurrencyPercent =
+    reserved !== undefined && reserved > 0 && peakConcurrency !== undefined
+      ? percentOf(peakConcurrency, reserved)
+      : undefined;
+  const status = worst(
+    gradeAbove(throttledPercent, params.thresholds.throttledPercent),
+    gradeAbove(concurrencyPercent, params.thresholds.concurrencyPercent),
+  );
+
+  // Account headroom costs a request; it only matters when the function is short of concurrency.
+  const account = isAtLeastWarn(status) ? await ctx.evidence.accountConcurrency().catch(() => undefined) : undefined;
+  const headroom = account ? Math.max(0, account.unreserved - MINIMUM_UNRESERVED) : undefined;
+  const since = firstNonZero(metrics.series.throttles);
+
+  const parts = [
+    throttles > 0
+      ? `${formatCount(throttles)} throttled of ${formatCount(requests)} (${formatPercent(throttledPercent)})`
+      : 'no throttles',
+    peakConcurrency === undefined
+      ? 'peak concurrency not reported'
+      : reserved !== undefined
+        ? `peak concurrency ${formatCount(peakConcurrency)}/${formatCount(reserved)}`
+        : `peak concurrency ${formatCount(peakConcurrency)} (no reserved concurrency)`,
+  ];
+  if (headroom !== undefined) parts.push(`account headroom ${formatCount(headroom)}`);
+  if (throttles > 0 && since) parts.push(`since ${formatClock(since)}`);
+
+  const saturated = concurrencyPercent !== undefined && concurrencyPercent >= 100;
+  const headline = saturated
+    ? `reserved concurrency ${formatCount(reserved ?? 0)} is saturated${since ? ` since ${formatClock(since)}` : ''}`
+    : `${formatCount(throttles)} requests throttled (${formatPercent(throttledPercent)})${since ? ` since ${formatClock(since)}` : ''}`;
+
+  return {
+    status,
+    summary: parts.join(' · '),
+    headline,
+    evidence: {
+      invocations,
+      throttles,
+      throttledPercent: round(throttledPercent),
+      peakConcurrency: peakConcurrency ?? null,
+      reservedConcurrency: reserved ?? null,
+      concurrencyPercent: concurrencyPercent === undefined ? null : round(concurrencyPercent),
+      accountUnreserved: account?.unreserved ?? null,
+      headroom: headroom ?? null,
+      throttlingSince: since?.toISOString() ?? null,
+    },
+    links: [metricsLink(fn.region, fn.name, window), concurrencyLink(fn.region, fn.name)],
+    hints: raiseHint(reserved, headroom),
+  };
+}
+
+function raiseHint(reserved: number | undefined, headroom: number | undefined): ActionHints | undefined {
+  // Without reserved concurrency the function already draws on the shared pool; reserving is a
+  // different decision than "raise", so gofn does not offer it.
+  if (reserved === undefined) return undefined;
+  const wanted = Math.max(reserved * 2, reserved + 10);
+  const suggested = headroom === undefined ? wanted : Math.min(wanted, reserved + headroom);
+  if (suggested <= reserved) return undefined;
+  return { raiseConcurrency: { current: reserved, suggested, headroom } };
+}
+
+function firstNonZero(points: MetricPoint[]): Date | undefined {
+  return points.find((p) => p.value > 0)?.at;
+}

@@ -1,0 +1,49 @@
+import type { FunctionInfo, TimeWindow } from '../ports';
+import type { Evidence } from './evidence';
+
+/** How a runbook step ended. `unknown`: its data source failed or did not answer in time. */
+export type StepStatus = 'ok' | 'warn' | 'critical' | 'unknown';
+
+/** A {warn, critical} pair from the runbook; either may be absent. */
+export interface ThresholdPair {
+  warn?: number | undefined;
+  critical?: number | undefined;
+}
+
+export type ActionKind = 'rollback' | 'replay-dlq' | 'raise-concurrency';
+
+export interface Link {
+  label: string;
+  url: string;
+}
+
+export type EvidenceValue = number | string | boolean | null | string[] | number[];
+
+/** What a check hands to the action offers of its step, when the step offers actions. */
+export interface ActionHints {
+  rollback?: { fromVersion: string; toVersion: string | undefined; deploymentId: string | undefined };
+  replayDlq?: { queueName: string; queueArn: string; messages: number; kind: 'sqs-source' | 'async-invoke' };
+  raiseConcurrency?: { current: number | undefined; suggested: number; headroom: number | undefined };
+}
+
+export interface CheckResult {
+  status: StepStatus;
+  /** One line with the numbers, e.g. "412 throttled of 18,240 (2.3%) · peak concurrency 100/100". */
+  summary: string;
+  /** The numbers behind the summary, machine-readable. */
+  evidence: Record<string, EvidenceValue>;
+  links: Link[];
+  /** The cause as a clause, used when this step is the primary cause. */
+  headline?: string;
+  hints?: ActionHints;
+  /** Why the status is `unknown`. */
+  reason?: string;
+}
+
+export interface CheckContext {
+  fn: FunctionInfo;
+  window: TimeWindow;
+  previous: TimeWindow;
+  evidence: Evidence;
+  now: Date;
+}

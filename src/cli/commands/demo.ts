@@ -1,0 +1,60 @@
+import type { Command } from 'commander';
+import { diagnose } from '../../runbook/engine';
+import { fleetOverview } from '../../runbook/fleet';
+import { loadRunbook } from '../../runbook/loader';
+import { runCommand, styleFor, type OutputOptions } from '../common';
+import type { CliIO } from '../io';
+import { renderFleet } from '../render-fleet';
+import { renderReport } from '../render-report';
+import { defaultScenarioDir, openSources } from '../sources';
+
+const HOUR_MS = 3_600_000;
+const DEADLINE_MS = 20_000;
+/** How many degraded functions the demo walks through in detail after the overview. */
+const DETAILED = 2;
+
+export function registerDemo(program: Command, io: CliIO, setExit: (code: number) => void): void {
+  program
+    .command('demo')
+    .description('diagnose a simulated degraded fleet: no AWS account needed')
+    .option('--no-color', 'no colours (NO_COLOR is honoured too)')
+    .action(async (options: OutputOptions) => {
+      setExit(await demo(io, options));
+    });
+}
+
+/** The fleet overview, then the runbook walked on the two worst functions, all on the shipped scenarios. */
+export async function demo(io: CliIO, options: OutputOptions): Promise<number> {
+  return runCommand(io, options, async () => {
+    const style = styleFor(io, options);
+    const scenarioDir = defaultScenarioDir();
+    const runbook = await loadRunbook();
+    const sources = await openSources({ scenario: [scenarioDir] });
+    io.stdout.write(
+      style.dim(`Simulated fleet from ${scenarioDir.replace(process.cwd() + '/', '')}: no AWS account involved.\n\n`),
+    );
+    io.stdout.write(`$ gofn status\n`);
+    const fleet = await fleetOverview({ sources, runbook, windowMs: HOUR_MS, deadlineMs: DEADLINE_MS });
+    io.stdout.write(renderFleet(fleet, style));
+
+    const worst = fleet.functions.filter((f) => f.status === 'critical' || f.status === 'warn').slice(0, DETAILED);
+    for (const row of worst) {
+      io.stdout.write(`\n$ gofn status ${row.function}\n`);
+      const report = await diagnose({
+        sources,
+        runbook,
+        functionName: row.function,
+        windowMs: HOUR_MS,
+        deadlineMs: DEADLINE_MS,
+      });
+      io.stdout.write(renderReport(report, style));
+    }
+    io.stdout.write(
+      style.dim(
+        `\nTry: gofn status <function> --scenario runbooks/scenarios   (any function above; --json for machines)\n` +
+          `     gofn test                                             (the runbook tests of every scenario)\n`,
+      ),
+    );
+    return 0;
+  });
+}

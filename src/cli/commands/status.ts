@@ -1,0 +1,95 @@
+import type { Command } from 'commander';
+import { ErrorCode, GofnError, isGofnError } from '../../errors';
+import type { Sources } from '../../ports';
+import { diagnose } from '../../runbook/engine';
+import { fleetOverview } from '../../runbook/fleet';
+import { loadRunbook } from '../../runbook/loader';
+import { parseDuration } from '../../runbook/window';
+import { exitCodeFor, parseDeadline, runCommand, styleFor, type OutputOptions } from '../common';
+import type { CliIO } from '../io';
+import { renderFleet } from '../render-fleet';
+import { renderReport } from '../render-report';
+import { openSources } from '../sources';
+import { closestName } from '../suggest';
+
+export interface StatusOptions extends OutputOptions {
+  alias: string;
+  window: string;
+  region?: string;
+  runbook?: string;
+  deadline: string;
+  scenario?: string[];
+}
+
+export function registerStatus(program: Command, io: CliIO, setExit: (code: number) => void): void {
+  program
+    .command('status')
+    .description('walk the degraded-function runbook against a function, or list the managed fleet')
+    .argument('[function]', 'function name; leave out for the fleet overview (functions tagged gofn:managed=true)')
+    .option('--alias <name>', 'alias to diagnose', 'live')
+    .option('--window <duration>', 'how far back to look: 15m, 1h, 3h, 1d', '1h')
+    .option('--region <region>', 'AWS region (default: AWS_REGION or your profile)')
+    .option('--runbook <file>', 'runbook YAML to walk (default: runbooks/degraded-function.yaml)')
+    .option('--deadline <duration>', 'finish within this; slower sources are reported unknown', '20s')
+    .option('--scenario <path...>', 'diagnose a simulated fleet from scenario files or directories instead of AWS')
+    .option('--json', 'print one JSON object (see docs/json-output.md)')
+    .option('--no-color', 'no colours (NO_COLOR is honoured too)')
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 ok, 1 warn, 2 critical, 3 could not diagnose.
+Examples:
+  gofn status orders-api
+  gofn status orders-api --window 3h --json
+  gofn status                       # the fleet
+  gofn status --scenario runbooks/scenarios   # a simulated fleet`,
+    )
+    .action(async (functionName: string | undefined, options: StatusOptions) => {
+      setExit(await status(io, functionName, options));
+    });
+}
+
+export async function status(io: CliIO, functionName: string | undefined, options: StatusOptions): Promise<number> {
+  return runCommand(io, options, async () => {
+    const windowMs = parseDuration(options.window);
+    const deadlineMs = parseDeadline(options.deadline);
+    const runbook = await loadRunbook(options.runbook);
+    const sources = await openSources({ region: options.region, scenario: options.scenario });
+    const style = styleFor(io, options);
+
+    if (!functionName) {
+      const fleet = await fleetOverview({ sources, runbook, windowMs, deadlineMs });
+      io.stdout.write(options.json ? `${JSON.stringify(fleet, null, 2)}\n` : renderFleet(fleet, style));
+      const worstRow = fleet.functions[0];
+      return worstRow ? exitCodeFor(worstRow.status === 'unknown' ? 'ok' : worstRow.status) : 0;
+    }
+
+    const report = await diagnose({ sources, runbook, functionName, alias: options.alias, windowMs, deadlineMs }).catch(
+      (error: unknown) => explainNotFound(error, sources, functionName, options.alias),
+    );
+    io.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report, style));
+    return exitCodeFor(report.status);
+  });
+}
+
+/** Turns "not found" into a sentence that says which of function and alias is missing, with a suggestion. */
+export async function explainNotFound(
+  error: unknown,
+  sources: Sources,
+  functionName: string,
+  alias: string,
+): Promise<never> {
+  if (!isGofnError(error, ErrorCode.NotFound)) throw error;
+  const names = await sources.functions.listFunctionNames().catch(() => undefined);
+  if (names?.includes(functionName)) {
+    throw new GofnError(ErrorCode.NotFound, `${functionName} has no alias "${alias}" in ${sources.region}.`, {
+      cause: error,
+      hint: 'Pass the alias your traffic goes through with --alias.',
+    });
+  }
+  const guess = names ? closestName(functionName, names) : undefined;
+  throw new GofnError(ErrorCode.NotFound, `no function "${functionName}" in ${sources.region}.`, {
+    cause: error,
+    hint: guess ? `Did you mean ${guess}?` : undefined,
+  });
+}

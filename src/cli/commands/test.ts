@@ -1,0 +1,74 @@
+import type { Command } from 'commander';
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { describeError } from '../../errors';
+import { projectRoot } from '../../project';
+import { runCommand, styleFor, type OutputOptions } from '../common';
+import { ExitCode, type CliIO } from '../io';
+import { runTestFile } from '../runbook-tests';
+
+export function registerTest(program: Command, io: CliIO, setExit: (code: number) => void): void {
+  program
+    .command('test')
+    .description('run runbook tests: scenarios with the status each step must reach')
+    .argument('[paths...]', 'test files or directories (default: runbooks/tests)')
+    .option('--no-color', 'no colours (NO_COLOR is honoured too)')
+    .addHelpText('after', '\nExit codes: 0 all passed, 1 an expectation failed, 3 a test file could not be run.')
+    .action(async (paths: string[], options: OutputOptions) => {
+      setExit(await runbookTests(io, paths, options));
+    });
+}
+
+async function testFiles(paths: string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const p of paths) {
+    if ((await stat(p)).isDirectory()) {
+      files.push(
+        ...(await readdir(p))
+          .filter((f) => /\.ya?ml$/.test(f))
+          .sort()
+          .map((f) => path.join(p, f)),
+      );
+    } else {
+      files.push(p);
+    }
+  }
+  return files;
+}
+
+export async function runbookTests(io: CliIO, paths: string[], options: OutputOptions): Promise<number> {
+  return runCommand(io, options, async () => {
+    const style = styleFor(io, options);
+    const files = await testFiles(paths.length > 0 ? paths : [path.join(projectRoot(), 'runbooks', 'tests')]);
+    let cases = 0;
+    let failed = 0;
+    let broken = 0;
+    for (const file of files) {
+      const shown = path.relative(process.cwd(), file) || file;
+      try {
+        const result = await runTestFile(file);
+        cases += result.cases;
+        if (result.failures.length === 0) {
+          io.stdout.write(
+            `${style.green('PASS')} ${shown} (${result.cases} function${result.cases === 1 ? '' : 's'})\n`,
+          );
+          continue;
+        }
+        failed += new Set(result.failures.map((f) => f.function)).size;
+        io.stdout.write(`${style.red('FAIL')} ${shown}\n`);
+        for (const f of result.failures) {
+          io.stdout.write(
+            `  ${f.function}: ${f.what}: expected ${style.bold(f.expected)}, got ${style.bold(f.actual)}\n`,
+          );
+          if (f.detail) io.stdout.write(style.dim(`    ${f.detail}\n`));
+        }
+      } catch (error) {
+        broken += 1;
+        io.stdout.write(`${style.magenta('ERROR')} ${shown}: ${describeError(error)}\n`);
+      }
+    }
+    io.stdout.write(`\n${files.length} files, ${cases} functions, ${failed} failed, ${broken} could not run\n`);
+    if (broken > 0) return ExitCode.unknown;
+    return failed > 0 ? 1 : 0;
+  });
+}

@@ -1,0 +1,53 @@
+import { describeError, ErrorCode, GofnError, isGofnError } from '../errors';
+import type { StepStatus } from '../checks/types';
+import { ExitCode, type CliIO } from './io';
+import { colourWanted, createStyle, type Style } from './style';
+
+export interface OutputOptions {
+  json?: boolean;
+  color?: boolean;
+}
+
+export function styleFor(io: CliIO, options: OutputOptions): Style {
+  return createStyle(colourWanted(io.stdout, io.env, options.color !== false));
+}
+
+export function exitCodeFor(status: StepStatus): number {
+  return ExitCode[status];
+}
+
+/** Deadlines: "20s", "90s", "2m". */
+export function parseDeadline(text: string): number {
+  const match = /^(\d{1,4})(s|m)$/.exec(text.trim());
+  const ms = match ? Number(match[1]) * (match[2] === 'm' ? 60_000 : 1000) : NaN;
+  if (!match || ms < 1000 || ms > 15 * 60_000) {
+    throw new GofnError(
+      ErrorCode.InvalidInput,
+      `--deadline "${text}" is not a deadline; use seconds or minutes between 1s and 15m, like 20s.`,
+    );
+  }
+  return ms;
+}
+
+/**
+ * Runs a command body and turns any failure into one sentence on stderr (and a JSON error object
+ * on stdout with --json) and exit code 3: a person never sees a stack trace.
+ */
+export async function runCommand(io: CliIO, options: OutputOptions, body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (error) {
+    reportFailure(io, options, error);
+    return ExitCode.unknown;
+  }
+}
+
+export function reportFailure(io: CliIO, options: OutputOptions, error: unknown): void {
+  const sentence = describeError(error);
+  io.stderr.write(`gofn: ${sentence}\n`);
+  if (options.json) {
+    const code = isGofnError(error) ? error.code : ErrorCode.Internal;
+    io.stdout.write(`${JSON.stringify({ error: { code, message: sentence } })}\n`);
+  }
+  if (!isGofnError(error) && io.env.GOFN_DEBUG) io.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
+}

@@ -1,0 +1,40 @@
+import { formatClock, formatCount, formatDuration, formatMs, formatPercent, plural } from '../format';
+import type { FleetReport } from '../runbook/fleet';
+import { paintStatus, statusMark, type Style } from './style';
+
+/** One line per managed function, worst first. */
+export function renderFleet(fleet: FleetReport, style: Style): string {
+  const start = new Date(fleet.window.start);
+  const end = new Date(fleet.window.end);
+  const lines = [
+    `${style.bold('fleet')}  ${fleet.region} · last ${formatDuration(end.getTime() - start.getTime())} (${formatClock(start)}–${formatClock(end)} UTC) · ${plural(fleet.functions.length, 'managed function')}` +
+      (fleet.source === 'simulated' ? style.dim(' · simulated') : ''),
+    '',
+  ];
+  if (fleet.functions.length === 0) {
+    lines.push('  No function is tagged gofn:managed=true in this region.');
+  }
+  const nameWidth = Math.max(8, ...fleet.functions.map((f) => f.function.length)) + 2;
+  const table = fleet.functions.map((f) => [
+    `${formatCount(f.invocations)} inv`,
+    `${formatCount(f.errors)} err (${formatPercent(f.errorPercent)})`,
+    `${formatCount(f.throttles)} throttled (${formatPercent(f.throttledPercent)})`,
+    f.p99Ms === null ? 'p99 —' : `p99 ${formatMs(f.p99Ms)}`,
+  ]);
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...table.map((cells) => cells[i]!.length), 0));
+  fleet.functions.forEach((f, row) => {
+    const cells = table[row]!.map((cell, i) => (i === 3 ? cell : cell.padStart(widths[i]!)));
+    lines.push(
+      `  ${paintStatus(style, f.status, statusMark[f.status])} ${f.function.padEnd(nameWidth)}${cells.join('   ')}`,
+    );
+  });
+  const requests = Object.values(fleet.awsCalls).reduce((a, b) => a + b, 0);
+  lines.push('');
+  lines.push(
+    style.dim(
+      `listed in ${(fleet.durationMs / 1000).toFixed(1)} s · ${requests} ${fleet.source === 'simulated' ? 'simulated AWS requests' : 'AWS requests'}` +
+        (fleet.functions.length > 0 ? ' · `gofn status <function>` for the runbook' : ''),
+    ),
+  );
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,99 @@
+import path from 'node:path';
+import { z } from 'zod';
+import type { StepStatus } from '../checks/types';
+import { diagnose } from '../runbook/engine';
+import { loadRunbook } from '../runbook/loader';
+import { parseDuration } from '../runbook/window';
+import { createSimulatedSources } from '../sim/backend';
+import { loadScenarioFiles } from '../sim/loader';
+import { readYamlFile } from '../yaml-file';
+
+const status = z.enum(['ok', 'warn', 'critical', 'unknown']);
+
+/** A runbook test: a scenario, then for each function the statuses the runbook must reach, like `promtool test rules`. */
+export const runbookTestSchema = z.strictObject({
+  apiVersion: z.literal('gofn/v1'),
+  kind: z.literal('RunbookTest'),
+  /** Scenario files, relative to the test file. */
+  scenarios: z.array(z.string().min(1)).min(1),
+  /** Runbook, relative to the test file; default the shipped runbook. */
+  runbook: z.string().min(1).optional(),
+  window: z.string().default('1h'),
+  /** ISO time the simulation treats as now; default the real time. */
+  now: z.iso.datetime().optional(),
+  tests: z
+    .array(
+      z.strictObject({
+        function: z.string().min(1),
+        alias: z.string().default('live'),
+        expect: z.strictObject({
+          status: status.optional(),
+          primaryCause: z.string().nullable().optional(),
+          steps: z.record(z.string(), status).default({}),
+        }),
+      }),
+    )
+    .min(1),
+});
+
+export interface TestFailure {
+  function: string;
+  what: string;
+  expected: string;
+  actual: string;
+  detail: string | undefined;
+}
+
+export interface TestFileResult {
+  file: string;
+  cases: number;
+  failures: TestFailure[];
+}
+
+export async function runTestFile(file: string): Promise<TestFileResult> {
+  const spec = await readYamlFile(file, runbookTestSchema, 'runbook test');
+  const dir = path.dirname(file);
+  const now = spec.now ? new Date(spec.now) : new Date();
+  const windowMs = parseDuration(spec.window, 'window');
+  const runbook = await loadRunbook(spec.runbook ? path.resolve(dir, spec.runbook) : undefined);
+  const fleet = await loadScenarioFiles(
+    spec.scenarios.map((s) => path.resolve(dir, s)),
+    { now },
+  );
+  const sources = createSimulatedSources(fleet);
+
+  const failures: TestFailure[] = [];
+  for (const test of spec.tests) {
+    const report = await diagnose({
+      sources,
+      runbook,
+      functionName: test.function,
+      alias: test.alias,
+      windowMs,
+      now,
+      deadlineMs: 20_000,
+    });
+    const differ = (what: string, expected: string, actual: string, detail?: string) => {
+      if (expected !== actual) failures.push({ function: test.function, what, expected, actual, detail });
+    };
+    if (test.expect.status) differ('status', test.expect.status, report.status, report.verdict);
+    if (test.expect.primaryCause !== undefined) {
+      differ('primary cause', String(test.expect.primaryCause), String(report.primaryCause), report.verdict);
+    }
+    for (const [stepId, expected] of Object.entries(test.expect.steps)) {
+      const step = report.steps.find((s) => s.id === stepId);
+      if (!step) {
+        failures.push({
+          function: test.function,
+          what: `step ${stepId}`,
+          expected,
+          actual: 'no such step in the runbook',
+          detail: undefined,
+        });
+        continue;
+      }
+      differ(`step ${stepId}`, expected, step.status as StepStatus, step.summary);
+    }
+  }
+  return { file, cases: spec.tests.length, failures };
+}

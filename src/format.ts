@@ -1,0 +1,58 @@
+/** Number and time formatting shared by checks and renderers, so the CLI and Slack say the same thing. */
+
+const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+export function formatCount(value: number): string {
+  return integer.format(value);
+}
+
+/** 2.26 → "2.3%", 0.04 → "0.04%", 0 → "0%". */
+export function formatPercent(value: number): string {
+  if (value === 0) return '0%';
+  if (Math.abs(value) < 0.1) return `${value.toFixed(2)}%`;
+  if (Math.abs(value) < 10) return `${value.toFixed(1)}%`;
+  return `${Math.round(value)}%`;
+}
+
+export function formatMs(value: number): string {
+  if (value >= 10000) return `${(value / 1000).toFixed(0)} s`;
+  if (value >= 1000) return `${(value / 1000).toFixed(1)} s`;
+  return `${Math.round(value)} ms`;
+}
+
+/** 6.5 → "×6.5", 12.3 → "×12". */
+export function formatRatio(value: number): string {
+  return value >= 10 ? `×${Math.round(value)}` : `×${value.toFixed(1)}`;
+}
+
+/** "14:22" in UTC, the time zone on-call rotations share. */
+export function formatClock(at: Date): string {
+  return at.toISOString().slice(11, 16);
+}
+
+/** 38 min ago, 3 h ago, 2 d ago. */
+export function formatAgo(at: Date, now: Date): string {
+  const minutes = Math.max(0, Math.round((now.getTime() - at.getTime()) / 60000));
+  if (minutes < 1) return 'just now';
+  if (minutes < 120) return `${minutes} min ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 48) return `${hours} h ago`;
+  return `${Math.round(hours / 24)} d ago`;
+}
+
+/** 3,600,000 → "1h", 900,000 → "15m", 86,400,000 → "1d". */
+export function formatDuration(ms: number): string {
+  const minutes = Math.round(ms / 60000);
+  if (minutes % 1440 === 0) return `${minutes / 1440}d`;
+  if (minutes % 60 === 0) return `${minutes / 60}h`;
+  return `${minutes}m`;
+}
+
+/** "1-67e1a2b3-…" style shortening for trace IDs in one-line summaries. */
+export function shortTraceId(traceId: string): string {
+  return traceId.length > 12 ? `${traceId.slice(0, 10)}…` : traceId;
+}
+
+export function plural(count: number, one: string, many = `${one}s`): string {
+  return `${formatCount(count)} ${count === 1 ? one : many}`;
+}

@@ -1,0 +1,165 @@
+import { CallLedger, countCalls } from '../calls';
+import { Evidence } from '../checks/evidence';
+import { isAtLeastWarn } from '../checks/grade';
+import { checkRegistry, informationalChecks } from '../checks/index';
+import { consoleLinksFor } from '../checks/links';
+import type { CheckContext, CheckResult } from '../checks/types';
+import { describeError, ErrorCode, GofnError } from '../errors';
+import { formatDuration } from '../format';
+import type { FunctionInfo, Sources } from '../ports';
+import { offerAction } from './offers';
+import type { OfferedAction, Report, StepReport } from './report';
+import type { Runbook, RunbookStep } from './schema';
+import { judge } from './verdict';
+import { windowsEndingAt } from './window';
+
+export interface DiagnoseOptions {
+  sources: Sources;
+  runbook: Runbook;
+  functionName: string;
+  /** Default `live`. */
+  alias?: string;
+  /** Length of the window to judge; the previous window of the same length is the baseline. */
+  windowMs: number;
+  /** Default: the current time. */
+  now?: Date;
+  /** The whole diagnosis must finish within this; steps still waiting become `unknown`. */
+  deadlineMs: number;
+  /** Aborts the diagnosis from outside (for example when the Lambda's time runs out). */
+  signal?: AbortSignal;
+  /** How far before the window deployments are looked for. Default 24 h. */
+  deployLookbackMs?: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Walks the runbook against one function: looks the function up, then runs every step's check
+ * in parallel over shared, memoized evidence, under one deadline. A step whose source fails
+ * ends `unknown` with the reason; the report is produced regardless.
+ */
+export async function diagnose(options: DiagnoseOptions): Promise<Report> {
+  const ledger = new CallLedger();
+  const startedAt = performance.now();
+  const deadline = new AbortController();
+  const timer = setTimeout(
+    () => deadline.abort(new GofnError(ErrorCode.Timeout, `the ${formatDuration(options.deadlineMs)} deadline passed`)),
+    options.deadlineMs,
+  );
+  const onOuterAbort = () => deadline.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  try {
+    return await countCalls(ledger, async () => {
+      const report = await walk(options, deadline.signal);
+      return { ...report, awsCalls: ledger.snapshot(), durationMs: Math.round(performance.now() - startedAt) };
+    });
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onOuterAbort);
+  }
+}
+
+type Walked = Omit<Report, 'awsCalls' | 'durationMs'>;
+
+async function walk(options: DiagnoseOptions, signal: AbortSignal): Promise<Walked> {
+  const { sources, runbook } = options;
+  const alias = options.alias ?? 'live';
+  const now = options.now ?? new Date();
+  const { window, previous } = windowsEndingAt(now, options.windowMs);
+
+  const fn = await abortable(sources.functions.getFunction(options.functionName, alias, { signal }), signal);
+  const errorSampleSize = runbook.steps.find((s) => s.check === 'error-traces')?.sampleSize ?? 5;
+  const evidence = new Evidence({
+    sources,
+    fn,
+    window,
+    previous,
+    signal,
+    errorSampleSize,
+    deployLookbackMs: options.deployLookbackMs ?? DAY_MS,
+  });
+  const ctx: CheckContext = { fn, window, previous, evidence, now };
+
+  const steps = await Promise.all(runbook.steps.map((step) => runStep(step, ctx, signal)));
+  const timedOut = steps.filter((s) => s.status === 'unknown' && signal.aborted).map((s) => s.title.toLowerCase());
+  const judged = judge(fn.name, steps);
+
+  return {
+    function: fn.name,
+    region: fn.region,
+    alias,
+    version: fn.version,
+    accountId: fn.accountId ?? null,
+    window: { start: window.start.toISOString(), end: window.end.toISOString() },
+    status: judged.status,
+    primaryCause: judged.primaryCause,
+    verdict: judged.verdict,
+    steps,
+    links: consoleLinksFor(fn, window),
+    runbook: runbook.name,
+    source: sources.kind,
+    incomplete: timedOut.length > 0 ? `no answer before the deadline from: ${timedOut.join(', ')}` : null,
+  };
+}
+
+async function runStep(step: RunbookStep, ctx: CheckContext, signal: AbortSignal): Promise<StepReport> {
+  const check = checkRegistry[step.check] as (ctx: CheckContext, params: RunbookStep) => Promise<CheckResult>;
+  let result: CheckResult;
+  try {
+    result = await abortable(check(ctx, step), signal);
+  } catch (error) {
+    result = {
+      status: 'unknown',
+      summary: `could not check: ${describeError(error)}`,
+      reason: describeError(error),
+      evidence: {},
+      links: [],
+    };
+  }
+  const offered = isAtLeastWarn(result.status) ? offersFor(step, ctx.fn, result) : [];
+  return {
+    id: step.id,
+    title: step.title,
+    status: result.status,
+    summary: result.summary,
+    evidence: result.evidence,
+    recommendation: isAtLeastWarn(result.status) ? (step.advice ?? null) : null,
+    actions: offered,
+    links: result.links,
+    reason: result.status === 'unknown' ? (result.reason ?? result.summary) : null,
+    informational: informationalChecks.has(step.check),
+    headline: result.headline ?? null,
+  };
+}
+
+function offersFor(step: RunbookStep, fn: FunctionInfo, result: CheckResult): OfferedAction[] {
+  return step.actions.flatMap((kind) => {
+    const offer = offerAction(kind, { functionName: fn.name, alias: fn.alias, stepId: step.id, hints: result.hints });
+    return offer ? [offer] : [];
+  });
+}
+
+/** Rejects as soon as `signal` aborts, even if `work` ignores the signal. */
+function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(asTimeout(signal.reason));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(asTimeout(signal.reason));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+function asTimeout(reason: unknown): GofnError {
+  return reason instanceof GofnError
+    ? reason
+    : new GofnError(ErrorCode.Timeout, 'the diagnosis was stopped', { cause: reason });
+}

@@ -1,0 +1,64 @@
+import type { ActionHints } from '../checks/types';
+import { formatCount } from '../format';
+import type { OfferedAction } from './report';
+import type { ActionKindName } from './schema';
+
+export interface OfferContext {
+  functionName: string;
+  alias: string;
+  stepId: string;
+  hints: ActionHints | undefined;
+}
+
+/** `gofn rollback orders-api` plus `--alias` when it is not the default. */
+function cliCommand(verb: string, ctx: OfferContext, ...args: (string | number)[]): string {
+  const alias = ctx.alias === 'live' ? [] : ['--alias', ctx.alias];
+  return ['gofn', verb, ctx.functionName, ...args.map(String), ...alias].join(' ');
+}
+
+/** The action a step offers, if its check found what the action needs (a version to go back to, messages to replay...). */
+export function offerAction(kind: ActionKindName, ctx: OfferContext): OfferedAction | undefined {
+  const base = { kind, stepId: ctx.stepId };
+  switch (kind) {
+    case 'raise-concurrency': {
+      const hint = ctx.hints?.raiseConcurrency;
+      if (!hint || hint.current === undefined) return undefined;
+      return {
+        ...base,
+        label: `Raise concurrency ${formatCount(hint.current)} → ${formatCount(hint.suggested)}`,
+        command: cliCommand('concurrency', ctx, hint.suggested),
+        params: { function: ctx.functionName, from: hint.current, to: hint.suggested },
+      };
+    }
+    case 'rollback': {
+      const hint = ctx.hints?.rollback;
+      if (!hint) return undefined;
+      const to = hint.toVersion ? ` → v${hint.toVersion}` : '';
+      return {
+        ...base,
+        label: `Roll back v${hint.fromVersion}${to}`,
+        command: cliCommand('rollback', ctx),
+        params: {
+          function: ctx.functionName,
+          alias: ctx.alias,
+          fromVersion: hint.fromVersion,
+          ...(hint.toVersion ? { toVersion: hint.toVersion } : {}),
+        },
+      };
+    }
+    case 'replay-dlq': {
+      const hint = ctx.hints?.replayDlq;
+      if (!hint || hint.messages === 0) return undefined;
+      return {
+        ...base,
+        label:
+          `Replay ${formatCount(hint.messages)} message${hint.messages === 1 ? '' : 's'} from ${hint.queueName}`.slice(
+            0,
+            75,
+          ),
+        command: cliCommand('replay-dlq', ctx),
+        params: { function: ctx.functionName, queue: hint.queueName, messages: hint.messages },
+      };
+    }
+  }
+}

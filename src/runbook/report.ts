@@ -1,0 +1,58 @@
+import type { ActionKind, EvidenceValue, Link, StepStatus } from '../checks/types';
+
+/** An action a report offers, with everything needed to plan it later (CLI or button). */
+export interface OfferedAction {
+  kind: ActionKind;
+  /** Button-sized label, e.g. "Roll back v42 → v41". */
+  label: string;
+  /** The same action in the terminal, e.g. "gofn rollback orders-api". */
+  command: string;
+  /** The step that offered it. */
+  stepId: string;
+  params: Record<string, string | number>;
+}
+
+export interface StepReport {
+  id: string;
+  title: string;
+  status: StepStatus;
+  /** One line with the numbers. */
+  summary: string;
+  /** The numbers behind the summary. */
+  evidence: Record<string, EvidenceValue>;
+  /** The runbook's advice, when the step is at warn or critical. */
+  recommendation: string | null;
+  actions: OfferedAction[];
+  links: Link[];
+  /** Why the status is `unknown`. */
+  reason: string | null;
+  /** A step that gives guidance rather than a measurement. */
+  informational: boolean;
+  /** The cause as a clause, for the verdict when this step is the primary cause. */
+  headline: string | null;
+}
+
+/** The result of walking a runbook against one function; renderers are pure functions of it. */
+export interface Report {
+  function: string;
+  region: string;
+  alias: string;
+  version: string | null;
+  accountId: string | null;
+  window: { start: string; end: string };
+  status: StepStatus;
+  /** The first step in runbook order at the worst status, when that status is warn or critical. */
+  primaryCause: string | null;
+  /** One sentence: what is wrong, or that nothing is. */
+  verdict: string;
+  steps: StepReport[];
+  /** Function-level console links: metrics, logs, traces, alias. */
+  links: Link[];
+  awsCalls: Record<string, number>;
+  durationMs: number;
+  runbook: string;
+  /** `aws` or `simulated`. */
+  source: string;
+  /** Set when the deadline cut the diagnosis short: what is missing. */
+  incomplete: string | null;
+}
