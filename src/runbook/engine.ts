@@ -5,7 +5,7 @@ import { checkRegistry, informationalChecks } from '../checks/index';
 import { consoleLinksFor } from '../checks/links';
 import type { CheckContext, CheckResult } from '../checks/types';
 import { describeError, ErrorCode, GofnError } from '../errors';
-import { formatDuration } from '../format';
+import { formatSeconds } from '../format';
 import type { FunctionInfo, Sources } from '../ports';
 import { offerAction } from './offers';
 import type { OfferedAction, Report, StepReport } from './report';
@@ -43,7 +43,10 @@ export async function diagnose(options: DiagnoseOptions): Promise<Report> {
   const startedAt = performance.now();
   const deadline = new AbortController();
   const timer = setTimeout(
-    () => deadline.abort(new GofnError(ErrorCode.Timeout, `the ${formatDuration(options.deadlineMs)} deadline passed`)),
+    () =>
+      deadline.abort(
+        new GofnError(ErrorCode.Timeout, `no answer within the ${formatSeconds(options.deadlineMs)} deadline`),
+      ),
     options.deadlineMs,
   );
   const onOuterAbort = () => deadline.abort(options.signal?.reason);

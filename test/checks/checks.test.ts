@@ -1,0 +1,248 @@
+import { Evidence } from '../../src/checks/evidence';
+import { checkParams } from '../../src/checks/params';
+import { coldStartsCheck } from '../../src/checks/cold-starts';
+import { dlqCheck } from '../../src/checks/dlq';
+import { downstreamLatencyCheck } from '../../src/checks/downstream-latency';
+import { errorTracesCheck } from '../../src/checks/error-traces';
+import { recentDeployCheck } from '../../src/checks/recent-deploy';
+import type { CheckContext } from '../../src/checks/types';
+import { ErrorCode, GofnError } from '../../src/errors';
+import { windowsEndingAt } from '../../src/runbook/window';
+import { fakeFunction, fakeSources, NOW, type FakeData } from '../support/fake-sources';
+
+function context(data: Partial<FakeData> = {}): CheckContext {
+  const sources = fakeSources(data);
+  const fn = fakeFunction(data.fn);
+  const { window, previous } = windowsEndingAt(NOW, 3_600_000);
+  const evidence = new Evidence({
+    sources,
+    fn,
+    window,
+    previous,
+    signal: new AbortController().signal,
+    errorSampleSize: 5,
+    deployLookbackMs: 86_400_000,
+  });
+  return { fn, window, previous, evidence, now: NOW };
+}
+
+const coldParams = checkParams['cold-starts'].parse({
+  thresholds: { coldStartPercent: { warn: 5, critical: 20 }, spikeRatio: { warn: 3, critical: 10 } },
+});
+
+describe('cold starts', () => {
+  it('flags a spike against the previous window even below the absolute threshold', async () => {
+    // Prepare
+    const ctx = context({
+      coldStarts: {
+        current: { invocations: 18_240, coldStarts: 1_423, initAvgMs: 290, initMaxMs: 410 },
+        previous: { invocations: 17_000, coldStarts: 204, initAvgMs: 280, initMaxMs: 400 },
+      },
+    });
+
+    // Act
+    const result = await coldStartsCheck(ctx, coldParams);
+
+    // Assess
+    expect(result.status).toBe('warn');
+    expect(result.summary).toBe('7.8% of invocations (prev. 1.2%, ×6.5) · init avg 290 ms, max 410 ms');
+    expect(result.evidence.spikeRatio).toBe(6.5);
+  });
+
+  it('does not judge a window with too few invocations', async () => {
+    // Prepare
+    const ctx = context({
+      coldStarts: {
+        current: { invocations: 12, coldStarts: 12, initAvgMs: 300, initMaxMs: 300 },
+        previous: { invocations: 0, coldStarts: 0, initAvgMs: undefined, initMaxMs: undefined },
+      },
+    });
+
+    // Act
+    const result = await coldStartsCheck(ctx, coldParams);
+
+    // Assess
+    expect(result.status).toBe('ok');
+    expect(result.summary).toContain('only 12 invocations; too few to judge');
+  });
+});
+
+describe('downstream latency', () => {
+  const params = checkParams['downstream-latency'].parse({
+    thresholds: { p95Ms: { warn: 250, critical: 1000 }, slowdownRatio: { warn: 2, critical: 5 } },
+  });
+  const dynamo = (p95Ms: number, requests = 5000) => ({
+    name: 'DynamoDB',
+    type: 'AWS::DynamoDB::Table',
+    requests,
+    errors: 0,
+    faults: 0,
+    averageMs: p95Ms / 2,
+    p95Ms,
+  });
+
+  it('is critical when a dependency got many times slower, and names it', async () => {
+    // Prepare
+    const ctx = context({ downstream: [dynamo(1400)], downstreamPrevious: [dynamo(18)] });
+
+    // Act
+    const result = await downstreamLatencyCheck(ctx, params);
+
+    // Assess
+    expect(result.status).toBe('critical');
+    expect(result.summary).toBe('DynamoDB p95 1.4 s (prev. 18 ms)');
+    expect(result.headline).toBe('DynamoDB is slow: p95 1.4 s (×78 vs the previous window)');
+  });
+
+  it('ignores a dependency with too few requests to compare', async () => {
+    // Prepare
+    const ctx = context({ downstream: [dynamo(900, 3)], downstreamPrevious: [dynamo(10, 3)] });
+
+    // Act
+    const result = await downstreamLatencyCheck(ctx, params);
+
+    // Assess
+    expect(result.status).toBe('ok');
+  });
+});
+
+describe('error traces', () => {
+  const params = checkParams['error-traces'].parse({ thresholds: { errorPercent: { warn: 1, critical: 10 } } });
+
+  it('grades from metrics and explains with traces: top message and request IDs', async () => {
+    // Prepare
+    const ctx = context({
+      current: { invocations: 10_000, errors: 600 },
+      errorTraces: {
+        tracesWithError: 0,
+        tracesWithFault: 61,
+        topMessages: [{ message: 'decode charge: unexpected EOF', count: 48 }],
+        samples: [{ traceId: '1-67e1a2b3-0123456789abcdef01234567', requestId: 'req-1', message: 'x', at: undefined, durationMs: 12 }],
+      },
+    });
+
+    // Act
+    const result = await errorTracesCheck(ctx, params);
+
+    // Assess
+    expect(result.status).toBe('warn');
+    expect(result.summary).toBe('600 errors of 10,000 (6.0%) · top: "decode charge: unexpected EOF" ×48 · traces 1-67e1a2b3…');
+    expect(result.evidence.requestIds).toEqual(['req-1']);
+    expect(result.links.map((l) => l.label)).toEqual(['traces', '1-67e1a2b3-0123456789abcdef01234567']);
+  });
+
+  it('keeps the metric verdict when traces are denied, and says why they are missing', async () => {
+    // Prepare
+    const ctx = context({
+      current: { invocations: 1000, errors: 200 },
+      fail: { getErrorTraces: new GofnError(ErrorCode.AccessDenied, 'X-Ray GetTraceSummaries was denied.') },
+    });
+
+    // Act
+    const result = await errorTracesCheck(ctx, params);
+
+    // Assess
+    expect(result.status).toBe('critical');
+    expect(result.summary).toContain('traces unavailable: X-Ray GetTraceSummaries was denied.');
+  });
+});
+
+describe('recent deploy', () => {
+  const params = checkParams['recent-deploy'].parse({
+    thresholds: { minutesSinceDeploy: { warn: 120 }, errorRateRatio: { critical: 3 } },
+  });
+
+  it('blames a deploy when errors rose after it, and offers a rollback to the version before', async () => {
+    // Prepare
+    const ctx = context({
+      fn: { version: '17', tags: { 'gofn:deployment-group': 'payments/payments-live' } },
+      current: { invocations: 10_000, errors: 600 },
+      previous: { invocations: 10_000, errors: 10 },
+      deployments: [
+        {
+          id: 'd-7QX2ABCDE',
+          application: 'payments',
+          group: 'payments-live',
+          status: 'Succeeded',
+          createdAt: new Date(NOW.getTime() - 30 * 60_000),
+          completedAt: new Date(NOW.getTime() - 22 * 60_000),
+          configName: 'CodeDeployDefault.LambdaCanary10Percent5Minutes',
+          currentVersion: '16',
+          targetVersion: '17',
+        },
+      ],
+    });
+
+    // Act
+    const result = await recentDeployCheck(ctx, params);
+
+    // Assess
+    expect(result.status).toBe('critical');
+    expect(result.summary).toBe(
+      'v17 went live 22 min ago (CodeDeploy d-7QX2ABCDE, Canary10Percent5Minutes) · errors ×60 since (6.0% vs 0.1%)',
+    );
+    expect(result.hints?.rollback).toEqual({ fromVersion: '17', toVersion: '16', deploymentId: undefined });
+  });
+
+  it('only warns about a recent deploy when errors did not rise', async () => {
+    // Prepare
+    const ctx = context({ fn: { versionModifiedAt: new Date(NOW.getTime() - 38 * 60_000) } });
+
+    // Act
+    const result = await recentDeployCheck(ctx, params);
+
+    // Assess
+    expect(result.status).toBe('warn');
+    expect(result.summary).toBe('v42 went live 38 min ago');
+  });
+
+  it('is ok for a version that has been live for days', async () => {
+    // Act
+    const result = await recentDeployCheck(context(), params);
+
+    // Assess
+    expect(result.status).toBe('ok');
+    expect(result.summary).toBe('v42 went live 3 d ago');
+  });
+});
+
+describe('dlq', () => {
+  const params = checkParams.dlq.parse({ thresholds: { messages: { warn: 1, critical: 100 } } });
+
+  it('finds the DLQ through the SQS event source redrive policy', async () => {
+    // Prepare
+    const ctx = context({
+      sqsSource: { sourceArn: 'arn:aws:sqs:us-east-1:123456789012:orders', dlqArn: 'arn:aws:sqs:us-east-1:123456789012:orders-dlq' },
+      dlqDepth: { visible: 1240 },
+    });
+
+    // Act
+    const result = await dlqCheck(ctx, params);
+
+    // Assess
+    expect(result.status).toBe('critical');
+    expect(result.summary).toBe('1,240 messages in orders-dlq');
+    expect(result.hints?.replayDlq).toMatchObject({ queueName: 'orders-dlq', messages: 1240, kind: 'sqs-source' });
+  });
+
+  it('uses the async-invoke dead-letter config when there is no event source', async () => {
+    // Prepare
+    const ctx = context({ fn: { deadLetterTargetArn: 'arn:aws:sqs:us-east-1:123456789012:api-dlq' } });
+
+    // Act
+    const result = await dlqCheck(ctx, params);
+
+    // Assess
+    expect(result.status).toBe('ok');
+    expect(result.summary).toBe('api-dlq empty');
+    expect(result.evidence.kind).toBe('async-invoke');
+  });
+
+  it('is ok and says so when no DLQ is configured', async () => {
+    // Act
+    const result = await dlqCheck(context(), params);
+
+    // Assess
+    expect(result.summary).toBe('no dead-letter queue configured');
+  });
+});
