@@ -288,3 +288,134 @@ export interface Sources {
   deploys: DeploysPort;
   queues: QueuesPort;
 }
+
+// ---------------------------------------------------------------- changing production (actions)
+
+export interface AliasState {
+  functionName: string;
+  alias: string;
+  version: string;
+  /** Additional version weights (weighted routing), e.g. {"43": 0.1}. */
+  routing: Record<string, number>;
+  /** Passed back on update so a concurrent change fails instead of being overwritten. */
+  revisionId: string | undefined;
+}
+
+export interface LambdaControlPort {
+  getAlias(functionName: string, alias: string, opts?: CallOptions): Promise<AliasState>;
+  /**
+   * Points the alias at `version` with no weighted routing, only if its RevisionId is still
+   * `expectedRevisionId`; a concurrent change rejects with GofnError Conflict.
+   */
+  updateAlias(
+    functionName: string,
+    alias: string,
+    version: string,
+    expectedRevisionId: string | undefined,
+    opts?: CallOptions,
+  ): Promise<AliasState>;
+  /** ReservedConcurrentExecutions, undefined when none is set (GetFunctionConcurrency). */
+  getReservedConcurrency(functionName: string, opts?: CallOptions): Promise<number | undefined>;
+  putReservedConcurrency(functionName: string, value: number, opts?: CallOptions): Promise<number>;
+  /** InvocationType Event; resolves once Lambda accepted the event (202). */
+  invokeAsync(functionName: string, qualifier: string, payload: string, opts?: CallOptions): Promise<void>;
+}
+
+export interface DeployControlPort {
+  /** A deployment of the group that is still shifting traffic, if any. */
+  findActiveDeployment(group: DeploymentGroupRef, opts?: CallOptions): Promise<DeploymentInfo | undefined>;
+  getDeployment(deploymentId: string, opts?: CallOptions): Promise<DeploymentInfo>;
+  /** StopDeployment with autoRollbackEnabled; resolves with CodeDeploy's status (Pending, Succeeded). */
+  stopDeployment(deploymentId: string, opts?: CallOptions): Promise<string>;
+}
+
+export interface QueueMessage {
+  messageId: string;
+  receiptHandle: string;
+  body: string;
+  /** String message attributes, carried over on replay. */
+  attributes: Record<string, string>;
+}
+
+export interface MessageMoveTask {
+  taskHandle: string | undefined;
+  /** RUNNING, COMPLETED, CANCELLING, CANCELLED, FAILED. */
+  status: string;
+  moved: number;
+  toMove: number | undefined;
+  failureReason: string | undefined;
+}
+
+export interface QueueControlPort {
+  /** SQS StartMessageMoveTask from a DLQ back to `destinationArn` at `maxPerSecond`. Unsupported where the API is missing. */
+  startMessageMoveTask(
+    sourceArn: string,
+    destinationArn: string,
+    maxPerSecond: number,
+    opts?: CallOptions,
+  ): Promise<string>;
+  /** Most recent tasks of the DLQ, newest first. */
+  listMessageMoveTasks(sourceArn: string, opts?: CallOptions): Promise<MessageMoveTask[]>;
+  /** Up to 10 messages, hidden from others for `visibilitySeconds`. */
+  receive(queueArn: string, max: number, visibilitySeconds: number, opts?: CallOptions): Promise<QueueMessage[]>;
+  /** SendMessageBatch; returns the ids (the `messageId`s passed in) that were accepted. */
+  sendBatch(queueArn: string, messages: QueueMessage[], opts?: CallOptions): Promise<Set<string>>;
+  /** DeleteMessageBatch; returns the receipt handles that were deleted. */
+  deleteBatch(queueArn: string, receiptHandles: string[], opts?: CallOptions): Promise<Set<string>>;
+}
+
+export interface ControlPorts {
+  lambda: LambdaControlPort;
+  deploys: DeployControlPort;
+  queues: QueueControlPort;
+}
+
+// ---------------------------------------------------------------- gofn's own state (DynamoDB)
+
+/** One item of gofn's single table: threads, audit records, idempotency claims, pending actions. */
+export interface StoredRecord {
+  pk: string;
+  sk: string;
+  /** Epoch seconds after which the record is gone (DynamoDB TTL); absent: kept. */
+  expiresAt?: number | undefined;
+  /** Incremented by every update; conditional updates compare it. */
+  version: number;
+  data: Record<string, unknown>;
+}
+
+export interface RecordStore {
+  get(pk: string, sk: string, opts?: CallOptions): Promise<StoredRecord | undefined>;
+  /**
+   * Creates the record with version 1 only if no live record has this key (an expired one that
+   * TTL has not removed yet counts as absent). Resolves false if one exists.
+   */
+  create(record: Omit<StoredRecord, 'version'>, opts?: CallOptions): Promise<boolean>;
+  /**
+   * Replaces `data` (and `expiresAt` if given) only if the stored version is `expectedVersion`,
+   * and increments the version. Resolves false when someone else updated it first.
+   */
+  updateIf(
+    pk: string,
+    sk: string,
+    expectedVersion: number,
+    data: Record<string, unknown>,
+    expiresAt?: number,
+    opts?: CallOptions,
+  ): Promise<boolean>;
+  /** Records of a partition, by sort key, newest (largest) first unless `ascending`. */
+  query(
+    pk: string,
+    options?: { limit?: number; ascending?: boolean; skPrefix?: string },
+    opts?: CallOptions,
+  ): Promise<StoredRecord[]>;
+}
+
+/** Hands a job from the ingress (which must ack within 3 s) to the worker. */
+export interface JobQueuePort {
+  enqueue(job: unknown, opts?: CallOptions): Promise<void>;
+}
+
+export interface ChartPort {
+  /** CloudWatch GetMetricWidgetImage: a PNG of the widget definition. */
+  metricWidgetImage(widget: Record<string, unknown>, opts?: CallOptions): Promise<Uint8Array>;
+}
