@@ -1,0 +1,87 @@
+import { renderFleet } from '../../src/cli/render-fleet';
+import { renderReport } from '../../src/cli/render-report';
+import { colourWanted, createStyle } from '../../src/cli/style';
+import { diagnose } from '../../src/runbook/engine';
+import { fleetOverview } from '../../src/runbook/fleet';
+import { loadRunbook } from '../../src/runbook/loader';
+import { fakeSources, NOW } from '../support/fake-sources';
+
+const plain = createStyle(false);
+const ANSI = /\u001b\[/;
+
+async function throttlingReport() {
+  const runbook = await loadRunbook();
+  return diagnose({
+    sources: fakeSources({
+      current: { invocations: 18_240, throttles: 412, peakConcurrency: 100 },
+      throttleSeries: [{ at: new Date('2026-11-26T14:22:00Z'), value: 4 }],
+      fn: { versionModifiedAt: new Date(NOW.getTime() - 38 * 60_000) },
+    }),
+    runbook,
+    functionName: 'orders-api',
+    windowMs: 3_600_000,
+    now: NOW,
+    deadlineMs: 5000,
+  });
+}
+
+describe('terminal report', () => {
+  it('puts the verdict first, one line per step with its mark, then actions, links and the request count', async () => {
+    // Prepare
+    const report = await throttlingReport();
+
+    // Act
+    const lines = renderReport(report, plain).split('\n');
+
+    // Assess
+    expect(lines[0]).toBe('orders-api  live → v42 · us-east-1 · last 1h (14:05–15:05 UTC) · simulated');
+    expect(lines[1]).toMatch(/^CRITICAL {2}Throttles: reserved concurrency 100 is saturated since 14:22\./);
+    expect(lines[3]).toMatch(/^ {2}✖ throttles +412 throttled of 18,652/);
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}▲ recent deploy +v42 went live 38 min ago$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}· profile +how to capture a pprof/));
+    expect(lines).toContainEqual(expect.stringMatching(/^Next: raise concurrency 100 → 200 +gofn concurrency orders-api 200$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^ {6}or roll back v42 +gofn rollback orders-api$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^Open: metrics +https:\/\/us-east-1\.console\.aws\.amazon\.com\/cloudwatch/));
+    expect(lines).toContainEqual(expect.stringMatching(/^diagnosed in \d+\.\d s · \d+ simulated AWS requests$/));
+    expect(lines.join('\n')).not.toMatch(ANSI);
+  });
+
+  it('colours marks only when asked', async () => {
+    // Prepare
+    const report = await throttlingReport();
+
+    // Act
+    const coloured = renderReport(report, createStyle(true));
+
+    // Assess
+    expect(coloured).toMatch(ANSI);
+    expect(coloured).toContain('\u001b[31m✖\u001b[39m');
+  });
+});
+
+describe('colour decision', () => {
+  it('colours a TTY unless NO_COLOR or --no-color say otherwise', () => {
+    expect(colourWanted({ isTTY: true }, {}, true)).toBe(true);
+    expect(colourWanted({ isTTY: true }, { NO_COLOR: '1' }, true)).toBe(false);
+    expect(colourWanted({ isTTY: true }, {}, false)).toBe(false);
+    expect(colourWanted({ isTTY: false }, {}, true)).toBe(false);
+  });
+});
+
+describe('fleet overview', () => {
+  it('lists every managed function with invocations, errors, throttles and p99', async () => {
+    // Prepare
+    const runbook = await loadRunbook();
+    const fleet = await fleetOverview({ sources: fakeSources(), runbook, windowMs: 3_600_000, now: NOW, deadlineMs: 5000 });
+
+    // Act
+    const text = renderFleet(fleet, plain);
+
+    // Assess
+    expect(fleet.functions).toEqual([
+      expect.objectContaining({ function: 'orders-api', status: 'ok', invocations: 100, errors: 0, throttles: 0, p99Ms: 100 }),
+    ]);
+    expect(text).toContain('1 managed function');
+    expect(text).toMatch(/✔ orders-api +100 inv +0 err \(0%\) +0 throttled \(0%\) +p99 100 ms/);
+  });
+});
