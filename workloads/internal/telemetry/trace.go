@@ -1,0 +1,131 @@
+package telemetry
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync/atomic"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	smithytracing "github.com/aws/smithy-go/tracing"
+	"go.opentelemetry.io/contrib/propagators/aws/xray"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// Tracing owns the process's tracer provider and remembers whether the next invocation is the
+// first one (a cold start).
+type Tracing struct {
+	provider *sdktrace.TracerProvider
+	tracer   trace.Tracer
+	name     string
+	buffer   *invocationBuffer // nil when spans are not exported
+	cold     atomic.Bool
+}
+
+// NewTracing builds the tracer provider for the function called name. Span IDs come from the
+// X-Ray ID generator (the trace ID starts with the epoch seconds, as X-Ray requires), and
+// sampling follows the parent, which is Lambda's decision carried in the trace header. With a
+// nil exporter spans are still created, so logs carry trace IDs, but nothing is sent anywhere:
+// that is the local run, with no collector and no X-Ray daemon.
+func NewTracing(name string, exporter sdktrace.SpanExporter) *Tracing {
+	t := &Tracing{name: name}
+	opts := []sdktrace.TracerProviderOption{
+		sdktrace.WithIDGenerator(xray.NewIDGenerator()),
+		sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.AlwaysSample())),
+		sdktrace.WithResource(lambdaResource(name)),
+	}
+	if exporter != nil {
+		t.buffer = newInvocationBuffer(exporter)
+		opts = append(opts, sdktrace.WithSpanProcessor(t.buffer))
+	}
+	t.provider = sdktrace.NewTracerProvider(opts...)
+	t.tracer = t.provider.Tracer("gofn/workloads/internal/telemetry")
+	t.cold.Store(true)
+	return t
+}
+
+// SDK is the tracer provider for an AWS SDK client's Options.TracerProvider: the SDK then
+// traces each call (DynamoDB.GetItem, SQS.SendMessage, ...) as a child of the invocation.
+func (t *Tracing) SDK() smithytracing.TracerProvider { return SDKTracerProvider(t.provider) }
+
+// OTLPExporterFromEnv returns an OTLP/HTTP exporter when the environment names a collector
+// (OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT; on Lambda, the collector
+// extension's http://localhost:4318), and nil otherwise. Retries are off: the collector runs in
+// the same execution environment, and a trace is not worth adding latency to an invocation.
+func OTLPExporterFromEnv(ctx context.Context) (sdktrace.SpanExporter, error) {
+	if os.Getenv("OTEL_TRACES_EXPORTER") == "none" ||
+		os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT")+os.Getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") == "" {
+		return nil, nil
+	}
+	exp, err := otlptracehttp.New(ctx, otlptracehttp.WithRetry(otlptracehttp.RetryConfig{Enabled: false}))
+	if err != nil {
+		return nil, fmt.Errorf("OTLP trace exporter: %w", err)
+	}
+	return exp, nil
+}
+
+// NewTracingFromEnv is NewTracing with the exporter OTLPExporterFromEnv returns. A broken
+// exporter setting costs the traces, never the function.
+func NewTracingFromEnv(name string) *Tracing {
+	exp, err := OTLPExporterFromEnv(context.Background())
+	if err != nil {
+		slog.Warn("traces will not be exported", "error", err.Error())
+		return NewTracing(name, nil)
+	}
+	return NewTracing(name, exp)
+}
+
+// lambdaResource describes the function the way X-Ray's OTLP mapping expects: service.name
+// becomes the segment name, cloud.platform marks it as a Lambda function.
+func lambdaResource(name string) *resource.Resource {
+	attrs := []attribute.KeyValue{
+		semconv.ServiceName(name),
+		semconv.CloudProviderAWS,
+		semconv.CloudPlatformAWSLambda,
+		semconv.FaaSName(name),
+	}
+	if region := os.Getenv("AWS_REGION"); region != "" {
+		attrs = append(attrs, semconv.CloudRegion(region))
+	}
+	if lambdacontext.FunctionVersion != "" {
+		attrs = append(attrs, semconv.FaaSVersion(lambdacontext.FunctionVersion))
+	}
+	return resource.NewWithAttributes(semconv.SchemaURL, attrs...)
+}
+
+// startInvocation continues the trace Lambda started for this invocation and opens the
+// function's server span under it. aws-lambda-go puts the Lambda-Runtime-Trace-Id header on
+// the context (and, with one request per environment, in _X_AMZN_TRACE_ID); it names the
+// trace, the parent segment and Lambda's sampling decision.
+func (t *Tracing) startInvocation(ctx context.Context, cold bool) (context.Context, trace.Span) {
+	header, _ := ctx.Value("x-amzn-trace-id").(string)
+	if header == "" {
+		header = os.Getenv("_X_AMZN_TRACE_ID")
+	}
+	if header != "" {
+		ctx = xray.Propagator{}.Extract(ctx, propagation.MapCarrier{"X-Amzn-Trace-Id": header})
+	}
+	attrs := []attribute.KeyValue{semconv.FaaSColdstart(cold)}
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		attrs = append(attrs, semconv.FaaSInvocationID(lc.AwsRequestID))
+		if lc.InvokedFunctionArn != "" {
+			attrs = append(attrs, semconv.CloudResourceID(lc.InvokedFunctionArn))
+		}
+	}
+	return t.tracer.Start(ctx, t.name, trace.WithSpanKind(trace.SpanKindServer), trace.WithAttributes(attrs...))
+}
+
+// flush exports the invocation's spans; it is a no-op when nothing is exported.
+func (t *Tracing) flush(ctx context.Context) error {
+	if t.buffer == nil {
+		return nil
+	}
+	return t.buffer.ForceFlush(ctx)
+}
