@@ -1,0 +1,20 @@
+/**
+ * Maps `items` through `work` with at most `limit` calls in flight, keeping the order of results.
+ * Rejects with the first failure; calls already started are left to finish (their signal stops them).
+ */
+export async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

@@ -1,0 +1,218 @@
+import { GetMetricDataCommand, type MetricDataQuery, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
+import { ErrorCode, isGofnError } from '../errors';
+import type {
+  CallOptions,
+  FleetMetrics,
+  FunctionMetrics,
+  FunctionMetricsQuery,
+  MetricPoint,
+  MetricsPort,
+  TimeWindow,
+  WindowMetrics,
+} from '../ports';
+import { mapBounded } from './bounded';
+import { callAws } from './call';
+import type { AwsClients } from './clients';
+import { percentiles, planFleetMetrics, planFunctionMetrics, type Percentile, type SeriesId } from './metric-plan';
+
+export interface CloudWatchMetricsOptions {
+  /** The clock the retention rules are applied against. */
+  now?: () => Date;
+  /** Fleet requests in flight at once; GetMetricData allows 50 a second per account. Default 5. */
+  fleetConcurrency?: number;
+}
+
+/** Pagination guard: GetMetricData pages while it has points left, a few pages at most in practice. */
+const maxPages = 20;
+
+interface Series {
+  points: MetricPoint[];
+  /** False when CloudWatch could not serve the query (StatusCode Forbidden or InternalError). */
+  served: boolean;
+}
+
+const missingNames: Record<Percentile | 'concurrency', string> = {
+  p50: 'Duration p50',
+  p95: 'Duration p95',
+  p99: 'Duration p99',
+  concurrency: 'ConcurrentExecutions Maximum',
+};
+
+/** MetricsPort over CloudWatch GetMetricData. */
+export class CloudWatchMetrics implements MetricsPort {
+  private readonly now: () => Date;
+  private readonly fleetConcurrency: number;
+
+  constructor(
+    private readonly clients: AwsClients,
+    options: CloudWatchMetricsOptions = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+    this.fleetConcurrency = options.fleetConcurrency ?? 5;
+  }
+
+  async getFunctionMetrics(query: FunctionMetricsQuery, opts?: CallOptions): Promise<FunctionMetrics> {
+    const plan = planFunctionMetrics(query, this.now());
+    const subject = `${query.functionName}:${query.alias}`;
+    const missing: string[] = [];
+    let results: Map<string, Series>;
+    try {
+      results = await this.fetch(plan.queries, plan.startTime, plan.endTime, subject, opts);
+    } catch (error) {
+      // The emulator answers a percentile query over real Duration data with a crash page. Ask once
+      // more without percentiles rather than losing every number; AWS never takes this path.
+      if (!isGofnError(error, ErrorCode.Unsupported)) throw error;
+      const withoutPercentiles = plan.queries.filter((q) => !isPercentile(q.Id));
+      results = await this.fetch(withoutPercentiles, plan.startTime, plan.endTime, subject, opts);
+      missing.push(...percentiles.map((p) => missingNames[p]));
+    }
+
+    const series = (id: SeriesId | Percentile) => results.get(id) ?? { points: [], served: true };
+    const split = (id: SeriesId | Percentile, period: number) => splitByWindow(series(id).points, period, query);
+    const sums = {
+      invocations: split('invocations', plan.seriesPeriod),
+      errors: split('errors', plan.seriesPeriod),
+      throttles: split('throttles', plan.seriesPeriod),
+    };
+    const concurrency = split('concurrency', plan.seriesPeriod);
+    const durations = Object.fromEntries(percentiles.map((p) => [p, split(p, plan.percentilePeriod)])) as Record<
+      Percentile,
+      ReturnType<typeof split>
+    >;
+
+    const invoked = sum(sums.invocations.current) + sum(sums.invocations.previous) > 0;
+    for (const id of ['concurrency', ...percentiles] as const) {
+      const name = missingNames[id];
+      if (missing.includes(name)) continue;
+      const { points, served } = series(id);
+      // No datapoints while the function ran means the source cannot serve this statistic.
+      if (!served || (invoked && points.length === 0)) missing.push(name);
+    }
+
+    const windowMetrics = (which: 'current' | 'previous'): WindowMetrics => ({
+      invocations: sum(sums.invocations[which]),
+      errors: sum(sums.errors[which]),
+      throttles: sum(sums.throttles[which]),
+      peakConcurrency: max(concurrency[which]),
+      durationP50Ms: max(durations.p50[which]),
+      durationP95Ms: max(durations.p95[which]),
+      durationP99Ms: max(durations.p99[which]),
+    });
+    return {
+      current: windowMetrics('current'),
+      previous: windowMetrics('previous'),
+      series: {
+        invocations: sums.invocations.current,
+        errors: sums.errors.current,
+        throttles: sums.throttles.current,
+        concurrency: concurrency.current,
+      },
+      periodSeconds: plan.seriesPeriod,
+      missing,
+    };
+  }
+
+  async getFleetMetrics(
+    functionNames: string[],
+    window: TimeWindow,
+    opts?: CallOptions,
+  ): Promise<Map<string, FleetMetrics>> {
+    const names = [...new Set(functionNames)];
+    const totals = new Map<string, FleetMetrics>(
+      names.map((name) => [name, { invocations: 0, errors: 0, throttles: 0, durationP99Ms: undefined }]),
+    );
+    if (names.length === 0) return totals;
+    const plan = planFleetMetrics(names, window, this.now());
+    const subject = `${names.length} functions`;
+    const answers = await mapBounded(plan.batches, this.fleetConcurrency, async (batch) => ({
+      batch,
+      results: await this.fetch(batch.queries, plan.startTime, plan.endTime, subject, opts),
+    }));
+    for (const { batch, results } of answers) {
+      for (const [id, { functionName, stat }] of batch.ids) {
+        const entry = totals.get(functionName);
+        const values = (results.get(id)?.points ?? []).map((p) => p.value);
+        if (!entry || values.length === 0) continue;
+        if (stat === 'p99') entry.durationP99Ms = Math.max(...values);
+        else entry[stat] += values.reduce((a, b) => a + b, 0);
+      }
+    }
+    return totals;
+  }
+
+  /** One GetMetricData request, plus more only while CloudWatch returns a NextToken. */
+  private async fetch(
+    queries: MetricDataQuery[],
+    startTime: Date,
+    endTime: Date,
+    subject: string,
+    opts: CallOptions | undefined,
+  ): Promise<Map<string, Series>> {
+    const results = new Map<string, Series>();
+    let nextToken: string | undefined;
+    for (let page = 0; page < maxPages; page++) {
+      const out = await callAws(
+        { service: 'CloudWatch', operation: 'GetMetricData', subject },
+        opts,
+        this.clients.settings.callTimeoutMs,
+        (abortSignal) =>
+          this.clients.cloudWatch.send(
+            new GetMetricDataCommand({
+              MetricDataQueries: queries,
+              StartTime: startTime,
+              EndTime: endTime,
+              ScanBy: 'TimestampAscending',
+              NextToken: nextToken,
+            }),
+            { abortSignal },
+          ),
+      );
+      for (const result of out.MetricDataResults ?? []) addResult(results, result);
+      nextToken = out.NextToken;
+      if (!nextToken) break;
+    }
+    for (const series of results.values()) series.points.sort((a, b) => a.at.getTime() - b.at.getTime());
+    return results;
+  }
+}
+
+function addResult(results: Map<string, Series>, result: MetricDataResult): void {
+  if (!result.Id) return;
+  const series = results.get(result.Id) ?? { points: [], served: true };
+  const timestamps = result.Timestamps ?? [];
+  const values = result.Values ?? [];
+  timestamps.forEach((at, i) => {
+    const value = values[i];
+    if (value !== undefined) series.points.push({ at: new Date(at), value });
+  });
+  if (result.StatusCode === 'Forbidden' || result.StatusCode === 'InternalError') series.served = false;
+  results.set(result.Id, series);
+}
+
+function isPercentile(id: string | undefined): boolean {
+  return (percentiles as readonly (string | undefined)[]).includes(id);
+}
+
+/**
+ * A datapoint stands for the period that starts at its timestamp; it belongs to the window that
+ * holds the middle of that period, which tolerates CloudWatch aligning buckets differently.
+ */
+function splitByWindow(points: MetricPoint[], periodSeconds: number, query: FunctionMetricsQuery) {
+  const current: MetricPoint[] = [];
+  const previous: MetricPoint[] = [];
+  const half = (periodSeconds * 1000) / 2;
+  for (const point of points) {
+    const middle = point.at.getTime() + half;
+    if (middle >= query.window.start.getTime() && middle < query.window.end.getTime() + half) current.push(point);
+    else if (middle >= query.previous.start.getTime() && middle < query.previous.end.getTime()) previous.push(point);
+  }
+  return { current, previous };
+}
+
+function sum(points: MetricPoint[]): number {
+  return points.reduce((total, p) => total + p.value, 0);
+}
+
+function max(points: MetricPoint[]): number | undefined {
+  return points.length === 0 ? undefined : Math.max(...points.map((p) => p.value));
+}

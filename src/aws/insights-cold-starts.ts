@@ -1,0 +1,216 @@
+import {
+  GetQueryResultsCommand,
+  StartQueryCommand,
+  StopQueryCommand,
+  type ResultField,
+} from '@aws-sdk/client-cloudwatch-logs';
+import { ErrorCode, GofnError } from '../errors';
+import type { CallOptions, ColdStartQuery, ColdStartStats, ColdStartWindow, LogsPort } from '../ports';
+import { callAws, cancelled, sleep, type AwsCall } from './call';
+import type { AwsClients } from './clients';
+import { assertWindow } from './metric-plan';
+
+export interface InsightsColdStartsOptions {
+  /** Wait before the first GetQueryResults. Default 250 ms. */
+  firstPollDelayMs?: number;
+  /** Each wait is the previous one times this. Default 1.5. */
+  pollBackoff?: number;
+  /** GetQueryResults calls before giving up (and stopping the query). Default 10, the most allowed. */
+  maxPolls?: number;
+  /** Replaceable for tests; must reject when the signal aborts. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+/** One row per bin keeps the answer ≤ 1,440 rows, under the 10,000 rows a query may return. */
+const maxBins = 1440;
+const binMinutesChoices = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440];
+
+/** The Logs Insights query, with a bin size that keeps the rows ≤ 1,440 over `spanSeconds`. */
+export function coldStartQueryString(spanSeconds: number): { queryString: string; binMinutes: number } {
+  const wanted = Math.ceil(spanSeconds / 60 / maxBins);
+  const binMinutes = binMinutesChoices.find((m) => m >= wanted) ?? 1440;
+  return {
+    binMinutes,
+    queryString:
+      'filter @type = "REPORT"' +
+      ' | stats count(*) as invocations, count(@initDuration) as coldStarts,' +
+      ` avg(@initDuration) as initAvg, max(@initDuration) as initMax by bin(${binMinutes}m)`,
+  };
+}
+
+/**
+ * LogsPort over CloudWatch Logs Insights: StartQuery over both windows, GetQueryResults with
+ * growing waits (at most `maxPolls`), and StopQuery when the caller's deadline or the poll budget
+ * runs out first, so an abandoned query does not hold one of the account's concurrent query slots.
+ */
+export class InsightsColdStarts implements LogsPort {
+  private readonly firstPollDelayMs: number;
+  private readonly pollBackoff: number;
+  private readonly maxPolls: number;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+
+  constructor(
+    private readonly clients: AwsClients,
+    options: InsightsColdStartsOptions = {},
+  ) {
+    this.firstPollDelayMs = options.firstPollDelayMs ?? 250;
+    this.pollBackoff = options.pollBackoff ?? 1.5;
+    this.maxPolls = Math.min(options.maxPolls ?? 10, 10);
+    this.sleep = options.sleep ?? sleep;
+  }
+
+  async getColdStarts(query: ColdStartQuery, opts?: CallOptions): Promise<ColdStartStats> {
+    assertWindow(query.window, 'current');
+    assertWindow(query.previous, 'previous');
+    const start = Math.min(query.previous.start.getTime(), query.window.start.getTime());
+    const end = Math.max(query.previous.end.getTime(), query.window.end.getTime());
+    const { queryString, binMinutes } = coldStartQueryString((end - start) / 1000);
+    const subject = `log group ${query.logGroup}`;
+
+    const started = await this.call(
+      { service: 'CloudWatchLogs', operation: 'StartQuery', subject },
+      opts,
+      (abortSignal) =>
+        this.clients.logs.send(
+          new StartQueryCommand({
+            logGroupName: query.logGroup,
+            // Logs Insights takes epoch seconds; widen to whole seconds so no edge event is lost.
+            startTime: Math.floor(start / 1000),
+            endTime: Math.ceil(end / 1000),
+            queryString,
+            limit: 10_000,
+          }),
+          { abortSignal },
+        ),
+    );
+    const queryId = started.queryId;
+    if (!queryId)
+      throw new GofnError(ErrorCode.Upstream, `CloudWatch Logs StartQuery returned no query id for ${subject}.`);
+
+    const rows = await this.waitForRows(queryId, subject, opts);
+    return { ...sumBins(rows, binMinutes, query, subject), queryString };
+  }
+
+  private async waitForRows(queryId: string, subject: string, opts: CallOptions | undefined): Promise<ResultField[][]> {
+    const signal = opts?.signal;
+    const poll: AwsCall = { service: 'CloudWatchLogs', operation: 'GetQueryResults', subject };
+    let delay = this.firstPollDelayMs;
+    for (let polls = 0; polls < this.maxPolls; polls++) {
+      let out;
+      try {
+        await this.sleep(delay, signal);
+        out = await this.call(poll, opts, (abortSignal) =>
+          this.clients.logs.send(new GetQueryResultsCommand({ queryId }), { abortSignal }),
+        );
+      } catch (error) {
+        if (signal?.aborted) {
+          this.stopQuietly(queryId, subject);
+          throw cancelled(poll, error);
+        }
+        throw error;
+      }
+      delay *= this.pollBackoff;
+      switch (out.status) {
+        case 'Complete':
+          return out.results ?? [];
+        case 'Scheduled':
+        case 'Running':
+        case undefined:
+          continue;
+        case 'Timeout':
+          throw new GofnError(ErrorCode.Timeout, `The Logs Insights query on ${subject} timed out in CloudWatch Logs.`);
+        default:
+          throw new GofnError(
+            ErrorCode.Upstream,
+            `The Logs Insights query on ${subject} ended with status ${out.status}.`,
+          );
+      }
+    }
+    this.stopQuietly(queryId, subject);
+    throw new GofnError(
+      ErrorCode.Timeout,
+      `The Logs Insights query on ${subject} had not finished after ${this.maxPolls} polls; it was stopped.`,
+    );
+  }
+
+  /**
+   * Sent without the caller's (already aborted) signal and not awaited: the caller is past its
+   * deadline, and a failed StopQuery only means the query runs out on its own.
+   */
+  private stopQuietly(queryId: string, subject: string): void {
+    this.call({ service: 'CloudWatchLogs', operation: 'StopQuery', subject }, undefined, (abortSignal) =>
+      this.clients.logs.send(new StopQueryCommand({ queryId }), { abortSignal }),
+    ).catch(() => undefined);
+  }
+
+  private call<T>(call: AwsCall, opts: CallOptions | undefined, send: (abortSignal: AbortSignal) => Promise<T>) {
+    return callAws(call, opts, this.clients.settings.callTimeoutMs, send);
+  }
+}
+
+const statFields = ['invocations', 'coldStarts', 'initAvg', 'initMax'] as const;
+
+/**
+ * Adds the per-bin rows up into the two windows; a bin belongs to the window holding its middle.
+ * The init average of a window is the average of the bins' averages weighted by their cold starts.
+ */
+export function sumBins(
+  rows: ResultField[][],
+  binMinutes: number,
+  query: ColdStartQuery,
+  subject: string,
+): { current: ColdStartWindow; previous: ColdStartWindow } {
+  const windows = { current: emptyWindow(), previous: emptyWindow() };
+  const initTotals = { current: 0, previous: 0 };
+  for (const row of rows) {
+    const fields = new Map(row.map((f) => [f.field ?? '', f.value ?? '']));
+    if (!statFields.some((name) => fields.has(name))) {
+      // The emulator ignores `stats` and answers with raw log rows (only @ptr); AWS never does.
+      throw new GofnError(
+        ErrorCode.Unsupported,
+        `The Logs Insights query on ${subject} came back without its statistics (fields: ${[...fields.keys()].join(', ') || 'none'}): this log source does not run stats queries.`,
+      );
+    }
+    const binValue = [...fields.entries()].find(([name]) => name.startsWith('bin('))?.[1];
+    const binStart = binValue ? parseInsightsTime(binValue) : undefined;
+    if (binStart === undefined) continue;
+    const middle = binStart + (binMinutes * 60_000) / 2;
+    const which =
+      middle >= query.window.start.getTime()
+        ? 'current'
+        : middle >= query.previous.start.getTime() && middle < query.previous.end.getTime()
+          ? 'previous'
+          : undefined;
+    if (!which) continue;
+    const w = windows[which];
+    const coldStarts = number(fields.get('coldStarts')) ?? 0;
+    w.invocations += number(fields.get('invocations')) ?? 0;
+    w.coldStarts += coldStarts;
+    const avg = number(fields.get('initAvg'));
+    if (avg !== undefined && coldStarts > 0) initTotals[which] += avg * coldStarts;
+    const maxInit = number(fields.get('initMax'));
+    if (maxInit !== undefined) w.initMaxMs = Math.max(w.initMaxMs ?? 0, maxInit);
+  }
+  for (const which of ['current', 'previous'] as const) {
+    const w = windows[which];
+    if (w.coldStarts > 0) w.initAvgMs = initTotals[which] / w.coldStarts;
+  }
+  return windows;
+}
+
+function emptyWindow(): ColdStartWindow {
+  return { invocations: 0, coldStarts: 0, initAvgMs: undefined, initMaxMs: undefined };
+}
+
+function number(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** Logs Insights prints times as `2024-05-01 12:34:00.000`, in UTC. */
+export function parseInsightsTime(value: string): number | undefined {
+  const iso = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}/.test(value) ? `${value.replace(' ', 'T')}Z` : value;
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? undefined : ms;
+}

@@ -1,0 +1,236 @@
+import {
+  GetAccountSettingsCommand,
+  GetAliasCommand,
+  GetFunctionCommand,
+  GetFunctionEventInvokeConfigCommand,
+  ListEventSourceMappingsCommand,
+  ListFunctionsCommand,
+  ListVersionsByFunctionCommand,
+  type EventSourceMappingConfiguration,
+  type FunctionConfiguration,
+} from '@aws-sdk/client-lambda';
+import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
+import { ErrorCode, GofnError, isGofnError } from '../errors';
+import type {
+  AccountConcurrency,
+  CallOptions,
+  EventSourceInfo,
+  FunctionInfo,
+  FunctionsPort,
+  FunctionVersionInfo,
+  ManagedFunctionRef,
+} from '../ports';
+import { eventSourceService, functionNameFromArn, parseArn } from './arn';
+import { callAws, type AwsCall } from './call';
+import type { AwsClients } from './clients';
+
+/** The tag that puts a function in gofn's fleet. */
+export const managedTag = { key: 'gofn:managed', value: 'true' } as const;
+
+/** Pagination guard: a listing that never ends is a bug upstream, not a reason to hang. */
+const maxPages = 50;
+
+/**
+ * FunctionsPort over the Lambda API and the Resource Groups Tagging API.
+ *
+ * getFunction sends two requests concurrently: GetFunction qualified by the alias (configuration
+ * of the version the alias points to, tags, reserved concurrency) and GetAlias (routing weights,
+ * which GetFunction does not return).
+ */
+export class LambdaFunctions implements FunctionsPort {
+  constructor(private readonly clients: AwsClients) {}
+
+  async getFunction(name: string, alias: string, opts?: CallOptions): Promise<FunctionInfo> {
+    const subject = `function ${name}:${alias}`;
+    const [fn, aliasConfig] = await Promise.all([
+      this.call({ service: 'Lambda', operation: 'GetFunction', subject }, opts, (abortSignal) =>
+        this.clients.lambda.send(new GetFunctionCommand({ FunctionName: name, Qualifier: alias }), { abortSignal }),
+      ),
+      this.call({ service: 'Lambda', operation: 'GetAlias', subject }, opts, (abortSignal) =>
+        this.clients.lambda.send(new GetAliasCommand({ FunctionName: name, Name: alias }), { abortSignal }),
+      ),
+    ]);
+    const config = fn.Configuration ?? {};
+    const arn = unqualifiedArn(config.FunctionArn) ?? aliasConfig.AliasArn?.replace(/:[^:]+$/, '') ?? name;
+    const parsed = parseArn(arn);
+    return {
+      name: config.FunctionName ?? name,
+      arn,
+      region: parsed?.region ?? '',
+      accountId: parsed?.accountId || undefined,
+      alias,
+      version: config.Version ?? aliasConfig.FunctionVersion ?? '',
+      versionModifiedAt: parseLambdaDate(config.LastModified),
+      routing: { ...(aliasConfig.RoutingConfig?.AdditionalVersionWeights ?? {}) },
+      runtime: config.Runtime,
+      architectures: config.Architectures ?? ['x86_64'],
+      memoryMb: config.MemorySize,
+      timeoutSeconds: config.Timeout,
+      reservedConcurrency: fn.Concurrency?.ReservedConcurrentExecutions,
+      deadLetterTargetArn: config.DeadLetterConfig?.TargetArn || undefined,
+      logGroup: config.LoggingConfig?.LogGroup || `/aws/lambda/${config.FunctionName ?? name}`,
+      tags: { ...(fn.Tags ?? {}) },
+    };
+  }
+
+  async listFunctionNames(opts?: CallOptions): Promise<string[]> {
+    const names: string[] = [];
+    let marker: string | undefined;
+    for (let page = 0; page < maxPages; page++) {
+      const out = await this.call({ service: 'Lambda', operation: 'ListFunctions' }, opts, (abortSignal) =>
+        this.clients.lambda.send(new ListFunctionsCommand({ Marker: marker, MaxItems: 50 }), { abortSignal }),
+      );
+      for (const fn of out.Functions ?? []) if (fn.FunctionName) names.push(fn.FunctionName);
+      marker = out.NextMarker;
+      if (!marker) break;
+    }
+    return names.sort();
+  }
+
+  async listEventSources(functionName: string, opts?: CallOptions): Promise<EventSourceInfo[]> {
+    const sources: EventSourceInfo[] = [];
+    let marker: string | undefined;
+    for (let page = 0; page < maxPages; page++) {
+      const out = await this.call(
+        { service: 'Lambda', operation: 'ListEventSourceMappings', subject: `function ${functionName}` },
+        opts,
+        (abortSignal) =>
+          this.clients.lambda.send(new ListEventSourceMappingsCommand({ FunctionName: functionName, Marker: marker }), {
+            abortSignal,
+          }),
+      );
+      for (const mapping of out.EventSourceMappings ?? []) sources.push(toEventSource(mapping));
+      marker = out.NextMarker;
+      if (!marker) break;
+    }
+    return sources;
+  }
+
+  async getAsyncFailureDestination(
+    functionName: string,
+    alias: string,
+    opts?: CallOptions,
+  ): Promise<string | undefined> {
+    try {
+      const out = await this.call(
+        { service: 'Lambda', operation: 'GetFunctionEventInvokeConfig', subject: `function ${functionName}:${alias}` },
+        opts,
+        (abortSignal) =>
+          this.clients.lambda.send(
+            new GetFunctionEventInvokeConfigCommand({ FunctionName: functionName, Qualifier: alias }),
+            { abortSignal },
+          ),
+      );
+      return out.DestinationConfig?.OnFailure?.Destination || undefined;
+    } catch (error) {
+      // Lambda answers ResourceNotFoundException when the alias has no EventInvokeConfig at all.
+      if (isGofnError(error, ErrorCode.NotFound)) return undefined;
+      throw error;
+    }
+  }
+
+  async getAccountConcurrency(opts?: CallOptions): Promise<AccountConcurrency> {
+    const out = await this.call({ service: 'Lambda', operation: 'GetAccountSettings' }, opts, (abortSignal) =>
+      this.clients.lambda.send(new GetAccountSettingsCommand({}), { abortSignal }),
+    );
+    const limit = out.AccountLimit?.ConcurrentExecutions;
+    const unreserved = out.AccountLimit?.UnreservedConcurrentExecutions;
+    if (limit === undefined || unreserved === undefined) {
+      throw new GofnError(ErrorCode.Upstream, 'Lambda GetAccountSettings returned no concurrency limits.');
+    }
+    return { limit, unreserved };
+  }
+
+  async listVersions(functionName: string, opts?: CallOptions): Promise<FunctionVersionInfo[]> {
+    const versions: FunctionVersionInfo[] = [];
+    let marker: string | undefined;
+    for (let page = 0; page < maxPages; page++) {
+      const out = await this.call(
+        { service: 'Lambda', operation: 'ListVersionsByFunction', subject: `function ${functionName}` },
+        opts,
+        (abortSignal) =>
+          this.clients.lambda.send(
+            new ListVersionsByFunctionCommand({ FunctionName: functionName, Marker: marker, MaxItems: 50 }),
+            { abortSignal },
+          ),
+      );
+      for (const config of out.Versions ?? []) {
+        if (config.Version && config.Version !== '$LATEST') versions.push(toVersion(config));
+      }
+      marker = out.NextMarker;
+      if (!marker) break;
+    }
+    return versions.sort((a, b) => Number(b.version) - Number(a.version));
+  }
+
+  async *managedFunctionPages(opts?: CallOptions): AsyncIterable<ManagedFunctionRef[]> {
+    let token: string | undefined;
+    for (let page = 0; page < maxPages; page++) {
+      const out = await this.call(
+        {
+          service: 'ResourceGroupsTaggingAPI',
+          operation: 'GetResources',
+          subject: 'functions tagged gofn:managed=true',
+        },
+        opts,
+        (abortSignal) =>
+          this.clients.tagging.send(
+            new GetResourcesCommand({
+              TagFilters: [{ Key: managedTag.key, Values: [managedTag.value] }],
+              ResourceTypeFilters: ['lambda:function'],
+              ResourcesPerPage: 100,
+              PaginationToken: token,
+            }),
+            { abortSignal },
+          ),
+      );
+      const refs: ManagedFunctionRef[] = [];
+      for (const mapping of out.ResourceTagMappingList ?? []) {
+        const name = mapping.ResourceARN ? functionNameFromArn(mapping.ResourceARN) : undefined;
+        if (!name || !mapping.ResourceARN) continue;
+        const tags = Object.fromEntries((mapping.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
+        refs.push({ name, arn: mapping.ResourceARN, tags });
+      }
+      if (refs.length > 0) yield refs;
+      // The tagging API marks the last page with an empty string, not a missing token.
+      token = out.PaginationToken || undefined;
+      if (!token) break;
+    }
+  }
+
+  private call<T>(call: AwsCall, opts: CallOptions | undefined, send: (abortSignal: AbortSignal) => Promise<T>) {
+    return callAws(call, opts, this.clients.settings.callTimeoutMs, send);
+  }
+}
+
+function toEventSource(mapping: EventSourceMappingConfiguration): EventSourceInfo {
+  const selfManagedKafka = mapping.SelfManagedEventSource?.Endpoints?.KAFKA_BOOTSTRAP_SERVERS;
+  return {
+    uuid: mapping.UUID ?? '',
+    sourceArn: mapping.EventSourceArn ?? '',
+    service: selfManagedKafka ? 'kafka' : eventSourceService(mapping.EventSourceArn),
+    state: mapping.State ?? 'Unknown',
+  };
+}
+
+function toVersion(config: FunctionConfiguration): FunctionVersionInfo {
+  return {
+    version: config.Version ?? '',
+    modifiedAt: parseLambdaDate(config.LastModified),
+    description: config.Description || undefined,
+  };
+}
+
+/** `arn:...:function:orders-api:7` → `arn:...:function:orders-api`. */
+function unqualifiedArn(arn: string | undefined): string | undefined {
+  if (!arn) return undefined;
+  const parts = arn.split(':');
+  return parts.length > 7 ? parts.slice(0, 7).join(':') : arn;
+}
+
+/** Lambda writes `2024-05-01T12:00:00.000+0000`; the emulator adds nanoseconds. */
+export function parseLambdaDate(value: string | undefined): Date | undefined {
+  if (!value) return undefined;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}

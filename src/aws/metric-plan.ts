@@ -1,0 +1,175 @@
+import type { Dimension, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import { ErrorCode, GofnError } from '../errors';
+import type { FunctionMetricsQuery, TimeWindow } from '../ports';
+
+/**
+ * What to ask CloudWatch GetMetricData for, as pure functions of the windows: periods, time range,
+ * query ids and dimensions. Kept apart from the adapter so the arithmetic is testable alone.
+ */
+
+/** Keeps a series query at about a day of one-minute points, well under GetMetricData's 100,800 per request. */
+export const maxPointsPerSeries = 1440;
+/** GetMetricData accepts at most 500 queries per request. */
+export const maxQueriesPerRequest = 500;
+
+const minute = 60;
+const day = 24 * 3600;
+
+/**
+ * CloudWatch keeps 1-minute data for 15 days, 5-minute data for 63 days and hourly data beyond,
+ * and rejects periods finer than what it still has for the start of the range.
+ */
+export function coarsestRetention(oldest: Date, now: Date): number {
+  const ageSeconds = (now.getTime() - oldest.getTime()) / 1000;
+  if (ageSeconds > 63 * day) return 3600;
+  if (ageSeconds > 15 * day) return 300;
+  return minute;
+}
+
+/** A period (seconds) at least `wanted`, a multiple of the retention step (itself a multiple of 60). */
+export function roundPeriod(wantedSeconds: number, retentionStep: number): number {
+  return Math.max(retentionStep, Math.ceil(wantedSeconds / retentionStep) * retentionStep);
+}
+
+/** The series period for a span: 60 s up to a day, coarser beyond so a series stays ≤ 1,440 points. */
+export function seriesPeriodFor(spanSeconds: number, retentionStep: number): number {
+  return roundPeriod(Math.ceil(spanSeconds / maxPointsPerSeries / minute) * minute, retentionStep);
+}
+
+export function alignDown(date: Date, seconds: number): Date {
+  const step = seconds * 1000;
+  return new Date(Math.floor(date.getTime() / step) * step);
+}
+
+export function alignUp(date: Date, seconds: number): Date {
+  const step = seconds * 1000;
+  return new Date(Math.ceil(date.getTime() / step) * step);
+}
+
+export function windowSeconds(window: TimeWindow): number {
+  return (window.end.getTime() - window.start.getTime()) / 1000;
+}
+
+export function assertWindow(window: TimeWindow, what: string): void {
+  if (!(window.end.getTime() > window.start.getTime())) {
+    throw new GofnError(
+      ErrorCode.InvalidInput,
+      `The ${what} window ends (${window.end.toISOString()}) before it starts (${window.start.toISOString()}).`,
+    );
+  }
+}
+
+const lambdaNamespace = 'AWS/Lambda';
+
+function functionDimensions(functionName: string): Dimension[] {
+  return [{ Name: 'FunctionName', Value: functionName }];
+}
+
+/** Lambda publishes alias metrics under FunctionName plus Resource `<function>:<alias>`. */
+function aliasDimensions(functionName: string, alias: string): Dimension[] {
+  return [
+    { Name: 'FunctionName', Value: functionName },
+    { Name: 'Resource', Value: `${functionName}:${alias}` },
+  ];
+}
+
+function stat(id: string, metric: string, dimensions: Dimension[], period: number, statistic: string): MetricDataQuery {
+  return {
+    Id: id,
+    MetricStat: {
+      Metric: { Namespace: lambdaNamespace, MetricName: metric, Dimensions: dimensions },
+      Period: period,
+      Stat: statistic,
+    },
+    ReturnData: true,
+  };
+}
+
+export const percentiles = ['p50', 'p95', 'p99'] as const;
+export type Percentile = (typeof percentiles)[number];
+export const seriesIds = ['invocations', 'errors', 'throttles', 'concurrency'] as const;
+export type SeriesId = (typeof seriesIds)[number];
+
+export interface FunctionMetricsPlan {
+  startTime: Date;
+  endTime: Date;
+  seriesPeriod: number;
+  percentilePeriod: number;
+  queries: MetricDataQuery[];
+}
+
+/**
+ * One request for both windows: Sum series of Invocations/Errors/Throttles and Maximum of
+ * ConcurrentExecutions at the series period, and Duration percentiles with Period = window length,
+ * so the range holds exactly one previous and one current bucket per percentile.
+ */
+export function planFunctionMetrics(query: FunctionMetricsQuery, now: Date): FunctionMetricsPlan {
+  assertWindow(query.window, 'current');
+  assertWindow(query.previous, 'previous');
+  const start = new Date(Math.min(query.previous.start.getTime(), query.window.start.getTime()));
+  const end = new Date(Math.max(query.previous.end.getTime(), query.window.end.getTime()));
+  const retention = coarsestRetention(start, now);
+  const startTime = alignDown(start, minute);
+  const endTime = alignUp(end, minute);
+  const seriesPeriod = seriesPeriodFor((endTime.getTime() - startTime.getTime()) / 1000, retention);
+  const percentilePeriod = roundPeriod(windowSeconds(query.window), retention);
+  const alias = aliasDimensions(query.functionName, query.alias);
+  const queries: MetricDataQuery[] = [
+    stat('invocations', 'Invocations', alias, seriesPeriod, 'Sum'),
+    stat('errors', 'Errors', alias, seriesPeriod, 'Sum'),
+    stat('throttles', 'Throttles', alias, seriesPeriod, 'Sum'),
+    // Reserved concurrency and throttling are per function, so is the concurrency that matters.
+    stat('concurrency', 'ConcurrentExecutions', functionDimensions(query.functionName), seriesPeriod, 'Maximum'),
+    ...percentiles.map((p) => stat(p, 'Duration', alias, percentilePeriod, p)),
+  ];
+  return { startTime, endTime, seriesPeriod, percentilePeriod, queries };
+}
+
+export type FleetStat = 'invocations' | 'errors' | 'throttles' | 'p99';
+
+export interface FleetBatch {
+  queries: MetricDataQuery[];
+  /** Query id → which function and statistic it holds. */
+  ids: Map<string, { functionName: string; stat: FleetStat }>;
+}
+
+export interface FleetMetricsPlan {
+  startTime: Date;
+  endTime: Date;
+  period: number;
+  batches: FleetBatch[];
+}
+
+/**
+ * Four queries per function (Invocations, Errors, Throttles Sum and Duration p99, function-level
+ * dimension, Period = window length), packed 500 to a request. Ids are `f<index>_<stat>`: a
+ * function name may hold `-`, which a query id may not.
+ */
+export function planFleetMetrics(functionNames: string[], window: TimeWindow, now: Date): FleetMetricsPlan {
+  assertWindow(window, 'fleet');
+  const retention = coarsestRetention(window.start, now);
+  const startTime = alignDown(window.start, minute);
+  const endTime = alignUp(window.end, minute);
+  const period = roundPeriod(windowSeconds(window), retention);
+  const specs: [FleetStat, string, string][] = [
+    ['invocations', 'Invocations', 'Sum'],
+    ['errors', 'Errors', 'Sum'],
+    ['throttles', 'Throttles', 'Sum'],
+    ['p99', 'Duration', 'p99'],
+  ];
+  const batches: FleetBatch[] = [];
+  let batch: FleetBatch = { queries: [], ids: new Map() };
+  functionNames.forEach((functionName, index) => {
+    if (batch.queries.length + specs.length > maxQueriesPerRequest) {
+      batches.push(batch);
+      batch = { queries: [], ids: new Map() };
+    }
+    for (const [fleetStat, metric, statistic] of specs) {
+      const id = `f${index}_${fleetStat}`;
+      batch.queries.push(stat(id, metric, functionDimensions(functionName), period, statistic));
+      batch.ids.set(id, { functionName, stat: fleetStat });
+    }
+  });
+  if (batch.queries.length > 0) batches.push(batch);
+  return { startTime, endTime, period, batches };
+}

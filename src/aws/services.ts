@@ -1,0 +1,23 @@
+/**
+ * The AWS services gofn talks to, by the names the call ledger records ("CloudWatch:GetMetricData")
+ * and the IAM prefix a missing permission is named with.
+ */
+export const awsServices = {
+  Lambda: 'lambda',
+  CloudWatch: 'cloudwatch',
+  CloudWatchLogs: 'logs',
+  XRay: 'xray',
+  CodeDeploy: 'codedeploy',
+  SQS: 'sqs',
+  ResourceGroupsTaggingAPI: 'tag',
+  STS: 'sts',
+  DynamoDB: 'dynamodb',
+  SecretsManager: 'secretsmanager',
+} as const;
+
+export type AwsServiceName = keyof typeof awsServices;
+
+/** The IAM action a call needs, e.g. `cloudwatch:GetMetricData`. */
+export function iamAction(service: AwsServiceName, operation: string): string {
+  return `${awsServices[service]}:${operation}`;
+}
