@@ -35,7 +35,10 @@ func main() {
 		if err != nil {
 			return nil, fmt.Errorf("load AWS config: %w", err)
 		}
-		db := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.TracerProvider = tracing.SDK() })
+		db := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
+			o.TracerProvider = tracing.SDK()
+			o.APIOptions = append(o.APIOptions, telemetry.DynamoDBTableName)
+		})
 		return orders.DynamoOrders{Client: db, Table: table}, nil
 	})
 
