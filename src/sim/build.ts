@@ -1,0 +1,301 @@
+import { ErrorCode, GofnError } from '../errors';
+import { MINIMUM_UNRESERVED_CONCURRENCY, SimulatedFleet } from './fleet';
+import type { SimulatedDeployment, SimulatedFunction, SimulatedQueue } from './fleet';
+import { formatPath, invalidFileError, FORMAT_HINT } from './issues';
+import type { Problem } from './issues';
+import { randomUuid, seededRandom } from './random';
+import type { FunctionSpec, QueueSpec, ScenarioFile } from './schema';
+import { FunctionSignals } from './signals';
+import { resolveTime } from './time';
+import type { TimeRef } from './time';
+
+/**
+ * Builds one fleet from validated scenario files: resolves relative times against `now`, checks
+ * what a schema cannot (an alias pointing at a listed version, an incident ending after it
+ * starts, names unique across files) and creates the mutable state the ports serve.
+ */
+
+export interface ParsedScenario {
+  /** As the caller named it, for messages. */
+  file: string;
+  scenario: ScenarioFile;
+}
+
+export const DEFAULT_REGION = 'us-east-1';
+export const DEFAULT_ACCOUNT_ID = '123456789012';
+export const DEFAULT_ACCOUNT_CONCURRENCY_LIMIT = 1000;
+
+export function buildFleet(parsed: readonly ParsedScenario[], now: Date): SimulatedFleet {
+  const account = mergeAccountSettings(parsed);
+  const functions: SimulatedFunction[] = [];
+  const queues: SimulatedQueue[] = [];
+  const deployments: SimulatedDeployment[] = [];
+  const declared = new Declarations();
+
+  for (const { file, scenario } of parsed) {
+    scenario.functions.forEach((spec, index) => {
+      const at = `functions[${index}]`;
+      const problems = checkFunction(spec, now).map((p) => ({ ...p, path: p.path ? `${at}.${p.path}` : at }));
+      if (problems.length > 0) throw invalidFileError(file, problems);
+
+      declared.claim('Function', spec.name, file, at);
+      const arnOf = (name: string) => `arn:aws:sqs:${account.region}:${account.accountId}:${name}`;
+      const addQueue = (q: QueueSpec, path: string, redrive?: SimulatedQueue['redrive']) => {
+        declared.claim('Queue', q.queue, file, `${at}.${path}`);
+        queues.push({
+          name: q.queue,
+          arn: arnOf(q.queue),
+          visible: q.messages,
+          inFlight: q.inFlight,
+          samples: [...q.samples],
+          redrive,
+          declaredBy: spec.name,
+        });
+      };
+      if (spec.deadLetter) addQueue(spec.deadLetter, 'deadLetter');
+      if (spec.onFailure) addQueue(spec.onFailure, 'onFailure');
+      const source = spec.eventSource;
+      if (source) {
+        if (source.deadLetter) addQueue(source.deadLetter, 'eventSource.deadLetter');
+        const redrive = source.deadLetter
+          ? { deadLetterArn: arnOf(source.deadLetter.queue), maxReceiveCount: source.maxReceiveCount }
+          : undefined;
+        addQueue(source, 'eventSource', redrive);
+      }
+      if (spec.codeDeploy) {
+        const { application, group } = spec.codeDeploy;
+        declared.claim('CodeDeploy deployment group', `${application}/${group}`, file, `${at}.codeDeploy`);
+        spec.codeDeploy.deployments.forEach((d, i) => {
+          deployments.push({
+            id: d.id ?? deploymentId(spec.name, i),
+            application,
+            group,
+            status: d.status,
+            configName: d.config,
+            createdAt: resolveTime(d.created, now),
+            completedAt: d.completed ? resolveTime(d.completed, now) : undefined,
+            currentVersion: d.currentVersion,
+            targetVersion: d.targetVersion,
+          });
+        });
+      }
+      functions.push(simulatedFunction(spec, file, now, account, arnOf));
+    });
+  }
+
+  const reserved = functions.reduce((sum, fn) => sum + (fn.reservedConcurrency ?? 0), 0);
+  if (account.concurrencyLimit - reserved < MINIMUM_UNRESERVED_CONCURRENCY) {
+    throw new GofnError(
+      ErrorCode.InvalidFile,
+      `The scenario files (${parsed.map((p) => p.file).join(', ')}) reserve ${reserved} of the account's ` +
+        `concurrency limit of ${account.concurrencyLimit}; Lambda keeps at least ${MINIMUM_UNRESERVED_CONCURRENCY} unreserved.`,
+      { hint: 'Lower a reservedConcurrency or raise accountConcurrencyLimit.' },
+    );
+  }
+
+  return new SimulatedFleet({
+    now,
+    region: account.region,
+    accountId: account.accountId,
+    accountConcurrencyLimit: account.concurrencyLimit,
+    functions,
+    queues,
+    deployments,
+    sourceFiles: parsed.map((p) => p.file),
+  });
+}
+
+// ---------------------------------------------------------------- across files
+
+interface AccountSettings {
+  region: string;
+  accountId: string;
+  concurrencyLimit: number;
+}
+
+/** Files that leave a setting out take the others'; files that set it must agree. */
+function mergeAccountSettings(parsed: readonly ParsedScenario[]): AccountSettings {
+  const pick = <T>(what: string, read: (s: ScenarioFile) => T | undefined, fallback: T): T => {
+    let chosen: { value: T; file: string } | undefined;
+    for (const { file, scenario } of parsed) {
+      const value = read(scenario);
+      if (value === undefined) continue;
+      if (chosen && chosen.value !== value) {
+        throw new GofnError(
+          ErrorCode.InvalidFile,
+          `Scenario files ${chosen.file} and ${file} disagree on ${what}: ${String(chosen.value)} and ${String(value)}.`,
+          { hint: 'Files merged into one fleet must describe the same account and region.' },
+        );
+      }
+      chosen ??= { value, file };
+    }
+    return chosen?.value ?? fallback;
+  };
+  return {
+    region: pick('region', (s) => s.region, DEFAULT_REGION),
+    accountId: pick('accountId', (s) => s.accountId, DEFAULT_ACCOUNT_ID),
+    concurrencyLimit: pick(
+      'accountConcurrencyLimit',
+      (s) => s.accountConcurrencyLimit,
+      DEFAULT_ACCOUNT_CONCURRENCY_LIMIT,
+    ),
+  };
+}
+
+/** Names that must be unique in the fleet, and where each was declared first. */
+class Declarations {
+  private readonly seen = new Map<string, { file: string; path: string }>();
+
+  claim(kind: string, name: string, file: string, path: string): void {
+    const key = `${kind}\u0000${name}`;
+    const earlier = this.seen.get(key);
+    if (earlier) {
+      const places =
+        earlier.file === file
+          ? `twice in ${file} (${earlier.path} and ${path})`
+          : `in both ${earlier.file} (${earlier.path}) and ${file} (${path})`;
+      throw new GofnError(ErrorCode.InvalidFile, `${kind} ${name} is declared ${places}.`, {
+        hint: `Names must be unique across the scenario files of one fleet. ${FORMAT_HINT}`,
+      });
+    }
+    this.seen.set(key, { file, path });
+  }
+}
+
+// ---------------------------------------------------------------- one function
+
+function simulatedFunction(
+  spec: FunctionSpec,
+  file: string,
+  now: Date,
+  account: AccountSettings,
+  queueArn: (name: string) => string,
+): SimulatedFunction {
+  const versions = spec.versions
+    .map((v) => ({ version: v.version, publishedAt: resolveTime(v.publishedAt, now), description: v.description }))
+    .sort((a, b) => Number(a.version) - Number(b.version));
+  const firstPublished = Math.min(...versions.map((v) => v.publishedAt.getTime()));
+  const random = seededRandom(spec.name, 'event-source');
+  return {
+    name: spec.name,
+    arn: `arn:aws:lambda:${account.region}:${account.accountId}:function:${spec.name}`,
+    sourceFile: file,
+    description: spec.description,
+    tags: { ...spec.tags },
+    runtime: spec.runtime,
+    architecture: spec.architecture,
+    memoryMb: spec.memoryMb,
+    timeoutSeconds: spec.timeoutSeconds,
+    reservedConcurrency: spec.reservedConcurrency,
+    versions,
+    aliases: new Map(
+      Object.entries(spec.aliases).map(([name, target]) => [
+        name,
+        { name, version: target.version, routing: { ...target.routing } },
+      ]),
+    ),
+    deadLetterArn: spec.deadLetter ? queueArn(spec.deadLetter.queue) : undefined,
+    onFailureArn: spec.onFailure ? queueArn(spec.onFailure.queue) : undefined,
+    eventSources: spec.eventSource
+      ? [{ uuid: randomUuid(random), queueArn: queueArn(spec.eventSource.queue), state: spec.eventSource.state }]
+      : [],
+    codeDeploy: spec.codeDeploy
+      ? { application: spec.codeDeploy.application, group: spec.codeDeploy.group }
+      : undefined,
+    signals: new FunctionSignals({
+      functionName: spec.name,
+      baseline: spec.metrics.baseline,
+      incidents: spec.metrics.incidents.map((incident) => ({
+        fromMs: resolveTime(incident.from, now).getTime(),
+        toMs: incident.to ? resolveTime(incident.to, now).getTime() : undefined,
+        rampMs: incident.ramp ?? 0,
+        set: incident.set,
+      })),
+      noise: spec.metrics.noise,
+      dataFromMs: firstPublished,
+      dataUntilMs: now.getTime(),
+      reservedConcurrency: spec.reservedConcurrency,
+    }),
+    faults: { ...spec.faults },
+  };
+}
+
+/** What the schema cannot see: references between parts of the function and the order of times. */
+function checkFunction(spec: FunctionSpec, now: Date): Problem[] {
+  const problems: Problem[] = [];
+  const problem = (path: (string | number)[], expected: string) => problems.push({ path: formatPath(path), expected });
+  const versions = new Set<string>();
+  spec.versions.forEach((v, i) => {
+    if (versions.has(v.version)) problem(['versions', i, 'version'], `version ${v.version} is listed twice`);
+    versions.add(v.version);
+  });
+  const listed = [...versions].join(', ');
+  const requireVersion = (path: (string | number)[], version: string) => {
+    if (!versions.has(version)) problem(path, `expected a version listed under versions (${listed}), got ${version}`);
+  };
+
+  if (Object.keys(spec.aliases).length === 0) problem(['aliases'], 'expected at least one alias, like live: 42');
+  for (const [name, target] of Object.entries(spec.aliases)) {
+    requireVersion(['aliases', name], target.version);
+    const extra = Object.entries(target.routing);
+    if (extra.length > 1)
+      problem(['aliases', name, 'routing'], 'expected at most one additional version (Lambda allows one)');
+    for (const [version, weight] of extra) {
+      requireVersion(['aliases', name, 'routing', version], version);
+      if (version === target.version)
+        problem(['aliases', name, 'routing', version], 'expected a version other than the primary');
+      if (weight >= 1) problem(['aliases', name, 'routing', version], `expected a weight below 1, got ${weight}`);
+    }
+  }
+
+  const { baseline, incidents } = spec.metrics;
+  const { p50, p95, p99 } = baseline.duration;
+  if (!(p50 <= p95 && p95 <= p99)) {
+    problem(['metrics', 'baseline', 'duration'], `expected p50 <= p95 <= p99, got ${p50}, ${p95}, ${p99}`);
+  }
+  if (baseline.initDuration.avg > baseline.initDuration.max) {
+    problem(['metrics', 'baseline', 'initDuration'], 'expected avg <= max');
+  }
+  incidents.forEach((incident, i) => {
+    const from = resolveTime(incident.from, now).getTime();
+    if (incident.to && resolveTime(incident.to, now).getTime() <= from) {
+      problem(['metrics', 'incidents', i, 'to'], 'expected a time after `from`');
+    }
+    for (const name of Object.keys(incident.set.downstream ?? {})) {
+      if (!(name in baseline.downstream)) {
+        const known = Object.keys(baseline.downstream).join(', ') || 'none';
+        problem(
+          ['metrics', 'incidents', i, 'set', 'downstream', name],
+          `expected a service of metrics.baseline.downstream (${known})`,
+        );
+      }
+    }
+  });
+
+  const source = spec.eventSource;
+  if (source?.deadLetter && source.deadLetter.queue === source.queue) {
+    problem(['eventSource', 'deadLetter', 'queue'], 'expected a queue other than the source queue');
+  }
+  spec.codeDeploy?.deployments.forEach((d, i) => {
+    requireVersion(['codeDeploy', 'deployments', i, 'currentVersion'], d.currentVersion);
+    requireVersion(['codeDeploy', 'deployments', i, 'targetVersion'], d.targetVersion);
+    if (d.completed && timeOf(d.completed, now) < timeOf(d.created, now)) {
+      problem(['codeDeploy', 'deployments', i, 'completed'], 'expected a time after `created`');
+    }
+  });
+  return problems;
+}
+
+function timeOf(ref: TimeRef, now: Date): number {
+  return resolveTime(ref, now).getTime();
+}
+
+const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+/** A stable CodeDeploy-shaped ID for deployments the scenario did not name. */
+function deploymentId(functionName: string, index: number): string {
+  const random = seededRandom(functionName, 'deployment', index);
+  let id = 'd-';
+  for (let i = 0; i < 9; i++) id += ID_ALPHABET[Math.floor(random() * ID_ALPHABET.length)];
+  return id;
+}

@@ -1,0 +1,235 @@
+import { ErrorCode, GofnError } from '../errors';
+import type { FaultCode, FaultSource } from './schema';
+import type { FunctionSignals } from './signals';
+
+/**
+ * The state of a simulated fleet: what the scenario files described, resolved against one `now`.
+ * The ports read it; actions (alias moves, reserved concurrency, DLQ redrives) change it through
+ * the methods of SimulatedFleet, so a diagnosis after an action sees the new state.
+ */
+
+export interface SimulatedVersion {
+  version: string;
+  publishedAt: Date;
+  description: string | undefined;
+}
+
+export interface SimulatedAlias {
+  name: string;
+  version: string;
+  /** Additional version weights, e.g. {"43": 0.1}. */
+  routing: Record<string, number>;
+}
+
+export interface SimulatedQueue {
+  name: string;
+  arn: string;
+  /** ApproximateNumberOfMessages. */
+  visible: number;
+  /** ApproximateNumberOfMessagesNotVisible. */
+  inFlight: number;
+  /** A few message bodies, oldest first. */
+  samples: string[];
+  redrive: { deadLetterArn: string; maxReceiveCount: number } | undefined;
+  /** The function whose scenario declared the queue: its `faults.queues` applies. */
+  declaredBy: string;
+}
+
+export interface SimulatedEventSource {
+  uuid: string;
+  queueArn: string;
+  state: string;
+}
+
+export interface SimulatedDeployment {
+  id: string;
+  application: string;
+  group: string;
+  status: string;
+  configName: string;
+  createdAt: Date;
+  completedAt: Date | undefined;
+  currentVersion: string;
+  targetVersion: string;
+}
+
+export interface DeploymentGroupKey {
+  application: string;
+  group: string;
+}
+
+export interface SimulatedFunction {
+  name: string;
+  arn: string;
+  /** The scenario file that declared the function, for messages. */
+  sourceFile: string;
+  description: string | undefined;
+  tags: Record<string, string>;
+  runtime: string;
+  architecture: string;
+  memoryMb: number;
+  timeoutSeconds: number;
+  reservedConcurrency: number | undefined;
+  /** Oldest first. */
+  versions: SimulatedVersion[];
+  aliases: Map<string, SimulatedAlias>;
+  deadLetterArn: string | undefined;
+  onFailureArn: string | undefined;
+  eventSources: SimulatedEventSource[];
+  codeDeploy: DeploymentGroupKey | undefined;
+  /** The per-minute telemetry the function produced. History: actions do not rewrite it. */
+  signals: FunctionSignals;
+  faults: Partial<Record<FaultSource, FaultCode>>;
+}
+
+export interface FleetInit {
+  now: Date;
+  region: string;
+  accountId: string;
+  accountConcurrencyLimit: number;
+  functions: SimulatedFunction[];
+  queues: SimulatedQueue[];
+  deployments: SimulatedDeployment[];
+  sourceFiles: string[];
+}
+
+/** Lambda always keeps this much of the account's concurrency unreserved. */
+export const MINIMUM_UNRESERVED_CONCURRENCY = 100;
+
+export class SimulatedFleet {
+  /** The simulation's present: telemetry ends here, relative times in the files are from here. */
+  readonly now: Date;
+  readonly region: string;
+  readonly accountId: string;
+  readonly accountConcurrencyLimit: number;
+  readonly sourceFiles: readonly string[];
+  private readonly functions = new Map<string, SimulatedFunction>();
+  private readonly queues = new Map<string, SimulatedQueue>();
+  private readonly deployments: SimulatedDeployment[];
+
+  constructor(init: FleetInit) {
+    this.now = new Date(init.now.getTime());
+    this.region = init.region;
+    this.accountId = init.accountId;
+    this.accountConcurrencyLimit = init.accountConcurrencyLimit;
+    this.sourceFiles = [...init.sourceFiles];
+    for (const fn of init.functions) this.functions.set(fn.name, fn);
+    for (const queue of init.queues) this.queues.set(queue.arn, queue);
+    this.deployments = [...init.deployments];
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  /** Sorted, so listings are stable. */
+  functionNames(): string[] {
+    return [...this.functions.keys()].sort();
+  }
+
+  findFunction(name: string): SimulatedFunction | undefined {
+    return this.functions.get(name);
+  }
+
+  /** The function, or NotFound with the sentence Lambda's absence deserves. */
+  requireFunction(name: string): SimulatedFunction {
+    const fn = this.functions.get(name);
+    if (!fn) {
+      throw new GofnError(ErrorCode.NotFound, `No function "${name}" in ${this.region} (account ${this.accountId}).`);
+    }
+    return fn;
+  }
+
+  findFunctionByLogGroup(logGroup: string): SimulatedFunction | undefined {
+    const prefix = '/aws/lambda/';
+    return logGroup.startsWith(prefix) ? this.functions.get(logGroup.slice(prefix.length)) : undefined;
+  }
+
+  findQueue(arn: string): SimulatedQueue | undefined {
+    return this.queues.get(arn);
+  }
+
+  requireQueue(arn: string): SimulatedQueue {
+    const queue = this.queues.get(arn);
+    if (!queue) {
+      throw new GofnError(ErrorCode.NotFound, `No SQS queue ${arn} in ${this.region} (account ${this.accountId}).`);
+    }
+    return queue;
+  }
+
+  queueArn(name: string): string {
+    return `arn:aws:sqs:${this.region}:${this.accountId}:${name}`;
+  }
+
+  /** Deployments of the group, newest first; undefined when the group does not exist. */
+  deploymentsOf(group: DeploymentGroupKey): SimulatedDeployment[] | undefined {
+    const owner = this.functionOfDeploymentGroup(group);
+    if (!owner) return undefined;
+    return this.deployments
+      .filter((d) => d.application === group.application && d.group === group.group)
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+  }
+
+  functionOfDeploymentGroup(group: DeploymentGroupKey): SimulatedFunction | undefined {
+    for (const fn of this.functions.values()) {
+      if (fn.codeDeploy?.application === group.application && fn.codeDeploy.group === group.group) return fn;
+    }
+    return undefined;
+  }
+
+  /** UnreservedConcurrentExecutions: the account limit minus every function's reservation. */
+  unreservedConcurrency(): number {
+    let reserved = 0;
+    for (const fn of this.functions.values()) reserved += fn.reservedConcurrency ?? 0;
+    return this.accountConcurrencyLimit - reserved;
+  }
+
+  // ---------------------------------------------------------------- changing (for action ports)
+
+  /** Points an alias at a version, replacing any weighted routing. */
+  setAlias(functionName: string, aliasName: string, version: string, routing: Record<string, number> = {}): void {
+    const fn = this.requireFunction(functionName);
+    const alias = fn.aliases.get(aliasName);
+    if (!alias) throw new GofnError(ErrorCode.NotFound, `Function ${functionName} has no alias "${aliasName}".`);
+    for (const v of [version, ...Object.keys(routing)]) {
+      if (!fn.versions.some((known) => known.version === v)) {
+        throw new GofnError(ErrorCode.NotFound, `Function ${functionName} has no published version ${v}.`);
+      }
+    }
+    alias.version = version;
+    alias.routing = { ...routing };
+  }
+
+  /** Sets or (with undefined) removes the reservation, keeping the unreserved minimum Lambda enforces. */
+  setReservedConcurrency(functionName: string, value: number | undefined): void {
+    const fn = this.requireFunction(functionName);
+    if (value !== undefined && (!Number.isInteger(value) || value < 0)) {
+      throw new GofnError(
+        ErrorCode.InvalidInput,
+        `Reserved concurrency must be a whole number of 0 or more, not ${value}.`,
+      );
+    }
+    const unreservedAfter = this.unreservedConcurrency() + (fn.reservedConcurrency ?? 0) - (value ?? 0);
+    if (unreservedAfter < MINIMUM_UNRESERVED_CONCURRENCY) {
+      throw new GofnError(
+        ErrorCode.Conflict,
+        `Reserving ${value ?? 0} for ${functionName} would leave ${unreservedAfter} unreserved; ` +
+          `the account must keep at least ${MINIMUM_UNRESERVED_CONCURRENCY}.`,
+      );
+    }
+    fn.reservedConcurrency = value;
+  }
+
+  /**
+   * Moves up to `limit` visible messages (all when omitted) from one queue to another, with their
+   * sample bodies, as an SQS message-move task does. Returns how many moved.
+   */
+  moveMessages(fromArn: string, toArn: string, limit?: number): number {
+    const from = this.requireQueue(fromArn);
+    const to = this.requireQueue(toArn);
+    const moved = Math.min(from.visible, limit ?? from.visible);
+    from.visible -= moved;
+    to.visible += moved;
+    const movedSamples = from.samples.splice(0, Math.min(from.samples.length, moved));
+    to.samples.push(...movedSamples);
+    return moved;
+  }
+}

@@ -1,0 +1,327 @@
+import { z } from 'zod';
+import { parseDuration, parseTimeRef } from './time';
+
+/**
+ * The scenario file format (`apiVersion: gofn/v1`, `kind: Scenario`). Every object is strict, so a
+ * misspelt key fails loudly with a suggestion instead of being silently ignored, and every number
+ * has bounds, so a slip of the keyboard cannot make the simulation generate a trillion traces.
+ * docs/scenarios.md explains the format with an annotated example.
+ */
+
+// ---------------------------------------------------------------- building blocks
+
+/** A strict object whose unknown-key error names the keys it does know, and the closest one. */
+function strict<Shape extends z.ZodRawShape>(shape: Shape) {
+  const known = Object.keys(shape);
+  return z.strictObject(shape, {
+    error: (issue) => (issue.code === 'unrecognized_keys' ? unknownKeysMessage(issue.keys, known) : undefined),
+  });
+}
+
+function unknownKeysMessage(keys: readonly string[], known: readonly string[]): string {
+  const [first] = keys;
+  const guess = first === undefined ? undefined : closest(first, known);
+  const listed = keys.map((k) => JSON.stringify(k)).join(', ');
+  return (
+    `unknown key${keys.length > 1 ? 's' : ''} ${listed}` +
+    (guess ? ` (did you mean "${guess}"?)` : '') +
+    `; expected one of: ${known.join(', ')}`
+  );
+}
+
+/** The known key within edit distance 2 of `word`, if any: enough to catch most typos. */
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: { key: string; distance: number } | undefined;
+  for (const key of candidates) {
+    const distance = editDistance(word.toLowerCase(), key.toLowerCase());
+    if (distance <= 2 && (!best || distance < best.distance)) best = { key, distance };
+  }
+  return best?.key;
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2 || a.length > 64 || b.length > 64) return Infinity;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution);
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? Infinity;
+}
+
+/** A string checked and converted by `parse`; `expected` is the sentence shown when it fails. */
+function textAs<T>(expected: string, parse: (text: string) => T | undefined) {
+  return z.string({ error: expected }).transform((text, ctx) => {
+    const value = parse(text);
+    if (value === undefined) {
+      ctx.issues.push({
+        code: 'custom',
+        message: `${expected}, got ${JSON.stringify(text.slice(0, 40))}`,
+        input: text,
+      });
+      return z.NEVER;
+    }
+    return value;
+  });
+}
+
+const timeRef = textAs('expected a time like -38m, -1h30m, -3d, now or an ISO timestamp', parseTimeRef);
+const duration = textAs('expected a duration like 90s, 5m, 1h30m or 2d', parseDuration);
+
+const name = (what: string, pattern: RegExp, max: number) =>
+  z
+    .string({ error: `expected ${what}` })
+    .min(1)
+    .max(max)
+    .regex(pattern, { error: `expected ${what}` });
+
+const functionName = name('a function name (letters, digits, - and _)', /^[A-Za-z0-9_-]+$/, 64);
+const queueName = name('a queue name (letters, digits, - and _, optionally .fifo)', /^[A-Za-z0-9_-]+(\.fifo)?$/, 80);
+const aliasName = name('an alias name (letters, digits, - and _)', /^(?!\d+$)[A-Za-z0-9_-]+$/, 128);
+
+/** Versions are numbers in Lambda; YAML reads `42` as a number and `"42"` as a string: take both. */
+const version = z
+  .union([z.number().int().min(1).max(1_000_000), z.string().regex(/^[1-9]\d{0,6}$/)], {
+    error: 'expected a published version number like 42',
+  })
+  .transform((v) => String(v));
+
+const ms = z.number().min(0).max(900_000); // Lambda's own 15-minute ceiling
+const perMinute = z.number().min(0).max(10_000_000);
+const count = z.number().int().min(0).max(1_000_000_000);
+
+/** A per-minute level: a plain number per minute, or `"2%"` of the invocations in that minute. */
+export type Rate = { readonly perMinute: number } | { readonly percent: number };
+
+const rate = z
+  .union([perMinute, z.string()], { error: 'expected a number per minute or a percentage like "2%"' })
+  .transform((value, ctx): Rate => {
+    if (typeof value === 'number') return { perMinute: value };
+    const match = /^(\d+(?:\.\d+)?)\s*%$/.exec(value.trim());
+    const percent = match ? Number(match[1]) : Number.NaN;
+    if (!(percent >= 0 && percent <= 100)) {
+      ctx.issues.push({
+        code: 'custom',
+        message: `expected a number per minute or a percentage from 0% to 100%, got ${JSON.stringify(value.slice(0, 40))}`,
+        input: value,
+      });
+      return z.NEVER;
+    }
+    return { percent };
+  });
+
+// ---------------------------------------------------------------- signals over time
+
+const durationLevels = strict({ p50: ms, p95: ms, p99: ms });
+const initDurationLevels = strict({ avg: ms, max: ms });
+
+const errorMessage = strict({
+  message: z.string().min(1).max(1000),
+  weight: z.number().positive().max(1_000_000).default(1),
+  /** X-Ray: `fault` for a failed invocation (5xx), `error` for a client error (4xx). */
+  kind: z.enum(['fault', 'error']).default('fault'),
+  /** How long the failing invocation ran; defaults to the minute's p99 duration. */
+  durationMs: ms.optional(),
+});
+
+const downstreamLevels = {
+  /** Requests to the service per invocation, so its traffic follows the function's. */
+  callsPerInvocation: z.number().min(0).max(1000),
+  avgMs: ms,
+  p95Ms: ms,
+  errors: rate,
+  faults: rate,
+};
+const downstreamBaseline = strict({
+  /** X-Ray service type, for example `AWS::DynamoDB` or `remote`. */
+  type: z.string().min(1).max(100),
+  ...downstreamLevels,
+  callsPerInvocation: downstreamLevels.callsPerInvocation.default(1),
+  errors: rate.default({ perMinute: 0 }),
+  faults: rate.default({ perMinute: 0 }),
+});
+const downstreamChange = strict(downstreamLevels).partial();
+
+const serviceName = z.string().min(1).max(200);
+
+const baselineLevels = strict({
+  invocations: perMinute,
+  errors: rate.default({ perMinute: 0 }),
+  throttles: rate.default({ perMinute: 0 }),
+  /** Peak ConcurrentExecutions in a minute; derived from traffic and duration when not given. */
+  concurrency: z.number().int().min(0).max(1_000_000).optional(),
+  duration: durationLevels,
+  /** Invocations with an Init Duration in their REPORT line. */
+  coldStarts: rate.default({ perMinute: 0 }),
+  initDuration: initDurationLevels.default({ avg: 180, max: 320 }),
+  errorMessages: z.array(errorMessage).max(50).default([]),
+  downstream: z.record(serviceName, downstreamBaseline).default({}),
+});
+
+const levelChange = strict({
+  invocations: perMinute,
+  errors: rate,
+  throttles: rate,
+  concurrency: z.number().int().min(0).max(1_000_000),
+  duration: durationLevels.partial(),
+  coldStarts: rate,
+  initDuration: initDurationLevels.partial(),
+  errorMessages: z.array(errorMessage).min(1).max(50),
+  downstream: z.record(serviceName, downstreamChange),
+}).partial();
+
+const incident = strict({
+  /** A label for people reading the file; the simulation does not use it. */
+  name: z.string().max(200).optional(),
+  from: timeRef,
+  /** Omitted: the incident is still going on at `now`. */
+  to: timeRef.optional(),
+  /** Moves linearly from the earlier levels to the new ones over this long, instead of a step. */
+  ramp: duration.optional(),
+  set: levelChange,
+});
+
+const metrics = strict({
+  /** Relative jitter of every level per minute (0.05 = ±5%), so charts do not look ruled. */
+  noise: z.number().min(0).max(0.5).default(0),
+  baseline: baselineLevels,
+  incidents: z.array(incident).max(100).default([]),
+});
+
+// ---------------------------------------------------------------- the rest of a function
+
+const queue = strict({
+  queue: queueName,
+  /** ApproximateNumberOfMessages. */
+  messages: count.default(0),
+  /** ApproximateNumberOfMessagesNotVisible. */
+  inFlight: count.default(0),
+  /** A few message bodies, as the queue would show them. */
+  samples: z
+    .array(z.string().max(256 * 1024))
+    .max(20)
+    .default([]),
+});
+
+const eventSource = strict({
+  queue: queueName,
+  messages: count.default(0),
+  inFlight: count.default(0),
+  samples: z
+    .array(z.string().max(256 * 1024))
+    .max(20)
+    .default([]),
+  state: z.enum(['Enabled', 'Disabled', 'Creating', 'Updating', 'Deleting']).default('Enabled'),
+  /** Redrive policy of the source queue: after this many receives a message goes to `deadLetter`. */
+  maxReceiveCount: z.number().int().min(1).max(1000).default(5),
+  deadLetter: queue.optional(),
+});
+
+const deployment = strict({
+  /** CodeDeploy deployment ID (`d-` and 9 characters); generated when omitted. */
+  id: z
+    .string()
+    .regex(/^d-[A-Z0-9]{9}$/, { error: 'expected a CodeDeploy deployment ID like d-7QX2ABCDE' })
+    .optional(),
+  status: z.enum(['Created', 'Queued', 'InProgress', 'Baking', 'Succeeded', 'Failed', 'Stopped', 'Ready']),
+  config: z.string().min(1).max(200).default('CodeDeployDefault.LambdaAllAtOnce'),
+  created: timeRef,
+  completed: timeRef.optional(),
+  currentVersion: version,
+  targetVersion: version,
+});
+
+const codeDeploy = strict({
+  application: z.string().min(1).max(100),
+  group: z.string().min(1).max(100),
+  deployments: z.array(deployment).max(200).default([]),
+});
+
+const aliasTarget = z.union([
+  version.transform((v) => ({ version: v, routing: {} as Record<string, number> })),
+  strict({
+    version,
+    /** Additional version weights during a canary, e.g. {"43": 0.1}. */
+    routing: z.record(z.string().regex(/^[1-9]\d{0,6}$/), z.number().min(0).max(1)).default({}),
+  }),
+]);
+
+const faultCode = z.enum(['AccessDenied', 'Throttled', 'Timeout', 'Unsupported', 'Upstream', 'NotFound']);
+export type FaultCode = z.output<typeof faultCode>;
+export const faultSources = ['functions', 'metrics', 'logs', 'traces', 'deploys', 'queues'] as const;
+export type FaultSource = (typeof faultSources)[number];
+
+const faults = strict({
+  functions: faultCode,
+  metrics: faultCode,
+  logs: faultCode,
+  traces: faultCode,
+  deploys: faultCode,
+  queues: faultCode,
+}).partial();
+
+const functionVersion = strict({
+  version,
+  publishedAt: timeRef,
+  description: z.string().max(256).optional(),
+});
+
+const functionSpec = strict({
+  name: functionName,
+  description: z.string().max(256).optional(),
+  tags: z.record(z.string().min(1).max(128), z.string().max(256)).default({}),
+  runtime: z.string().min(1).max(50).default('provided.al2023'),
+  architecture: z.enum(['arm64', 'x86_64']).default('arm64'),
+  memoryMb: z.number().int().min(128).max(10240).default(512),
+  timeoutSeconds: z.number().int().min(1).max(900).default(10),
+  reservedConcurrency: z.number().int().min(0).max(1_000_000).optional(),
+  versions: z.array(functionVersion).min(1).max(1000),
+  aliases: z.record(aliasName, aliasTarget),
+  /** Async invocations: DeadLetterConfig target queue. */
+  deadLetter: queue.optional(),
+  /** Async invocations: EventInvokeConfig OnFailure destination queue. */
+  onFailure: queue.optional(),
+  /** An SQS queue the function consumes through an event source mapping. */
+  eventSource: eventSource.optional(),
+  codeDeploy: codeDeploy.optional(),
+  metrics,
+  /** Make a data source fail for this function, to show `unknown` steps. */
+  faults: faults.default({}),
+});
+
+export const scenarioSchema = strict({
+  apiVersion: z.literal('gofn/v1'),
+  kind: z.literal('Scenario'),
+  name: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'expected a lower-case name with dashes' }),
+  description: z.string().max(2000).default(''),
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: 'expected an AWS region like us-east-1' })
+    .optional(),
+  accountId: z
+    .string()
+    .regex(/^\d{12}$/, { error: 'expected a 12-digit account ID in quotes' })
+    .optional(),
+  /** The account's ConcurrentExecutions limit in the region. */
+  accountConcurrencyLimit: z.number().int().min(100).max(1_000_000).optional(),
+  functions: z.array(functionSpec).min(1).max(10_000),
+});
+
+export type ScenarioFile = z.output<typeof scenarioSchema>;
+export type FunctionSpec = ScenarioFile['functions'][number];
+export type MetricsSpec = FunctionSpec['metrics'];
+export type BaselineLevels = MetricsSpec['baseline'];
+export type LevelChange = MetricsSpec['incidents'][number]['set'];
+export type IncidentSpec = MetricsSpec['incidents'][number];
+export type ErrorMessageSpec = BaselineLevels['errorMessages'][number];
+export type DownstreamBaseline = BaselineLevels['downstream'][string];
+export type QueueSpec = z.output<typeof queue>;
+export type DeploymentSpec = z.output<typeof deployment>;
