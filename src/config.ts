@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { ErrorCode, GofnError } from './errors';
+import { formatPath } from './yaml-file';
+
+const idList = z
+  .string()
+  .default('')
+  .transform((text) =>
+    text
+      .split(/[\s,]+/)
+      .map((id) => id.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.string().regex(/^[UWS][A-Z0-9]{2,}$/, 'expected Slack user (U…/W…) or user-group (S…) IDs')));
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/**
+ * Everything the Lambda handlers and the Slack runner read from the environment, validated at
+ * start-up so a typo fails loudly with the variable's name instead of misbehaving later.
+ */
+export const configSchema = z
+  .object({
+    /** Secrets Manager secret with {"signingSecret", "botToken"} (production). */
+    SLACK_SECRET_ARN: z.string().min(1).optional(),
+    /** Local development only: secrets from the environment instead of Secrets Manager. */
+    SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+    SLACK_BOT_TOKEN: z.string().min(1).optional(),
+    /** Socket Mode app-level token, for `npm run dev`. */
+    SLACK_APP_TOKEN: z.string().min(1).optional(),
+    /** Web API base URL; GovSlack and tests override it. */
+    SLACK_API_URL: z.url().default('https://slack.com/api/'),
+    /** gofn's DynamoDB table: alarm threads, audit records, idempotency claims. */
+    TABLE_NAME: z.string().min(1).optional(),
+    /** The worker function the ingress hands jobs to. */
+    WORKER_FUNCTION_NAME: z.string().min(1).optional(),
+    /** Channel ID where alarm threads open. */
+    ALARM_CHANNEL: z
+      .string()
+      .regex(/^[CG][A-Z0-9]+$/, 'expected a Slack channel ID like C0123456789')
+      .optional(),
+    /** Slack user and user-group IDs allowed to run actions on every function. */
+    GOFN_ADMINS: idList,
+    /** Reserved concurrency gofn will never set above, whatever the account headroom. */
+    GOFN_MAX_CONCURRENCY: positiveInt(1000),
+    /** How long a cached secret is used before it is fetched again. */
+    GOFN_SECRET_TTL_SECONDS: positiveInt(300),
+    /** Deadline of one diagnosis run by the worker. */
+    GOFN_DEADLINE_MS: positiveInt(20_000),
+    /** How long an action button stays valid. */
+    GOFN_ACTION_TTL_SECONDS: positiveInt(7200),
+    /** Default window of `/gofn status`. */
+    GOFN_WINDOW: z.string().default('1h'),
+  })
+  .refine((c) => c.SLACK_SECRET_ARN || c.SLACK_SIGNING_SECRET, {
+    message: 'set SLACK_SECRET_ARN (production) or SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (local development)',
+    path: ['SLACK_SECRET_ARN'],
+  });
+
+export type Config = z.output<typeof configSchema>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = configSchema.safeParse(env);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  throw new GofnError(
+    ErrorCode.InvalidInput,
+    `Configuration ${formatPath(issue.path as PropertyKey[])}: ${issue.message}.`,
+    {
+      cause: result.error,
+    },
+  );
+}

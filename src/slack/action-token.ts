@@ -1,0 +1,87 @@
+import { createHmac, hkdfSync, randomUUID, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import type { OfferedAction } from '../runbook/report';
+
+/**
+ * A button carries a signed, expiring reference to the action it offers, so the click can be
+ * confirmed without a database read in the 3-second ack path, and a forged, edited, expired or
+ * replayed-elsewhere value is refused before anything runs. The key is derived from the signing
+ * secret, so there is no extra secret to manage and rotating the secret revokes every button.
+ */
+export const actionClaimSchema = z.strictObject({
+  v: z.literal(1),
+  /** Unique per offered action: the idempotency key that makes it run at most once. */
+  id: z.uuid(),
+  kind: z.enum(['rollback', 'replay-dlq', 'raise-concurrency']),
+  fn: z.string().min(1).max(170),
+  alias: z.string().min(1).max(128),
+  params: z.record(z.string(), z.union([z.string().max(256), z.number()])),
+  /** The channel the report was posted in; a click from anywhere else is refused. */
+  channel: z.string().min(1).max(32),
+  /** Expiry, epoch seconds. */
+  exp: z.number().int().positive(),
+});
+
+export type ActionClaim = z.output<typeof actionClaimSchema>;
+
+export type TokenProblem = 'malformed' | 'bad-signature' | 'expired' | 'wrong-channel';
+
+function tokenKey(signingSecret: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', signingSecret, 'gofn', 'action-token/v1', 32));
+}
+
+export function signActionToken(signingSecret: string, claim: ActionClaim): string {
+  const body = Buffer.from(JSON.stringify(claim)).toString('base64url');
+  const mac = createHmac('sha256', tokenKey(signingSecret)).update(body).digest('base64url');
+  return `${body}.${mac}`;
+}
+
+export function claimFor(action: OfferedAction, channel: string, nowSeconds: number, ttlSeconds: number): ActionClaim {
+  const { function: fn, alias, ...params } = action.params;
+  return {
+    v: 1,
+    id: randomUUID(),
+    kind: action.kind,
+    fn: String(fn),
+    alias: String(alias ?? 'live'),
+    params,
+    channel,
+    exp: nowSeconds + ttlSeconds,
+  };
+}
+
+export function verifyActionToken(
+  signingSecret: string,
+  token: string,
+  context: { channel: string | undefined; nowSeconds: number },
+): { claim: ActionClaim } | { problem: TokenProblem } {
+  if (token.length > 2000) return { problem: 'malformed' };
+  const dot = token.indexOf('.');
+  if (dot <= 0 || dot !== token.lastIndexOf('.')) return { problem: 'malformed' };
+  const body = token.slice(0, dot);
+  const given = Buffer.from(token.slice(dot + 1), 'base64url');
+  const expected = createHmac('sha256', tokenKey(signingSecret)).update(body).digest();
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { problem: 'bad-signature' };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
+  } catch {
+    return { problem: 'malformed' };
+  }
+  const claim = actionClaimSchema.safeParse(parsed);
+  if (!claim.success) return { problem: 'malformed' };
+  if (claim.data.exp < context.nowSeconds) return { problem: 'expired' };
+  if (claim.data.channel !== context.channel) return { problem: 'wrong-channel' };
+  return { claim: claim.data };
+}
+
+export function describeTokenProblem(problem: TokenProblem): string {
+  switch (problem) {
+    case 'expired':
+      return 'This button has expired. Run `/gofn status` again for fresh numbers and buttons.';
+    case 'wrong-channel':
+      return 'This button belongs to a message in another channel; nothing was run.';
+    default:
+      return 'This button could not be verified; nothing was run.';
+  }
+}

@@ -1,0 +1,58 @@
+import { describeError } from '../errors';
+import { parseDuration } from '../runbook/window';
+
+export type ParsedCommand =
+  | { kind: 'help'; problem?: string }
+  | { kind: 'status'; functionName: string | undefined; window: string; alias: string };
+
+/** Lambda function names, or a function ARN (optionally qualified). */
+const FUNCTION_NAME =
+  /^(arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:)?[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]{1,128})?$/;
+const ALIAS = /^[A-Za-z0-9_-]{1,128}$/;
+
+/**
+ * `/gofn status <function> [window] [alias=NAME]`, `/gofn status`, `/gofn help`. Anything else is
+ * help with a sentence saying what was wrong.
+ */
+export function parseCommandText(text: string, defaultWindow: string): ParsedCommand {
+  const words = text.trim().split(/\s+/).filter(Boolean).slice(0, 10);
+  const [sub, ...args] = words;
+  if (!sub || sub === 'help' || sub === '-h' || sub === '--help') return { kind: 'help' };
+  if (sub !== 'status') return { kind: 'help', problem: `"${clipWord(sub)}" is not a gofn command.` };
+
+  let functionName: string | undefined;
+  let window = defaultWindow;
+  let alias = 'live';
+  for (const arg of args) {
+    if (arg.startsWith('alias=')) {
+      alias = arg.slice(6);
+      if (!ALIAS.test(alias)) return { kind: 'help', problem: `"${clipWord(alias)}" is not an alias name.` };
+    } else if (/^\d+[a-z]+$/.test(arg) && functionName !== undefined) {
+      try {
+        parseDuration(arg, 'window');
+      } catch (error) {
+        return { kind: 'help', problem: describeError(error) };
+      }
+      window = arg;
+    } else if (functionName === undefined) {
+      if (!FUNCTION_NAME.test(arg))
+        return { kind: 'help', problem: `"${clipWord(arg)}" is not a Lambda function name.` };
+      functionName = arg;
+    } else {
+      return { kind: 'help', problem: `I did not understand "${clipWord(arg)}".` };
+    }
+  }
+  return { kind: 'status', functionName, window, alias };
+}
+
+function clipWord(word: string): string {
+  return word.length > 40 ? `${word.slice(0, 40)}…` : word;
+}
+
+export const USAGE = [
+  '*gofn* walks the degraded-function runbook against a Go function on AWS Lambda.',
+  '• `/gofn status <function> [window]` — diagnose one function (window: 15m, 1h, 3h, 1d; default 1h)',
+  '• `/gofn status <function> 3h alias=staging` — another alias than `live`',
+  '• `/gofn status` — the fleet: every function tagged `gofn:managed=true`',
+  '• `/gofn help` — this message',
+].join('\n');

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+/**
+ * Work the ingress hands to the worker. Validated again on the worker side: the worker's input
+ * is an edge too (async invoke payloads can be replayed by hand).
+ */
+const slackIds = {
+  team: z.string().max(32).optional(),
+  channel: z.string().min(1).max(32),
+  user: z.string().min(1).max(32),
+};
+
+export const statusJobSchema = z.strictObject({
+  kind: z.literal('status'),
+  /** trigger_id of the command: Slack's retries and duplicate deliveries share it. */
+  id: z.string().min(1).max(200),
+  functionName: z.string().min(1).max(200).optional(),
+  window: z.string().min(2).max(8),
+  alias: z.string().min(1).max(128),
+  responseUrl: z.url().max(500),
+  ...slackIds,
+});
+
+export const actionJobSchema = z.strictObject({
+  kind: z.literal('action'),
+  /** The view submission's id: a double submit of the same modal shares it. */
+  id: z.string().min(1).max(200),
+  token: z.string().min(1).max(2000),
+  /** The report message carrying the buttons, to replace them once the action ran. */
+  messageTs: z.string().max(32).optional(),
+  threadTs: z.string().max(32).optional(),
+  ...slackIds,
+});
+
+export const mentionJobSchema = z.strictObject({
+  kind: z.literal('mention'),
+  /** event_id of the Events API delivery. */
+  id: z.string().min(1).max(200),
+  ...slackIds,
+});
+
+export const jobSchema = z.discriminatedUnion('kind', [statusJobSchema, actionJobSchema, mentionJobSchema]);
+
+export type StatusJob = z.output<typeof statusJobSchema>;
+export type ActionJob = z.output<typeof actionJobSchema>;
+export type MentionJob = z.output<typeof mentionJobSchema>;
+export type Job = z.output<typeof jobSchema>;

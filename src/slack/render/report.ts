@@ -1,0 +1,121 @@
+import type { ActionsBlock, Button, KnownBlock, SectionBlock } from '@slack/types';
+import type { StepStatus } from '../../checks/types';
+import { formatDuration, formatSeconds } from '../../format';
+import type { OfferedAction, Report, StepReport } from '../../runbook/report';
+import { clip, escapeMrkdwn, LIMITS, mrkdwnLink } from './mrkdwn';
+
+export interface SlackMessage {
+  /** Plain fallback for notifications and screen readers. */
+  text: string;
+  blocks: KnownBlock[];
+}
+
+export const statusEmoji: Record<StepStatus, string> = { critical: '🔴', warn: '🟠', ok: '🟢', unknown: '⚪' };
+const stepMark: Record<StepStatus, string> = { ok: '✔', warn: '▲', critical: '✖', unknown: '?' };
+
+/** action_id of every button that runs an action; the value carries the signed action token. */
+export const ACTION_BUTTON_PREFIX = 'gofn-action:';
+/** action_id of link buttons; Slack still sends an interaction for them, which is only acked. */
+export const LINK_BUTTON_PREFIX = 'gofn-link:';
+
+export interface ReportRenderOptions {
+  /** The button value for an offered action (a signed, expiring token). */
+  actionValue: (action: OfferedAction) => string;
+  /** Replaces the buttons with this line, after an action ran. */
+  actionsDone?: string;
+}
+
+export function reportHeadline(report: Report): string {
+  const primary = report.steps.find((s) => s.id === report.primaryCause);
+  if (primary) return `${statusEmoji[report.status]} ${report.function} is degraded: ${primary.title.toLowerCase()}`;
+  if (report.status === 'unknown') return `${statusEmoji.unknown} ${report.function} could not be diagnosed`;
+  return `${statusEmoji.ok} ${report.function} looks healthy`;
+}
+
+/** The report as a Block Kit message: pure, so the CLI and Slack show the same facts. */
+export function reportMessage(report: Report, options: ReportRenderOptions): SlackMessage {
+  const headline = reportHeadline(report);
+  const window = new Date(report.window.end).getTime() - new Date(report.window.start).getTime();
+  const requests = Object.values(report.awsCalls).reduce((a, b) => a + b, 0);
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: clip(headline, LIMITS.headerText), emoji: true } },
+    {
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: escapeMrkdwn(
+            `${report.alias}${report.version ? ` → v${report.version}` : ''} · ${report.region} · last ${formatDuration(window)} · diagnosed in ${formatSeconds(Math.round(report.durationMs / 100) * 100)} · ${requests} ${report.source === 'simulated' ? 'simulated ' : ''}AWS requests`,
+          ),
+        },
+      ],
+    },
+    ...report.steps.map(stepSection),
+    { type: 'divider' },
+    verdictSection(report),
+  ];
+  if (report.incomplete) {
+    blocks.push({
+      type: 'context',
+      elements: [
+        { type: 'mrkdwn', text: clip(`⚠️ Incomplete: ${escapeMrkdwn(report.incomplete)}.`, LIMITS.sectionText) },
+      ],
+    });
+  }
+  blocks.push(actionsOrDone(report, options));
+  return { text: clip(`${headline}. ${report.verdict}`, LIMITS.fallbackText), blocks };
+}
+
+function stepSection(step: StepReport): SectionBlock {
+  const mark = step.informational ? '·' : stepMark[step.status];
+  const links = step.links
+    .slice(0, 3)
+    .map((l) => mrkdwnLink(l.url, l.label.length > 14 ? `${l.label.slice(0, 10)}…` : l.label));
+  const body = `${mark} *${escapeMrkdwn(step.title)}*  ${escapeMrkdwn(step.summary)}`;
+  const suffix = links.length > 0 ? ` · ${links.join(' · ')}` : '';
+  // Links go last and are never cut in half: drop them before the summary is clipped.
+  const text = body.length + suffix.length <= LIMITS.sectionText ? body + suffix : clip(body, LIMITS.sectionText);
+  return { type: 'section', text: { type: 'mrkdwn', text } };
+}
+
+function verdictSection(report: Report): SectionBlock {
+  const primary = report.steps.find((s) => s.id === report.primaryCause);
+  const lead = primary ? '*Likely cause:* ' : '';
+  const advice = primary?.recommendation ? `\n${primary.recommendation}` : '';
+  return {
+    type: 'section',
+    text: {
+      type: 'mrkdwn',
+      text: clip(`${lead}${escapeMrkdwn(report.verdict)}${escapeMrkdwn(advice)}`, LIMITS.sectionText),
+    },
+  };
+}
+
+function actionsOrDone(report: Report, options: ReportRenderOptions): KnownBlock {
+  if (options.actionsDone) {
+    return { type: 'context', elements: [{ type: 'mrkdwn', text: clip(options.actionsDone, LIMITS.sectionText) }] };
+  }
+  const actionButtons: Button[] = report.steps
+    .flatMap((s) => s.actions)
+    .map((action, index) => ({
+      type: 'button',
+      action_id: `${ACTION_BUTTON_PREFIX}${action.kind}:${index}`,
+      text: { type: 'plain_text', text: clip(`${action.label}…`, LIMITS.buttonText), emoji: true },
+      value: options.actionValue(action),
+      ...(action.kind === 'rollback' ? { style: 'danger' as const } : { style: 'primary' as const }),
+    }));
+  const linkButtons: Button[] = report.links
+    .filter((l) => ['metrics', 'logs', 'traces'].includes(l.label) && l.url.length <= LIMITS.buttonUrl)
+    .map((link) => ({
+      type: 'button',
+      action_id: `${LINK_BUTTON_PREFIX}${link.label}`,
+      text: { type: 'plain_text', text: `Open ${link.label} ↗`, emoji: true },
+      url: link.url,
+    }));
+  const block: ActionsBlock = {
+    type: 'actions',
+    block_id: 'gofn-actions',
+    elements: [...actionButtons, ...linkButtons].slice(0, LIMITS.actionsElements),
+  };
+  return block;
+}
