@@ -1,0 +1,381 @@
+import {
+  BatchGetTracesCommand,
+  GetServiceGraphCommand,
+  GetTraceSummariesCommand,
+  XRayClient,
+  XRayServiceException,
+  type BatchGetTracesCommandInput,
+  type TraceSummary,
+} from '@aws-sdk/client-xray';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { histogramPercentile } from '../../src/aws/service-graph';
+import { errorFilterExpression, XRayTraces } from '../../src/aws/xray-traces';
+import { ErrorCode, GofnError } from '../../src/errors';
+import type { TraceQuery } from '../../src/ports';
+import { hour, mockedClients, rejectionOf } from './helpers';
+
+const xray = mockClient(XRayClient);
+
+const now = new Date('2024-05-01T12:00:00Z');
+const query: TraceQuery = { functionName: 'orders-api', window: { start: new Date(now.getTime() - hour), end: now } };
+
+const edge = (
+  referenceId: number,
+  total: number,
+  errors: number,
+  faults: number,
+  totalSeconds: number,
+  histogram: [number, number][],
+) => ({
+  ReferenceId: referenceId,
+  StartTime: query.window.start,
+  EndTime: now,
+  SummaryStatistics: {
+    OkCount: total - errors - faults,
+    ErrorStatistics: { ThrottleCount: 0, OtherCount: errors, TotalCount: errors },
+    FaultStatistics: { OtherCount: faults, TotalCount: faults },
+    TotalCount: total,
+    TotalResponseTime: totalSeconds,
+  },
+  ResponseTimeHistogram: histogram.map(([Value, Count]) => ({ Value, Count })),
+  Aliases: [],
+});
+
+// A service graph shaped like the X-Ray API reference: client → Lambda service node → function
+// node → DynamoDB and a remote HTTP API; an unrelated service with its own edge.
+const serviceGraph = {
+  StartTime: query.window.start,
+  EndTime: now,
+  Services: [
+    {
+      ReferenceId: 0,
+      Name: 'orders-api',
+      Names: ['orders-api'],
+      Root: true,
+      Type: 'AWS::Lambda',
+      State: 'active',
+      Edges: [edge(1, 1000, 0, 0, 900, [[0.9, 1000]])],
+    },
+    {
+      ReferenceId: 1,
+      Name: 'orders-api',
+      Names: ['orders-api'],
+      Type: 'AWS::Lambda::Function',
+      State: 'active',
+      Edges: [
+        edge(2, 800, 4, 2, 40, [
+          [0.02, 500],
+          [0.05, 250],
+          [0.4, 50],
+        ]),
+        edge(3, 200, 0, 10, 100, [[0.5, 200]]),
+      ],
+    },
+    { ReferenceId: 2, Name: 'orders', Names: ['orders'], Type: 'AWS::DynamoDB::Table', State: 'active', Edges: [] },
+    { ReferenceId: 3, Name: 'api.stripe.com', Names: ['api.stripe.com'], Type: 'remote', State: 'unknown', Edges: [] },
+    { ReferenceId: 4, Name: 'billing', Type: 'AWS::Lambda::Function', Edges: [edge(2, 5, 0, 0, 1, [[0.2, 5]])] },
+  ],
+};
+
+function summary(
+  id: string,
+  startMinute: number,
+  opts: { error?: boolean; fault?: boolean; message?: string },
+): TraceSummary {
+  const causes = opts.message
+    ? [
+        {
+          Services: [
+            {
+              Name: 'orders-api',
+              Names: ['orders-api'],
+              Type: 'AWS::Lambda::Function',
+              AccountId: '123456789012',
+              EntityPath: [
+                { Name: 'orders-api', Exceptions: [], Remote: false },
+                { Name: 'Invocation', Exceptions: [{ Name: 'errorString', Message: opts.message }], Remote: false },
+              ],
+              Inferred: false,
+            },
+          ],
+          ClientImpacting: true,
+        },
+      ]
+    : [];
+  return {
+    Id: id,
+    StartTime: new Date(now.getTime() - (60 - startMinute) * 60_000),
+    Duration: 0.25,
+    ResponseTime: 0.25,
+    HasError: opts.error ?? false,
+    HasFault: opts.fault ?? false,
+    HasThrottle: false,
+    IsPartial: false,
+    ErrorRootCauses: opts.error ? causes : [],
+    FaultRootCauses: opts.fault ? causes : [],
+  };
+}
+
+/** The segments BatchGetTraces returns for a failed invocation: Lambda service and function segments. */
+function trace(id: string, requestId: string, message: string) {
+  return {
+    Id: id,
+    Duration: 0.25,
+    LimitExceeded: false,
+    Segments: [
+      {
+        Id: `${id}-a`,
+        Document: JSON.stringify({
+          id: '1a',
+          name: 'orders-api',
+          origin: 'AWS::Lambda',
+          start_time: now.getTime() / 1000 - 100,
+          end_time: now.getTime() / 1000 - 99.75,
+          http: { response: { status: 200 } },
+          aws: { request_id: requestId },
+          trace_id: id,
+        }),
+      },
+      {
+        Id: `${id}-b`,
+        Document: JSON.stringify({
+          id: '1b',
+          name: 'orders-api',
+          origin: 'AWS::Lambda::Function',
+          start_time: now.getTime() / 1000 - 99.9,
+          end_time: now.getTime() / 1000 - 99.76,
+          fault: true,
+          subsegments: [
+            {
+              id: '1c',
+              name: 'Invocation',
+              fault: true,
+              cause: { working_directory: '/var/task', exceptions: [{ id: 'e1', message, type: 'errorString' }] },
+            },
+          ],
+          parent_id: '1a',
+          trace_id: id,
+        }),
+      },
+    ],
+  };
+}
+
+describe('XRayTraces.getDownstream', () => {
+  beforeEach(() => xray.reset());
+
+  it('returns the downstream services of the function node with their latency', async () => {
+    // Prepare
+    xray.on(GetServiceGraphCommand).resolves(serviceGraph);
+    const traces = new XRayTraces(mockedClients());
+
+    // Act
+    const downstream = await traces.getDownstream(query);
+
+    // Assess
+    expect(xray).toHaveReceivedCommandTimes(GetServiceGraphCommand, 1);
+    expect(xray).toHaveReceivedCommandWith(GetServiceGraphCommand, { StartTime: query.window.start, EndTime: now });
+    expect(downstream).toEqual([
+      { name: 'orders', type: 'AWS::DynamoDB::Table', requests: 800, errors: 4, faults: 2, averageMs: 50, p95Ms: 400 },
+      { name: 'api.stripe.com', type: 'remote', requests: 200, errors: 0, faults: 10, averageMs: 500, p95Ms: 500 },
+    ]);
+  });
+
+  it('merges the pages of the graph', async () => {
+    // Prepare
+    const [lambdaNode, functionNode, ...others] = serviceGraph.Services;
+    xray
+      .on(GetServiceGraphCommand, { NextToken: undefined })
+      .resolves({ Services: [lambdaNode!, functionNode!], NextToken: 'p2' })
+      .on(GetServiceGraphCommand, { NextToken: 'p2' })
+      .resolves({ Services: others });
+    const traces = new XRayTraces(mockedClients());
+
+    // Act
+    const downstream = await traces.getDownstream(query);
+
+    // Assess
+    expect(xray).toHaveReceivedCommandTimes(GetServiceGraphCommand, 2);
+    expect(downstream.map((d) => d.name)).toEqual(['orders', 'api.stripe.com']);
+  });
+
+  it('returns no services when the graph does not hold the function', async () => {
+    // Prepare
+    xray.on(GetServiceGraphCommand).resolves({ Services: serviceGraph.Services.slice(2) });
+    const traces = new XRayTraces(mockedClients());
+
+    // Act
+    const downstream = await traces.getDownstream(query);
+
+    // Assess
+    expect(downstream).toEqual([]);
+  });
+
+  it('reports Unsupported for an empty graph (what the emulator always answers)', async () => {
+    // Prepare
+    xray.on(GetServiceGraphCommand).resolves({ StartTime: query.window.start, EndTime: now, Services: [] });
+    const traces = new XRayTraces(mockedClients());
+
+    // Act
+    const error = await rejectionOf(traces.getDownstream(query));
+
+    // Assess
+    expect((error as GofnError).code).toBe(ErrorCode.Unsupported);
+    expect((error as GofnError).message).toMatch(/empty service graph .* orders-api is unknown/);
+  });
+
+  it('estimates percentiles from a response-time histogram', () => {
+    const histogram = [
+      { Value: 0.1, Count: 90 },
+      { Value: 0.3, Count: 5 },
+      { Value: 2, Count: 5 },
+    ];
+    expect(histogramPercentile(histogram, 0.95)).toBe(0.3);
+    expect(histogramPercentile(histogram, 0.96)).toBe(2);
+    expect(histogramPercentile([], 0.95)).toBeUndefined();
+  });
+});
+
+describe('XRayTraces.getErrorTraces', () => {
+  beforeEach(() => xray.reset());
+
+  it('filters on the function with error or fault and counts and ranks what it lists', async () => {
+    // Prepare
+    xray.on(GetTraceSummariesCommand).resolves({
+      TraceSummaries: [
+        summary('1-a', 10, { fault: true, message: 'dial tcp: i/o timeout' }),
+        summary('1-b', 20, { fault: true, message: 'dial tcp: i/o timeout' }),
+        summary('1-c', 30, { error: true, message: 'validation failed' }),
+      ],
+      ApproximateTime: now,
+      TracesProcessedCount: 3,
+    });
+    xray.on(BatchGetTracesCommand).resolves({ Traces: [], UnprocessedTraceIds: [] });
+    const traces = new XRayTraces(mockedClients());
+
+    // Act
+    const stats = await traces.getErrorTraces({ ...query, sampleSize: 0 });
+
+    // Assess
+    expect(xray).toHaveReceivedCommandWith(GetTraceSummariesCommand, {
+      StartTime: query.window.start,
+      EndTime: now,
+      FilterExpression:
+        'service(id(name: "orders-api", type: "AWS::Lambda")) { error OR fault } OR ' +
+        'service(id(name: "orders-api", type: "AWS::Lambda::Function")) { error OR fault }',
+    });
+    expect(stats.tracesWithFault).toBe(2);
+    expect(stats.tracesWithError).toBe(1);
+    expect(stats.topMessages).toEqual([
+      { message: 'dial tcp: i/o timeout', count: 2 },
+      { message: 'validation failed', count: 1 },
+    ]);
+    expect(stats.truncated).toBe(false);
+    expect(stats.samples).toEqual([]);
+    expect(xray).toHaveReceivedCommandTimes(BatchGetTracesCommand, 0);
+  });
+
+  it('reads at most two pages of summaries and says when there were more', async () => {
+    // Prepare
+    xray
+      .on(GetTraceSummariesCommand)
+      .resolves({ TraceSummaries: [summary('1-a', 1, { fault: true })], NextToken: 'more' });
+    const traces = new XRayTraces(mockedClients());
+
+    // Act
+    const stats = await traces.getErrorTraces({ ...query, sampleSize: 0 });
+
+    // Assess
+    expect(xray).toHaveReceivedCommandTimes(GetTraceSummariesCommand, 2);
+    expect(stats.truncated).toBe(true);
+    expect(stats.tracesWithFault).toBe(2);
+  });
+
+  it('fetches samples newest first with at most 5 trace IDs per BatchGetTraces call', async () => {
+    // Prepare
+    const summaries = Array.from({ length: 12 }, (_, i) => summary(`1-${i}`, i, { fault: true, message: `boom ${i}` }));
+    xray.on(GetTraceSummariesCommand).resolves({ TraceSummaries: summaries });
+    xray.on(BatchGetTracesCommand).callsFake(async (input: BatchGetTracesCommandInput) => ({
+      Traces: (input.TraceIds ?? []).map((id) => trace(id, `req-${id}`, `panic in ${id}`)),
+      UnprocessedTraceIds: [],
+    }));
+    const traces = new XRayTraces(mockedClients());
+
+    // Act
+    const stats = await traces.getErrorTraces({ ...query, sampleSize: 7 });
+
+    // Assess
+    const batches = xray.commandCalls(BatchGetTracesCommand).map((c) => c.args[0].input.TraceIds ?? []);
+    expect(batches).toHaveLength(2);
+    for (const ids of batches) expect(ids.length).toBeLessThanOrEqual(5);
+    expect(stats.samples.map((s) => s.traceId)).toEqual(['1-11', '1-10', '1-9', '1-8', '1-7', '1-6', '1-5']);
+    expect(stats.samples[0]).toEqual({
+      traceId: '1-11',
+      requestId: 'req-1-11',
+      message: 'panic in 1-11',
+      at: summaries[11]?.StartTime,
+      durationMs: 250,
+    });
+  });
+
+  it('falls back to the summary root cause when a trace is not returned', async () => {
+    // Prepare
+    xray
+      .on(GetTraceSummariesCommand)
+      .resolves({ TraceSummaries: [summary('1-a', 1, { fault: true, message: 'oops' })] });
+    xray.on(BatchGetTracesCommand).resolves({ Traces: [], UnprocessedTraceIds: ['1-a'] });
+    const traces = new XRayTraces(mockedClients());
+
+    // Act
+    const stats = await traces.getErrorTraces({ ...query, sampleSize: 3 });
+
+    // Assess
+    expect(stats.samples).toEqual([
+      { traceId: '1-a', requestId: undefined, message: 'oops', at: expect.any(Date), durationMs: 250 },
+    ]);
+  });
+
+  it('reports Unsupported when filter expressions are not implemented (the emulator)', async () => {
+    // Prepare
+    xray.on(GetTraceSummariesCommand).rejects(
+      new XRayServiceException({
+        name: 'InternalFailure',
+        $fault: 'server',
+        message: 'Not implemented yet - moto',
+        $metadata: { httpStatusCode: 500, attempts: 3 },
+      }),
+    );
+    const traces = new XRayTraces(mockedClients());
+
+    // Act
+    const error = await rejectionOf(traces.getErrorTraces({ ...query, sampleSize: 3 }));
+
+    // Assess
+    expect((error as GofnError).code).toBe(ErrorCode.Unsupported);
+    expect((error as GofnError).message).toBe(
+      'XRay GetTraceSummaries for function orders-api is not supported by this AWS endpoint (Not implemented yet - moto).',
+    );
+  });
+
+  it('refuses a function name that would break out of the filter expression', () => {
+    expect(() => errorFilterExpression('x") OR service("y')).toThrow(GofnError);
+  });
+
+  it('asks about the last 6 hours of a longer window and marks the result truncated', async () => {
+    // Prepare
+    xray.on(GetTraceSummariesCommand).resolves({ TraceSummaries: [] });
+    const traces = new XRayTraces(mockedClients());
+    const day = { start: new Date(now.getTime() - 24 * hour), end: now };
+
+    // Act
+    const stats = await traces.getErrorTraces({ functionName: 'orders-api', window: day, sampleSize: 1 });
+
+    // Assess
+    expect(xray).toHaveReceivedCommandWith(GetTraceSummariesCommand, {
+      StartTime: new Date(now.getTime() - 6 * hour),
+      EndTime: now,
+    });
+    expect(stats.truncated).toBe(true);
+  });
+});
