@@ -1,5 +1,6 @@
 import type {
   AccountConcurrency,
+  CallOptions,
   ColdStartStats,
   DeploymentInfo,
   DownstreamStats,
@@ -109,29 +110,37 @@ export class Evidence {
     return this.once('account', () => this.options.sources.functions.getAccountConcurrency(this.call));
   }
 
-  /**
-   * The function's DLQ: the redrive target of an SQS event source first (the usual Go worker),
-   * then the async-invoke DeadLetterConfig, then an OnFailure destination. Null if none is wired.
-   */
+  /** The function's dead-letter queue and its depth; null if none is wired. */
   deadLetterQueue(): Promise<DeadLetterQueue | null> {
     const { sources, fn } = this.options;
-    return this.once('dlq', async () => {
-      const eventSources = await sources.functions.listEventSources(fn.name, this.call);
-      for (const source of eventSources.filter((s) => s.service === 'sqs')) {
-        const redrive = await sources.queues.getRedriveTarget(source.sourceArn, this.call);
-        if (redrive) {
-          const depth = await sources.queues.getDepth(redrive.deadLetterArn, this.call);
-          return { kind: 'sqs-source', depth, sourceQueueArn: source.sourceArn };
-        }
-      }
-      const asyncTarget =
-        sqsArnOrUndefined(fn.deadLetterTargetArn) ??
-        sqsArnOrUndefined(await sources.functions.getAsyncFailureDestination(fn.name, fn.alias, this.call));
-      if (!asyncTarget) return null;
-      const depth = await sources.queues.getDepth(asyncTarget, this.call);
-      return { kind: 'async-invoke', depth, sourceQueueArn: undefined };
-    });
+    return this.once('dlq', () => findDeadLetterQueue(sources, fn, this.call));
   }
+}
+
+/**
+ * The function's DLQ: the redrive target of an SQS event source first (the usual Go worker),
+ * then the async-invoke DeadLetterConfig, then an OnFailure destination. Null if none is wired.
+ * Shared by the dlq check and the replay action, so both find the same queue.
+ */
+export async function findDeadLetterQueue(
+  sources: Pick<Sources, 'functions' | 'queues'>,
+  fn: FunctionInfo,
+  call: CallOptions,
+): Promise<DeadLetterQueue | null> {
+  const eventSources = await sources.functions.listEventSources(fn.name, call);
+  for (const source of eventSources.filter((s) => s.service === 'sqs')) {
+    const redrive = await sources.queues.getRedriveTarget(source.sourceArn, call);
+    if (redrive) {
+      const depth = await sources.queues.getDepth(redrive.deadLetterArn, call);
+      return { kind: 'sqs-source', depth, sourceQueueArn: source.sourceArn };
+    }
+  }
+  const asyncTarget =
+    sqsArnOrUndefined(fn.deadLetterTargetArn) ??
+    sqsArnOrUndefined(await sources.functions.getAsyncFailureDestination(fn.name, fn.alias, call));
+  if (!asyncTarget) return null;
+  const depth = await sources.queues.getDepth(asyncTarget, call);
+  return { kind: 'async-invoke', depth, sourceQueueArn: undefined };
 }
 
 function sqsArnOrUndefined(arn: string | undefined): string | undefined {

@@ -1,0 +1,44 @@
+import type { ActionDeps, Actor } from './types';
+
+/** The tag on a function that lists who may act on it: Slack user and user-group IDs. */
+export const OWNERS_TAG = 'gofn:owners';
+
+export function parseIdList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(/[\s,;+]+/)
+    .map((id) => id.trim())
+    .filter((id) => /^[UWS][A-Z0-9]{2,}$/.test(id));
+}
+
+export interface Decision {
+  allowed: boolean;
+  /** Why, as a sentence fragment, for the audit record. */
+  because: string;
+}
+
+/**
+ * Who may change production from Slack: the configured admins (users or user groups), and the
+ * owners named in the function's `gofn:owners` tag. From a terminal, the person's own AWS
+ * credentials are the authority (IAM decides), so the CLI is always allowed here.
+ */
+export async function authorize(
+  actor: Actor,
+  functionTags: Record<string, string>,
+  deps: Pick<ActionDeps, 'settings' | 'isInGroup'>,
+): Promise<Decision> {
+  if (actor.via === 'cli') return { allowed: true, because: 'run from a terminal with the caller’s AWS credentials' };
+  const owners = parseIdList(functionTags[OWNERS_TAG]);
+  const lists: [string, string[]][] = [
+    ['admins', deps.settings.admins],
+    [`the ${OWNERS_TAG} tag`, owners],
+  ];
+  for (const [source, ids] of lists) {
+    if (ids.includes(actor.id)) return { allowed: true, because: `listed in ${source}` };
+    for (const group of ids.filter((id) => id.startsWith('S'))) {
+      if (deps.isInGroup && (await deps.isInGroup(group, actor.id).catch(() => false))) {
+        return { allowed: true, because: `member of ${group} in ${source}` };
+      }
+    }
+  }
+  return { allowed: false, because: `not in the admins or the ${OWNERS_TAG} tag of the function` };
+}

@@ -1,0 +1,52 @@
+import type { CallOptions, RecordStore } from '../ports';
+
+/**
+ * Exactly-once work over the record store. A claim is a lease: the first worker to create it
+ * runs the work; a duplicate delivery finds it and stops; a delivery that arrives after a
+ * worker died mid-job (lease expired, never marked done) takes it over, so nothing is lost.
+ */
+export type ClaimOutcome = 'claimed' | 'running-elsewhere' | 'done';
+
+export interface Claim {
+  key: string;
+  version: number;
+}
+
+const PK = (key: string) => `claim#${key}`;
+const SK = 'claim';
+
+export async function claimWork(
+  store: RecordStore,
+  key: string,
+  options: { leaseSeconds: number; keepSeconds: number; nowMs?: number },
+  opts?: CallOptions,
+): Promise<{ outcome: ClaimOutcome; claim?: Claim }> {
+  const now = options.nowMs ?? Date.now();
+  const data = { state: 'running', leaseUntil: now + options.leaseSeconds * 1000 };
+  const expiresAt = Math.floor(now / 1000) + options.keepSeconds;
+  if (await store.create({ pk: PK(key), sk: SK, expiresAt, data }, opts)) {
+    return { outcome: 'claimed', claim: { key, version: 1 } };
+  }
+  const existing = await store.get(PK(key), SK, opts);
+  if (!existing) return claimWork(store, key, options, opts);
+  if (existing.data.state === 'done') return { outcome: 'done' };
+  if (Number(existing.data.leaseUntil) > now) return { outcome: 'running-elsewhere' };
+  const taken = await store.updateIf(PK(key), SK, existing.version, data, expiresAt, opts);
+  return taken
+    ? { outcome: 'claimed', claim: { key, version: existing.version + 1 } }
+    : { outcome: 'running-elsewhere' };
+}
+
+export async function markDone(
+  store: RecordStore,
+  claim: Claim,
+  result: Record<string, unknown> = {},
+  opts?: CallOptions,
+): Promise<void> {
+  await store.updateIf(PK(claim.key), SK, claim.version, { state: 'done', ...result }, undefined, opts);
+}
+
+/** Gives the claim back after a failure that is safe to retry, so the next delivery runs it. */
+export async function releaseClaim(store: RecordStore, claim: Claim, opts?: CallOptions): Promise<void> {
+  await store.updateIf(PK(claim.key), SK, claim.version, { state: 'running', leaseUntil: 0 }, undefined, opts);
+}

@@ -1,0 +1,108 @@
+import type { ActionKind } from '../checks/types';
+import type { Log } from '../log';
+import type { CallOptions, ControlPorts, RecordStore, Sources } from '../ports';
+
+/** Who asked: a Slack user, or a person at a terminal (whose AWS credentials are the authority). */
+export interface Actor {
+  via: 'slack' | 'cli';
+  /** Slack user ID, or `user@host` for the CLI. */
+  id: string;
+}
+
+/** What was asked, as carried by a button token or typed on the command line. */
+export interface ActionRequest {
+  kind: ActionKind;
+  functionName: string;
+  alias: string;
+  /** What the person saw when they asked: the plan must still match it. */
+  expected: {
+    fromVersion?: string | undefined;
+    toVersion?: string | undefined;
+    concurrencyFrom?: number | undefined;
+    concurrencyTo?: number | undefined;
+    queue?: string | undefined;
+  };
+  actor: Actor;
+  /** Idempotency key: the same key never runs twice. */
+  requestId: string;
+}
+
+/** The exact change, computed from the current state right before executing it. */
+export type Plan =
+  | {
+      kind: 'rollback';
+      sentence: string;
+      functionName: string;
+      alias: string;
+      method: 'update-alias';
+      fromVersion: string;
+      toVersion: string;
+      /** Where the target came from: the confirmed button, recorded history, the last deployment, or the version list. */
+      targetSource: 'requested' | 'history' | 'deployment' | 'versions';
+      revisionId: string | undefined;
+      clearsRouting: Record<string, number>;
+    }
+  | {
+      kind: 'rollback';
+      sentence: string;
+      functionName: string;
+      alias: string;
+      method: 'stop-deployment';
+      fromVersion: string;
+      deploymentId: string;
+    }
+  | {
+      kind: 'raise-concurrency';
+      sentence: string;
+      functionName: string;
+      alias: string;
+      from: number | undefined;
+      to: number;
+    }
+  | {
+      kind: 'replay-dlq';
+      sentence: string;
+      functionName: string;
+      alias: string;
+      dlqArn: string;
+      dlqName: string;
+      messages: number;
+      /** `sqs-source`: back to the event source queue; `async-invoke`: re-invoke the function. */
+      mode: 'sqs-source' | 'async-invoke';
+      destinationArn: string | undefined;
+    };
+
+export type OutcomeStatus = 'succeeded' | 'refused' | 'conflict' | 'failed' | 'duplicate';
+
+export interface ActionOutcome {
+  status: OutcomeStatus;
+  /** One sentence for the person: what happened, before → after. */
+  sentence: string;
+  plan: Plan | undefined;
+  before: Record<string, unknown>;
+  after: Record<string, unknown>;
+  verifiedAt: string | undefined;
+}
+
+export interface ActionSettings {
+  /** Reserved concurrency gofn never sets above. */
+  maxConcurrency: number;
+  /** Messages per second a DLQ replay moves. */
+  replayRatePerSecond: number;
+  /** Slack users and user groups allowed to act on every function. */
+  admins: string[];
+}
+
+export interface ActionDeps {
+  sources: Sources;
+  control: ControlPorts;
+  store: RecordStore;
+  settings: ActionSettings;
+  log: Log;
+  /** Is this Slack user in this user group? (usergroups.users.list behind a cache). */
+  isInGroup?: (groupId: string, userId: string) => Promise<boolean>;
+  /** Long work (a replay) reports progress here, at most every few seconds. */
+  onProgress?: (sentence: string) => Promise<void> | void;
+  now?: () => Date;
+  call?: CallOptions;
+}
