@@ -1,7 +1,10 @@
 import { GetAccountSettingsCommand } from '@aws-sdk/client-lambda';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createAwsClients, type AwsClients } from '../../src/aws/clients';
 import { callAws } from '../../src/aws/call';
-import { createAwsSources } from '../../src/aws/index';
+import { createAwsSources, loadAwsSources } from '../../src/aws/index';
 import { LambdaFunctions } from '../../src/aws/lambda-functions';
 import { CallLedger, countCalls } from '../../src/calls';
 import { ErrorCode, GofnError } from '../../src/errors';
@@ -107,6 +110,45 @@ describe('createAwsClients', () => {
     // Assess
     expect(other.requests).toHaveLength(1);
     expect(endpoint.requests).toHaveLength(0);
+  });
+
+  it('takes region, credentials and endpoint from the AWS_PROFILE profile', async () => {
+    // Prepare
+    const dir = await mkdtemp(path.join(tmpdir(), 'gofn-profile-'));
+    const config = path.join(dir, 'config');
+    const credentials = path.join(dir, 'credentials');
+    await writeFile(config, `[profile oncall]\nregion = ap-northeast-1\nendpoint_url = ${other.url}\n`);
+    await writeFile(credentials, '[oncall]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = secret\n');
+    env.set({
+      AWS_PROFILE: 'oncall',
+      AWS_CONFIG_FILE: config,
+      AWS_SHARED_CREDENTIALS_FILE: credentials,
+      AWS_REGION: undefined,
+      AWS_ENDPOINT_URL: undefined,
+      AWS_ACCESS_KEY_ID: undefined,
+      AWS_SECRET_ACCESS_KEY: undefined,
+    });
+    other.answer({ status: 200, body: accountSettings });
+    const aws = clients({ maxAttempts: 1 });
+
+    try {
+      // Act
+      const account = await new LambdaFunctions(aws).getAccountConcurrency();
+      const loaded = await loadAwsSources({ clients: aws });
+      const created = createAwsSources({ clients: aws });
+      await aws.resolveRegion();
+      await new Promise((resolve) => setImmediate(resolve));
+
+      // Assess
+      expect(account.limit).toBe(1000);
+      expect(String(other.requests[0]?.headers.authorization)).toMatch(
+        /Credential=AKIDPROFILE\/\d{8}\/ap-northeast-1\/lambda\/aws4_request/,
+      );
+      expect(loaded.region).toBe('ap-northeast-1');
+      expect(created.region).toBe('ap-northeast-1');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('uses the region from options over AWS_REGION', async () => {
