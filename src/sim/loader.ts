@@ -24,27 +24,37 @@ export interface LoadOptions {
 const MAX_FILE_BYTES = 1024 * 1024;
 
 export async function loadScenarioFiles(paths: readonly string[], options: LoadOptions = {}): Promise<SimulatedFleet> {
-  if (paths.length === 0) {
+  const texts: ScenarioText[] = [];
+  for (const file of paths) texts.push({ file, text: await readScenario(file) });
+  return loadScenarioTexts(texts, options);
+}
+
+export interface ScenarioText {
+  /** How messages name the file. */
+  file: string;
+  text: string;
+}
+
+/** loadScenarioFiles without the file system: for scenarios built in memory. */
+export function loadScenarioTexts(texts: readonly ScenarioText[], options: LoadOptions = {}): SimulatedFleet {
+  if (texts.length === 0) {
     throw new GofnError(ErrorCode.InvalidInput, 'No scenario files were given.', {
       hint: `Pass one or more files, or use the ones in ${path.join('runbooks', 'scenarios')}.`,
     });
   }
   const now = options.now ?? new Date();
-  if (Number.isNaN(now.getTime()))
+  if (Number.isNaN(now.getTime())) {
     throw new GofnError(ErrorCode.InvalidInput, 'The simulation time `now` is not a valid date.');
-  const parsed: ParsedScenario[] = [];
-  for (const file of paths) parsed.push({ file, scenario: parseScenario(file, await readScenario(file)) });
+  }
+  const parsed = texts.map(({ file, text }) => ({ file, scenario: parseScenario(file, text) }));
   try {
     return buildFleet(parsed, now);
   } catch (error) {
     if (error instanceof GofnError) throw error;
-    throw new GofnError(
-      ErrorCode.InvalidFile,
-      `The scenario files ${paths.join(', ')} could not be combined into a fleet.`,
-      {
-        cause: error,
-      },
-    );
+    const files = texts.map((t) => t.file).join(', ');
+    throw new GofnError(ErrorCode.InvalidFile, `The scenario files ${files} could not be combined into a fleet.`, {
+      cause: error,
+    });
   }
 }
 
@@ -69,16 +79,17 @@ async function readScenario(file: string): Promise<string> {
 export function parseScenario(file: string, text: string): ParsedScenario['scenario'] {
   let data: unknown;
   try {
-    const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+    const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true, logLevel: 'error' });
     const [syntaxError] = document.errors;
     if (syntaxError) {
       const position = syntaxError.linePos?.[0];
-      const where = position ? `line ${position.line}, column ${position.col}` : 'somewhere';
-      throw new GofnError(
-        ErrorCode.InvalidFile,
-        `Scenario file ${file} is not valid YAML at ${where}: ${firstLine(syntaxError.message)}.`,
-        { cause: syntaxError, hint: FORMAT_HINT },
-      );
+      const where = position ? `line ${position.line}, column ${position.col}` : 'an unknown position';
+      // The library appends the position and a snippet of the line; the position is said already.
+      const reason = firstLine(syntaxError.message.replace(/ at line \d+, column \d+[\s\S]*$/, ''));
+      throw new GofnError(ErrorCode.InvalidFile, `Scenario file ${file} is not valid YAML at ${where}: ${reason}.`, {
+        cause: syntaxError,
+        hint: FORMAT_HINT,
+      });
     }
     data = document.toJS({ maxAliasCount: 100 });
   } catch (error) {
@@ -123,17 +134,20 @@ function firstLine(message: string): string {
 }
 
 /**
- * The repository's `runbooks/scenarios`, found by walking up from this file to the directory
- * with package.json: the same answer from `src/sim` under the test runner and `dist/sim` built.
+ * The repository's `runbooks/scenarios`, beside the package.json above this file: the same
+ * directory from `src/sim` under the test runner and from `dist/sim` once built.
  */
 export function defaultScenarioDir(): string {
-  let dir = __dirname;
+  return path.join(packageRootAbove(__dirname), 'runbooks', 'scenarios');
+}
+
+/** The nearest directory at or above `start` that holds a package.json. */
+export function packageRootAbove(start: string): string {
+  let dir = path.resolve(start);
   for (;;) {
-    if (existsSync(path.join(dir, 'package.json'))) return path.join(dir, 'runbooks', 'scenarios');
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
     const parent = path.dirname(dir);
-    if (parent === dir) {
-      throw new GofnError(ErrorCode.Internal, 'Cannot find the gofn package root above the simulator.');
-    }
+    if (parent === dir) throw new GofnError(ErrorCode.Internal, `No package.json above ${start}.`);
     dir = parent;
   }
 }

@@ -1,13 +1,16 @@
-import type { CallOptions, DownstreamStats, ErrorTraceStats, TraceQuery, TracesPort } from '../../ports';
+import { ErrorCode, GofnError } from '../../errors';
+import type { CallOptions, DownstreamStats, ErrorTraceStats, TimeWindow, TraceQuery, TracesPort } from '../../ports';
 import { downstreamStats } from '../aggregate';
 import { failedTraces } from '../error-traces';
-import type { SimulatedFleet } from '../fleet';
+import type { SimulatedFleet, SimulatedFunction } from '../fleet';
 import { faultOf } from './requests';
 import type { RequestSimulator } from './requests';
 
-/** GetTraceSummaries pages hold up to 100 traces; listing stops after this many pages. */
+/** GetTraceSummaries pages hold up to 100 traces; like the AWS adapter, listing stops after 2 pages. */
 export const TRACE_SUMMARY_PAGE_SIZE = 100;
-export const MAX_TRACE_SUMMARY_PAGES = 5;
+export const MAX_TRACE_SUMMARY_PAGES = 2;
+/** Like the AWS adapter, X-Ray is asked about the last 6 hours of a longer window. */
+const MAX_TRACE_SPAN_MS = 6 * 3_600_000;
 /** BatchGetTraces takes at most 5 trace IDs a request. */
 const TRACES_PER_BATCH = 5;
 const TOP_MESSAGES = 5;
@@ -20,20 +23,32 @@ export class SimulatedTraces implements TracesPort {
 
   async getDownstream(query: TraceQuery, opts?: CallOptions): Promise<DownstreamStats[]> {
     const fn = this.fleet.findFunction(query.functionName);
-    await this.requests.send(
-      'XRay',
-      'GetServiceGraph',
-      opts,
-      faultOf(fn, 'traces', `the traces of ${query.functionName}`),
-    );
-    // X-Ray has no service graph for a function it never saw: an empty graph, not an error.
-    return fn ? downstreamStats(fn.signals.minutesIn(query.window)) : [];
+    const fault = faultOf(fn, 'traces', `the traces of ${query.functionName}`);
+    await this.requests.send('XRay', 'GetServiceGraph', opts, fault);
+    const { window } = clampToTraceSpan(query.window);
+    if (!this.anyTraffic(window, fn)) {
+      // The AWS adapter reads an empty account-wide graph as "cannot tell", not as "no calls".
+      throw new GofnError(
+        ErrorCode.Unsupported,
+        `X-Ray returned an empty service graph for ${window.start.toISOString()} to ${window.end.toISOString()}, ` +
+          `so downstream latency of ${query.functionName} is unknown.`,
+      );
+    }
+    return fn ? downstreamStats(fn.signals.minutesIn(window)) : [];
+  }
+
+  /** Whether any function of the fleet was invoked in the window, the asked one first. */
+  private anyTraffic(window: TimeWindow, first: SimulatedFunction | undefined): boolean {
+    const invoked = (fn: SimulatedFunction | undefined) =>
+      fn?.signals.minutesIn(window).some((m) => m.invocations > 0) ?? false;
+    return invoked(first) || this.fleet.functionNames().some((name) => invoked(this.fleet.findFunction(name)));
   }
 
   async getErrorTraces(query: TraceQuery & { sampleSize: number }, opts?: CallOptions): Promise<ErrorTraceStats> {
     const fn = this.fleet.findFunction(query.functionName);
     const fault = faultOf(fn, 'traces', `the traces of ${query.functionName}`);
-    const minutes = fn ? fn.signals.minutesIn(query.window) : [];
+    const { window, clamped } = clampToTraceSpan(query.window);
+    const minutes = fn ? fn.signals.minutesIn(window) : [];
     const failing = minutes.reduce((sum, m) => sum + m.errors, 0);
     const limit = TRACE_SUMMARY_PAGE_SIZE * MAX_TRACE_SUMMARY_PAGES;
     const listed = fn ? failedTraces(fn.name, minutes, limit, this.fleet.now) : [];
@@ -62,7 +77,12 @@ export class SimulatedTraces implements TracesPort {
         at: new Date(t.at.getTime()),
         durationMs: t.durationMs,
       })),
-      truncated: failing > listed.length,
+      truncated: failing > listed.length || clamped,
     };
   }
+}
+
+function clampToTraceSpan(window: TimeWindow): { window: TimeWindow; clamped: boolean } {
+  if (window.end.getTime() - window.start.getTime() <= MAX_TRACE_SPAN_MS) return { window, clamped: false };
+  return { window: { start: new Date(window.end.getTime() - MAX_TRACE_SPAN_MS), end: window.end }, clamped: true };
 }
