@@ -1,7 +1,13 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ErrorCode, GofnError } from '../../src/errors';
-import { defaultScenarioDir, listScenarioFiles, loadScenarioFiles, packageRootAbove } from '../../src/sim/loader';
+import {
+  defaultScenarioDir,
+  listScenarioFiles,
+  loadScenarioFiles,
+  loadScenarioTexts,
+  packageRootAbove,
+} from '../../src/sim/loader';
 import { functionText, loadTexts, NOW, ScratchDir, scenarioText } from './helpers';
 
 describe('merging scenario files into one fleet', () => {
@@ -136,5 +142,20 @@ describe('defaultScenarioDir', () => {
     // Assess
     expect(fromDist).toBe(root);
     expect(fromSrc).toBe(root);
+  });
+});
+
+describe('docs/scenarios.md', () => {
+  it('shows an example that loads', () => {
+    // Prepare
+    const root = packageRootAbove(defaultScenarioDir());
+    const markdown = readFileSync(path.join(root, 'docs', 'scenarios.md'), 'utf8');
+    const example = /```yaml\n([\s\S]*?)```/.exec(markdown)?.[1] ?? '';
+
+    // Act
+    const fleet = loadScenarioTexts([{ file: 'docs example', text: example }], { now: NOW });
+
+    // Assess
+    expect(fleet.findFunction('orders-api')?.faults).toEqual({ traces: 'AccessDenied' });
   });
 });
