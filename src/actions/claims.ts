@@ -50,3 +50,9 @@ export async function markDone(
 export async function releaseClaim(store: RecordStore, claim: Claim, opts?: CallOptions): Promise<void> {
   await store.updateIf(PK(claim.key), SK, claim.version, { state: 'running', leaseUntil: 0 }, undefined, opts);
 }
+
+/** Whether the work under this key already finished, without claiming it. */
+export async function isDone(store: RecordStore, key: string, opts?: CallOptions): Promise<boolean> {
+  const existing = await store.get(PK(key), SK, opts);
+  return existing?.data.state === 'done';
+}

@@ -1,7 +1,7 @@
 import { describeError, ErrorCode, isGofnError } from '../errors';
 import { writeAudit } from './audit';
 import { authorize } from './authorize';
-import { claimWork, markDone, releaseClaim } from './claims';
+import { claimWork, isDone, markDone, releaseClaim } from './claims';
 import { executePlan } from './execute';
 import { planAction } from './plan';
 import type { ActionDeps, ActionOutcome, ActionRequest, OutcomeStatus, Plan } from './types';
@@ -57,6 +57,13 @@ export async function runAction(request: ActionRequest, deps: ActionDeps): Promi
     return outcome;
   };
 
+  // A finished action is a duplicate before anything else: re-planning it would only find the
+  // world it changed and call that a conflict.
+  const key = `action#${request.requestId}`;
+  if (await isDone(deps.store, key, deps.call)) {
+    return finish('duplicate', 'This action already ran; it runs only once.', undefined);
+  }
+
   let planned;
   try {
     planned = await planAction(request, deps);
@@ -83,7 +90,7 @@ export async function runAction(request: ActionRequest, deps: ActionDeps): Promi
   if (claimed.outcome !== 'claimed' || !claimed.claim) {
     const sentence =
       claimed.outcome === 'done' ? 'This action already ran; it runs only once.' : 'This action is already running.';
-    return { status: 'duplicate', sentence, plan, before: {}, after: {}, verifiedAt: undefined };
+    return finish('duplicate', sentence, plan);
   }
 
   try {

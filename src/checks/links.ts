@@ -93,16 +93,23 @@ export function concurrencyLink(region: string, functionName: string): Link {
   };
 }
 
+/** The log group's page: its most recent streams and events. */
+export function logGroupLink(region: string, logGroup: string): Link {
+  // The console escapes the group name twice: '/' becomes %2F, then '%' becomes $25.
+  return {
+    label: 'logs',
+    url: `${consoleBase(region, 'cloudwatch')}#logsV2:log-groups/log-group/${encodeURIComponent(logGroup).replace(/%/g, '$25')}`,
+  };
+}
+
 /** The function-level links every report carries: metrics, logs, traces, alias. */
 export function consoleLinksFor(
   fn: { region: string; name: string; alias: string; logGroup: string },
   window: TimeWindow,
 ): Link[] {
-  const recentFailures =
-    'fields @timestamp, @requestId, @message\n| filter @message like /(?i)(error|panic|timeout)/\n| sort @timestamp desc\n| limit 50';
   return [
     metricsLink(fn.region, fn.name, window),
-    logsInsightsLink(fn.region, fn.logGroup, recentFailures, window),
+    logGroupLink(fn.region, fn.logGroup),
     tracesLink(fn.region, fn.name, window),
     lambdaAliasLink(fn.region, fn.name, fn.alias),
   ];

@@ -1,5 +1,23 @@
-// Placeholder so the Lambda bundle and the CDK stacks can be built before the real handler
-// lands; the issue work replaces this file.
-export async function handler(): Promise<{ statusCode: number }> {
-  return { statusCode: 501 };
-}
+import { createAwsClients, LambdaJobQueue } from '../aws/index';
+import { loadConfig } from '../config';
+import { createIngress, type SlackSecrets } from '../slack/ingress';
+import { createLambdaLog } from './log';
+import { slackSecretsProvider } from './secrets';
+
+/**
+ * Lambda entry point behind the Function URL Slack calls. Built once per execution environment;
+ * per request it only verifies, acks and hands off (see src/slack/ingress.ts).
+ */
+const config = loadConfig();
+const clients = createAwsClients({ callTimeoutMs: 1500, maxAttempts: 2 });
+let known: SlackSecrets | undefined;
+const log = createLambdaLog('gofn-ingress', () => (known ? [known.signingSecret, known.botToken] : []));
+const secrets = slackSecretsProvider(config, clients);
+
+export const handler = createIngress({
+  secrets: async () => (known = await secrets()),
+  jobs: new LambdaJobQueue(clients, config.WORKER_FUNCTION_NAME ?? ''),
+  clientOptions: { slackApiUrl: config.SLACK_API_URL },
+  log,
+  defaultWindow: config.GOFN_WINDOW,
+});

@@ -1,5 +1,76 @@
-// Placeholder so the Lambda bundle and the CDK stacks can be built before the real handler
-// lands; the issue work replaces this file.
-export async function handler(): Promise<{ statusCode: number }> {
-  return { statusCode: 501 };
+import type { Context } from 'aws-lambda';
+import {
+  CloudWatchCharts,
+  createAwsClients,
+  createAwsSources,
+  createControlPorts,
+  DynamoRecordStore,
+} from '../aws/index';
+import { loadConfig } from '../config';
+import { loadRunbook } from '../runbook/loader';
+import type { SlackSecrets } from '../slack/ingress';
+import { jobSchema } from '../slack/jobs';
+import { SlackOut } from '../slack/out';
+import { createWorker, type Worker } from '../slack/worker';
+import { createLambdaLog } from './log';
+import { slackSecretsProvider } from './secrets';
+import { isSnsEvent } from './sns';
+
+/**
+ * Lambda entry point for the slow work: jobs from the ingress (async invoke) and CloudWatch
+ * alarm notifications (SNS). Clients and the runbook load once per execution environment.
+ */
+const config = loadConfig();
+const clients = createAwsClients();
+let known: SlackSecrets | undefined;
+const log = createLambdaLog('gofn-worker', () => (known ? [known.signingSecret, known.botToken] : []));
+const secrets = slackSecretsProvider(config, clients);
+const runbook = loadRunbook();
+let built: { worker: Worker; secrets: SlackSecrets } | undefined;
+
+async function workerFor(): Promise<Worker> {
+  known = await secrets();
+  if (built && built.secrets === known) return built.worker;
+  if (!config.TABLE_NAME) throw new Error('TABLE_NAME is not set');
+  const worker = createWorker({
+    sources: createAwsSources({ clients }),
+    control: createControlPorts(clients),
+    store: new DynamoRecordStore(clients, config.TABLE_NAME),
+    chart: new CloudWatchCharts(clients),
+    runbook: await runbook,
+    slack: new SlackOut({ botToken: known.botToken, clientOptions: { slackApiUrl: config.SLACK_API_URL }, log }),
+    signingSecret: known.signingSecret,
+    settings: {
+      alarmChannel: config.ALARM_CHANNEL,
+      deadlineMs: config.GOFN_DEADLINE_MS,
+      actionTtlSeconds: config.GOFN_ACTION_TTL_SECONDS,
+      maxConcurrency: config.GOFN_MAX_CONCURRENCY,
+      replayRatePerSecond: 50,
+      admins: config.GOFN_ADMINS,
+    },
+    log,
+  });
+  built = { worker, secrets: known };
+  return worker;
+}
+
+export async function handler(event: unknown, _context?: Context): Promise<void> {
+  const worker = await workerFor();
+  if (isSnsEvent(event)) {
+    for (const record of event.Records) {
+      try {
+        await worker.handleAlarm({ messageId: record.Sns.MessageId, message: record.Sns.Message });
+      } catch (error) {
+        // One bad record must not make SNS redeliver the others; the failure is logged.
+        log.error('an alarm notification failed', { messageId: record.Sns.MessageId, error });
+      }
+    }
+    return;
+  }
+  const job = jobSchema.safeParse(event);
+  if (!job.success) {
+    log.warn('dropped an event that is neither a job nor an SNS notification');
+    return;
+  }
+  await worker.runJob(job.data);
 }

@@ -11,6 +11,8 @@ export interface RecordedCall {
   args: Record<string, unknown>;
   token: string | undefined;
   at: number;
+  /** What the fake answered (for chat.postMessage, the message `ts`). */
+  response: Record<string, unknown>;
 }
 
 export interface RecordedPost {
@@ -58,6 +60,17 @@ function parseArgs(req: IncomingMessage, raw: Buffer): Record<string, unknown> {
     args[key] = /^[[{]/.test(value) ? safeJson(value) : value;
   }
   return args;
+}
+
+/** The file's bytes, whether the client sent them raw or as the single part of a multipart form. */
+function fileContent(req: IncomingMessage, raw: Buffer): Buffer {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(req.headers['content-type'] ?? '');
+  if (!boundary) return raw;
+  const delimiter = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
+  const start = raw.indexOf(delimiter);
+  const headersEnd = raw.indexOf('\r\n\r\n', start);
+  const end = raw.indexOf(delimiter, headersEnd);
+  return raw.subarray(headersEnd + 4, end - 2);
 }
 
 function safeJson(text: string): unknown {
@@ -156,7 +169,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const origin = `http://${req.headers.host}`;
       if (url.pathname.startsWith('/upload/')) {
-        fake.uploads.set(url.pathname.slice('/upload/'.length), raw);
+        fake.uploads.set(url.pathname.slice('/upload/'.length), fileContent(req, raw));
         res.writeHead(200, { 'content-type': 'text/plain' });
         res.end('OK');
         return;
@@ -199,8 +212,9 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         lastPostAt.set(channel, [...recent, now]);
       }
       const auth = req.headers.authorization;
-      fake.calls.push({ method, args, token: auth?.replace(/^Bearer /, ''), at: Date.now() });
-      json(res, 200, answer(method, args, origin));
+      const response = answer(method, args, origin);
+      fake.calls.push({ method, args, token: auth?.replace(/^Bearer /, ''), at: Date.now(), response });
+      json(res, 200, response);
     })().catch((error: unknown) => {
       json(res, 500, { ok: false, error: String(error) });
     });

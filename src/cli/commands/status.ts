@@ -1,16 +1,14 @@
 import type { Command } from 'commander';
-import { ErrorCode, GofnError, isGofnError } from '../../errors';
-import type { Sources } from '../../ports';
 import { diagnose } from '../../runbook/engine';
 import { fleetOverview } from '../../runbook/fleet';
 import { loadRunbook } from '../../runbook/loader';
+import { explainNotFound } from '../../runbook/suggest';
 import { parseDuration } from '../../runbook/window';
 import { exitCodeFor, parseDeadline, runCommand, styleFor, type OutputOptions } from '../common';
 import type { CliIO } from '../io';
 import { renderFleet } from '../render-fleet';
 import { renderReport } from '../render-report';
 import { openSources } from '../sources';
-import { closestName } from '../suggest';
 
 export interface StatusOptions extends OutputOptions {
   alias: string;
@@ -69,27 +67,5 @@ export async function status(io: CliIO, functionName: string | undefined, option
     );
     io.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report, style));
     return exitCodeFor(report.status);
-  });
-}
-
-/** Turns "not found" into a sentence that says which of function and alias is missing, with a suggestion. */
-export async function explainNotFound(
-  error: unknown,
-  sources: Sources,
-  functionName: string,
-  alias: string,
-): Promise<never> {
-  if (!isGofnError(error, ErrorCode.NotFound)) throw error;
-  const names = await sources.functions.listFunctionNames().catch(() => undefined);
-  if (names?.includes(functionName)) {
-    throw new GofnError(ErrorCode.NotFound, `${functionName} has no alias "${alias}" in ${sources.region}.`, {
-      cause: error,
-      hint: 'Pass the alias your traffic goes through with --alias.',
-    });
-  }
-  const guess = names ? closestName(functionName, names) : undefined;
-  throw new GofnError(ErrorCode.NotFound, `no function "${functionName}" in ${sources.region}.`, {
-    cause: error,
-    hint: guess ? `Did you mean ${guess}?` : undefined,
   });
 }

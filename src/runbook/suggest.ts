@@ -1,3 +1,6 @@
+import { ErrorCode, GofnError, isGofnError } from '../errors';
+import type { Sources } from '../ports';
+
 /** Edit distance, for "Did you mean orders-api?" on a typo'd function name. */
 export function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
@@ -24,4 +27,26 @@ export function closestName(wanted: string, names: readonly string[]): string | 
     }
   }
   return best;
+}
+
+/** Turns "not found" into a sentence that says which of function and alias is missing, with a suggestion. */
+export async function explainNotFound(
+  error: unknown,
+  sources: Sources,
+  functionName: string,
+  alias: string,
+): Promise<never> {
+  if (!isGofnError(error, ErrorCode.NotFound)) throw error;
+  const names = await sources.functions.listFunctionNames().catch(() => undefined);
+  if (names?.includes(functionName)) {
+    throw new GofnError(ErrorCode.NotFound, `${functionName} has no alias "${alias}" in ${sources.region}.`, {
+      cause: error,
+      hint: 'Pass the alias your traffic goes through with --alias.',
+    });
+  }
+  const guess = names ? closestName(functionName, names) : undefined;
+  throw new GofnError(ErrorCode.NotFound, `no function "${functionName}" in ${sources.region}.`, {
+    cause: error,
+    hint: guess ? `Did you mean ${guess}?` : undefined,
+  });
 }

@@ -1,0 +1,24 @@
+import { slackSecretsFromSecretsManager } from '../aws/index';
+import type { AwsClients } from '../aws/index';
+import type { Config } from '../config';
+import { ErrorCode, GofnError } from '../errors';
+import type { SlackSecrets } from '../slack/ingress';
+
+/**
+ * Slack credentials: from Secrets Manager in production (cached for GOFN_SECRET_TTL_SECONDS by
+ * Powertools parameters), from the environment only when no secret ARN is configured (local
+ * development and tests).
+ */
+export function slackSecretsProvider(config: Config, clients: AwsClients): () => Promise<SlackSecrets> {
+  if (config.SLACK_SECRET_ARN) {
+    return slackSecretsFromSecretsManager(clients, config.SLACK_SECRET_ARN, config.GOFN_SECRET_TTL_SECONDS);
+  }
+  const secrets = { signingSecret: config.SLACK_SIGNING_SECRET ?? '', botToken: config.SLACK_BOT_TOKEN ?? '' };
+  if (!secrets.botToken) {
+    throw new GofnError(
+      ErrorCode.InvalidInput,
+      'Configuration SLACK_BOT_TOKEN: set it with SLACK_SIGNING_SECRET, or set SLACK_SECRET_ARN.',
+    );
+  }
+  return async () => secrets;
+}
