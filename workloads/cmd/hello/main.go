@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 	"sync"
 
@@ -21,7 +20,7 @@ import (
 )
 
 func main() {
-	slog.SetDefault(slog.New(telemetry.NewLogHandler(os.Stdout, telemetry.LevelFromEnv())))
+	telemetry.SetDefault(os.Stdout)
 	tracing := telemetry.NewTracingFromEnv("hello")
 
 	table := os.Getenv("ITEMS_TABLE")

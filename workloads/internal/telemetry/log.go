@@ -25,6 +25,15 @@ func NewLogHandler(w io.Writer, level slog.Leveler) slog.Handler {
 	})}
 }
 
+// SetDefault makes a NewLogHandler logger writing to w the default, for slog and for the log
+// package. Lines from the log package (aws-lambda-go prints each error payload it reports)
+// come out as WARN: ERROR is kept for this module's own lines, which carry the request ID,
+// so counting ERROR lines counts failures once.
+func SetDefault(w io.Writer) {
+	slog.SetDefault(slog.New(NewLogHandler(w, LevelFromEnv())))
+	slog.SetLogLoggerLevel(slog.LevelWarn)
+}
+
 // LevelFromEnv reads the application log level Lambda passes in AWS_LAMBDA_LOG_LEVEL (set by
 // the function's logging config), defaulting to INFO.
 func LevelFromEnv() slog.Level {
