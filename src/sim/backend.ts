@@ -5,15 +5,33 @@ import { SimulatedFunctions } from './sources/functions';
 import { SimulatedLogs } from './sources/logs';
 import { SimulatedMetrics } from './sources/metrics';
 import { SimulatedQueues } from './sources/queues';
-import { SimulatedTraces } from './sources/traces';
 import { RequestSimulator } from './sources/requests';
 import type { LatencyOptions } from './sources/requests';
+import { SimulatedTraces } from './sources/traces';
 
 export type SimulatedSourcesOptions = LatencyOptions;
 
 /**
- * The ports of ports.ts over a simulated fleet, for the demo and `gofn test`: the same answers,
- * errors and request counts the AWS adapters would give for the fleet the scenarios describe.
+ * Round trips of the AWS APIs gofn calls, in milliseconds, roughly as seen from inside the region,
+ * for a demo that should take about as long as a real diagnosis. Tests use the default: none.
+ */
+export const TYPICAL_LATENCY_MS: Readonly<Record<string, number>> = {
+  Lambda: 60,
+  'CloudWatch:GetMetricData': 250,
+  'CloudWatchLogs:StartQuery': 150,
+  'CloudWatchLogs:GetQueryResults': 450,
+  'XRay:GetServiceGraph': 300,
+  'XRay:GetTraceSummaries': 350,
+  'XRay:BatchGetTraces': 200,
+  CodeDeploy: 120,
+  SQS: 40,
+  ResourceGroupsTaggingAPI: 150,
+  '*': 100,
+};
+
+/**
+ * The ports of ports.ts over a simulated fleet, for the demo and `gofn test`: the answers, errors
+ * and request counts the AWS adapters would give for the fleet the scenarios describe.
  */
 export function createSimulatedSources(fleet: SimulatedFleet, options: SimulatedSourcesOptions = {}): Sources {
   const requests = new RequestSimulator(options.latencyMs);

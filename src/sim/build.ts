@@ -39,12 +39,12 @@ export function buildFleet(parsed: readonly ParsedScenario[], now: Date): Simula
       if (problems.length > 0) throw invalidFileError(file, problems);
 
       declared.claim('Function', spec.name, file, at);
-      const arnOf = (name: string) => `arn:aws:sqs:${account.region}:${account.accountId}:${name}`;
+      const queueArnOf = (name: string) => `arn:aws:sqs:${account.region}:${account.accountId}:${name}`;
       const addQueue = (q: QueueSpec, path: string, redrive?: SimulatedQueue['redrive']) => {
         declared.claim('Queue', q.queue, file, `${at}.${path}`);
         queues.push({
           name: q.queue,
-          arn: arnOf(q.queue),
+          arn: queueArnOf(q.queue),
           visible: q.messages,
           inFlight: q.inFlight,
           samples: [...q.samples],
@@ -58,7 +58,7 @@ export function buildFleet(parsed: readonly ParsedScenario[], now: Date): Simula
       if (source) {
         if (source.deadLetter) addQueue(source.deadLetter, 'eventSource.deadLetter');
         const redrive = source.deadLetter
-          ? { deadLetterArn: arnOf(source.deadLetter.queue), maxReceiveCount: source.maxReceiveCount }
+          ? { deadLetterArn: queueArnOf(source.deadLetter.queue), maxReceiveCount: source.maxReceiveCount }
           : undefined;
         addQueue(source, 'eventSource', redrive);
       }
@@ -79,7 +79,7 @@ export function buildFleet(parsed: readonly ParsedScenario[], now: Date): Simula
           });
         });
       }
-      functions.push(simulatedFunction(spec, file, now, account, arnOf));
+      functions.push(simulatedFunction(spec, file, now, account, queueArnOf));
     });
   }
 
@@ -257,8 +257,7 @@ function checkFunction(spec: FunctionSpec, now: Date): Problem[] {
     problem(['metrics', 'baseline', 'initDuration'], 'expected avg <= max');
   }
   incidents.forEach((incident, i) => {
-    const from = resolveTime(incident.from, now).getTime();
-    if (incident.to && resolveTime(incident.to, now).getTime() <= from) {
+    if (incident.to && timeOf(incident.to, now) <= timeOf(incident.from, now)) {
       problem(['metrics', 'incidents', i, 'to'], 'expected a time after `from`');
     }
     for (const name of Object.keys(incident.set.downstream ?? {})) {
