@@ -1,0 +1,365 @@
+import * as path from 'node:path';
+import * as fs from 'node:fs';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Construct } from 'constructs';
+import { DEFAULT_BOT_PREFIX, LIVE_ALIAS, TAG, alarmTopicName, lambdaLogGroupName } from './conventions';
+import { FunctionBasics, functionAlarm } from './function-basics';
+import type { ManagedWorkloadRef } from './managed-workloads';
+import { suppress } from './nag';
+
+export interface BotStackProps extends StackProps {
+  /** Directory with `ingress/index.js` and `worker/index.js`, as `scripts/bundle-lambdas.mjs` writes it. */
+  readonly lambdaDist: string;
+  /** Slack channel (ID, or name with `#`) where alarm threads are posted. */
+  readonly alarmChannel: string;
+  /** Workloads the bot may act on. Reads need no entry; see {@link ManagedWorkloadRef}. @default [] */
+  readonly managedWorkloads?: readonly ManagedWorkloadRef[];
+  /** Prefix of the fixed names: `<prefix>-ingress`, `<prefix>-worker`, `<prefix>-alarms`, `<prefix>/slack`. @default 'gofn' */
+  readonly namePrefix?: string;
+  /** @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+  /** @default 512 */
+  readonly ingressMemorySize?: number;
+  /** @default 1024 */
+  readonly workerMemorySize?: number;
+  /** How long one diagnosis or action may run. @default Duration.seconds(60) */
+  readonly workerTimeout?: Duration;
+  /**
+   * Where the bot's own alarms go. Not gofn's alarm topic: that would ask a possibly broken
+   * worker to report on itself. Subscribe a pager or an email address to it.
+   * @default - a new topic `<prefix>-bot-alarms`
+   */
+  readonly botAlarmTopic?: sns.ITopic;
+}
+
+/**
+ * The gofn bot: a Function URL for Slack in front of the ingress function, which verifies, acks
+ * and hands each job to the worker; the worker runs diagnoses and actions, and receives gofn's
+ * alarm topic. State (alarm threads, audit, idempotency) lives in one DynamoDB table.
+ */
+export class BotStack extends Stack {
+  readonly ingress: lambda.Function;
+  readonly worker: lambda.Function;
+  readonly functionUrl: lambda.FunctionUrl;
+  readonly alarmTopic: sns.Topic;
+  readonly botAlarmTopic: sns.ITopic;
+  readonly table: dynamodb.Table;
+  readonly slackSecret: secretsmanager.Secret;
+
+  constructor(scope: Construct, id: string, props: BotStackProps) {
+    super(scope, id, props);
+    const prefix = props.namePrefix ?? DEFAULT_BOT_PREFIX;
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: 'expiresAt',
+      // It holds the audit trail of every action taken: deleting the stack must not delete it.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.slackSecret = new secretsmanager.Secret(this, 'SlackCredentials', {
+      secretName: `${prefix}/slack`,
+      description: 'gofn Slack app credentials: {"signingSecret": "...", "botToken": "xoxb-..."}',
+      // Deploys with a random signing secret, so every request fails verification until the
+      // real credentials are put in; nothing secret is ever part of the template.
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ botToken: '' }),
+        generateStringKey: 'signingSecret',
+        excludePunctuation: true,
+      },
+    });
+    suppress(
+      this.slackSecret,
+      'AwsSolutions-SMG4',
+      'Slack issues the signing secret and bot token; they are rotated in the Slack app settings, which no rotation Lambda can do',
+    );
+
+    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
+      topicName: alarmTopicName(prefix),
+      displayName: 'gofn alarms',
+      enforceSSL: true,
+    });
+    this.botAlarmTopic =
+      props.botAlarmTopic ??
+      new sns.Topic(this, 'BotAlarmTopic', {
+        topicName: `${prefix}-bot-alarms`,
+        displayName: 'gofn bot alarms',
+        enforceSSL: true,
+      });
+
+    const worker = this.botFunction('Worker', {
+      functionName: `${prefix}-worker`,
+      description: 'gofn worker: runs diagnoses and actions, posts to Slack',
+      bundleDir: path.join(props.lambdaDist, 'worker'),
+      memorySize: props.workerMemorySize ?? 1024,
+      timeout: props.workerTimeout ?? Duration.seconds(60),
+      logRetention,
+      environment: {
+        TABLE_NAME: this.table.tableName,
+        SLACK_SECRET_ARN: this.slackSecret.secretArn,
+        ALARM_CHANNEL: props.alarmChannel,
+      },
+    });
+    this.worker = worker.fn;
+    // A job that failed half-way (a rollback, a replay) must not be run again by Lambda's
+    // automatic retry; the failure is reported and alarmed instead, and a person re-runs it.
+    this.worker.configureAsyncInvoke({ retryAttempts: 0 });
+    this.table.grantReadWriteData(this.worker);
+    this.slackSecret.grantRead(this.worker);
+    this.alarmTopic.addSubscription(new subscriptions.LambdaSubscription(this.worker));
+    this.grantFleetAccess(worker.role, props.managedWorkloads ?? []);
+
+    this.ingress = this.botFunction('Ingress', {
+      functionName: `${prefix}-ingress`,
+      description: 'gofn ingress: verifies Slack requests, acks, hands jobs to the worker',
+      bundleDir: path.join(props.lambdaDist, 'ingress'),
+      memorySize: props.ingressMemorySize ?? 512,
+      // Slack gives up after 3 s; anything longer only burns concurrency.
+      timeout: Duration.seconds(10),
+      logRetention,
+      environment: {
+        SLACK_SECRET_ARN: this.slackSecret.secretArn,
+        WORKER_FUNCTION_NAME: this.worker.functionName,
+      },
+    }).fn;
+    this.slackSecret.grantRead(this.ingress);
+    // The worker itself, unqualified, as the ingress invokes it; grantInvoke would add every
+    // version and alias too.
+    this.ingress.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.worker.functionArn] }),
+    );
+    // Slack cannot sign AWS requests; the ingress verifies Slack's signature on every request.
+    this.functionUrl = this.ingress.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
+
+    for (const [id, fn] of [
+      ['Ingress', this.ingress],
+      ['Worker', this.worker],
+    ] as const) {
+      const window = { evaluationPeriods: 1, datapointsToAlarm: 1, topic: this.botAlarmTopic };
+      const period = Duration.minutes(5);
+      functionAlarm(this, `${id}ErrorsAlarm`, {
+        ...window,
+        functionName: fn.functionName,
+        signal: 'errors',
+        metric: fn.metricErrors({ period, statistic: 'Sum' }),
+        threshold: 0,
+        description: `gofn bot: ${id.toLowerCase()} failed in the last 5 minutes`,
+      });
+      functionAlarm(this, `${id}ThrottlesAlarm`, {
+        ...window,
+        functionName: fn.functionName,
+        signal: 'throttles',
+        metric: fn.metricThrottles({ period, statistic: 'Sum' }),
+        threshold: 0,
+        description: `gofn bot: ${id.toLowerCase()} was throttled in the last 5 minutes`,
+      });
+    }
+
+    new CfnOutput(this, 'SlackRequestUrl', {
+      value: this.functionUrl.url,
+      description: 'Slash command and interactivity request URL for slack-app-manifest.yaml',
+    });
+    new CfnOutput(this, 'SlackSecretName', { value: `${prefix}/slack` });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
+    new CfnOutput(this, 'BotAlarmTopicArn', { value: this.botAlarmTopic.topicArn });
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+  }
+
+  private botFunction(
+    id: string,
+    props: {
+      functionName: string;
+      description: string;
+      bundleDir: string;
+      memorySize: number;
+      timeout: Duration;
+      logRetention: logs.RetentionDays;
+      environment: Record<string, string>;
+    },
+  ): { fn: lambda.Function; role: iam.Role } {
+    if (!fs.existsSync(path.join(props.bundleDir, 'index.js'))) {
+      throw new Error(`no ${path.join(props.bundleDir, 'index.js')}; run node scripts/bundle-lambdas.mjs first`);
+    }
+    const basics = new FunctionBasics(this, `${id}Basics`, {
+      functionName: props.functionName,
+      logRetention: props.logRetention,
+    });
+    const fn = new lambda.Function(this, id, {
+      functionName: props.functionName,
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      handler: 'index.handler',
+      // The bundle script is the one bundling configuration (benchmarks measure the same files);
+      // its source map and metafile stay on disk.
+      code: lambda.Code.fromAsset(props.bundleDir, { exclude: ['*', '!index.js'] }),
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      environment: props.environment,
+      tracing: lambda.Tracing.ACTIVE,
+      role: basics.role,
+      logGroup: basics.logGroup,
+    });
+    suppress(
+      fn,
+      'AwsSolutions-L1',
+      'gofn deploys on nodejs22.x: the bundle targets node22 and the pinned AWS SDK is tested on it',
+    );
+    return { fn, role: basics.role };
+  }
+
+  /**
+   * Least privilege for the worker: read the monitoring and deployment APIs anywhere; change only
+   * functions tagged `gofn:managed=true` and the queues and deployment groups of the listed
+   * workloads. Two policies, so each wildcard's cdk-nag suppression names exactly what it covers.
+   */
+  private grantFleetAccess(role: iam.IRole, workloads: readonly ManagedWorkloadRef[]): void {
+    const functionArn = (name: string) =>
+      this.formatArn({
+        service: 'lambda',
+        resource: 'function',
+        resourceName: name,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+    const lambdaLogGroups = this.formatArn({
+      service: 'logs',
+      resource: 'log-group',
+      resourceName: lambdaLogGroupName('*'),
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+
+    const read = new iam.Policy(this, 'ReadFleetPolicy', {
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'ReadMonitoring',
+          // None of these actions supports resource-level permissions.
+          actions: [
+            'cloudwatch:GetMetricData',
+            'cloudwatch:GetMetricWidgetImage',
+            'cloudwatch:DescribeAlarms',
+            'logs:GetQueryResults',
+            'logs:StopQuery',
+            'xray:GetServiceGraph',
+            'xray:GetTraceSummaries',
+            'xray:BatchGetTraces',
+            'tag:GetResources',
+          ],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          sid: 'QueryFunctionLogs',
+          actions: ['logs:StartQuery'],
+          resources: [lambdaLogGroups],
+        }),
+        new iam.PolicyStatement({
+          sid: 'ReadFunctionsAndDeployments',
+          actions: ['lambda:Get*', 'lambda:List*', 'codedeploy:Get*', 'codedeploy:List*', 'codedeploy:BatchGet*'],
+          resources: ['*'],
+        }),
+      ],
+    });
+    read.attachToRole(role);
+    suppress(
+      read,
+      'AwsSolutions-IAM5',
+      'Read-only monitoring APIs (GetMetricData, Logs Insights results, X-Ray, tag:GetResources) do not support resource-level permissions; gofn diagnoses any function',
+      ['Resource::*'],
+    );
+    suppress(
+      read,
+      'AwsSolutions-IAM5',
+      'Logs Insights queries over Lambda log groups only: gofn diagnoses any function by name',
+      [`Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:${lambdaLogGroupName('*')}`],
+    );
+    suppress(
+      read,
+      'AwsSolutions-IAM5',
+      'Read-only action families of Lambda and CodeDeploy (Get, List, BatchGet): they cannot change anything, and the adapters need most of them',
+      [
+        'Action::lambda:Get*',
+        'Action::lambda:List*',
+        'Action::codedeploy:Get*',
+        'Action::codedeploy:List*',
+        'Action::codedeploy:BatchGet*',
+      ],
+    );
+
+    const statements = [
+      new iam.PolicyStatement({
+        sid: 'RollBackAndResizeManagedFunctions',
+        actions: ['lambda:UpdateAlias', 'lambda:PutFunctionConcurrency'],
+        resources: [functionArn('*')],
+        conditions: { StringEquals: { [`aws:ResourceTag/${TAG.managed}`]: 'true' } },
+      }),
+    ];
+    const listed = (pick: (w: ManagedWorkloadRef) => string | undefined) =>
+      workloads.map(pick).filter((arn): arn is string => arn !== undefined);
+    const functions = listed((w) => w.functionArn);
+    const deadLetterQueues = listed((w) => w.deadLetterQueueArn);
+    const sourceQueues = listed((w) => w.sourceQueueArn);
+    const deploymentGroups = listed((w) => w.deploymentGroupArn);
+    if (functions.length > 0) {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'ReplayIntoManagedFunctions',
+          actions: ['lambda:InvokeFunction'],
+          // Replayed events should reach the version live traffic reaches, through the alias.
+          resources: functions.flatMap((arn) => [arn, `${arn}:${LIVE_ALIAS}`]),
+        }),
+      );
+    }
+    if (deadLetterQueues.length > 0) {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'DrainManagedDeadLetterQueues',
+          actions: [
+            'sqs:GetQueueAttributes',
+            'sqs:GetQueueUrl',
+            'sqs:ReceiveMessage',
+            'sqs:DeleteMessage',
+            'sqs:StartMessageMoveTask',
+            'sqs:ListMessageMoveTasks',
+          ],
+          resources: deadLetterQueues,
+        }),
+      );
+    }
+    if (sourceQueues.length > 0) {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'RefillManagedSourceQueues',
+          actions: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+          resources: sourceQueues,
+        }),
+      );
+    }
+    if (deploymentGroups.length > 0) {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'StopManagedDeployments',
+          actions: ['codedeploy:StopDeployment'],
+          resources: deploymentGroups,
+        }),
+      );
+    }
+    const act = new iam.Policy(this, 'ActOnManagedPolicy', { statements });
+    act.attachToRole(role);
+    suppress(
+      act,
+      'AwsSolutions-IAM5',
+      'Alias and concurrency changes are allowed on any function only under the condition aws:ResourceTag/gofn:managed = true',
+      ['Resource::arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:*'],
+    );
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Names gofn and the infrastructure agree on. The bot finds what it manages through these tags
+ * and alarm names, so the construct that writes them and the policy that trusts them import the
+ * same constants.
+ */
+
+/** Tag keys on a managed function. */
+export const TAG = {
+  /** `true` on every function gofn may act on; the bot's write permissions are conditioned on it. */
+  managed: 'gofn:managed',
+  /** Slack user or user-group IDs allowed to run actions, separated by single spaces. */
+  owners: 'gofn:owners',
+  /** `<CodeDeploy application>/<deployment group>` that moves the function's alias. */
+  deploymentGroup: 'gofn:deployment-group',
+  service: 'service',
+  env: 'env',
+  owner: 'owner',
+} as const;
+
+/** The alias gofn reads and rolls back; CodeDeploy moves it. */
+export const LIVE_ALIAS = 'live';
+
+/** The default log group of a Lambda function, which is where gofn's Logs Insights queries look. */
+export function lambdaLogGroupName(functionName: string): string {
+  return `/aws/lambda/${functionName}`;
+}
+
+/**
+ * Alarm names are `<function>-<signal>`, so an alarm notification maps back to its function
+ * without a lookup.
+ */
+export function functionAlarmName(functionName: string, signal: string): string {
+  return `${functionName}-${signal}`;
+}
+
+// Characters AWS accepts in a tag value, minus the space that separates owners.
+const OWNER_ID = /^[\p{L}\p{N}_.:/=+\-@]+$/u;
+
+/** The `gofn:owners` tag value: IDs joined by single spaces (tag values cannot hold commas). */
+export function ownersTagValue(owners: readonly string[]): string {
+  for (const owner of owners) {
+    if (!OWNER_ID.test(owner)) {
+      throw new Error(`gofn owner ${JSON.stringify(owner)} is not a Slack ID: use letters, digits and _ . : / = + - @`);
+    }
+  }
+  const value = owners.join(' ');
+  if (value.length > 256) throw new Error(`gofn:owners tag would be ${value.length} characters; AWS allows 256`);
+  return value;
+}
+
+/** Prefix of the bot's fixed resource names (functions, topics, secret); one bot per prefix and region. */
+export const DEFAULT_BOT_PREFIX = 'gofn';
+
+/**
+ * gofn's alarm topic has a fixed name so that workload stacks, deployed by anyone, can route
+ * alarms to it without importing anything from the bot stack.
+ */
+export function alarmTopicName(botPrefix: string): string {
+  return `${botPrefix}-alarms`;
+}

@@ -1,0 +1,404 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Duration, RemovalPolicy, Tags } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { LIVE_ALIAS, TAG, ownersTagValue } from './conventions';
+import { FunctionBasics, functionAlarm } from './function-basics';
+import { INSIGHTS_QUERIES } from './insights-queries';
+import type { ManagedWorkloadRef } from './managed-workloads';
+import { suppress } from './nag';
+
+/** Alarms that may roll a CodeDeploy deployment back. */
+export type RollbackSignal = 'errors' | 'throttles' | 'p99Duration';
+
+export interface GoWorkloadAlarmProps {
+  /** Length of one datapoint. @default Duration.minutes(1) */
+  readonly period?: Duration;
+  /** Datapoints each alarm looks at. @default 3 */
+  readonly evaluationPeriods?: number;
+  /** How many of them must breach ("2 of 3 minutes"). @default 2 */
+  readonly datapointsToAlarm?: number;
+  /** Alarm when Errors (sum per period) exceed this. @default 5 */
+  readonly errors?: number;
+  /** Alarm when Throttles (sum per period) exceed this. @default 0 */
+  readonly throttles?: number;
+  /** Alarm when p99 Duration exceeds this. @default 80% of the function timeout */
+  readonly p99Duration?: Duration;
+  /** Alarm when visible DLQ messages exceed this (one datapoint is enough). @default 0 */
+  readonly dlqDepth?: number;
+  /**
+   * Alarms that make CodeDeploy roll a deployment back. DLQ depth cannot be one: messages left
+   * from an older incident would fail every later deployment.
+   * @default ['errors', 'throttles', 'p99Duration']
+   */
+  readonly rollbackOn?: readonly RollbackSignal[];
+}
+
+/** The function consumes an SQS queue that this construct creates, with a redrive to the DLQ. */
+export interface SqsTrigger {
+  readonly kind: 'sqs';
+  /** @default 10 */
+  readonly batchSize?: number;
+  /** @default - no batching window: invoke as soon as messages are available */
+  readonly maxBatchingWindow?: Duration;
+  /** Receives before a message moves to the DLQ. @default 3 */
+  readonly maxReceiveCount?: number;
+}
+
+/** The function serves an HTTP API whose `$default` route targets the `live` alias. */
+export interface HttpTrigger {
+  readonly kind: 'http';
+  /** @default { rateLimit: 50, burstLimit: 100 } */
+  readonly throttle?: apigw.ThrottleSettings;
+  /** @default - no authorizer: the function authenticates requests itself */
+  readonly authorizer?: apigw.IHttpRouteAuthorizer;
+}
+
+export type GoWorkloadTrigger = SqsTrigger | HttpTrigger;
+
+export interface GoWorkloadProps {
+  /** Function name: what people type after `/gofn status`, and the prefix of every alarm name. */
+  readonly functionName: string;
+  /** Directory holding the reproducible `bootstrap` built for linux/arm64. Only that file is deployed. */
+  readonly bootstrapDir: string;
+  /** gofn's alarm topic: every alarm sends ALARM and OK here. */
+  readonly alarmTopic: sns.ITopic;
+  /** `owner` tag: the team that owns the function. */
+  readonly owner: string;
+  /** `gofn:owners` tag: Slack user or group IDs who may run gofn actions. Empty: no tag, nobody may. */
+  readonly owners: readonly string[];
+  /** `env` tag, for example `prod`. */
+  readonly env: string;
+  /** `service` tag. @default functionName */
+  readonly service?: string;
+  /** @default - none */
+  readonly description?: string;
+  /** @default - invoked directly; failed async invocations go to the DLQ */
+  readonly trigger?: GoWorkloadTrigger;
+  /** @default 256 */
+  readonly memorySize?: number;
+  /** GOMEMLIMIT as a share of memorySize, leaving the rest to the runtime and non-heap memory. @default 0.9 */
+  readonly goMemLimitRatio?: number;
+  /** @default Duration.seconds(10) */
+  readonly timeout?: Duration;
+  /** Must not contain GOMEMLIMIT (see goMemLimitRatio). @default {} */
+  readonly environment?: Record<string, string>;
+  /** @default 10 */
+  readonly reservedConcurrency?: number;
+  /** @default lambda.Tracing.ACTIVE */
+  readonly tracing?: lambda.Tracing;
+  /** @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+  /** How CodeDeploy shifts traffic to a new version. @default LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES */
+  readonly deploymentConfig?: codedeploy.ILambdaDeploymentConfig;
+  /** @default - see GoWorkloadAlarmProps */
+  readonly alarms?: GoWorkloadAlarmProps;
+}
+
+export type GoWorkloadAlarms = Record<RollbackSignal | 'dlqDepth', cloudwatch.Alarm>;
+
+/**
+ * A Go function on Lambda the way gofn expects to find it: arm64 on provided.al2023, alias
+ * `live` moved by CodeDeploy and rolled back by its alarms, a DLQ, alarms wired to gofn, tags
+ * that let gofn find and act on it, and the Logs Insights queries the runbook points to.
+ */
+export class GoWorkload extends Construct {
+  readonly function: lambda.Function;
+  readonly alias: lambda.Alias;
+  readonly deploymentGroup: codedeploy.LambdaDeploymentGroup;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly sourceQueue?: sqs.Queue;
+  readonly httpApi?: apigw.HttpApi;
+  /** URL of the HTTP API's `$default` stage, for an HTTP workload. */
+  readonly url?: string;
+  readonly alarms: GoWorkloadAlarms;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: GoWorkloadProps) {
+    super(scope, id);
+    const settings = resolveSettings(props);
+    const { functionName, trigger } = props;
+
+    const basics = new FunctionBasics(this, 'Basics', { functionName, logRetention: settings.logRetention });
+    this.logGroup = basics.logGroup;
+
+    this.deadLetterQueue = newQueue(this, 'DeadLetterQueue', {
+      // The longest SQS allows: messages wait here until someone replays them.
+      retentionPeriod: Duration.days(14),
+    });
+    if (trigger?.kind === 'sqs') {
+      this.sourceQueue = newQueue(this, 'Queue', {
+        // AWS's guidance for Lambda consumers: six times the timeout plus the batching window,
+        // so a message is not redelivered while a retried batch is still running.
+        visibilityTimeout: Duration.seconds(
+          6 * settings.timeout.toSeconds() + (trigger.maxBatchingWindow?.toSeconds() ?? 0),
+        ),
+        deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: trigger.maxReceiveCount ?? 3 },
+      });
+    } else {
+      // Lambda sends failed asynchronous invocations here (DeadLetterConfig), not a redrive
+      // policy, so cdk-nag cannot tell this queue is a DLQ.
+      suppress(this.deadLetterQueue, 'AwsSolutions-SQS3', 'This queue is the DLQ of the function');
+    }
+
+    this.function = new lambda.Function(this, 'Function', {
+      functionName,
+      description: props.description,
+      runtime: lambda.Runtime.PROVIDED_AL2023,
+      architecture: lambda.Architecture.ARM_64,
+      handler: 'bootstrap',
+      code: lambda.Code.fromAsset(settings.bootstrapDir, { exclude: ['*', '!bootstrap'] }),
+      memorySize: settings.memorySize,
+      timeout: settings.timeout,
+      environment: { ...settings.environment, GOMEMLIMIT: goMemLimit(settings.memorySize, settings.goMemLimitRatio) },
+      tracing: settings.tracing,
+      reservedConcurrentExecutions: settings.reservedConcurrency,
+      role: basics.role,
+      logGroup: basics.logGroup,
+      // Invocations from an event source mapping are synchronous; their failures go through the
+      // queue's redrive policy instead.
+      deadLetterQueueEnabled: trigger?.kind !== 'sqs',
+      deadLetterQueue: trigger?.kind === 'sqs' ? undefined : this.deadLetterQueue,
+      currentVersionOptions: {
+        // CloudFormation would delete the previous version on every deploy; keep it so a
+        // rollback (gofn's or CodeDeploy's) has somewhere to go.
+        removalPolicy: RemovalPolicy.RETAIN,
+      },
+    });
+
+    this.alias = new lambda.Alias(this, 'Live', { aliasName: LIVE_ALIAS, version: this.function.currentVersion });
+
+    this.alarms = this.createAlarms(props.alarmTopic, settings);
+    this.deploymentGroup = new codedeploy.LambdaDeploymentGroup(this, 'Deployment', {
+      alias: this.alias,
+      // Named after the alias it moves. Fixed rather than generated because the function's
+      // gofn:deployment-group tag names it, and a reference to the generated name would make the
+      // function depend on the group, which depends on the function's alarms.
+      deploymentGroupName: LIVE_ALIAS,
+      deploymentConfig: settings.deploymentConfig,
+      alarms: settings.rollbackOn.map((signal) => this.alarms[signal]),
+      autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: true },
+    });
+    suppress(
+      this.deploymentGroup.role,
+      'AwsSolutions-IAM4',
+      "AWSCodeDeployRoleForLambdaLimited is AWS's minimal policy for CodeDeploy's Lambda deployments; a copy would drift",
+      ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited'],
+    );
+
+    if (trigger?.kind === 'sqs' && this.sourceQueue) {
+      this.alias.addEventSource(
+        new SqsEventSource(this.sourceQueue, {
+          batchSize: trigger.batchSize ?? 10,
+          maxBatchingWindow: trigger.maxBatchingWindow,
+          reportBatchItemFailures: true,
+          // Polling faster than the function may run turns into throttles, and each throttled
+          // batch counts as a receive towards the DLQ. The minimum SQS allows is 2.
+          maxConcurrency: settings.reservedConcurrency >= 2 ? Math.min(settings.reservedConcurrency, 1000) : undefined,
+        }),
+      );
+    }
+    if (trigger?.kind === 'http') {
+      const api = this.createHttpApi(functionName, trigger, settings.logRetention);
+      this.httpApi = api.api;
+      this.url = api.url;
+    }
+
+    for (const { slug, query } of INSIGHTS_QUERIES) {
+      new logs.QueryDefinition(this, `Query-${slug}`, {
+        queryDefinitionName: `gofn/${functionName}/${slug}`,
+        queryString: new logs.QueryString(query),
+        logGroups: [this.logGroup],
+      });
+    }
+
+    // Ownership tags on everything, for cost allocation and the console; gofn's own tags on the
+    // function only, because gofn lists what it manages by tag and must find functions alone.
+    const tags = Tags.of(this);
+    tags.add(TAG.service, props.service ?? functionName);
+    tags.add(TAG.env, props.env);
+    tags.add(TAG.owner, props.owner);
+    const fnTags = Tags.of(this.function);
+    fnTags.add(TAG.managed, 'true');
+    fnTags.add(TAG.deploymentGroup, `${this.deploymentGroup.application.applicationName}/${LIVE_ALIAS}`);
+    // No tag rather than an empty one (which some services reject): nobody may act either way.
+    if (props.owners.length > 0) fnTags.add(TAG.owners, ownersTagValue(props.owners));
+  }
+
+  /** The resources gofn's actions touch, for the bot's least-privilege policy. */
+  get ref(): ManagedWorkloadRef {
+    return {
+      functionArn: this.function.functionArn,
+      deadLetterQueueArn: this.deadLetterQueue.queueArn,
+      sourceQueueArn: this.sourceQueue?.queueArn,
+      deploymentGroupArn: this.deploymentGroup.deploymentGroupArn,
+    };
+  }
+
+  private createAlarms(topic: sns.ITopic, s: Settings): GoWorkloadAlarms {
+    const fn = this.function;
+    const functionName = s.functionName;
+    const window = { evaluationPeriods: s.evaluationPeriods, datapointsToAlarm: s.datapointsToAlarm };
+    const every = `${s.datapointsToAlarm} of ${s.evaluationPeriods} periods of ${s.period.toHumanString()}`;
+    return {
+      errors: functionAlarm(this, 'ErrorsAlarm', {
+        functionName,
+        signal: 'errors',
+        topic,
+        ...window,
+        metric: fn.metricErrors({ period: s.period, statistic: 'Sum' }),
+        threshold: s.errors,
+        description: `${functionName}: more than ${s.errors} errors in ${every}`,
+      }),
+      throttles: functionAlarm(this, 'ThrottlesAlarm', {
+        functionName,
+        signal: 'throttles',
+        topic,
+        ...window,
+        metric: fn.metricThrottles({ period: s.period, statistic: 'Sum' }),
+        threshold: s.throttles,
+        description: `${functionName}: more than ${s.throttles} throttles in ${every}`,
+      }),
+      p99Duration: functionAlarm(this, 'P99DurationAlarm', {
+        functionName,
+        signal: 'p99-duration',
+        topic,
+        ...window,
+        metric: fn.metricDuration({ period: s.period, statistic: 'p99' }),
+        threshold: s.p99Duration.toMilliseconds(),
+        description: `${functionName}: p99 duration above ${s.p99Duration.toMilliseconds()} ms in ${every}`,
+      }),
+      dlqDepth: functionAlarm(this, 'DlqDepthAlarm', {
+        functionName,
+        signal: 'dlq-depth',
+        topic,
+        evaluationPeriods: 1,
+        datapointsToAlarm: 1,
+        // An SQS metric has no FunctionName dimension; the alarm name ties it to the function.
+        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          period: s.period,
+          statistic: 'Maximum',
+        }),
+        threshold: s.dlqDepth,
+        description: `${functionName}: more than ${s.dlqDepth} messages wait in its DLQ`,
+      }),
+    };
+  }
+
+  private createHttpApi(
+    functionName: string,
+    trigger: HttpTrigger,
+    logRetention: logs.RetentionDays,
+  ): { api: apigw.HttpApi; url: string } {
+    const api = new apigw.HttpApi(this, 'HttpApi', {
+      apiName: functionName,
+      // The integration targets the alias, so API traffic follows CodeDeploy's canary.
+      defaultIntegration: new HttpLambdaIntegration('Live', this.alias),
+      defaultAuthorizer: trigger.authorizer,
+      createDefaultStage: false,
+    });
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const stage = api.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: trigger.throttle ?? { rateLimit: 50, burstLimit: 100 },
+      accessLogSettings: { destination: new apigw.LogGroupLogDestination(accessLogs) },
+    });
+    if (!trigger.authorizer) {
+      suppress(
+        api,
+        'AwsSolutions-APIG4',
+        'Without an authorizer prop the function authenticates requests itself; the sample is public on purpose',
+      );
+    }
+    return { api, url: stage.url };
+  }
+}
+
+interface Settings {
+  functionName: string;
+  bootstrapDir: string;
+  memorySize: number;
+  goMemLimitRatio: number;
+  timeout: Duration;
+  environment: Record<string, string>;
+  reservedConcurrency: number;
+  tracing: lambda.Tracing;
+  logRetention: logs.RetentionDays;
+  deploymentConfig: codedeploy.ILambdaDeploymentConfig;
+  period: Duration;
+  evaluationPeriods: number;
+  datapointsToAlarm: number;
+  errors: number;
+  throttles: number;
+  p99Duration: Duration;
+  dlqDepth: number;
+  rollbackOn: readonly RollbackSignal[];
+}
+
+/** Applies the defaults and rejects values AWS would reject later, mid-deployment. */
+function resolveSettings(props: GoWorkloadProps): Settings {
+  const fail = (msg: string): never => {
+    throw new Error(`GoWorkload ${props.functionName}: ${msg}`);
+  };
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(props.functionName)) fail('functionName must be 1-64 of A-Z a-z 0-9 _ -');
+  const bootstrap = path.join(props.bootstrapDir, 'bootstrap');
+  if (!fs.existsSync(bootstrap)) {
+    fail(`no ${bootstrap}; build the Go workloads first (sh workloads/scripts/build.sh)`);
+  }
+  const memorySize = props.memorySize ?? 256;
+  if (!Number.isInteger(memorySize) || memorySize < 128 || memorySize > 10240) fail('memorySize must be 128-10240 MB');
+  const goMemLimitRatio = props.goMemLimitRatio ?? 0.9;
+  if (!(goMemLimitRatio > 0 && goMemLimitRatio <= 1)) fail('goMemLimitRatio must be in (0, 1]');
+  const timeout = props.timeout ?? Duration.seconds(10);
+  if (timeout.toSeconds() < 1 || timeout.toSeconds() > 900) fail('timeout must be 1-900 seconds');
+  if (props.environment && 'GOMEMLIMIT' in props.environment) fail('set goMemLimitRatio instead of GOMEMLIMIT');
+  const reservedConcurrency = props.reservedConcurrency ?? 10;
+  if (!Number.isInteger(reservedConcurrency) || reservedConcurrency < 1) fail('reservedConcurrency must be >= 1');
+  const a = props.alarms ?? {};
+  const evaluationPeriods = a.evaluationPeriods ?? 3;
+  const datapointsToAlarm = a.datapointsToAlarm ?? 2;
+  if (datapointsToAlarm > evaluationPeriods) fail('alarms.datapointsToAlarm must not exceed evaluationPeriods');
+  return {
+    functionName: props.functionName,
+    bootstrapDir: props.bootstrapDir,
+    memorySize,
+    goMemLimitRatio,
+    timeout,
+    environment: props.environment ?? {},
+    reservedConcurrency,
+    tracing: props.tracing ?? lambda.Tracing.ACTIVE,
+    logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+    deploymentConfig: props.deploymentConfig ?? codedeploy.LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES,
+    period: a.period ?? Duration.minutes(1),
+    evaluationPeriods,
+    datapointsToAlarm,
+    errors: a.errors ?? 5,
+    throttles: a.throttles ?? 0,
+    p99Duration: a.p99Duration ?? Duration.millis(Math.round(timeout.toMilliseconds() * 0.8)),
+    dlqDepth: a.dlqDepth ?? 0,
+    rollbackOn: a.rollbackOn ?? ['errors', 'throttles', 'p99Duration'],
+  };
+}
+
+/** GOMEMLIMIT for a memory size in MB, e.g. 256 MB at 0.9 → `230MiB`. */
+export function goMemLimit(memorySizeMb: number, ratio: number): string {
+  return `${Math.floor(memorySizeMb * ratio)}MiB`;
+}
+
+/** Queues gofn creates: encrypted at rest with SQS-managed keys and reachable over TLS only. */
+function newQueue(scope: Construct, id: string, props: sqs.QueueProps): sqs.Queue {
+  return new sqs.Queue(scope, id, { ...props, encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true });
+}

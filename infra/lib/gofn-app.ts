@@ -1,0 +1,66 @@
+import * as path from 'node:path';
+import { type App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { BotStack } from './bot-stack';
+import { DEFAULT_BOT_PREFIX, alarmTopicName } from './conventions';
+import { parseManagedWorkloads } from './managed-workloads';
+import { WorkloadsStack } from './workloads-stack';
+
+/** The repository root: build outputs are found relative to it, whatever the working directory. */
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+export interface GofnStacks {
+  readonly bot: BotStack;
+  readonly workloads?: WorkloadsStack;
+}
+
+/**
+ * Adds gofn's stacks to an app, configured from context (`-c key=value` or cdk.json), and runs
+ * cdk-nag's AwsSolutions pack over all of them. Context keys, all optional:
+ *
+ * - `alarmChannel`: Slack channel for alarm threads. Default `#gofn-alarms`.
+ * - `owners`: Slack IDs allowed to act on the sample workloads, separated by spaces or commas. Default: nobody.
+ * - `sampleWorkloads`: `false` deploys the bot alone. Default `true`.
+ * - `managedWorkloads`: JSON array of ManagedWorkloadRef for workloads deployed elsewhere.
+ * - `botPrefix`: prefix of the bot's fixed resource names. Default `gofn`.
+ * - `workloadsDist`, `lambdaDist`: build outputs. Default `workloads/dist` and `dist/lambda`.
+ *
+ * Stacks are environment-agnostic, so synthesis needs no credentials and does no lookups;
+ * `cdk deploy` targets the account and region of the CLI's credentials.
+ */
+export function buildGofnApp(app: App): GofnStacks {
+  const context = (key: string): string | undefined => {
+    const value: unknown = app.node.tryGetContext(key);
+    return value === undefined || value === null ? undefined : String(value);
+  };
+  const fromRoot = (dir: string) => path.resolve(REPO_ROOT, dir);
+  const botPrefix = context('botPrefix') ?? DEFAULT_BOT_PREFIX;
+
+  const workloads =
+    context('sampleWorkloads') === 'false'
+      ? undefined
+      : new WorkloadsStack(app, 'GofnWorkloads', {
+          description: 'gofn sample workloads: two managed Go functions on Lambda',
+          alarmTopicName: alarmTopicName(botPrefix),
+          workloadsDist: fromRoot(context('workloadsDist') ?? 'workloads/dist'),
+          owners: (context('owners') ?? '').split(/[\s,]+/).filter(Boolean),
+        });
+
+  const bot = new BotStack(app, 'GofnBot', {
+    description: 'gofn: incident-runbook Slack app for Go functions on Lambda',
+    namePrefix: botPrefix,
+    lambdaDist: fromRoot(context('lambdaDist') ?? 'dist/lambda'),
+    alarmChannel: context('alarmChannel') ?? '#gofn-alarms',
+    managedWorkloads: [
+      ...(workloads?.refs ?? []),
+      ...parseManagedWorkloads(app.node.tryGetContext('managedWorkloads')),
+    ],
+  });
+
+  // Findings fail synthesis; acknowledged ones are written into the templates' Metadata with
+  // their reasons, so a reviewer of the template sees why each was accepted.
+  Validations.of(app).addPlugins(
+    new AwsSolutionsChecks(app, { verbose: true, writeSuppressionsToCloudFormation: true }),
+  );
+  return { bot, workloads };
+}
