@@ -21,9 +21,9 @@ export interface ParsedScenario {
   scenario: ScenarioFile;
 }
 
-export const DEFAULT_REGION = 'us-east-1';
-export const DEFAULT_ACCOUNT_ID = '123456789012';
-export const DEFAULT_ACCOUNT_CONCURRENCY_LIMIT = 1000;
+const DEFAULT_REGION = 'us-east-1';
+const DEFAULT_ACCOUNT_ID = '123456789012';
+const DEFAULT_ACCOUNT_CONCURRENCY_LIMIT = 1000;
 
 export function buildFleet(parsed: readonly ParsedScenario[], now: Date): SimulatedFleet {
   const account = mergeAccountSettings(parsed);

@@ -30,10 +30,9 @@ export function failedTraces(
   const traces: SimulatedTrace[] = [];
   for (let m = minutes.length - 1; m >= 0 && traces.length < limit; m--) {
     const minute = minutes[m] as MinuteSample;
-    const inMinute: SimulatedTrace[] = [];
-    for (let i = 0; i < minute.errors; i++) inMinute.push(traceOf(functionName, minute, i, before));
-    inMinute.sort((a, b) => b.at.getTime() - a.at.getTime());
-    traces.push(...inMinute.slice(0, limit - traces.length));
+    // Positions run newest first, so a busy minute yields only the traces the listing reaches.
+    const wanted = Math.min(minute.errors, limit - traces.length);
+    for (let position = 0; position < wanted; position++) traces.push(traceOf(functionName, minute, position, before));
   }
   return traces;
 }
@@ -50,9 +49,10 @@ function traceOf(functionName: string, minute: MinuteSample, position: number, b
           )
         ]
       : undefined;
-  // Within the minute, but never after `now` for the minute that is still running.
+  // Spread over the minute (or the part of it before `now`), position 0 the newest.
   const span = Math.max(1, Math.min(MINUTE_MS, before.getTime() - minute.at.getTime()));
-  const at = new Date(minute.at.getTime() + Math.floor(random() * span));
+  const fromEnd = (position + random()) / minute.errors;
+  const at = new Date(minute.at.getTime() + Math.floor(span * (1 - fromEnd)));
   const typicalMs = cause?.durationMs ?? minute.duration.p99;
   return {
     traceId: traceIdAt(at, random),

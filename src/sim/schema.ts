@@ -252,8 +252,6 @@ const aliasTarget = z.union([
 
 const faultCode = z.enum(['AccessDenied', 'Throttled', 'Timeout', 'Unsupported', 'Upstream', 'NotFound']);
 export type FaultCode = z.output<typeof faultCode>;
-export const faultSources = ['functions', 'metrics', 'logs', 'traces', 'deploys', 'queues'] as const;
-export type FaultSource = (typeof faultSources)[number];
 
 const faults = strict({
   functions: faultCode,
@@ -263,6 +261,7 @@ const faults = strict({
   deploys: faultCode,
   queues: faultCode,
 }).partial();
+export type FaultSource = keyof z.output<typeof faults>;
 
 const functionVersion = strict({
   version,
@@ -320,8 +319,5 @@ export type FunctionSpec = ScenarioFile['functions'][number];
 export type MetricsSpec = FunctionSpec['metrics'];
 export type BaselineLevels = MetricsSpec['baseline'];
 export type LevelChange = MetricsSpec['incidents'][number]['set'];
-export type IncidentSpec = MetricsSpec['incidents'][number];
 export type ErrorMessageSpec = BaselineLevels['errorMessages'][number];
-export type DownstreamBaseline = BaselineLevels['downstream'][string];
 export type QueueSpec = z.output<typeof queue>;
-export type DeploymentSpec = z.output<typeof deployment>;

@@ -8,7 +8,7 @@ export const MINUTE_MS = 60_000;
 const UNIT_MS: Record<string, number> = { d: 86_400_000, h: 3_600_000, m: MINUTE_MS, s: 1000 };
 
 /** The longest duration a scenario may name: a year is far beyond any window gofn asks for. */
-export const MAX_DURATION_MS = 366 * 86_400_000;
+const MAX_DURATION_MS = 366 * 86_400_000;
 
 /** A time as written in a scenario, resolved against `now` only when the fleet is built. */
 export type TimeRef = { readonly offsetMs: number } | { readonly at: Date };
@@ -42,11 +42,6 @@ export function parseTimeRef(text: string): TimeRef | undefined {
 
 export function resolveTime(ref: TimeRef, now: Date): Date {
   return 'at' in ref ? new Date(ref.at.getTime()) : new Date(now.getTime() + ref.offsetMs);
-}
-
-/** Index of the UTC minute that contains `ms` (minutes since the epoch). */
-export function minuteIndexOf(ms: number): number {
-  return Math.floor(ms / MINUTE_MS);
 }
 
 /**

@@ -91,4 +91,27 @@ describe('error traces', () => {
     // Assess
     expect(ledger.snapshot()).toEqual({ 'XRay:BatchGetTraces': 3, 'XRay:GetTraceSummaries': 2 });
   });
+
+  it('do not generate the traces a listing never reaches, however busy the function', async () => {
+    // Prepare
+    const busy = scenarioText({
+      functions: functionText({
+        metrics: '      baseline: { invocations: 10000000, errors: 50%, duration: { p50: 5, p95: 9, p99: 20 } }',
+      }),
+    });
+    const sources = createSimulatedSources(await loadTexts([busy]));
+
+    // Act
+    const started = performance.now();
+    const stats = await sources.traces.getErrorTraces({
+      functionName: 'fn-a',
+      window: windows(HOUR).window,
+      sampleSize: 5,
+    });
+
+    // Assess
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(stats.tracesWithFault).toBe(200);
+    expect(stats.truncated).toBe(true);
+  });
 });

@@ -7,8 +7,8 @@ import { faultOf } from './requests';
 import type { RequestSimulator } from './requests';
 
 /** GetTraceSummaries pages hold up to 100 traces; like the AWS adapter, listing stops after 2 pages. */
-export const TRACE_SUMMARY_PAGE_SIZE = 100;
-export const MAX_TRACE_SUMMARY_PAGES = 2;
+const TRACE_SUMMARY_PAGE_SIZE = 100;
+const MAX_TRACE_SUMMARY_PAGES = 2;
 /** Like the AWS adapter, X-Ray is asked about the last 6 hours of a longer window. */
 const MAX_TRACE_SPAN_MS = 6 * 3_600_000;
 /** BatchGetTraces takes at most 5 trace IDs a request. */
