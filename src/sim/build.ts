@@ -191,7 +191,7 @@ function simulatedFunction(
     aliases: new Map(
       Object.entries(spec.aliases).map(([name, target]) => [
         name,
-        { name, version: target.version, routing: { ...target.routing } },
+        { name, version: target.version, routing: { ...target.routing }, revision: 1 },
       ]),
     ),
     deadLetterArn: spec.deadLetter ? queueArn(spec.deadLetter.queue) : undefined,

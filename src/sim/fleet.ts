@@ -19,6 +19,8 @@ export interface SimulatedAlias {
   version: string;
   /** Additional version weights, e.g. {"43": 0.1}. */
   routing: Record<string, number>;
+  /** Counts changes, like Lambda's RevisionId, so a stale update can be told from a fresh one. */
+  revision: number;
 }
 
 export interface SimulatedQueue {
@@ -196,6 +198,7 @@ export class SimulatedFleet {
     }
     alias.version = version;
     alias.routing = { ...routing };
+    alias.revision += 1;
   }
 
   /** Sets or (with undefined) removes the reservation, keeping the unreserved minimum Lambda enforces. */

@@ -36,9 +36,9 @@ function problemsFromIssue(issue: Issue, basePath: readonly PathKey[]): Problem[
   const path = [...basePath, ...issue.path];
   switch (issue.code) {
     case 'invalid_union': {
-      // Report the alternative that got furthest: its issues say more than "invalid input".
-      const branch = deepestBranch(issue.errors);
-      if (branch && branch.some((i) => i.path.length > 0)) return problemsFromIssues(branch, path);
+      // Report the alternative the value was meant for: its issues say more than "invalid input".
+      const branch = closestBranch(issue.errors);
+      if (branch) return problemsFromIssues(branch, path);
       return [{ path: formatPath(path), expected: withFound(issue.message, issue.input) }];
     }
     case 'invalid_key':
@@ -49,11 +49,17 @@ function problemsFromIssue(issue: Issue, basePath: readonly PathKey[]): Problem[
   }
 }
 
-function deepestBranch(branches: readonly (readonly Issue[])[]): readonly Issue[] | undefined {
+/**
+ * The alternative whose type matched (its problems lie inside the value), the deepest such; none
+ * when every alternative rejected the value's type outright.
+ */
+function closestBranch(branches: readonly (readonly Issue[])[]): readonly Issue[] | undefined {
   let best: readonly Issue[] | undefined;
   let bestDepth = -1;
   for (const branch of branches) {
-    const depth = Math.max(...branch.map((i) => i.path.length));
+    const typeMismatch = branch.some((i) => i.path.length === 0 && i.code === 'invalid_type');
+    if (typeMismatch) continue;
+    const depth = Math.max(0, ...branch.map((i) => i.path.length));
     if (depth > bestDepth) {
       best = branch;
       bestDepth = depth;

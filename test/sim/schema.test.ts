@@ -268,3 +268,32 @@ describe('parseScenario under hostile input', () => {
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
   });
 });
+
+describe('errors inside alternatives', () => {
+  it('reports the problem inside an alias written as a mapping, not "invalid input"', async () => {
+    // Prepare
+    const text = scenarioText({
+      functions: functionText().replace(
+        'aliases: { live: 2 }',
+        'aliases: { live: { version: 2, routng: { "1": 0.1 } } }',
+      ),
+    });
+
+    // Act
+    const error = await rejectionOf(text);
+
+    // Assess
+    expectInvalidFile(error, 'functions[0].aliases.live: unknown key "routng" (did you mean "routing"?)');
+  });
+
+  it('says what an alias may be when it is neither a version nor a mapping', async () => {
+    // Prepare
+    const text = scenarioText({ functions: functionText().replace('aliases: { live: 2 }', 'aliases: { live: [2] }') });
+
+    // Act
+    const error = await rejectionOf(text);
+
+    // Assess
+    expectInvalidFile(error, 'functions[0].aliases.live', 'got a list of 1');
+  });
+});

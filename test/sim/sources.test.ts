@@ -339,6 +339,7 @@ describe('changing the fleet', () => {
       version: '3',
       reservedConcurrency: 100,
     });
+    expect(fleet.findFunction('worker')?.aliases.get('live')?.revision).toBe(2);
     expect(moved).toBe(10);
     expect(await sources.queues.getDepth(arn('jobs-dlq'))).toMatchObject({ visible: 2 });
     expect(await sources.queues.getDepth(arn('jobs'))).toMatchObject({ visible: 17 });
