@@ -148,6 +148,14 @@ func TestHandleBadID(t *testing.T) {
 	}
 }
 
+func TestParseIDAcceptsTheFullAlphabetAndLength(t *testing.T) {
+	for _, id := range []string{"a", "Z-9_x", strings.Repeat("x", MaxIDLength)} {
+		if got, err := ParseID(id); err != nil || got != id {
+			t.Errorf("ParseID(%q) = %q, %v", id, got, err)
+		}
+	}
+}
+
 func TestHandleMissingPathParameters(t *testing.T) {
 	req := request("x")
 	req.PathParameters = nil
