@@ -34,7 +34,10 @@ export interface FunctionInfo {
   version: string;
   /** LastModified of that version: when it was published. */
   versionModifiedAt: Date | undefined;
-  /** Additional version weights of the alias (weighted routing during a canary), e.g. {"43": 0.1}. */
+  /**
+   * Additional version weights of the alias (weighted routing during a canary), e.g. {"43": 0.1};
+   * empty when the source does not report it (AWS GetFunction does not).
+   */
   routing: Record<string, number>;
   runtime: string | undefined;
   architectures: string[];

@@ -62,3 +62,20 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 function describe(call: AwsCall): string {
   return `${call.service} ${call.operation}${call.subject ? ` for ${call.subject}` : ''}`;
 }
+
+/**
+ * Settles like `work`, or rejects with the signal's reason as soon as `signal` aborts: for work
+ * that takes no signal of its own (a library wrapping an SDK call), so `callAws`'s deadline still
+ * holds. The abandoned work runs on until its own timeouts end it.
+ */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}

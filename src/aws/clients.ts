@@ -1,8 +1,10 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import { XRayClient } from '@aws-sdk/client-xray';
@@ -46,6 +48,9 @@ export interface AwsClients {
   readonly sqs: SQSClient;
   readonly tagging: ResourceGroupsTaggingAPIClient;
   readonly sts: STSClient;
+  /** gofn's own table (threads, audit, claims); wrap it in lib-dynamodb's document client. */
+  readonly dynamodb: DynamoDBClient;
+  readonly secretsManager: SecretsManagerClient;
   /** The region the clients use, as the SDK resolved it. NoCredentials when there is none. */
   resolveRegion(): Promise<string>;
   /** Closes the sockets of the clients created so far. */
@@ -119,6 +124,8 @@ class LazyAwsClients implements AwsClients {
   private sqsClient?: SQSClient;
   private taggingClient?: ResourceGroupsTaggingAPIClient;
   private stsClient?: STSClient;
+  private dynamodbClient?: DynamoDBClient;
+  private secretsManagerClient?: SecretsManagerClient;
 
   constructor(readonly settings: AwsClientSettings) {}
 
@@ -150,6 +157,12 @@ class LazyAwsClients implements AwsClients {
   }
   get sts(): STSClient {
     return (this.stsClient ??= this.register('STS', new STSClient(this.config())));
+  }
+  get dynamodb(): DynamoDBClient {
+    return (this.dynamodbClient ??= this.register('DynamoDB', new DynamoDBClient(this.config())));
+  }
+  get secretsManager(): SecretsManagerClient {
+    return (this.secretsManagerClient ??= this.register('SecretsManager', new SecretsManagerClient(this.config())));
   }
 
   async resolveRegion(): Promise<string> {

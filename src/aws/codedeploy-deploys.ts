@@ -61,14 +61,15 @@ export class CodeDeployDeploys implements DeploysPort {
   }
 }
 
-function toDeployment(deployment: SdkDeployment, group: DeploymentGroupRef): DeploymentInfo {
+/** A deployment as the ports describe it; `group` fills in names the answer leaves out. */
+export function toDeployment(deployment: SdkDeployment, group?: DeploymentGroupRef): DeploymentInfo {
   const revision = deployment.revision;
   const content = revision?.appSpecContent?.content ?? revision?.string?.content;
   const versions = readAppSpec(content);
   return {
     id: deployment.deploymentId ?? '',
-    application: deployment.applicationName ?? group.application,
-    group: deployment.deploymentGroupName ?? group.group,
+    application: deployment.applicationName ?? group?.application ?? '',
+    group: deployment.deploymentGroupName ?? group?.group ?? '',
     status: deployment.status ?? 'Unknown',
     createdAt: deployment.createTime,
     completedAt: deployment.completeTime,

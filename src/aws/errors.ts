@@ -139,3 +139,15 @@ function firstLine(text: string): string {
   const line = text.split('\n')[0]?.trim() ?? '';
   return line.length > 300 ? `${line.slice(0, 297)}...` : line;
 }
+
+/**
+ * The name of the AWS error behind `error` (a GofnError from `callAws` keeps it as its cause), for
+ * the few answers an adapter turns into a result instead of a failure: a failed condition, a stale
+ * revision.
+ */
+export function awsErrorName(error: unknown): string | undefined {
+  const sdkError = error instanceof GofnError ? error.cause : error;
+  if (typeof sdkError !== 'object' || sdkError === null) return undefined;
+  const name = (sdkError as { name?: unknown }).name;
+  return typeof name === 'string' ? name : undefined;
+}

@@ -13,6 +13,14 @@ export { toGofnAwsError } from './errors';
 export { managedTag } from './lambda-functions';
 export type { AwsServiceName } from './services';
 export { CloudWatchMetrics, CodeDeployDeploys, InsightsColdStarts, LambdaFunctions, SqsQueues, XRayTraces };
+export { CloudWatchCharts } from './cloudwatch-charts';
+export { CodeDeployControl } from './codedeploy-control';
+export { createControlPorts } from './control-ports';
+export { DynamoRecordStore } from './dynamo-record-store';
+export { LambdaControl } from './lambda-control';
+export { LambdaJobQueue } from './lambda-job-queue';
+export { slackSecretsFromSecretsManager, type SlackCredentials } from './slack-secrets';
+export { SqsControl } from './sqs-control';
 
 export interface AwsSourcesOptions extends AwsClientOptions {
   /** Share clients (and their connections) with other code; created from the options otherwise. */

@@ -1,6 +1,5 @@
 import {
   GetAccountSettingsCommand,
-  GetAliasCommand,
   GetFunctionCommand,
   GetFunctionEventInvokeConfigCommand,
   ListEventSourceMappingsCommand,
@@ -33,25 +32,23 @@ const maxPages = 50;
 /**
  * FunctionsPort over the Lambda API and the Resource Groups Tagging API.
  *
- * getFunction sends two requests concurrently: GetFunction qualified by the alias (configuration
- * of the version the alias points to, tags, reserved concurrency) and GetAlias (routing weights,
- * which GetFunction does not return).
+ * getFunction sends one request, GetFunction qualified by the alias (configuration of the version
+ * the alias points to, tags, reserved concurrency). It leaves `routing` empty: GetFunction does not
+ * report the alias's weights, and the diagnosis has a request budget, so the rollback action reads
+ * them with LambdaControlPort.getAlias when it needs them.
  */
 export class LambdaFunctions implements FunctionsPort {
   constructor(private readonly clients: AwsClients) {}
 
   async getFunction(name: string, alias: string, opts?: CallOptions): Promise<FunctionInfo> {
-    const subject = `function ${name}:${alias}`;
-    const [fn, aliasConfig] = await Promise.all([
-      this.call({ service: 'Lambda', operation: 'GetFunction', subject }, opts, (abortSignal) =>
+    const fn = await this.call(
+      { service: 'Lambda', operation: 'GetFunction', subject: `function ${name}:${alias}` },
+      opts,
+      (abortSignal) =>
         this.clients.lambda.send(new GetFunctionCommand({ FunctionName: name, Qualifier: alias }), { abortSignal }),
-      ),
-      this.call({ service: 'Lambda', operation: 'GetAlias', subject }, opts, (abortSignal) =>
-        this.clients.lambda.send(new GetAliasCommand({ FunctionName: name, Name: alias }), { abortSignal }),
-      ),
-    ]);
+    );
     const config = fn.Configuration ?? {};
-    const arn = unqualifiedArn(config.FunctionArn) ?? aliasConfig.AliasArn?.replace(/:[^:]+$/, '') ?? name;
+    const arn = unqualifiedArn(config.FunctionArn) ?? name;
     const parsed = parseArn(arn);
     return {
       name: config.FunctionName ?? name,
@@ -59,9 +56,9 @@ export class LambdaFunctions implements FunctionsPort {
       region: parsed?.region ?? '',
       accountId: parsed?.accountId || undefined,
       alias,
-      version: config.Version ?? aliasConfig.FunctionVersion ?? '',
+      version: config.Version ?? '',
       versionModifiedAt: parseLambdaDate(config.LastModified),
-      routing: { ...(aliasConfig.RoutingConfig?.AdditionalVersionWeights ?? {}) },
+      routing: {},
       runtime: config.Runtime,
       architectures: config.Architectures ?? ['x86_64'],
       memoryMb: config.MemorySize,

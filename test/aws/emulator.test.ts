@@ -163,7 +163,7 @@ afterAll(async () => {
 });
 
 describe('functions on the emulator', () => {
-  it('reads the function through its alias with one GetFunction and one GetAlias', async () => {
+  it('reads the function through its alias with one GetFunction', async () => {
     // Prepare
     const ledger = new CallLedger();
 
@@ -171,7 +171,7 @@ describe('functions on the emulator', () => {
     const info = await countCalls(ledger, () => sources.functions.getFunction('orders-api', 'live'));
 
     // Assess
-    expect(ledger.snapshot()).toEqual({ 'Lambda:GetAlias': 1, 'Lambda:GetFunction': 1 });
+    expect(ledger.snapshot()).toEqual({ 'Lambda:GetFunction': 1 });
     expect(info).toMatchObject({
       name: 'orders-api',
       arn: arnOf('lambda', 'function:orders-api'),
@@ -179,7 +179,8 @@ describe('functions on the emulator', () => {
       accountId: account,
       alias: 'live',
       version: '2',
-      routing: { '1': 0.1 },
+      // GetFunction does not report the alias's weights (see FunctionInfo.routing).
+      routing: {},
       runtime: 'provided.al2023',
       architectures: ['arm64'],
       memoryMb: 512,

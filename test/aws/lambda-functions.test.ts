@@ -52,25 +52,18 @@ describe('LambdaFunctions', () => {
   });
 
   describe('getFunction', () => {
-    it('reads the aliased version with one GetFunction and the routing with one GetAlias', async () => {
+    it('reads the aliased version with one GetFunction and nothing else', async () => {
       // Prepare
       lambda.on(GetFunctionCommand).resolves(getFunctionResponse);
-      lambda.on(GetAliasCommand).resolves({
-        AliasArn: `${fnArn}:live`,
-        Name: 'live',
-        FunctionVersion: '42',
-        RoutingConfig: { AdditionalVersionWeights: { '41': 0.1 } },
-      });
       const functions = new LambdaFunctions(mockedClients());
 
       // Act
       const info = await functions.getFunction('orders-api', 'live');
 
-      // Assess
-      expect(lambda).toHaveReceivedCommandTimes(GetFunctionCommand, 1);
+      // Assess: routing weights are the rollback's business (LambdaControlPort.getAlias), not the diagnosis's.
       expect(lambda).toHaveReceivedCommandWith(GetFunctionCommand, { FunctionName: 'orders-api', Qualifier: 'live' });
-      expect(lambda).toHaveReceivedCommandTimes(GetAliasCommand, 1);
-      expect(lambda.calls()).toHaveLength(2);
+      expect(lambda).not.toHaveReceivedCommand(GetAliasCommand);
+      expect(lambda.calls()).toHaveLength(1);
       expect(info).toEqual({
         name: 'orders-api',
         arn: fnArn,
@@ -79,7 +72,7 @@ describe('LambdaFunctions', () => {
         alias: 'live',
         version: '42',
         versionModifiedAt: new Date('2024-05-01T12:00:00.000Z'),
-        routing: { '41': 0.1 },
+        routing: {},
         runtime: 'provided.al2023',
         architectures: ['arm64'],
         memoryMb: 512,
@@ -95,7 +88,6 @@ describe('LambdaFunctions', () => {
       // Prepare
       const { LoggingConfig: _l, Architectures: _a, DeadLetterConfig: _d, ...config } = configuration;
       lambda.on(GetFunctionCommand).resolves({ Configuration: config });
-      lambda.on(GetAliasCommand).resolves({ Name: 'live', FunctionVersion: '42' });
       const functions = new LambdaFunctions(mockedClients());
 
       // Act
@@ -117,7 +109,6 @@ describe('LambdaFunctions', () => {
         $metadata: { httpStatusCode: 404 },
       });
       lambda.on(GetFunctionCommand).rejects(notFound);
-      lambda.on(GetAliasCommand).rejects(notFound);
       const functions = new LambdaFunctions(mockedClients());
 
       // Act
@@ -126,9 +117,7 @@ describe('LambdaFunctions', () => {
       // Assess
       expect(error).toBeInstanceOf(GofnError);
       expect((error as GofnError).code).toBe(ErrorCode.NotFound);
-      expect((error as GofnError).message).toMatch(
-        /^Lambda Get(Function|Alias) found nothing for function orders-api:blue/,
-      );
+      expect((error as GofnError).message).toMatch(/^Lambda GetFunction found nothing for function orders-api:blue/);
       expect((error as GofnError).cause).toBe(notFound);
     });
   });

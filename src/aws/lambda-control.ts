@@ -1,0 +1,130 @@
+import {
+  GetAliasCommand,
+  GetFunctionConcurrencyCommand,
+  InvokeCommand,
+  PutFunctionConcurrencyCommand,
+  UpdateAliasCommand,
+  type AliasConfiguration,
+} from '@aws-sdk/client-lambda';
+import { ErrorCode, GofnError } from '../errors';
+import type { AliasState, CallOptions, LambdaControlPort } from '../ports';
+import { callAws, type AwsCall } from './call';
+import type { AwsClients } from './clients';
+import { awsErrorName } from './errors';
+
+/** Lambda answers 202 Accepted once an `Event` invocation is queued; anything else was not. */
+const eventAccepted = 202;
+
+/**
+ * LambdaControlPort over the Lambda API: the alias moves, concurrency changes and async invokes
+ * the actions make. Each method is one request; reading back to verify is the action's job.
+ */
+export class LambdaControl implements LambdaControlPort {
+  constructor(private readonly clients: AwsClients) {}
+
+  async getAlias(functionName: string, alias: string, opts?: CallOptions): Promise<AliasState> {
+    const out = await this.call(
+      { service: 'Lambda', operation: 'GetAlias', subject: `function ${functionName}:${alias}` },
+      opts,
+      (abortSignal) =>
+        this.clients.lambda.send(new GetAliasCommand({ FunctionName: functionName, Name: alias }), { abortSignal }),
+    );
+    return toAliasState(functionName, alias, out);
+  }
+
+  async updateAlias(
+    functionName: string,
+    alias: string,
+    version: string,
+    expectedRevisionId: string | undefined,
+    opts?: CallOptions,
+  ): Promise<AliasState> {
+    try {
+      const out = await this.call(
+        { service: 'Lambda', operation: 'UpdateAlias', subject: `function ${functionName}:${alias}` },
+        opts,
+        (abortSignal) =>
+          this.clients.lambda.send(
+            new UpdateAliasCommand({
+              FunctionName: functionName,
+              Name: alias,
+              FunctionVersion: version,
+              // An empty weight map removes the canary's routing; leaving RoutingConfig out keeps it.
+              RoutingConfig: { AdditionalVersionWeights: {} },
+              RevisionId: expectedRevisionId,
+            }),
+            { abortSignal },
+          ),
+      );
+      return toAliasState(functionName, alias, out);
+    } catch (error) {
+      // Lambda's answer (HTTP 412) to a RevisionId that no longer matches.
+      if (awsErrorName(error) === 'PreconditionFailedException') {
+        throw new GofnError(
+          ErrorCode.Conflict,
+          `The alias changed since you looked: ${alias} of ${functionName} was modified by someone else.`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+  }
+
+  async getReservedConcurrency(functionName: string, opts?: CallOptions): Promise<number | undefined> {
+    const out = await this.call(
+      { service: 'Lambda', operation: 'GetFunctionConcurrency', subject: `function ${functionName}` },
+      opts,
+      (abortSignal) =>
+        this.clients.lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: functionName }), { abortSignal }),
+    );
+    return out.ReservedConcurrentExecutions;
+  }
+
+  async putReservedConcurrency(functionName: string, value: number, opts?: CallOptions): Promise<number> {
+    const out = await this.call(
+      { service: 'Lambda', operation: 'PutFunctionConcurrency', subject: `function ${functionName}` },
+      opts,
+      (abortSignal) =>
+        this.clients.lambda.send(
+          new PutFunctionConcurrencyCommand({ FunctionName: functionName, ReservedConcurrentExecutions: value }),
+          { abortSignal },
+        ),
+    );
+    return out.ReservedConcurrentExecutions ?? value;
+  }
+
+  async invokeAsync(functionName: string, qualifier: string, payload: string, opts?: CallOptions): Promise<void> {
+    const subject = `function ${functionName}:${qualifier}`;
+    const out = await this.call({ service: 'Lambda', operation: 'Invoke', subject }, opts, (abortSignal) =>
+      this.clients.lambda.send(
+        new InvokeCommand({
+          FunctionName: functionName,
+          Qualifier: qualifier,
+          InvocationType: 'Event',
+          Payload: new TextEncoder().encode(payload),
+        }),
+        { abortSignal },
+      ),
+    );
+    if (out.StatusCode !== eventAccepted) {
+      throw new GofnError(
+        ErrorCode.Upstream,
+        `Lambda Invoke for ${subject} was not accepted (status ${out.StatusCode ?? 'missing'}, expected ${eventAccepted}).`,
+      );
+    }
+  }
+
+  private call<T>(call: AwsCall, opts: CallOptions | undefined, send: (abortSignal: AbortSignal) => Promise<T>) {
+    return callAws(call, opts, this.clients.settings.callTimeoutMs, send);
+  }
+}
+
+function toAliasState(functionName: string, alias: string, config: AliasConfiguration): AliasState {
+  return {
+    functionName,
+    alias: config.Name ?? alias,
+    version: config.FunctionVersion ?? '',
+    routing: { ...(config.RoutingConfig?.AdditionalVersionWeights ?? {}) },
+    revisionId: config.RevisionId,
+  };
+}
