@@ -176,8 +176,9 @@ func (p *process) waitListening(addr string, timeout time.Duration) error {
 
 // function is one bootstrap running under its own RIE.
 type function struct {
-	url string
-	rie *process
+	url     string
+	rie     *process
+	invoked int
 }
 
 // startFunction runs <GOFN_BOOTSTRAPS>/<name>/bootstrap under the RIE on free loopback ports
@@ -235,6 +236,16 @@ func (f *function) invoke(t *testing.T, event any) []byte {
 	out, err := io.ReadAll(resp.Body)
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("invoke: HTTP %d, %v: %s", resp.StatusCode, err, out)
+	}
+	// The RIE answers before it has relayed the function's output and printed the REPORT line,
+	// as Lambda does; wait for the REPORT, which comes after the invocation's log lines.
+	f.invoked++
+	deadline := time.Now().Add(5 * time.Second)
+	for len(f.reportLines()) < f.invoked {
+		if time.Now().After(deadline) {
+			t.Fatalf("no REPORT line for invocation %d after 5s:\n%s", f.invoked, f.rie.out.String())
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 	return out
 }
