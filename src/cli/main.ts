@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerActions } from './commands/actions';
 import { registerDemo } from './commands/demo';
 import { registerStatus } from './commands/status';
 import { registerTest } from './commands/test';
@@ -16,6 +17,7 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
     })
     .exitOverride();
   registerStatus(program, io, setExit);
+  registerActions(program, io, setExit);
   registerDemo(program, io, setExit);
   registerTest(program, io, setExit);
   program.commands.forEach((command) => command.exitOverride().configureOutput(program.configureOutput()));

@@ -1,0 +1,224 @@
+import { randomUUID } from 'node:crypto';
+import { userInfo, hostname } from 'node:os';
+import { createInterface } from 'node:readline/promises';
+import type { Command } from 'commander';
+import { listAudit } from '../../actions/audit';
+import { planAction } from '../../actions/plan';
+import { runAction } from '../../actions/run';
+import type { ActionOutcome, ActionRequest, Plan } from '../../actions/types';
+import type { ActionKind } from '../../checks/types';
+import { ErrorCode, GofnError } from '../../errors';
+import { silentLog } from '../../log';
+import { runCommand, styleFor, type OutputOptions } from '../common';
+import type { CliIO } from '../io';
+import type { Style } from '../style';
+import { openWorld, type World } from '../world';
+
+interface ActionOptions extends OutputOptions {
+  alias: string;
+  region?: string;
+  scenario?: string[];
+  table?: string;
+  yes?: boolean;
+  to?: string;
+  rate?: string;
+  maxConcurrency?: string;
+}
+
+/** Exit codes of the action commands: done, not done by choice or by the world, failed, could not start. */
+const EXIT = { succeeded: 0, declined: 1, refused: 1, conflict: 1, duplicate: 1, failed: 2, unusable: 3 } as const;
+
+function withWorldOptions(command: Command): Command {
+  return command
+    .option('--alias <name>', 'alias to act on', 'live')
+    .option('--region <region>', 'AWS region (default: AWS_REGION or your profile)')
+    .option('--table <name>', "gofn's DynamoDB table for the audit record (default: GOFN_TABLE)")
+    .option('--scenario <path...>', 'act on a simulated fleet instead of AWS')
+    .option('-y, --yes', 'do not ask for confirmation (for scripts)')
+    .option('--json', 'print the outcome as JSON')
+    .option('--no-color', 'no colours (NO_COLOR is honoured too)');
+}
+
+export function registerActions(program: Command, io: CliIO, setExit: (code: number) => void): void {
+  withWorldOptions(
+    program
+      .command('rollback')
+      .description('point the alias back at the previous version (or stop the CodeDeploy deployment shifting it)')
+      .argument('<function>', 'function name')
+      .option('--to <version>', 'roll back to this version instead of the previous one'),
+  ).action(async (fn: string, options: ActionOptions) => {
+    setExit(await act(io, 'rollback', fn, options, (o) => ({ toVersion: o.to })));
+  });
+
+  withWorldOptions(
+    program
+      .command('replay-dlq')
+      .description("move the messages of the function's dead-letter queue back to be processed again")
+      .argument('<function>', 'function name')
+      .option('--rate <n>', 'messages per second', '50'),
+  ).action(async (fn: string, options: ActionOptions) => {
+    setExit(await act(io, 'replay-dlq', fn, options, () => ({})));
+  });
+
+  withWorldOptions(
+    program
+      .command('concurrency')
+      .description('raise the reserved concurrency of a function')
+      .argument('<function>', 'function name')
+      .argument('<n>', 'reserved concurrency to set')
+      .option('--max-concurrency <n>', 'refuse above this', '1000'),
+  ).action(async (fn: string, n: string, options: ActionOptions) => {
+    setExit(
+      await act(io, 'raise-concurrency', fn, options, () => {
+        if (!/^\d{1,6}$/.test(n))
+          throw new GofnError(ErrorCode.InvalidInput, `"${n}" is not a whole number of concurrent executions.`);
+        return { concurrencyTo: Number(n) };
+      }),
+    );
+  });
+
+  program
+    .command('audit')
+    .description('list the recorded attempts to change a function, newest first')
+    .argument('<function>', 'function name')
+    .option('--limit <n>', 'how many records', '20')
+    .option('--region <region>', 'AWS region (default: AWS_REGION or your profile)')
+    .option('--table <name>', "gofn's DynamoDB table (default: GOFN_TABLE)")
+    .option('--json', 'print the records as JSON')
+    .option('--no-color', 'no colours (NO_COLOR is honoured too)')
+    .action(async (fn: string, options: ActionOptions & { limit: string }) => {
+      setExit(
+        await runCommand(io, options, async () => {
+          const world = await openWorld({ ...options, needsTable: true, env: io.env });
+          const records = await listAudit(world.store, fn, Math.min(500, Number(options.limit) || 20));
+          if (options.json) {
+            io.stdout.write(`${JSON.stringify({ function: fn, records }, null, 2)}\n`);
+          } else if (records.length === 0) {
+            io.stdout.write(`No recorded actions on ${fn}.\n`);
+          } else {
+            const style = styleFor(io, options);
+            for (const r of records) {
+              io.stdout.write(
+                `${r.at}  ${statusWord(style, r.status)}  ${r.kind}  ${r.actor.via}:${r.actor.id}  ${r.sentence}\n`,
+              );
+            }
+          }
+          return 0;
+        }),
+      );
+    });
+}
+
+function statusWord(style: Style, status: string): string {
+  const padded = status.padEnd(9);
+  if (status === 'succeeded') return style.green(padded);
+  if (status === 'failed') return style.red(padded);
+  return style.yellow(padded);
+}
+
+/** The person at the terminal, as the audit record names them. */
+function cliActor(): { via: 'cli'; id: string } {
+  let user = 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    // no passwd entry (containers): keep "unknown"
+  }
+  return { via: 'cli', id: `${user}@${hostname()}` };
+}
+
+/** What the plan promises, carried into execution so a change of the world in between is refused. */
+function pinnedTo(plan: Plan): ActionRequest['expected'] {
+  switch (plan.kind) {
+    case 'rollback':
+      return plan.method === 'update-alias'
+        ? { fromVersion: plan.fromVersion, toVersion: plan.toVersion }
+        : { fromVersion: plan.fromVersion };
+    case 'raise-concurrency':
+      return { concurrencyFrom: plan.from, concurrencyTo: plan.to };
+    case 'replay-dlq':
+      return { queue: plan.dlqName };
+  }
+}
+
+async function confirm(io: CliIO, question: string): Promise<boolean> {
+  const rl = createInterface({ input: io.stdin, output: io.stderr as NodeJS.WritableStream, terminal: false });
+  try {
+    const answer = await rl.question(question);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+async function act(
+  io: CliIO,
+  kind: ActionKind,
+  functionName: string,
+  options: ActionOptions,
+  expected: (options: ActionOptions) => ActionRequest['expected'],
+): Promise<number> {
+  let exit: number = EXIT.unusable;
+  await runCommand(io, options, async () => {
+    const style = styleFor(io, options);
+    const rate = Number(options.rate ?? 50);
+    if (!(rate >= 1 && rate <= 500))
+      throw new GofnError(
+        ErrorCode.InvalidInput,
+        `--rate "${options.rate}" must be between 1 and 500 messages per second.`,
+      );
+    const world: World = await openWorld({ ...options, needsTable: true, env: io.env });
+    const deps = {
+      sources: world.sources,
+      control: world.control,
+      store: world.store,
+      settings: { maxConcurrency: Number(options.maxConcurrency ?? 1000), replayRatePerSecond: rate, admins: [] },
+      log: silentLog,
+      onProgress: (sentence: string) => {
+        io.stderr.write(`  ${sentence}\n`);
+      },
+    };
+    const request: ActionRequest = {
+      kind,
+      functionName,
+      alias: options.alias,
+      expected: expected(options),
+      actor: cliActor(),
+      requestId: randomUUID(),
+    };
+
+    const { plan } = await planAction(request, deps);
+    io.stderr.write(`Plan: ${style.bold(plan.sentence)}${world.simulated ? style.dim(' (simulated)') : ''}\n`);
+    if (!options.yes) {
+      if (!io.stdin.isTTY) {
+        throw new GofnError(ErrorCode.InvalidInput, 'Not asking on a non-interactive input; nothing was changed.', {
+          hint: 'Pass --yes to run it from a script.',
+        });
+      }
+      if (!(await confirm(io, 'Proceed? [y/N] '))) {
+        io.stderr.write('Nothing was changed.\n');
+        exit = EXIT.declined;
+        return exit;
+      }
+    }
+    const outcome = await runAction({ ...request, expected: { ...request.expected, ...pinnedTo(plan) } }, deps);
+    printOutcome(io, style, outcome, options);
+    exit = EXIT[outcome.status];
+    return exit;
+  });
+  return exit;
+}
+
+function printOutcome(io: CliIO, style: Style, outcome: ActionOutcome, options: ActionOptions): void {
+  if (options.json) {
+    io.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
+    return;
+  }
+  const mark =
+    outcome.status === 'succeeded'
+      ? style.green('✔')
+      : outcome.status === 'failed'
+        ? style.red('✖')
+        : style.yellow('▲');
+  io.stdout.write(`${mark} ${outcome.sentence}\n`);
+}
