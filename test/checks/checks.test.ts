@@ -117,7 +117,15 @@ describe('error traces', () => {
         tracesWithError: 0,
         tracesWithFault: 61,
         topMessages: [{ message: 'decode charge: unexpected EOF', count: 48 }],
-        samples: [{ traceId: '1-67e1a2b3-0123456789abcdef01234567', requestId: 'req-1', message: 'x', at: undefined, durationMs: 12 }],
+        samples: [
+          {
+            traceId: '1-67e1a2b3-0123456789abcdef01234567',
+            requestId: 'req-1',
+            message: 'x',
+            at: undefined,
+            durationMs: 12,
+          },
+        ],
       },
     });
 
@@ -126,7 +134,9 @@ describe('error traces', () => {
 
     // Assess
     expect(result.status).toBe('warn');
-    expect(result.summary).toBe('600 errors of 10,000 (6.0%) · top: "decode charge: unexpected EOF" ×48 · traces 1-67e1a2b3…');
+    expect(result.summary).toBe(
+      '600 errors of 10,000 (6.0%) · top: "decode charge: unexpected EOF" ×48 · traces 1-67e1a2b3…',
+    );
     expect(result.evidence.requestIds).toEqual(['req-1']);
     expect(result.links.map((l) => l.label)).toEqual(['traces', '1-67e1a2b3-0123456789abcdef01234567']);
   });
@@ -212,7 +222,10 @@ describe('dlq', () => {
   it('finds the DLQ through the SQS event source redrive policy', async () => {
     // Prepare
     const ctx = context({
-      sqsSource: { sourceArn: 'arn:aws:sqs:us-east-1:123456789012:orders', dlqArn: 'arn:aws:sqs:us-east-1:123456789012:orders-dlq' },
+      sqsSource: {
+        sourceArn: 'arn:aws:sqs:us-east-1:123456789012:orders',
+        dlqArn: 'arn:aws:sqs:us-east-1:123456789012:orders-dlq',
+      },
       dlqDepth: { visible: 1240 },
     });
 

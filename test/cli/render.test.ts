@@ -39,9 +39,13 @@ describe('terminal report', () => {
     expect(lines[3]).toMatch(/^ {2}✖ throttles +412 throttled of 18,652/);
     expect(lines).toContainEqual(expect.stringMatching(/^ {2}▲ recent deploy +v42 went live 38 min ago$/));
     expect(lines).toContainEqual(expect.stringMatching(/^ {2}· profile +how to capture a pprof/));
-    expect(lines).toContainEqual(expect.stringMatching(/^Next: raise concurrency 100 → 200 +gofn concurrency orders-api 200$/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^Next: raise concurrency 100 → 200 +gofn concurrency orders-api 200$/),
+    );
     expect(lines).toContainEqual(expect.stringMatching(/^ {6}or roll back v42 +gofn rollback orders-api$/));
-    expect(lines).toContainEqual(expect.stringMatching(/^Open: metrics +https:\/\/us-east-1\.console\.aws\.amazon\.com\/cloudwatch/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^Open: metrics +https:\/\/us-east-1\.console\.aws\.amazon\.com\/cloudwatch/),
+    );
     expect(lines).toContainEqual(expect.stringMatching(/^diagnosed in \d+\.\d s · \d+ simulated AWS requests$/));
     expect(lines.join('\n')).not.toMatch(ANSI);
   });
@@ -72,14 +76,27 @@ describe('fleet overview', () => {
   it('lists every managed function with invocations, errors, throttles and p99', async () => {
     // Prepare
     const runbook = await loadRunbook();
-    const fleet = await fleetOverview({ sources: fakeSources(), runbook, windowMs: 3_600_000, now: NOW, deadlineMs: 5000 });
+    const fleet = await fleetOverview({
+      sources: fakeSources(),
+      runbook,
+      windowMs: 3_600_000,
+      now: NOW,
+      deadlineMs: 5000,
+    });
 
     // Act
     const text = renderFleet(fleet, plain);
 
     // Assess
     expect(fleet.functions).toEqual([
-      expect.objectContaining({ function: 'orders-api', status: 'ok', invocations: 100, errors: 0, throttles: 0, p99Ms: 100 }),
+      expect.objectContaining({
+        function: 'orders-api',
+        status: 'ok',
+        invocations: 100,
+        errors: 0,
+        throttles: 0,
+        p99Ms: 100,
+      }),
     ]);
     expect(text).toContain('1 managed function');
     expect(text).toMatch(/✔ orders-api +100 inv +0 err \(0%\) +0 throttled \(0%\) +p99 100 ms/);

@@ -65,17 +65,26 @@ describe('diagnose', () => {
     const throttles = result.steps.find((s) => s.id === 'throttles')!;
     expect(result.status).toBe('critical');
     expect(result.primaryCause).toBe('throttles');
-    expect(throttles.summary).toBe('412 throttled of 18,652 (2.2%) · peak concurrency 100/100 · account headroom 650 · since 14:22');
+    expect(throttles.summary).toBe(
+      '412 throttled of 18,652 (2.2%) · peak concurrency 100/100 · account headroom 650 · since 14:22',
+    );
     expect(result.verdict).toMatch(/^Throttles: reserved concurrency 100 is saturated since 14:22\./);
     expect(throttles.actions).toEqual([
-      expect.objectContaining({ kind: 'raise-concurrency', command: 'gofn concurrency orders-api 200', label: 'Raise concurrency 100 → 200' }),
+      expect.objectContaining({
+        kind: 'raise-concurrency',
+        command: 'gofn concurrency orders-api 200',
+        label: 'Raise concurrency 100 → 200',
+      }),
     ]);
     expect(throttles.recommendation).toContain('Raise reserved concurrency');
   });
 
   it('fetches metrics once although three steps read them', async () => {
     // Prepare
-    const { sources, report } = run({ current: { errors: 500 }, fn: { versionModifiedAt: new Date(NOW.getTime() - 20 * 60_000) } });
+    const { sources, report } = run({
+      current: { errors: 500 },
+      fn: { versionModifiedAt: new Date(NOW.getTime() - 20 * 60_000) },
+    });
 
     // Act
     await report;
@@ -116,7 +125,10 @@ describe('diagnose', () => {
     // Prepare
     const denied = new GofnError(ErrorCode.AccessDenied, 'denied.');
     const fail = Object.fromEntries(
-      ['getFunctionMetrics', 'getColdStarts', 'getDownstream', 'listRecentDeployments', 'listEventSources'].map((k) => [k, denied]),
+      ['getFunctionMetrics', 'getColdStarts', 'getDownstream', 'listRecentDeployments', 'listEventSources'].map((k) => [
+        k,
+        denied,
+      ]),
     );
 
     // Act
@@ -130,7 +142,14 @@ describe('diagnose', () => {
 
   it('throws NotFound for a missing function instead of reporting on nothing', async () => {
     // Act
-    const result = diagnose({ sources: fakeSources(), runbook, functionName: 'ordrs-api', windowMs: HOUR, now: NOW, deadlineMs: 1000 });
+    const result = diagnose({
+      sources: fakeSources(),
+      runbook,
+      functionName: 'ordrs-api',
+      windowMs: HOUR,
+      now: NOW,
+      deadlineMs: 1000,
+    });
 
     // Assess
     await expect(result).rejects.toMatchObject({ code: ErrorCode.NotFound });
@@ -142,7 +161,10 @@ describe('diagnose', () => {
       fn: { versionModifiedAt: new Date(NOW.getTime() - 22 * 60_000) },
       current: { errors: 600, invocations: 10_000 },
       previous: { errors: 10, invocations: 10_000 },
-      sqsSource: { sourceArn: 'arn:aws:sqs:us-east-1:123456789012:orders', dlqArn: 'arn:aws:sqs:us-east-1:123456789012:orders-dlq' },
+      sqsSource: {
+        sourceArn: 'arn:aws:sqs:us-east-1:123456789012:orders',
+        dlqArn: 'arn:aws:sqs:us-east-1:123456789012:orders-dlq',
+      },
       dlqDepth: { visible: 1240 },
     }).report;
 

@@ -41,19 +41,25 @@ describe('loadRunbook', () => {
     const throttles = runbook.steps[0]!;
     expect(throttles.check).toBe('throttles');
     expect(throttles.actions).toEqual(['raise-concurrency']);
-    if (throttles.check === 'throttles') expect(throttles.thresholds.throttledPercent).toEqual({ warn: 0.1, critical: 1 });
+    if (throttles.check === 'throttles')
+      expect(throttles.thresholds.throttledPercent).toEqual({ warn: 0.1, critical: 1 });
   });
 
   it('names the file, the line, the path inside it and what was expected for a typo in a threshold', async () => {
     // Prepare
-    const text = shipped.replace('throttledPercent: { warn: 0.1, critical: 1 }', 'throttledPercent: { warn: 0.1, critcal: 1 }');
+    const text = shipped.replace(
+      'throttledPercent: { warn: 0.1, critical: 1 }',
+      'throttledPercent: { warn: 0.1, critcal: 1 }',
+    );
 
     // Act
     const error = await loadText('typo.yaml', text);
 
     // Assess
     expect(error.code).toBe(ErrorCode.InvalidFile);
-    expect(error.message).toMatch(/typo\.yaml:\d+: steps\[0\]\.thresholds\.throttledPercent: Unrecognized key: "critcal"/);
+    expect(error.message).toMatch(
+      /typo\.yaml:\d+: steps\[0\]\.thresholds\.throttledPercent: Unrecognized key: "critcal"/,
+    );
     expect(error.message).toContain('not a valid runbook');
   });
 
@@ -68,7 +74,10 @@ describe('loadRunbook', () => {
 
   it('rejects a threshold that is not a number', async () => {
     // Act
-    const error = await loadText('nan.yaml', shipped.replace('messages: { warn: 1, critical: 100 }', 'messages: { warn: one }'));
+    const error = await loadText(
+      'nan.yaml',
+      shipped.replace('messages: { warn: 1, critical: 100 }', 'messages: { warn: one }'),
+    );
 
     // Assess
     expect(error.message).toMatch(/steps\[5\]\.thresholds\.messages\.warn: .*expected number/i);
@@ -103,7 +112,12 @@ describe('loadRunbook', () => {
   it('accepts a runbook with changed thresholds and wording without code changes', async () => {
     // Prepare
     const file = path.join(dir, 'custom.yaml');
-    await writeFile(file, shipped.replace('title: Throttles', 'title: Throttling').replace('warn: 0.1, critical: 1', 'warn: 5, critical: 50'));
+    await writeFile(
+      file,
+      shipped
+        .replace('title: Throttles', 'title: Throttling')
+        .replace('warn: 0.1, critical: 1', 'warn: 5, critical: 50'),
+    );
 
     // Act
     const runbook = await loadRunbook(file);

@@ -83,7 +83,9 @@ export function fakeSources(data: Partial<FakeData> = {}): FakeSources {
     const failure = fail[name];
     if (failure === 'hang') {
       return new Promise<T>((_, reject) => {
-        signal?.addEventListener('abort', () => reject(new GofnError(ErrorCode.Timeout, `${name} timed out`)), { once: true });
+        signal?.addEventListener('abort', () => reject(new GofnError(ErrorCode.Timeout, `${name} timed out`)), {
+          once: true,
+        });
       });
     }
     if (failure) throw failure;
@@ -109,11 +111,15 @@ export function fakeSources(data: Partial<FakeData> = {}): FakeSources {
       listEventSources: (_name, opts) =>
         call(
           'listEventSources',
-          () => (data.sqsSource ? [{ uuid: 'u-1', sourceArn: data.sqsSource.sourceArn, service: 'sqs', state: 'Enabled' }] : []),
+          () =>
+            data.sqsSource
+              ? [{ uuid: 'u-1', sourceArn: data.sqsSource.sourceArn, service: 'sqs', state: 'Enabled' }]
+              : [],
           opts?.signal,
         ),
       getAsyncFailureDestination: (_n, _a, opts) => call('getAsyncFailureDestination', () => undefined, opts?.signal),
-      getAccountConcurrency: (opts) => call('getAccountConcurrency', () => ({ limit: 1000, unreserved: data.unreserved ?? 750 }), opts?.signal),
+      getAccountConcurrency: (opts) =>
+        call('getAccountConcurrency', () => ({ limit: 1000, unreserved: data.unreserved ?? 750 }), opts?.signal),
       listVersions: (_n, opts) => call('listVersions', () => [], opts?.signal),
       managedFunctionPages: async function* () {
         yield [{ name: fn.name, arn: fn.arn, tags: fn.tags }];
@@ -156,28 +162,46 @@ export function fakeSources(data: Partial<FakeData> = {}): FakeSources {
       getDownstream: (q, opts) =>
         call(
           'getDownstream',
-          () => (q.window.end.getTime() <= NOW.getTime() - 3_000_000 ? (data.downstreamPrevious ?? []) : (data.downstream ?? [])),
+          () =>
+            q.window.end.getTime() <= NOW.getTime() - 3_000_000
+              ? (data.downstreamPrevious ?? [])
+              : (data.downstream ?? []),
           opts?.signal,
         ),
       getErrorTraces: (_q, opts) =>
         call(
           'getErrorTraces',
-          () => ({ tracesWithError: 0, tracesWithFault: 0, topMessages: [], samples: [], truncated: false, ...data.errorTraces }),
+          () => ({
+            tracesWithError: 0,
+            tracesWithFault: 0,
+            topMessages: [],
+            samples: [],
+            truncated: false,
+            ...data.errorTraces,
+          }),
           opts?.signal,
         ),
     },
     deploys: {
-      listRecentDeployments: (_g, _since, opts) => call('listRecentDeployments', () => data.deployments ?? [], opts?.signal),
+      listRecentDeployments: (_g, _since, opts) =>
+        call('listRecentDeployments', () => data.deployments ?? [], opts?.signal),
     },
     queues: {
       getRedriveTarget: (arn, opts) =>
         call(
           'getRedriveTarget',
-          () => (data.sqsSource && arn === data.sqsSource.sourceArn ? { deadLetterArn: data.sqsSource.dlqArn, maxReceiveCount: 3 } : undefined),
+          () =>
+            data.sqsSource && arn === data.sqsSource.sourceArn
+              ? { deadLetterArn: data.sqsSource.dlqArn, maxReceiveCount: 3 }
+              : undefined,
           opts?.signal,
         ),
       getDepth: (arn, opts) =>
-        call('getDepth', () => ({ arn, name: arn.split(':').pop() ?? arn, visible: 0, inFlight: 0, ...data.dlqDepth }), opts?.signal),
+        call(
+          'getDepth',
+          () => ({ arn, name: arn.split(':').pop() ?? arn, visible: 0, inFlight: 0, ...data.dlqDepth }),
+          opts?.signal,
+        ),
     },
   };
 }
