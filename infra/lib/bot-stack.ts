@@ -56,6 +56,7 @@ export class BotStack extends Stack {
   constructor(scope: Construct, id: string, props: BotStackProps) {
     super(scope, id, props);
     const prefix = props.namePrefix ?? DEFAULT_BOT_PREFIX;
+    const names = { ingress: `${prefix}-ingress`, worker: `${prefix}-worker` };
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
 
     this.table = new dynamodb.Table(this, 'Table', {
@@ -99,7 +100,7 @@ export class BotStack extends Stack {
       });
 
     const worker = this.botFunction('Worker', {
-      functionName: `${prefix}-worker`,
+      functionName: names.worker,
       description: 'gofn worker: runs diagnoses and actions, posts to Slack',
       bundleDir: path.join(props.lambdaDist, 'worker'),
       memorySize: props.workerMemorySize ?? 1024,
@@ -121,7 +122,7 @@ export class BotStack extends Stack {
     this.grantFleetAccess(worker.role, props.managedWorkloads ?? []);
 
     this.ingress = this.botFunction('Ingress', {
-      functionName: `${prefix}-ingress`,
+      functionName: names.ingress,
       description: 'gofn ingress: verifies Slack requests, acks, hands jobs to the worker',
       bundleDir: path.join(props.lambdaDist, 'ingress'),
       memorySize: props.ingressMemorySize ?? 512,
@@ -142,29 +143,8 @@ export class BotStack extends Stack {
     // Slack cannot sign AWS requests; the ingress verifies Slack's signature on every request.
     this.functionUrl = this.ingress.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
 
-    for (const [id, fn] of [
-      ['Ingress', this.ingress],
-      ['Worker', this.worker],
-    ] as const) {
-      const window = { evaluationPeriods: 1, datapointsToAlarm: 1, topic: this.botAlarmTopic };
-      const period = Duration.minutes(5);
-      functionAlarm(this, `${id}ErrorsAlarm`, {
-        ...window,
-        functionName: fn.functionName,
-        signal: 'errors',
-        metric: fn.metricErrors({ period, statistic: 'Sum' }),
-        threshold: 0,
-        description: `gofn bot: ${id.toLowerCase()} failed in the last 5 minutes`,
-      });
-      functionAlarm(this, `${id}ThrottlesAlarm`, {
-        ...window,
-        functionName: fn.functionName,
-        signal: 'throttles',
-        metric: fn.metricThrottles({ period, statistic: 'Sum' }),
-        threshold: 0,
-        description: `gofn bot: ${id.toLowerCase()} was throttled in the last 5 minutes`,
-      });
-    }
+    this.botAlarms('Ingress', this.ingress, names.ingress);
+    this.botAlarms('Worker', this.worker, names.worker);
 
     new CfnOutput(this, 'SlackRequestUrl', {
       value: this.functionUrl.url,
@@ -174,6 +154,30 @@ export class BotStack extends Stack {
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
     new CfnOutput(this, 'BotAlarmTopicArn', { value: this.botAlarmTopic.topicArn });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
+  }
+
+  /** Any error or throttle of the bot's own functions, to the bot alarm topic. */
+  private botAlarms(id: string, fn: lambda.Function, functionName: string): void {
+    const period = Duration.minutes(5);
+    const common = {
+      functionName,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      threshold: 0,
+      topic: this.botAlarmTopic,
+    };
+    functionAlarm(this, `${id}ErrorsAlarm`, {
+      ...common,
+      signal: 'errors',
+      metric: fn.metricErrors({ period, statistic: 'Sum' }),
+      description: `gofn bot: ${functionName} failed in the last 5 minutes`,
+    });
+    functionAlarm(this, `${id}ThrottlesAlarm`, {
+      ...common,
+      signal: 'throttles',
+      metric: fn.metricThrottles({ period, statistic: 'Sum' }),
+      description: `gofn bot: ${functionName} was throttled in the last 5 minutes`,
+    });
   }
 
   private botFunction(

@@ -96,6 +96,12 @@ export interface GoWorkloadProps {
   readonly reservedConcurrency?: number;
   /** @default lambda.Tracing.ACTIVE */
   readonly tracing?: lambda.Tracing;
+  /**
+   * The OpenTelemetry collector layer (ADOT) that forwards the functions' spans to X-Ray, which
+   * gives traces their DynamoDB and SQS subsegments. Its ARN depends on the region and release.
+   * @default - none: Lambda still records the invocation's own trace segments
+   */
+  readonly otelCollectorLayer?: lambda.ILayerVersion;
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
   /** How CodeDeploy shifts traffic to a new version. @default LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES */
@@ -159,11 +165,21 @@ export class GoWorkload extends Construct {
       code: lambda.Code.fromAsset(settings.bootstrapDir, { exclude: ['*', '!bootstrap'] }),
       memorySize: settings.memorySize,
       timeout: settings.timeout,
-      environment: { ...settings.environment, GOMEMLIMIT: goMemLimit(settings.memorySize, settings.goMemLimitRatio) },
+      environment: {
+        ...settings.environment,
+        GOMEMLIMIT: goMemLimit(settings.memorySize, settings.goMemLimitRatio),
+        // The collector extension listens here; without it the functions export nothing.
+        ...(settings.otelCollectorLayer ? { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318' } : {}),
+      },
       tracing: settings.tracing,
       reservedConcurrentExecutions: settings.reservedConcurrency,
       role: basics.role,
       logGroup: basics.logGroup,
+      // Text, not JSON: the platform's REPORT lines, which gofn's cold-start check and the
+      // saved queries read, exist only in the text format. The Go functions' own lines are JSON
+      // either way, and Logs Insights parses them.
+      loggingFormat: lambda.LoggingFormat.TEXT,
+      layers: settings.otelCollectorLayer ? [settings.otelCollectorLayer] : undefined,
       // Invocations from an event source mapping are synchronous; their failures go through the
       // queue's redrive policy instead.
       deadLetterQueueEnabled: trigger?.kind !== 'sqs',
@@ -214,10 +230,10 @@ export class GoWorkload extends Construct {
     }
 
     for (const { slug, query } of INSIGHTS_QUERIES) {
-      new logs.QueryDefinition(this, `Query-${slug}`, {
-        queryDefinitionName: `gofn/${functionName}/${slug}`,
-        queryString: new logs.QueryString(query),
-        logGroups: [this.logGroup],
+      new logs.CfnQueryDefinition(this, `Query-${slug}`, {
+        name: `gofn/${functionName}/${slug}`,
+        queryString: query,
+        logGroupNames: [this.logGroup.logGroupName],
       });
     }
 
@@ -336,6 +352,7 @@ interface Settings {
   environment: Record<string, string>;
   reservedConcurrency: number;
   tracing: lambda.Tracing;
+  otelCollectorLayer: lambda.ILayerVersion | undefined;
   logRetention: logs.RetentionDays;
   deploymentConfig: codedeploy.ILambdaDeploymentConfig;
   period: Duration;
@@ -364,7 +381,10 @@ function resolveSettings(props: GoWorkloadProps): Settings {
   if (!(goMemLimitRatio > 0 && goMemLimitRatio <= 1)) fail('goMemLimitRatio must be in (0, 1]');
   const timeout = props.timeout ?? Duration.seconds(10);
   if (timeout.toSeconds() < 1 || timeout.toSeconds() > 900) fail('timeout must be 1-900 seconds');
-  if (props.environment && 'GOMEMLIMIT' in props.environment) fail('set goMemLimitRatio instead of GOMEMLIMIT');
+  for (const key of ['GOMEMLIMIT', 'OTEL_EXPORTER_OTLP_ENDPOINT']) {
+    if (props.environment && key in props.environment)
+      fail(`${key} is set by the construct (see goMemLimitRatio and otelCollectorLayer)`);
+  }
   const reservedConcurrency = props.reservedConcurrency ?? 10;
   if (!Number.isInteger(reservedConcurrency) || reservedConcurrency < 1) fail('reservedConcurrency must be >= 1');
   const a = props.alarms ?? {};
@@ -380,6 +400,7 @@ function resolveSettings(props: GoWorkloadProps): Settings {
     environment: props.environment ?? {},
     reservedConcurrency,
     tracing: props.tracing ?? lambda.Tracing.ACTIVE,
+    otelCollectorLayer: props.otelCollectorLayer,
     logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
     deploymentConfig: props.deploymentConfig ?? codedeploy.LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES,
     period: a.period ?? Duration.minutes(1),

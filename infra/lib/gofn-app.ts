@@ -22,6 +22,7 @@ export interface GofnStacks {
  * - `owners`: Slack IDs allowed to act on the sample workloads, separated by spaces or commas. Default: nobody.
  * - `sampleWorkloads`: `false` deploys the bot alone. Default `true`.
  * - `managedWorkloads`: JSON array of ManagedWorkloadRef for workloads deployed elsewhere.
+ * - `otelCollectorLayerArn`: ADOT collector layer for the sample functions' spans. Default: none.
  * - `botPrefix`: prefix of the bot's fixed resource names. Default `gofn`.
  * - `workloadsDist`, `lambdaDist`: build outputs. Default `workloads/dist` and `dist/lambda`.
  *
@@ -44,6 +45,7 @@ export function buildGofnApp(app: App): GofnStacks {
           alarmTopicName: alarmTopicName(botPrefix),
           workloadsDist: fromRoot(context('workloadsDist') ?? 'workloads/dist'),
           owners: (context('owners') ?? '').split(/[\s,]+/).filter(Boolean),
+          otelCollectorLayerArn: context('otelCollectorLayerArn'),
         });
 
   const bot = new BotStack(app, 'GofnBot', {

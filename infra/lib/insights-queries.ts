@@ -1,65 +1,57 @@
-import type { QueryStringProps } from 'aws-cdk-lib/aws-logs';
-
 /**
  * The saved Logs Insights queries every managed workload gets, named `gofn/<function>/<slug>` so
- * the console groups them per function. They read the platform's REPORT lines (Lambda's default
- * text log format), which carry @duration, @initDuration, @memorySize and @maxMemoryUsed.
+ * the console groups them per function. The platform's REPORT lines (Lambda's text log format)
+ * carry @duration, @initDuration, @memorySize and @maxMemoryUsed; the Go functions' own lines
+ * are JSON objects, whose keys (level, requestId, error) Logs Insights discovers by itself.
  */
 export interface InsightsQuery {
   readonly slug: string;
-  readonly query: QueryStringProps;
+  readonly query: string;
 }
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+
+const lines = (...parts: string[]) => parts.join('\n| ');
 
 export const INSIGHTS_QUERIES: readonly InsightsQuery[] = [
   {
     // A REPORT line has @initDuration only when the invocation had to start an environment.
     slug: 'cold-starts-per-hour',
-    query: {
-      filterStatements: ['@type = "REPORT"'],
-      statsStatements: [
-        'count(*) as invocations, count(@initDuration) as coldStarts, avg(@initDuration) as initAvgMs, max(@initDuration) as initMaxMs by bin(1h)',
-      ],
-      sort: 'bin(1h) desc',
-    },
+    query: lines(
+      'filter @type = "REPORT"',
+      'stats count(*) as invocations, count(@initDuration) as coldStarts, avg(@initDuration) as initAvgMs, max(@initDuration) as initMaxMs by bin(1h) as hour',
+      'sort hour desc',
+    ),
   },
   {
     slug: 'p99-duration',
-    query: {
-      filterStatements: ['@type = "REPORT"'],
-      statsStatements: [
-        'pct(@duration, 50) as p50Ms, pct(@duration, 95) as p95Ms, pct(@duration, 99) as p99Ms, max(@duration) as maxMs by bin(5m)',
-      ],
-      sort: 'bin(5m) desc',
-    },
+    query: lines(
+      'filter @type = "REPORT"',
+      'stats pct(@duration, 50) as p50Ms, pct(@duration, 95) as p95Ms, pct(@duration, 99) as p99Ms, max(@duration) as maxMs by bin(5m) as period',
+      'sort period desc',
+    ),
   },
   {
-    // Go writes its own log lines without a request-ID prefix; the platform's "Task timed out"
-    // lines and well-behaved structured logs carry one, so take it from either place.
+    // The functions' ERROR lines carry requestId; the platform's own failure lines ("Task timed
+    // out", "Runtime exited") carry the request ID in the text, so take it from there.
     slug: 'errors-with-request-ids',
-    query: {
-      fields: ['@timestamp', '@requestId', '@message'],
-      filterStatements: [
-        '@message not like /^(START|END|REPORT) RequestId/',
-        '@message like /(?i)(error|panic|fatal|timed out)/',
-      ],
-      parseStatements: [`@message /(?<requestIdInMessage>${UUID})/`],
-      sort: '@timestamp desc',
-      limit: 100,
-    },
+    query: lines(
+      `parse @message /(?<requestIdInText>${UUID})/`,
+      'filter level = "ERROR" or @message like /Task timed out|Runtime exited|Runtime\\.ExitError|panic:/',
+      'fields @timestamp, coalesce(requestId, @requestId, requestIdInText) as request, coalesce(error, message, @message) as failure',
+      'sort @timestamp desc',
+      'limit 100',
+    ),
   },
   {
-    // The platform reports memory in bytes of 10^6 per MB, as the REPORT line's "MB" means.
-    // Set against GOMEMLIMIT (90% of the memory size by default): a max near 90% means the Go
-    // garbage collector is working hard to stay under the limit.
+    // The platform counts 10^6 bytes per MB, as the REPORT line's "MB" does. Read against
+    // GOMEMLIMIT (90% of the memory size by default): a max near 90% means the Go garbage
+    // collector is working hard to stay under the limit.
     slug: 'memory-utilisation',
-    query: {
-      filterStatements: ['@type = "REPORT"'],
-      statsStatements: [
-        'max(@memorySize / 1000000) as memoryMb, avg(@maxMemoryUsed / 1000000) as avgUsedMb, max(@maxMemoryUsed / 1000000) as maxUsedMb, max(@maxMemoryUsed / @memorySize * 100) as maxUtilisationPct by bin(1h)',
-      ],
-      sort: 'bin(1h) desc',
-    },
+    query: lines(
+      'filter @type = "REPORT"',
+      'stats max(@memorySize / 1000000) as memoryMb, avg(@maxMemoryUsed / 1000000) as avgUsedMb, max(@maxMemoryUsed / 1000000) as maxUsedMb, max(@maxMemoryUsed / @memorySize * 100) as maxUtilisationPct by bin(1h) as hour',
+      'sort hour desc',
+    ),
   },
 ];

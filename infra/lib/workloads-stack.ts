@@ -1,5 +1,7 @@
 import * as path from 'node:path';
-import { ArnFormat, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { GoWorkload } from './go-workload';
@@ -16,9 +18,15 @@ export interface WorkloadsStackProps extends StackProps {
   readonly namePrefix?: string;
   /** Value of the workloads' `env` tag. @default 'sample' */
   readonly envTag?: string;
+  /** ARN of the ADOT collector layer for this region (see GoWorkloadProps.otelCollectorLayer). @default - none */
+  readonly otelCollectorLayerArn?: string;
 }
 
-/** Two Go functions to try gofn on: an HTTP API (`hello`) and an SQS consumer (`orders-worker`). */
+/**
+ * Two Go functions to try gofn on, with the tables they use: `hello` serves `GET /hello/{id}`
+ * from an items table through an HTTP API; `orders-worker` consumes an SQS queue and writes
+ * orders. Contracts in workloads/README.md.
+ */
 export class WorkloadsStack extends Stack {
   readonly hello: GoWorkload;
   readonly ordersWorker: GoWorkload;
@@ -39,30 +47,51 @@ export class WorkloadsStack extends Stack {
       owner: 'gofn-samples',
       env: props.envTag ?? 'sample',
       service: 'gofn-samples',
+      otelCollectorLayer: props.otelCollectorLayerArn
+        ? lambda.LayerVersion.fromLayerVersionArn(this, 'OtelCollector', props.otelCollectorLayerArn)
+        : undefined,
     };
 
+    const items = sampleTable(this, 'ItemsTable', 'id');
     this.hello = new GoWorkload(this, 'Hello', {
       ...common,
       functionName: `${prefix}hello`,
-      description: 'gofn sample: HTTP API',
+      description: 'gofn sample: GET /hello/{id} through an HTTP API',
       bootstrapDir: path.join(props.workloadsDist, 'hello'),
       trigger: { kind: 'http' },
+      environment: { ITEMS_TABLE: items.tableName },
     });
+    items.grant(this.hello.function, 'dynamodb:GetItem');
+
+    const orders = sampleTable(this, 'OrdersTable', 'orderId');
     this.ordersWorker = new GoWorkload(this, 'OrdersWorker', {
       ...common,
       functionName: `${prefix}orders-worker`,
-      description: 'gofn sample: SQS consumer',
+      description: 'gofn sample: SQS consumer writing orders',
       bootstrapDir: path.join(props.workloadsDist, 'orders-worker'),
       trigger: { kind: 'sqs' },
+      environment: { ORDERS_TABLE: orders.tableName },
     });
+    orders.grant(this.ordersWorker.function, 'dynamodb:PutItem');
 
-    if (this.hello.url) new CfnOutput(this, 'HelloUrl', { value: this.hello.url });
+    if (this.hello.url) new CfnOutput(this, 'HelloUrl', { value: `${this.hello.url}hello/42` });
     if (this.ordersWorker.sourceQueue) {
       new CfnOutput(this, 'OrdersQueueUrl', { value: this.ordersWorker.sourceQueue.queueUrl });
     }
+    new CfnOutput(this, 'ItemsTableName', { value: items.tableName });
   }
 
   get refs(): ManagedWorkloadRef[] {
     return [this.hello.ref, this.ordersWorker.ref];
   }
+}
+
+/** On-demand, so an idle sample costs nothing; sample data, so it goes with the stack. */
+function sampleTable(scope: Construct, id: string, partitionKey: string): dynamodb.Table {
+  return new dynamodb.Table(scope, id, {
+    partitionKey: { name: partitionKey, type: dynamodb.AttributeType.STRING },
+    billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
 }

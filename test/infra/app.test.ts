@@ -1,0 +1,166 @@
+import { type App, Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { buildGofnApp, type GofnStacks } from '../../infra/lib/gofn-app';
+import { type FakeBuild, allStatements, asArray, fakeBuildOutputs, newApp } from './fixtures';
+
+let build: FakeBuild;
+beforeAll(() => {
+  build = fakeBuildOutputs();
+});
+afterAll(() => build.cleanup());
+
+function gofnApp(context: Record<string, unknown> = {}): { app: App; stacks: GofnStacks } {
+  const app = newApp({ workloadsDist: build.workloadsDist, lambdaDist: build.lambdaDist, ...context });
+  return { app, stacks: buildGofnApp(app) };
+}
+
+/** `<construct path> <rule>` for every acknowledged cdk-nag finding, with its reason. */
+function acknowledgements(app: App): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const construct of app.node.findAll()) {
+    for (const entry of construct.node.metadata) {
+      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+      for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) {
+        found.set(`${construct.node.path} ${id.replace(/^annotation::/i, '')}`, reason);
+      }
+    }
+  }
+  return found;
+}
+
+describe('the gofn app (bot + sample workloads)', () => {
+  let app: App;
+  let stacks: GofnStacks;
+  let bot: Template;
+  let workloads: Template;
+  beforeAll(() => {
+    ({ app, stacks } = gofnApp({ owners: 'U012AB3CD,U045EF6GH', alarmChannel: 'C0123456789' }));
+    // Synthesizing runs the AwsSolutions pack registered by buildGofnApp: a finding would throw here.
+    bot = Template.fromStack(stacks.bot);
+    workloads = Template.fromStack(stacks.workloads!);
+  });
+
+  it("has no unacknowledged finding from cdk-nag's AwsSolutions pack in any stack", () => {
+    const report = new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(app);
+    expect(report.violations.map((v) => `${v.ruleName} ${v.violatingResources.map((r) => r.constructPath)}`)).toEqual(
+      [],
+    );
+  });
+
+  it('acknowledges only these findings, each with its reason', () => {
+    const acks = acknowledgements(app);
+    for (const reason of acks.values()) expect(reason.length).toBeGreaterThan(30);
+    const xray = (path: string) => `${path} AwsSolutions-IAM5[Resource::*]`;
+    const codeDeployPolicy =
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]';
+    expect([...acks.keys()].sort()).toEqual(
+      [
+        xray('GofnWorkloads/Hello/Basics/Role'),
+        xray('GofnWorkloads/OrdersWorker/Basics/Role'),
+        xray('GofnBot/WorkerBasics/Role'),
+        xray('GofnBot/IngressBasics/Role'),
+        'GofnWorkloads/Hello/DeadLetterQueue AwsSolutions-SQS3',
+        'GofnWorkloads/Hello/HttpApi AwsSolutions-APIG4',
+        `GofnWorkloads/Hello/Deployment/ServiceRole ${codeDeployPolicy}`,
+        `GofnWorkloads/OrdersWorker/Deployment/ServiceRole ${codeDeployPolicy}`,
+        'GofnBot/SlackCredentials AwsSolutions-SMG4',
+        'GofnBot/Ingress AwsSolutions-L1',
+        'GofnBot/Worker AwsSolutions-L1',
+        'GofnBot/ReadFleetPolicy AwsSolutions-IAM5[Resource::*]',
+        'GofnBot/ReadFleetPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/lambda/*]',
+        ...['lambda:Get*', 'lambda:List*', 'codedeploy:Get*', 'codedeploy:List*', 'codedeploy:BatchGet*'].map(
+          (a) => `GofnBot/ReadFleetPolicy AwsSolutions-IAM5[Action::${a}]`,
+        ),
+        'GofnBot/ActOnManagedPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:*]',
+      ].sort(),
+    );
+  });
+
+  it('writes the acknowledgements and their reasons into the templates', () => {
+    expect(JSON.stringify(bot.toJSON())).toContain('"rules_to_suppress"');
+  });
+
+  it("sends every workload alarm to the bot's alarm topic", () => {
+    const topicName = Object.values(bot.findResources('AWS::SNS::Topic'))
+      .map((t) => t.Properties.TopicName as string)
+      .find((n) => n.endsWith('-alarms') && !n.endsWith('-bot-alarms'));
+    const expectedArn = {
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':sns:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          `:${topicName}`,
+        ],
+      ],
+    };
+    const alarms = Object.values(workloads.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength(8);
+    for (const alarm of alarms) {
+      expect(alarm.Properties.AlarmActions).toEqual([expectedArn]);
+      expect(alarm.Properties.OKActions).toEqual([expectedArn]);
+    }
+  });
+
+  it("lets the bot act on exactly the sample workloads' queues, functions and deployment groups", () => {
+    const statements = allStatements(bot);
+    const resourcesOf = (sid: string) => asArray(statements.find((s) => s.Sid === sid)?.Resource);
+    expect(resourcesOf('DrainManagedDeadLetterQueues')).toHaveLength(2);
+    expect(resourcesOf('RefillManagedSourceQueues')).toHaveLength(1);
+    expect(resourcesOf('StopManagedDeployments')).toHaveLength(2);
+    expect(resourcesOf('ReplayIntoManagedFunctions')).toHaveLength(4);
+  });
+
+  it('deploys the workloads before the bot, which reads their outputs', () => {
+    expect(stacks.bot.dependencies.map((s) => s.stackName)).toEqual(['GofnWorkloads']);
+  });
+
+  it('tags the sample functions with the owners from context', () => {
+    workloads.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'gofn-sample-hello',
+      Tags: Match.arrayWith([{ Key: 'gofn:owners', Value: 'U012AB3CD U045EF6GH' }]),
+    });
+  });
+
+  it('gives each sample function its table, with the one DynamoDB action it uses', () => {
+    const dynamo = allStatements(workloads).filter((s) => String(s.Action).startsWith('dynamodb:'));
+    expect(dynamo.map((s) => s.Action).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    workloads.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'gofn-sample-hello',
+      Environment: { Variables: Match.objectLike({ ITEMS_TABLE: { Ref: Match.anyValue() } }) },
+    });
+    workloads.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'gofn-sample-orders-worker',
+      Environment: { Variables: Match.objectLike({ ORDERS_TABLE: { Ref: Match.anyValue() } }) },
+    });
+  });
+});
+
+describe('the gofn app from context', () => {
+  it('deploys the bot alone when sampleWorkloads is false', () => {
+    const { app, stacks } = gofnApp({ sampleWorkloads: 'false' });
+    expect(stacks.workloads).toBeUndefined();
+    expect(app.node.children.filter((c) => Stack.isStack(c)).map((c) => c.node.id)).toEqual(['GofnBot']);
+  });
+
+  it('grants the bot the workloads listed in the managedWorkloads context', () => {
+    const dlq = 'arn:aws:sqs:eu-west-1:111122223333:payments-dlq';
+    const { stacks } = gofnApp({
+      sampleWorkloads: false,
+      managedWorkloads: JSON.stringify([
+        {
+          functionArn: 'arn:aws:lambda:eu-west-1:111122223333:function:payments',
+          deadLetterQueueArn: dlq,
+          deploymentGroupArn: 'arn:aws:codedeploy:eu-west-1:111122223333:deploymentgroup:payments/live',
+        },
+      ]),
+    });
+    const statements = allStatements(Template.fromStack(stacks.bot));
+    expect(statements.find((s) => s.Sid === 'DrainManagedDeadLetterQueues')?.Resource).toEqual(dlq);
+  });
+});
