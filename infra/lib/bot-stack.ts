@@ -9,7 +9,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
-import { DEFAULT_BOT_PREFIX, LIVE_ALIAS, TAG, alarmTopicName, lambdaLogGroupName } from './conventions';
+import { DEFAULT_BOT_PREFIX, LIVE_ALIAS, TAG, alarmTopicName, lambdaLogGroupName, slackIds } from './conventions';
 import { FunctionBasics, functionAlarm } from './function-basics';
 import type { ManagedWorkloadRef } from './managed-workloads';
 import { suppress } from './nag';
@@ -17,8 +17,10 @@ import { suppress } from './nag';
 export interface BotStackProps extends StackProps {
   /** Directory with `ingress/index.js` and `worker/index.js`, as `scripts/bundle-lambdas.mjs` writes it. */
   readonly lambdaDist: string;
-  /** Slack channel (ID, or name with `#`) where alarm threads are posted. */
-  readonly alarmChannel: string;
+  /** ID of the Slack channel where alarm threads open, like `C0123456789`. @default - none: no alarm threads */
+  readonly alarmChannel?: string;
+  /** Slack user and user-group IDs allowed to run actions on every managed function (GOFN_ADMINS). @default [] */
+  readonly admins?: readonly string[];
   /** Workloads the bot may act on. Reads need no entry; see {@link ManagedWorkloadRef}. @default [] */
   readonly managedWorkloads?: readonly ManagedWorkloadRef[];
   /** Prefix of the fixed names: `<prefix>-ingress`, `<prefix>-worker`, `<prefix>-alarms`, `<prefix>/slack`. @default 'gofn' */
@@ -29,7 +31,10 @@ export interface BotStackProps extends StackProps {
   readonly ingressMemorySize?: number;
   /** @default 1024 */
   readonly workerMemorySize?: number;
-  /** How long one diagnosis or action may run. @default Duration.seconds(60) */
+  /**
+   * How long one diagnosis or action may run. Keep it under the worker's 5-minute job lease, or
+   * a retry could take over a job that is still running. @default Duration.seconds(60)
+   */
   readonly workerTimeout?: Duration;
   /**
    * Where the bot's own alarms go. Not gofn's alarm topic: that would ask a possibly broken
@@ -109,13 +114,13 @@ export class BotStack extends Stack {
       environment: {
         TABLE_NAME: this.table.tableName,
         SLACK_SECRET_ARN: this.slackSecret.secretArn,
-        ALARM_CHANNEL: props.alarmChannel,
+        ...(props.alarmChannel ? { ALARM_CHANNEL: slackChannelId(props.alarmChannel) } : {}),
+        ...(props.admins?.length ? { GOFN_ADMINS: slackIds(props.admins, 'admins').join(' ') } : {}),
       },
     });
+    // Lambda's own retries of async invocations stay on: the worker claims each job in the
+    // table, so a retry runs only what a failed attempt gave back.
     this.worker = worker.fn;
-    // A job that failed half-way (a rollback, a replay) must not be run again by Lambda's
-    // automatic retry; the failure is reported and alarmed instead, and a person re-runs it.
-    this.worker.configureAsyncInvoke({ retryAttempts: 0 });
     this.table.grantReadWriteData(this.worker);
     this.slackSecret.grantRead(this.worker);
     this.alarmTopic.addSubscription(new subscriptions.LambdaSubscription(this.worker));
@@ -146,7 +151,7 @@ export class BotStack extends Stack {
     this.botAlarms('Ingress', this.ingress, names.ingress);
     this.botAlarms('Worker', this.worker, names.worker);
 
-    new CfnOutput(this, 'SlackRequestUrl', {
+    new CfnOutput(this, 'FunctionUrl', {
       value: this.functionUrl.url,
       description: 'Slash command and interactivity request URL for slack-app-manifest.yaml',
     });
@@ -251,7 +256,6 @@ export class BotStack extends Stack {
           actions: [
             'cloudwatch:GetMetricData',
             'cloudwatch:GetMetricWidgetImage',
-            'cloudwatch:DescribeAlarms',
             'logs:GetQueryResults',
             'logs:StopQuery',
             'xray:GetServiceGraph',
@@ -329,7 +333,6 @@ export class BotStack extends Stack {
           sid: 'DrainManagedDeadLetterQueues',
           actions: [
             'sqs:GetQueueAttributes',
-            'sqs:GetQueueUrl',
             'sqs:ReceiveMessage',
             'sqs:DeleteMessage',
             'sqs:StartMessageMoveTask',
@@ -343,7 +346,7 @@ export class BotStack extends Stack {
       statements.push(
         new iam.PolicyStatement({
           sid: 'RefillManagedSourceQueues',
-          actions: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+          actions: ['sqs:GetQueueAttributes', 'sqs:SendMessage'],
           resources: sourceQueues,
         }),
       );
@@ -366,4 +369,12 @@ export class BotStack extends Stack {
       ['Resource::arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:*'],
     );
   }
+}
+
+function slackChannelId(channel: string): string {
+  // The worker's configuration accepts channel IDs only; names can be renamed away.
+  if (!/^[CG][A-Z0-9]+$/.test(channel)) {
+    throw new Error(`alarmChannel ${JSON.stringify(channel)} is not a Slack channel ID like C0123456789`);
+  }
+  return channel;
 }

@@ -33,17 +33,25 @@ export function functionAlarmName(functionName: string, signal: string): string 
   return `${functionName}-${signal}`;
 }
 
-// Characters AWS accepts in a tag value, minus the space that separates owners.
-const OWNER_ID = /^[\p{L}\p{N}_.:/=+\-@]+$/u;
+/** A Slack user (U…, W…) or user-group (S…) ID, as gofn's authorization accepts them. */
+const SLACK_ID = /^[UWS][A-Z0-9]{2,}$/;
+
+/**
+ * Checks Slack IDs for `gofn:owners` and GOFN_ADMINS at synthesis: gofn ignores anything else,
+ * so a typo would silently lock an owner out.
+ */
+export function slackIds(ids: readonly string[], what: string): string[] {
+  for (const id of ids) {
+    if (!SLACK_ID.test(id)) {
+      throw new Error(`${what}: ${JSON.stringify(id)} is not a Slack user (U…, W…) or user-group (S…) ID`);
+    }
+  }
+  return [...ids];
+}
 
 /** The `gofn:owners` tag value: IDs joined by single spaces (tag values cannot hold commas). */
 export function ownersTagValue(owners: readonly string[]): string {
-  for (const owner of owners) {
-    if (!OWNER_ID.test(owner)) {
-      throw new Error(`gofn owner ${JSON.stringify(owner)} is not a Slack ID: use letters, digits and _ . : / = + - @`);
-    }
-  }
-  const value = owners.join(' ');
+  const value = slackIds(owners, 'gofn:owners').join(' ');
   if (value.length > 256) throw new Error(`gofn:owners tag would be ${value.length} characters; AWS allows 256`);
   return value;
 }

@@ -18,8 +18,9 @@ export interface GofnStacks {
  * Adds gofn's stacks to an app, configured from context (`-c key=value` or cdk.json), and runs
  * cdk-nag's AwsSolutions pack over all of them. Context keys, all optional:
  *
- * - `alarmChannel`: Slack channel for alarm threads. Default `#gofn-alarms`.
- * - `owners`: Slack IDs allowed to act on the sample workloads, separated by spaces or commas. Default: nobody.
+ * - `alarmChannel`: ID of the Slack channel for alarm threads. Default: none, no alarm threads.
+ * - `admins`: Slack user or group IDs allowed to act on every managed function. Default: nobody.
+ * - `owners`: Slack IDs allowed to act on the sample workloads. Default: nobody.
  * - `sampleWorkloads`: `false` deploys the bot alone. Default `true`.
  * - `managedWorkloads`: JSON array of ManagedWorkloadRef for workloads deployed elsewhere.
  * - `otelCollectorLayerArn`: ADOT collector layer for the sample functions' spans. Default: none.
@@ -35,6 +36,8 @@ export function buildGofnApp(app: App): GofnStacks {
     return value === undefined || value === null ? undefined : String(value);
   };
   const fromRoot = (dir: string) => path.resolve(REPO_ROOT, dir);
+  // Lists come from `-c key="U1 U2"` or `-c key=U1,U2`.
+  const ids = (key: string) => (context(key) ?? '').split(/[\s,]+/).filter(Boolean);
   const botPrefix = context('botPrefix') ?? DEFAULT_BOT_PREFIX;
 
   const workloads =
@@ -44,7 +47,7 @@ export function buildGofnApp(app: App): GofnStacks {
           description: 'gofn sample workloads: two managed Go functions on Lambda',
           alarmTopicName: alarmTopicName(botPrefix),
           workloadsDist: fromRoot(context('workloadsDist') ?? 'workloads/dist'),
-          owners: (context('owners') ?? '').split(/[\s,]+/).filter(Boolean),
+          owners: ids('owners'),
           otelCollectorLayerArn: context('otelCollectorLayerArn'),
         });
 
@@ -52,7 +55,8 @@ export function buildGofnApp(app: App): GofnStacks {
     description: 'gofn: incident-runbook Slack app for Go functions on Lambda',
     namePrefix: botPrefix,
     lambdaDist: fromRoot(context('lambdaDist') ?? 'dist/lambda'),
-    alarmChannel: context('alarmChannel') ?? '#gofn-alarms',
+    alarmChannel: context('alarmChannel'),
+    admins: ids('admins'),
     managedWorkloads: [
       ...(workloads?.refs ?? []),
       ...parseManagedWorkloads(app.node.tryGetContext('managedWorkloads')),

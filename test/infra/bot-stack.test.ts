@@ -61,7 +61,8 @@ describe('BotStack', () => {
       AuthType: 'NONE',
       TargetFunctionArn: { 'Fn::GetAtt': [fnId(template, 'gofn-ingress'), 'Arn'] },
     });
-    template.hasOutput('SlackRequestUrl', Match.anyValue());
+    // The name slack-app-manifest.yaml tells people to copy.
+    template.hasOutput('FunctionUrl', Match.anyValue());
   });
 
   it('configures the functions through their environment', () => {
@@ -200,13 +201,6 @@ describe('BotStack', () => {
     );
   });
 
-  it('does not retry a failed job automatically', () => {
-    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      FunctionName: { Ref: fnId(template, 'gofn-worker') },
-      MaximumRetryAttempts: 0,
-    });
-  });
-
   it('grants wildcard resources to execution roles only for X-Ray trace upload', () => {
     const star = allStatements(template).filter(
       (s) =>
@@ -221,6 +215,32 @@ describe('BotStack', () => {
         'xray:PutTraceSegments',
       ]);
   });
+});
+
+describe('BotStack settings', () => {
+  it('passes admins to the worker as GOFN_ADMINS', () => {
+    synth({ admins: ['U012AB3CD', 'S0614TZR7'] }).hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'gofn-worker',
+      Environment: { Variables: Match.objectLike({ GOFN_ADMINS: 'U012AB3CD S0614TZR7' }) },
+    });
+  });
+
+  it('leaves ALARM_CHANNEL unset when no channel is given', () => {
+    const [, worker] = onlyResource(synth({ alarmChannel: undefined }), 'AWS::Lambda::Function', {
+      FunctionName: 'gofn-worker',
+    });
+    expect(worker.Properties?.Environment).not.toHaveProperty('Variables.ALARM_CHANNEL');
+  });
+
+  it.each([
+    [{ alarmChannel: '#gofn-alarms' }, /not a Slack channel ID like C0123456789/],
+    [{ admins: ['maria'] }, /admins: "maria" is not a Slack user/],
+  ] as [Partial<BotStackProps>, RegExp][])(
+    'rejects %j, which the worker would refuse at start-up',
+    (props, message) => {
+      expect(() => synth(props)).toThrow(message);
+    },
+  );
 });
 
 describe('BotStack without managed workloads', () => {

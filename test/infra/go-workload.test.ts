@@ -262,7 +262,8 @@ describe('GoWorkload overrides', () => {
   it.each([
     [{ bootstrapDir: '/nonexistent' }, /no \/nonexistent\/bootstrap; build the Go workloads first/],
     [{ environment: { GOMEMLIMIT: '1GiB' } }, /GOMEMLIMIT is set by the construct/],
-    [{ owners: ['U1,U2'] }, /not a Slack ID/],
+    [{ owners: ['U1,U2'] }, /gofn:owners: "U1,U2" is not a Slack user/],
+    [{ owners: ['@maria'] }, /is not a Slack user \(U…, W…\) or user-group \(S…\) ID/],
     [{ memorySize: 64 }, /memorySize must be 128-10240 MB/],
     [{ goMemLimitRatio: 1.5 }, /goMemLimitRatio must be in \(0, 1\]/],
     [{ reservedConcurrency: 0 }, /reservedConcurrency must be >= 1/],
