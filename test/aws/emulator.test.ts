@@ -21,6 +21,7 @@ import { CallLedger, countCalls } from '../../src/calls';
 import { ErrorCode, GofnError } from '../../src/errors';
 import type { ManagedFunctionRef, Sources } from '../../src/ports';
 import { startEmulator, type Emulator } from '../support/moto';
+import { createLambdaRole, emulatorAccount, emulatorRegion, lambdaRoleArn } from './emulator-fixtures';
 import { hour, minute, rejectionOf } from './helpers';
 
 /**
@@ -28,12 +29,12 @@ import { hour, minute, rejectionOf } from './helpers';
  * environment. What the emulator does not emulate must come back as Unsupported or `missing`.
  */
 
-const account = '123456789012';
-const region = 'us-east-1';
+const account = emulatorAccount;
+const region = emulatorRegion;
 const arnOf = (service: string, resource: string) => `arn:aws:${service}:${region}:${account}:${resource}`;
 const queueArn = arnOf('sqs', 'orders-queue');
 const dlqArn = arnOf('sqs', 'orders-dlq');
-const roleArn = `arn:aws:iam::${account}:role/gofn-test-lambda`;
+const roleArn = lambdaRoleArn;
 
 // Whole minutes, so the datapoints below sit well inside their one-minute buckets.
 const now = new Date(Math.floor(Date.now() / minute) * minute);
@@ -44,29 +45,6 @@ const minutesAgo = (m: number) => new Date(now.getTime() - m * minute + 10_000);
 let emulator: Emulator;
 let clients: AwsClients;
 let sources: Sources;
-
-/** IAM is not among the installed SDK clients; the emulator takes an unsigned query request. */
-async function createLambdaRole(endpoint: string): Promise<void> {
-  const trust = JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-  });
-  const body = new URLSearchParams({
-    Action: 'CreateRole',
-    Version: '2010-05-08',
-    RoleName: 'gofn-test-lambda',
-    AssumeRolePolicyDocument: trust,
-  });
-  const response = await fetch(endpoint, {
-    method: 'POST',
-    body,
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization: `AWS4-HMAC-SHA256 Credential=testing/20240101/${region}/iam/aws4_request, SignedHeaders=host, Signature=x`,
-    },
-  });
-  if (!response.ok) throw new Error(`CreateRole failed: ${response.status} ${await response.text()}`);
-}
 
 async function createFunction(name: string, tags: Record<string, string>): Promise<void> {
   await clients.lambda.send(
