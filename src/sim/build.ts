@@ -48,6 +48,8 @@ export function buildFleet(parsed: readonly ParsedScenario[], now: Date): Simula
           visible: q.messages,
           inFlight: q.inFlight,
           samples: [...q.samples],
+          held: new Map(),
+          served: 0,
           redrive,
           declaredBy: spec.name,
         });
@@ -200,7 +202,7 @@ function simulatedFunction(
       ? [{ uuid: randomUuid(random), queueArn: queueArn(spec.eventSource.queue), state: spec.eventSource.state }]
       : [],
     codeDeploy: spec.codeDeploy
-      ? { application: spec.codeDeploy.application, group: spec.codeDeploy.group }
+      ? { application: spec.codeDeploy.application, group: spec.codeDeploy.group, alias: spec.codeDeploy.alias }
       : undefined,
     signals: new FunctionSignals({
       functionName: spec.name,
@@ -274,6 +276,12 @@ function checkFunction(spec: FunctionSpec, now: Date): Problem[] {
   const source = spec.eventSource;
   if (source?.deadLetter && source.deadLetter.queue === source.queue) {
     problem(['eventSource', 'deadLetter', 'queue'], 'expected a queue other than the source queue');
+  }
+  if (spec.codeDeploy && !(spec.codeDeploy.alias in spec.aliases)) {
+    problem(
+      ['codeDeploy', 'alias'],
+      `expected one of the function's aliases (${Object.keys(spec.aliases).join(', ')})`,
+    );
   }
   spec.codeDeploy?.deployments.forEach((d, i) => {
     requireVersion(['codeDeploy', 'deployments', i, 'currentVersion'], d.currentVersion);

@@ -1,4 +1,7 @@
 import { ErrorCode, GofnError } from '../errors';
+import type { QueueMessage } from '../ports';
+import { addMessages, deleteMessages, receiveMessages, transferMessages } from './messages';
+import type { MessageState } from './messages';
 import type { FaultCode, FaultSource } from './schema';
 import type { FunctionSignals } from './signals';
 
@@ -23,15 +26,8 @@ export interface SimulatedAlias {
   revision: number;
 }
 
-export interface SimulatedQueue {
-  name: string;
+export interface SimulatedQueue extends MessageState {
   arn: string;
-  /** ApproximateNumberOfMessages. */
-  visible: number;
-  /** ApproximateNumberOfMessagesNotVisible. */
-  inFlight: number;
-  /** A few message bodies, oldest first. */
-  samples: string[];
   redrive: { deadLetterArn: string; maxReceiveCount: number } | undefined;
   /** The function whose scenario declared the queue: its `faults.queues` applies. */
   declaredBy: string;
@@ -60,6 +56,36 @@ export interface DeploymentGroupKey {
   group: string;
 }
 
+export interface SimulatedDeploymentGroup extends DeploymentGroupKey {
+  /** The alias the group's deployments move. */
+  alias: string;
+}
+
+/** CodeDeploy statuses of a deployment still moving traffic. */
+export const ACTIVE_DEPLOYMENT_STATUSES: ReadonlySet<string> = new Set([
+  'Created',
+  'Queued',
+  'InProgress',
+  'Baking',
+  'Ready',
+]);
+
+export interface SimulatedMoveTask {
+  taskHandle: string;
+  sourceArn: string;
+  destinationArn: string;
+  status: 'COMPLETED';
+  moved: number;
+  toMove: number;
+  startedAt: Date;
+}
+
+export interface AsyncInvocation {
+  functionName: string;
+  qualifier: string;
+  payload: string;
+}
+
 export interface SimulatedFunction {
   name: string;
   arn: string;
@@ -78,7 +104,7 @@ export interface SimulatedFunction {
   deadLetterArn: string | undefined;
   onFailureArn: string | undefined;
   eventSources: SimulatedEventSource[];
-  codeDeploy: DeploymentGroupKey | undefined;
+  codeDeploy: SimulatedDeploymentGroup | undefined;
   /** The per-minute telemetry the function produced. History: actions do not rewrite it. */
   signals: FunctionSignals;
   faults: Partial<Record<FaultSource, FaultCode>>;
@@ -93,6 +119,8 @@ export interface FleetInit {
   queues: SimulatedQueue[];
   deployments: SimulatedDeployment[];
   sourceFiles: string[];
+  /** Wall clock for message visibility timeouts, which run in real time; default Date.now. */
+  clock?: () => number;
 }
 
 /** Lambda always keeps this much of the account's concurrency unreserved. */
@@ -108,8 +136,12 @@ export class SimulatedFleet {
   private readonly functions = new Map<string, SimulatedFunction>();
   private readonly queues = new Map<string, SimulatedQueue>();
   private readonly deployments: SimulatedDeployment[];
+  private readonly moveTasks: SimulatedMoveTask[] = [];
+  private readonly invocations: AsyncInvocation[] = [];
+  private readonly clock: () => number;
 
   constructor(init: FleetInit) {
+    this.clock = init.clock ?? Date.now;
     this.now = new Date(init.now.getTime());
     this.region = init.region;
     this.accountId = init.accountId;
@@ -222,17 +254,91 @@ export class SimulatedFleet {
   }
 
   /**
-   * Moves up to `limit` visible messages (all when omitted) from one queue to another, with their
-   * sample bodies, as an SQS message-move task does. Returns how many moved.
+   * Moves up to `limit` visible messages (all when omitted) from one queue to another, as an SQS
+   * message-move task does. Returns how many moved.
    */
   moveMessages(fromArn: string, toArn: string, limit?: number): number {
     const from = this.requireQueue(fromArn);
-    const to = this.requireQueue(toArn);
-    const moved = Math.min(from.visible, limit ?? from.visible);
-    from.visible -= moved;
-    to.visible += moved;
-    const movedSamples = from.samples.splice(0, Math.min(from.samples.length, moved));
-    to.samples.push(...movedSamples);
-    return moved;
+    return transferMessages(from, this.requireQueue(toArn), limit ?? from.visible);
+  }
+
+  /** Up to 10 visible messages, held for `visibilitySeconds` of wall-clock time. */
+  receiveMessages(queueArn: string, max: number, visibilitySeconds: number): QueueMessage[] {
+    return receiveMessages(this.requireQueue(queueArn), max, visibilitySeconds, this.clock());
+  }
+
+  /** Deletes received messages; returns the receipt handles that were still held. */
+  deleteMessages(queueArn: string, receiptHandles: readonly string[]): Set<string> {
+    return deleteMessages(this.requireQueue(queueArn), receiptHandles, this.clock());
+  }
+
+  sendMessages(queueArn: string, bodies: readonly string[]): void {
+    addMessages(this.requireQueue(queueArn), bodies);
+  }
+
+  /**
+   * An SQS message-move task from a dead-letter queue. The simulation has no clock to run it
+   * against, so it completes at once.
+   */
+  startMoveTask(sourceArn: string, destinationArn: string): SimulatedMoveTask {
+    const source = this.requireQueue(sourceArn);
+    this.requireQueue(destinationArn);
+    const isDeadLetterQueue = [...this.queues.values()].some((q) => q.redrive?.deadLetterArn === sourceArn);
+    if (!isDeadLetterQueue) {
+      throw new GofnError(
+        ErrorCode.Upstream,
+        `SQS StartMessageMoveTask refused ${source.name}: the source queue must be the dead-letter queue of another queue.`,
+      );
+    }
+    const toMove = source.visible;
+    const task: SimulatedMoveTask = {
+      taskHandle: `sim-move-${source.name}-${this.moveTasks.length + 1}`,
+      sourceArn,
+      destinationArn,
+      status: 'COMPLETED',
+      moved: this.moveMessages(sourceArn, destinationArn),
+      toMove,
+      startedAt: new Date(this.clock()),
+    };
+    this.moveTasks.push(task);
+    return { ...task };
+  }
+
+  /** Message-move tasks of a source queue, newest first. */
+  moveTasksOf(sourceArn: string): SimulatedMoveTask[] {
+    return this.moveTasks
+      .filter((t) => t.sourceArn === sourceArn)
+      .reverse()
+      .map((t) => ({ ...t }));
+  }
+
+  findDeployment(deploymentId: string): SimulatedDeployment | undefined {
+    return this.deployments.find((d) => d.id === deploymentId);
+  }
+
+  /**
+   * Stops a deployment that is still moving traffic, with rollback: CodeDeploy points the alias
+   * back at the version it had before. Conflict when the deployment already finished.
+   */
+  stopDeployment(deploymentId: string): SimulatedDeployment {
+    const deployment = this.findDeployment(deploymentId);
+    if (!deployment) throw new GofnError(ErrorCode.NotFound, `CodeDeploy has no deployment ${deploymentId}.`);
+    if (!ACTIVE_DEPLOYMENT_STATUSES.has(deployment.status)) {
+      throw new GofnError(ErrorCode.Conflict, `Deployment ${deploymentId} already ended (${deployment.status}).`);
+    }
+    const owner = this.functionOfDeploymentGroup(deployment);
+    if (owner?.codeDeploy) this.setAlias(owner.name, owner.codeDeploy.alias, deployment.currentVersion);
+    deployment.status = 'Stopped';
+    deployment.completedAt = new Date(this.now.getTime());
+    return deployment;
+  }
+
+  recordAsyncInvocation(invocation: AsyncInvocation): void {
+    this.invocations.push({ ...invocation });
+  }
+
+  /** Events handed to the function with InvocationType Event, oldest first. */
+  asyncInvocationsOf(functionName: string): AsyncInvocation[] {
+    return this.invocations.filter((i) => i.functionName === functionName).map((i) => ({ ...i }));
   }
 }

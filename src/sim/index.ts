@@ -4,6 +4,7 @@
  */
 export { createSimulatedSources, TYPICAL_LATENCY_MS } from './backend';
 export type { SimulatedSourcesOptions } from './backend';
+export { createSimulatedControl } from './control';
 export { SimulatedFleet } from './fleet';
 export type { SimulatedAlias, SimulatedDeployment, SimulatedFunction, SimulatedQueue, SimulatedVersion } from './fleet';
 export {

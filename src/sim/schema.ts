@@ -238,6 +238,8 @@ const deployment = strict({
 const codeDeploy = strict({
   application: z.string().min(1).max(100),
   group: z.string().min(1).max(100),
+  /** The alias the group's deployments move, and a stopped deployment moves back. */
+  alias: aliasName.default('live'),
   deployments: z.array(deployment).max(200).default([]),
 });
 

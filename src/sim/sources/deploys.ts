@@ -1,6 +1,6 @@
 import { ErrorCode, GofnError } from '../../errors';
 import type { CallOptions, DeploymentGroupRef, DeploymentInfo, DeploysPort } from '../../ports';
-import type { SimulatedFleet } from '../fleet';
+import type { SimulatedDeployment, SimulatedFleet } from '../fleet';
 import { faultOf } from './requests';
 import type { RequestSimulator } from './requests';
 
@@ -29,16 +29,20 @@ export class SimulatedDeploys implements DeploysPort {
     for (let i = 0; i < recent.length; i += DEPLOYMENTS_PER_BATCH) {
       await this.requests.send('CodeDeploy', 'BatchGetDeployments', opts);
     }
-    return recent.map((d) => ({
-      id: d.id,
-      application: d.application,
-      group: d.group,
-      status: d.status,
-      createdAt: new Date(d.createdAt.getTime()),
-      completedAt: d.completedAt ? new Date(d.completedAt.getTime()) : undefined,
-      configName: d.configName,
-      currentVersion: d.currentVersion,
-      targetVersion: d.targetVersion,
-    }));
+    return recent.map(toDeploymentInfo);
   }
+}
+
+export function toDeploymentInfo(d: SimulatedDeployment): DeploymentInfo {
+  return {
+    id: d.id,
+    application: d.application,
+    group: d.group,
+    status: d.status,
+    createdAt: new Date(d.createdAt.getTime()),
+    completedAt: d.completedAt ? new Date(d.completedAt.getTime()) : undefined,
+    configName: d.configName,
+    currentVersion: d.currentVersion,
+    targetVersion: d.targetVersion,
+  };
 }
