@@ -11,7 +11,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 started=$(date +%s)
-step() { printf '\n-- workloads: %s\n' "$*" >&2; }
+step() { printf '\n-- workloads: %s (at %ss)\n' "$*" "$(( $(date +%s) - started ))" >&2; }
 
 moto=../.venv/bin/moto_server
 [ -x "$moto" ] || { echo "workloads: $moto is missing; run: sh scripts/setup.sh all" >&2; exit 1; }
