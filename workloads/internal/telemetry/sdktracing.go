@@ -23,10 +23,10 @@ import (
 // attempt count, aws.request_id and http.status_code the inner spans report, instead of eleven
 // nested subsegments per call.
 
-// sdkTracerProvider adapts an OpenTelemetry tracer provider for aws.Config.TracerProvider.
+// sdkTracerProvider adapts an OpenTelemetry tracer provider to smithy-go's interface.
 type sdkTracerProvider struct{ otel trace.TracerProvider }
 
-// SDKTracerProvider returns tp in the shape aws.Config.TracerProvider expects.
+// SDKTracerProvider returns tp in the shape a service client's Options.TracerProvider expects.
 func SDKTracerProvider(tp trace.TracerProvider) smithytracing.TracerProvider {
 	return sdkTracerProvider{otel: tp}
 }
