@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as fs from 'node:fs';
-import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -9,10 +9,11 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
-import { DEFAULT_BOT_PREFIX, LIVE_ALIAS, TAG, alarmTopicName, lambdaLogGroupName, slackIds } from './conventions';
+import { DEFAULT_BOT_PREFIX, alarmTopicName, slackIds } from './conventions';
 import { FunctionBasics, functionAlarm } from './function-basics';
 import type { ManagedWorkloadRef } from './managed-workloads';
 import { suppress } from './nag';
+import { grantFleetAccess } from './worker-permissions';
 
 export interface BotStackProps extends StackProps {
   /** Directory with `ingress/index.js` and `worker/index.js`, as `scripts/bundle-lambdas.mjs` writes it. */
@@ -124,7 +125,7 @@ export class BotStack extends Stack {
     this.table.grantReadWriteData(this.worker);
     this.slackSecret.grantRead(this.worker);
     this.alarmTopic.addSubscription(new subscriptions.LambdaSubscription(this.worker));
-    this.grantFleetAccess(worker.role, props.managedWorkloads ?? []);
+    grantFleetAccess(this, worker.role, props.managedWorkloads ?? []);
 
     this.ingress = this.botFunction('Ingress', {
       functionName: names.ingress,
@@ -226,148 +227,6 @@ export class BotStack extends Stack {
       'gofn deploys on nodejs22.x: the bundle targets node22 and the pinned AWS SDK is tested on it',
     );
     return { fn, role: basics.role };
-  }
-
-  /**
-   * Least privilege for the worker: read the monitoring and deployment APIs anywhere; change only
-   * functions tagged `gofn:managed=true` and the queues and deployment groups of the listed
-   * workloads. Two policies, so each wildcard's cdk-nag suppression names exactly what it covers.
-   */
-  private grantFleetAccess(role: iam.IRole, workloads: readonly ManagedWorkloadRef[]): void {
-    const functionArn = (name: string) =>
-      this.formatArn({
-        service: 'lambda',
-        resource: 'function',
-        resourceName: name,
-        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-      });
-    const lambdaLogGroups = this.formatArn({
-      service: 'logs',
-      resource: 'log-group',
-      resourceName: lambdaLogGroupName('*'),
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
-
-    const read = new iam.Policy(this, 'ReadFleetPolicy', {
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'ReadMonitoring',
-          // None of these actions supports resource-level permissions.
-          actions: [
-            'cloudwatch:GetMetricData',
-            'cloudwatch:GetMetricWidgetImage',
-            'logs:GetQueryResults',
-            'logs:StopQuery',
-            'xray:GetServiceGraph',
-            'xray:GetTraceSummaries',
-            'xray:BatchGetTraces',
-            'tag:GetResources',
-          ],
-          resources: ['*'],
-        }),
-        new iam.PolicyStatement({
-          sid: 'QueryFunctionLogs',
-          actions: ['logs:StartQuery'],
-          resources: [lambdaLogGroups],
-        }),
-        new iam.PolicyStatement({
-          sid: 'ReadFunctionsAndDeployments',
-          actions: ['lambda:Get*', 'lambda:List*', 'codedeploy:Get*', 'codedeploy:List*', 'codedeploy:BatchGet*'],
-          resources: ['*'],
-        }),
-      ],
-    });
-    read.attachToRole(role);
-    suppress(
-      read,
-      'AwsSolutions-IAM5',
-      'Read-only monitoring APIs (GetMetricData, Logs Insights results, X-Ray, tag:GetResources) do not support resource-level permissions; gofn diagnoses any function',
-      ['Resource::*'],
-    );
-    suppress(
-      read,
-      'AwsSolutions-IAM5',
-      'Logs Insights queries over Lambda log groups only: gofn diagnoses any function by name',
-      [`Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:${lambdaLogGroupName('*')}`],
-    );
-    suppress(
-      read,
-      'AwsSolutions-IAM5',
-      'Read-only action families of Lambda and CodeDeploy (Get, List, BatchGet): they cannot change anything, and the adapters need most of them',
-      [
-        'Action::lambda:Get*',
-        'Action::lambda:List*',
-        'Action::codedeploy:Get*',
-        'Action::codedeploy:List*',
-        'Action::codedeploy:BatchGet*',
-      ],
-    );
-
-    const statements = [
-      new iam.PolicyStatement({
-        sid: 'RollBackAndResizeManagedFunctions',
-        actions: ['lambda:UpdateAlias', 'lambda:PutFunctionConcurrency'],
-        resources: [functionArn('*')],
-        conditions: { StringEquals: { [`aws:ResourceTag/${TAG.managed}`]: 'true' } },
-      }),
-    ];
-    const listed = (pick: (w: ManagedWorkloadRef) => string | undefined) =>
-      workloads.map(pick).filter((arn): arn is string => arn !== undefined);
-    const functions = listed((w) => w.functionArn);
-    const deadLetterQueues = listed((w) => w.deadLetterQueueArn);
-    const sourceQueues = listed((w) => w.sourceQueueArn);
-    const deploymentGroups = listed((w) => w.deploymentGroupArn);
-    if (functions.length > 0) {
-      statements.push(
-        new iam.PolicyStatement({
-          sid: 'ReplayIntoManagedFunctions',
-          actions: ['lambda:InvokeFunction'],
-          // Replayed events should reach the version live traffic reaches, through the alias.
-          resources: functions.flatMap((arn) => [arn, `${arn}:${LIVE_ALIAS}`]),
-        }),
-      );
-    }
-    if (deadLetterQueues.length > 0) {
-      statements.push(
-        new iam.PolicyStatement({
-          sid: 'DrainManagedDeadLetterQueues',
-          actions: [
-            'sqs:GetQueueAttributes',
-            'sqs:ReceiveMessage',
-            'sqs:DeleteMessage',
-            'sqs:StartMessageMoveTask',
-            'sqs:ListMessageMoveTasks',
-          ],
-          resources: deadLetterQueues,
-        }),
-      );
-    }
-    if (sourceQueues.length > 0) {
-      statements.push(
-        new iam.PolicyStatement({
-          sid: 'RefillManagedSourceQueues',
-          actions: ['sqs:GetQueueAttributes', 'sqs:SendMessage'],
-          resources: sourceQueues,
-        }),
-      );
-    }
-    if (deploymentGroups.length > 0) {
-      statements.push(
-        new iam.PolicyStatement({
-          sid: 'StopManagedDeployments',
-          actions: ['codedeploy:StopDeployment'],
-          resources: deploymentGroups,
-        }),
-      );
-    }
-    const act = new iam.Policy(this, 'ActOnManagedPolicy', { statements });
-    act.attachToRole(role);
-    suppress(
-      act,
-      'AwsSolutions-IAM5',
-      'Alias and concurrency changes are allowed on any function only under the condition aws:ResourceTag/gofn:managed = true',
-      ['Resource::arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:*'],
-    );
   }
 }
 

@@ -246,8 +246,7 @@ export class GoWorkload extends Construct {
     const fnTags = Tags.of(this.function);
     fnTags.add(TAG.managed, 'true');
     fnTags.add(TAG.deploymentGroup, `${this.deploymentGroup.application.applicationName}/${LIVE_ALIAS}`);
-    // No tag rather than an empty one (which some services reject): nobody may act either way.
-    if (props.owners.length > 0) fnTags.add(TAG.owners, ownersTagValue(props.owners));
+    if (settings.ownersTag !== undefined) fnTags.add(TAG.owners, settings.ownersTag);
   }
 
   /** The resources gofn's actions touch, for the bot's least-privilege policy. */
@@ -345,6 +344,7 @@ export class GoWorkload extends Construct {
 
 interface Settings {
   functionName: string;
+  ownersTag: string | undefined;
   bootstrapDir: string;
   memorySize: number;
   goMemLimitRatio: number;
@@ -393,6 +393,8 @@ function resolveSettings(props: GoWorkloadProps): Settings {
   if (datapointsToAlarm > evaluationPeriods) fail('alarms.datapointsToAlarm must not exceed evaluationPeriods');
   return {
     functionName: props.functionName,
+    // No tag rather than an empty one (which some services reject): nobody may act either way.
+    ownersTag: props.owners.length > 0 ? ownersTagValue(props.owners) : undefined,
     bootstrapDir: props.bootstrapDir,
     memorySize,
     goMemLimitRatio,
