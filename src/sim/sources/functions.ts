@@ -23,13 +23,10 @@ export class SimulatedFunctions implements FunctionsPort {
   ) {}
 
   async getFunction(name: string, alias: string, opts?: CallOptions): Promise<FunctionInfo> {
-    // GetFunction (qualified by the alias) and GetAlias (for the routing weights, which
-    // GetFunction does not return) go out together, as the AWS adapter sends them.
+    // One GetFunction qualified by the alias, as the AWS adapter sends it. The simulation knows
+    // the alias's routing weights without the GetAlias AWS would need, and reports them.
     const fault = faultOf(this.fleet.findFunction(name), 'functions', `function ${name}:${alias}`);
-    await Promise.all([
-      this.requests.send('Lambda', 'GetFunction', opts, fault),
-      this.requests.send('Lambda', 'GetAlias', opts, fault),
-    ]);
+    await this.requests.send('Lambda', 'GetFunction', opts, fault);
     const found = this.fleet.requireFunction(name);
     const target = this.requireAlias(found, alias);
     const version = found.versions.find((v) => v.version === target.version);
