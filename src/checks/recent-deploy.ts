@@ -8,6 +8,9 @@ import type { CheckContext, CheckResult } from './types';
 
 const ACTIVE = new Set(['Created', 'Queued', 'InProgress', 'Baking', 'Ready']);
 
+/** Below this a change of the error rate is noise, not worth a mention. */
+const NOTABLE_RATIO = 2;
+
 /** The error rate of a window with no errors, so a ratio against it stays finite (0.01%). */
 const RATE_FLOOR_PERCENT = 0.01;
 
@@ -60,7 +63,7 @@ export async function recentDeployCheck(ctx: CheckContext, params: CheckParams<'
     parts.push(`alias also routes ${routed.map(([v, w]) => `${Math.round(w * 100)}% to v${v}`).join(', ')}`);
   }
   if (active) parts.push(`deployment ${active.id} is ${active.status}`);
-  if (ratio !== undefined && currentRate !== undefined && previousRate !== undefined && ratio >= 1.5) {
+  if (ratio !== undefined && currentRate !== undefined && previousRate !== undefined && ratio >= NOTABLE_RATIO) {
     parts.push(`errors ${formatRatio(ratio)} since (${formatPercent(currentRate)} vs ${formatPercent(previousRate)})`);
   }
   if (deploymentsProblem) parts.push(`deployments unavailable: ${deploymentsProblem}`);
@@ -70,7 +73,7 @@ export async function recentDeployCheck(ctx: CheckContext, params: CheckParams<'
     status,
     summary: parts.join(' · '),
     headline:
-      ratio !== undefined && ratio >= 1.5
+      ratio !== undefined && ratio >= NOTABLE_RATIO
         ? `v${fn.version} went live ${formatAgo(wentLiveAt, now)} and errors rose ${formatRatio(ratio)}`
         : `v${fn.version} went live ${formatAgo(wentLiveAt, now)}`,
     evidence: {

@@ -4,7 +4,7 @@ import { createAwsSources } from '../aws/index';
 import { ErrorCode, GofnError } from '../errors';
 import type { Sources } from '../ports';
 import { projectRoot } from '../project';
-import { createSimulatedSources } from '../sim/backend';
+import { createSimulatedSources, TYPICAL_LATENCY_MS } from '../sim/backend';
 import { loadScenarioFiles } from '../sim/loader';
 
 export interface SourceChoice {
@@ -12,6 +12,8 @@ export interface SourceChoice {
   /** Scenario files or directories: run against a simulated fleet instead of AWS. */
   scenario?: string[] | undefined;
   now?: Date;
+  /** Simulate AWS round trips, so a demo takes about as long as a real diagnosis. */
+  realisticLatency?: boolean;
 }
 
 export function defaultScenarioDir(): string {
@@ -45,7 +47,7 @@ export async function openSources(choice: SourceChoice): Promise<Sources> {
   if (choice.scenario && choice.scenario.length > 0) {
     const files = await expandScenarioPaths(choice.scenario);
     const fleet = await loadScenarioFiles(files, choice.now ? { now: choice.now } : undefined);
-    return createSimulatedSources(fleet);
+    return createSimulatedSources(fleet, choice.realisticLatency ? { latencyMs: TYPICAL_LATENCY_MS } : {});
   }
   return createAwsSources({ region: choice.region });
 }

@@ -1,9 +1,9 @@
-import { SocketModeReceiver } from '@slack/bolt';
 import { loadConfig } from '../config';
 import { openWorld } from '../cli/world';
 import { loadRunbook } from '../runbook/loader';
 import { createSlackApp } from '../slack/app';
 import { SlackOut } from '../slack/out';
+import { socketModeReceiver } from '../slack/socket-mode';
 import { createWorker } from '../slack/worker';
 import { createLambdaLog } from './log';
 
@@ -15,7 +15,9 @@ import { createLambdaLog } from './log';
 async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.SLACK_APP_TOKEN || !config.SLACK_BOT_TOKEN || !config.SLACK_SIGNING_SECRET) {
-    throw new Error('npm run dev needs SLACK_APP_TOKEN (xapp-…), SLACK_BOT_TOKEN (xoxb-…) and SLACK_SIGNING_SECRET; see the README.');
+    throw new Error(
+      'npm run dev needs SLACK_APP_TOKEN (xapp-…), SLACK_BOT_TOKEN (xoxb-…) and SLACK_SIGNING_SECRET; see the README.',
+    );
   }
   const secrets = [config.SLACK_APP_TOKEN, config.SLACK_BOT_TOKEN, config.SLACK_SIGNING_SECRET];
   const log = createLambdaLog('gofn-dev', () => secrets);
@@ -38,7 +40,7 @@ async function main(): Promise<void> {
     },
     log,
   });
-  const receiver = new SocketModeReceiver({ appToken: config.SLACK_APP_TOKEN });
+  const receiver = socketModeReceiver(config.SLACK_APP_TOKEN);
   const app = createSlackApp({
     receiver,
     botToken: config.SLACK_BOT_TOKEN,
@@ -50,13 +52,17 @@ async function main(): Promise<void> {
       // In-process hand-off: the listener acks first, the job runs right after.
       enqueue: async (job) => {
         setImmediate(() => {
-          worker.runJob(job as Parameters<typeof worker.runJob>[0]).catch((error: unknown) => log.error('job failed', { error }));
+          worker
+            .runJob(job as Parameters<typeof worker.runJob>[0])
+            .catch((error: unknown) => log.error('job failed', { error }));
         });
       },
     },
   });
   await app.start();
-  process.stderr.write(`gofn is connected over Socket Mode (${world.simulated ? 'simulated fleet' : 'AWS'}); try /gofn help in Slack.\n`);
+  process.stderr.write(
+    `gofn is connected over Socket Mode (${world.simulated ? 'simulated fleet' : 'AWS'}); try /gofn help in Slack.\n`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { CallLedger, countCalls } from '../calls';
 import { Evidence } from '../checks/evidence';
 import { isAtLeastWarn } from '../checks/grade';
@@ -42,6 +43,8 @@ export async function diagnose(options: DiagnoseOptions): Promise<Report> {
   const ledger = new CallLedger();
   const startedAt = performance.now();
   const deadline = new AbortController();
+  // Every AWS call of the diagnosis listens to this one signal; more than Node's default ten is expected.
+  setMaxListeners(0, deadline.signal);
   const timer = setTimeout(
     () =>
       deadline.abort(

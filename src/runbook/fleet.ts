@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { CallLedger, countCalls } from '../calls';
 import { gradeAbove, percentOf, round, statusRank, worst } from '../checks/grade';
 import type { StepStatus, ThresholdPair } from '../checks/types';
@@ -51,6 +52,8 @@ export async function fleetOverview(options: FleetOptions): Promise<FleetReport>
   const startedAt = performance.now();
   const { window } = windowsEndingAt(options.now ?? new Date(), options.windowMs);
   const signal = AbortSignal.timeout(options.deadlineMs);
+  // Every request of the listing listens to this one signal; a big fleet sends more than ten.
+  setMaxListeners(0, signal);
   const thresholds = fleetThresholds(options.runbook);
 
   const rows = await countCalls(ledger, async () => {

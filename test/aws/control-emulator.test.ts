@@ -310,6 +310,26 @@ describe('charts and secrets on the emulator', () => {
   });
 });
 
+/**
+ * Runs a race on a fresh key until one racer wins, at most three rounds, and returns the last round.
+ * The emulator evaluates a condition and writes without a lock between the two, so now and then
+ * (about one test run in thirty for the updates) two racers both pass; DynamoDB does both
+ * atomically (docs/emulator-notes.md). A store that read before writing, or wrote without the
+ * condition, lets several racers through in every round, which three rounds still show.
+ */
+async function raceOnFreshKeys(
+  prefix: string,
+  race: (pk: string) => Promise<boolean[]>,
+): Promise<{ key: string; results: boolean[] }> {
+  let round = { key: '', results: [] as boolean[] };
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const key = `${prefix}#${attempt}`;
+    round = { key, results: await race(key) };
+    if (round.results.filter(Boolean).length === 1) break;
+  }
+  return round;
+}
+
 describe('DynamoRecordStore on the emulator', () => {
   const table = 'gofn-test-state';
   let store: DynamoRecordStore;
@@ -410,28 +430,26 @@ describe('DynamoRecordStore on the emulator', () => {
 
   it('lets exactly one of 20 concurrent creates of one key win', async () => {
     // Act
-    const results = await Promise.all(
-      Array.from({ length: 20 }, (_, n) => store.create({ pk: 'claim#race', sk: 'claim', data: { worker: n } })),
+    const { key, results } = await raceOnFreshKeys('claim#create-race', (pk) =>
+      Promise.all(Array.from({ length: 20 }, (_, n) => store.create({ pk, sk: 'claim', data: { worker: n } }))),
     );
 
     // Assess
     expect(results.filter(Boolean)).toHaveLength(1);
     const winner = results.indexOf(true);
-    expect(await store.get('claim#race', 'claim')).toMatchObject({ version: 1, data: { worker: winner } });
+    expect(await store.get(key, 'claim')).toMatchObject({ version: 1, data: { worker: winner } });
   });
 
   it('lets exactly one of 10 concurrent updates at the same version win', async () => {
-    // Prepare
-    await store.create({ pk: 'claim#update-race', sk: 'claim', data: { worker: -1 } });
-
     // Act
-    const results = await Promise.all(
-      Array.from({ length: 10 }, (_, n) => store.updateIf('claim#update-race', 'claim', 1, { worker: n })),
-    );
+    const { key, results } = await raceOnFreshKeys('claim#update-race', async (pk) => {
+      await store.create({ pk, sk: 'claim', data: { worker: -1 } });
+      return Promise.all(Array.from({ length: 10 }, (_, n) => store.updateIf(pk, 'claim', 1, { worker: n })));
+    });
 
     // Assess
     expect(results.filter(Boolean)).toHaveLength(1);
     const winner = results.indexOf(true);
-    expect(await store.get('claim#update-race', 'claim')).toMatchObject({ version: 2, data: { worker: winner } });
+    expect(await store.get(key, 'claim')).toMatchObject({ version: 2, data: { worker: winner } });
   });
 });

@@ -7,7 +7,7 @@ import { planAction } from '../../actions/plan';
 import { runAction } from '../../actions/run';
 import type { ActionOutcome, ActionRequest, Plan } from '../../actions/types';
 import type { ActionKind } from '../../checks/types';
-import { ErrorCode, GofnError } from '../../errors';
+import { ErrorCode, GofnError, isGofnError } from '../../errors';
 import { silentLog } from '../../log';
 import { runCommand, styleFor, type OutputOptions } from '../common';
 import type { CliIO } from '../io';
@@ -187,7 +187,17 @@ async function act(
       requestId: randomUUID(),
     };
 
-    const { plan } = await planAction(request, deps);
+    let plan: Plan;
+    try {
+      ({ plan } = await planAction(request, deps));
+    } catch (error) {
+      if (!isGofnError(error, ErrorCode.Forbidden) && !isGofnError(error, ErrorCode.Conflict)) throw error;
+      // A refusal is an attempt too: let the action runner plan again, refuse and audit it.
+      const outcome = await runAction(request, deps);
+      printOutcome(io, style, outcome, options);
+      exit = EXIT[outcome.status];
+      return exit;
+    }
     io.stderr.write(`Plan: ${style.bold(plan.sentence)}${world.simulated ? style.dim(' (simulated)') : ''}\n`);
     if (!options.yes) {
       if (!io.stdin.isTTY) {

@@ -29,7 +29,7 @@ export async function demo(io: CliIO, options: OutputOptions): Promise<number> {
     const style = styleFor(io, options);
     const scenarioDir = defaultScenarioDir();
     const runbook = await loadRunbook();
-    const sources = await openSources({ scenario: [scenarioDir] });
+    const sources = await openSources({ scenario: [scenarioDir], realisticLatency: true });
     io.stdout.write(
       style.dim(`Simulated fleet from ${scenarioDir.replace(process.cwd() + '/', '')}: no AWS account involved.\n\n`),
     );

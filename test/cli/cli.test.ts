@@ -1,0 +1,225 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { runCli } from '../support/cli';
+
+const SCENARIOS = path.resolve(__dirname, '..', '..', 'runbooks', 'scenarios');
+
+describe('gofn status on the simulated fleet', () => {
+  it('diagnoses a throttled function: verdict first, exit 2 for critical', async () => {
+    // Act
+    const run = await runCli(['status', 'orders-api', '--scenario', SCENARIOS]);
+
+    // Assess
+    expect(run.code).toBe(2);
+    const lines = run.stdout.split('\n');
+    expect(lines[0]).toMatch(/^orders-api {2}live → v42 · us-east-1 · last 1h/);
+    expect(lines[1]).toMatch(/^CRITICAL {2}Throttles: reserved concurrency 100 is saturated since \d\d:\d\d\./);
+    expect(run.stdout).toContain('gofn concurrency orders-api 200');
+  });
+
+  it('prints one JSON object with the documented fields', async () => {
+    // Act
+    const run = await runCli(['status', 'payments-api', '--scenario', SCENARIOS, '--json']);
+
+    // Assess
+    const report = JSON.parse(run.stdout) as Record<string, unknown> & {
+      steps: Record<string, unknown>[];
+      window: { start: string; end: string };
+    };
+    expect(run.code).toBe(2);
+    expect(report).toMatchObject({
+      function: 'payments-api',
+      region: 'us-east-1',
+      alias: 'live',
+      status: 'critical',
+      primaryCause: 'recent-deploy',
+    });
+    expect(new Date(report.window.end).getTime() - new Date(report.window.start).getTime()).toBe(3_600_000);
+    for (const step of report.steps) {
+      expect(Object.keys(step)).toEqual(
+        expect.arrayContaining(['id', 'title', 'status', 'summary', 'evidence', 'recommendation', 'actions']),
+      );
+    }
+    expect(report.awsCalls).toMatchObject({ 'CloudWatch:GetMetricData': 1 });
+    expect(typeof report.durationMs).toBe('number');
+  });
+
+  it('exits 0 for a healthy function and 3 with one sentence for an unknown one', async () => {
+    // Act
+    const healthy = await runCli(['status', 'catalog-api', '--scenario', SCENARIOS]);
+    const typo = await runCli(['status', 'ordrs-api', '--scenario', SCENARIOS]);
+
+    // Assess
+    expect(healthy.code).toBe(0);
+    expect(typo.code).toBe(3);
+    expect(typo.stderr).toBe('gofn: no function "ordrs-api" in us-east-1. Did you mean orders-api?\n');
+  });
+
+  it('lists the fleet worst first with --json functions[]', async () => {
+    // Act
+    const run = await runCli(['status', '--scenario', SCENARIOS, '--json']);
+
+    // Assess
+    const fleet = JSON.parse(run.stdout) as { functions: { function: string; status: string }[] };
+    expect(fleet.functions.map((f) => f.function).sort()).toEqual(
+      ['catalog-api', 'orders-api', 'orders-worker', 'payments-api', 'profile-api', 'search-api'].sort(),
+    );
+    expect(fleet.functions[0]).toMatchObject({ function: 'orders-api', status: 'critical' });
+  });
+});
+
+describe('bad input', () => {
+  it('refuses a window that is not a duration, naming the accepted forms', async () => {
+    // Act
+    const run = await runCli(['status', 'orders-api', '--window', '90x', '--scenario', SCENARIOS]);
+
+    // Assess
+    expect(run.code).toBe(3);
+    expect(run.stderr).toBe('gofn: --window "90x" is not a duration; use 15m, 1h, 3h or 1d.\n');
+  });
+
+  it('reports an unreadable runbook with the file and path, never a stack trace', async () => {
+    // Prepare
+    const dir = await mkdtemp(path.join(tmpdir(), 'gofn-cli-'));
+    const file = path.join(dir, 'bad.yaml');
+    await writeFile(
+      file,
+      'apiVersion: gofn/v1\nkind: Runbook\nname: x\nsteps:\n  - id: throttles\n    title: T\n    check: throttles\n    thresholds: { throttledPercent: { warn: high } }\n',
+    );
+
+    // Act
+    const run = await runCli(['status', 'orders-api', '--runbook', file, '--scenario', SCENARIOS]);
+
+    // Assess
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(
+      new RegExp(
+        `^gofn: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:8: steps\\[0\\]\\.thresholds\\.throttledPercent\\.warn: `,
+      ),
+    );
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('rejects a mistyped option with exit 3 and a suggestion', async () => {
+    // Act
+    const run = await runCli(['status', 'orders-api', '--windw', '1h']);
+
+    // Assess
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/^gofn: unknown option '--windw'/);
+    expect(run.stderr).toContain('--window');
+  });
+
+  it('prints the JSON error object with --json', async () => {
+    // Act
+    const run = await runCli(['status', 'nope', '--scenario', SCENARIOS, '--json']);
+
+    // Assess
+    expect(JSON.parse(run.stdout)).toEqual({
+      error: { code: 'gofn_not_found', message: 'no function "nope" in us-east-1.' },
+    });
+  });
+});
+
+describe('gofn demo and gofn test', () => {
+  it('the demo shows the fleet, then walks the two worst functions', async () => {
+    // Act
+    const run = await runCli(['demo', '--no-color']);
+
+    // Assess
+    expect(run.code).toBe(0);
+    const commands = run.stdout.split('\n').filter((l) => l.startsWith('$ gofn'));
+    expect(commands).toEqual(['$ gofn status', '$ gofn status orders-api', '$ gofn status payments-api']);
+    expect(run.stdout).toContain('CRITICAL  Recent deploy: v17 went live 22 min ago');
+  }, 30_000);
+
+  it('passes every shipped runbook test', async () => {
+    // Act
+    const run = await runCli(['test']);
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('6 files, 6 functions, 0 failed, 0 could not run');
+  });
+
+  it('fails with what differed when an expectation is wrong, exit 1', async () => {
+    // Prepare
+    const dir = await mkdtemp(path.join(tmpdir(), 'gofn-rt-'));
+    const file = path.join(dir, 'wrong.yaml');
+    await writeFile(
+      file,
+      `apiVersion: gofn/v1\nkind: RunbookTest\nscenarios: [${path.join(SCENARIOS, 'throttling.yaml')}]\ntests:\n  - function: orders-api\n    expect:\n      primaryCause: dlq\n      steps: { throttles: ok }\n`,
+    );
+
+    // Act
+    const run = await runCli(['test', file]);
+
+    // Assess
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('orders-api: primary cause: expected dlq, got throttles');
+    expect(run.stdout).toContain('orders-api: step throttles: expected ok, got critical');
+  });
+});
+
+describe('actions from the terminal', () => {
+  it('shows the plan and refuses to act without --yes on a non-interactive input', async () => {
+    // Act
+    const run = await runCli(['rollback', 'payments-api', '--scenario', SCENARIOS]);
+
+    // Assess
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('Plan: payments-api: alias live 17 → 16');
+    expect(run.stderr).toContain('Pass --yes to run it from a script.');
+  });
+
+  it('rolls back with --yes and verifies', async () => {
+    // Act
+    const run = await runCli(['rollback', 'payments-api', '--scenario', SCENARIOS, '--yes']);
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^✔ rolled payments-api back: live v17 → v16 \(verified/);
+  });
+
+  it('asks on a TTY and changes nothing when the answer is no', async () => {
+    // Act
+    const run = await runCli(['concurrency', 'orders-api', '200', '--scenario', SCENARIOS], {
+      tty: true,
+      stdin: 'n\n',
+    });
+
+    // Assess
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('Plan: orders-api: reserved concurrency 100 → 200');
+    expect(run.stderr).toContain('Nothing was changed.');
+  });
+
+  it('refuses reserved concurrency above the account headroom, exit 1', async () => {
+    // Act
+    const run = await runCli([
+      'concurrency',
+      'orders-api',
+      '5000',
+      '--scenario',
+      SCENARIOS,
+      '--yes',
+      '--max-concurrency',
+      '10000',
+    ]);
+
+    // Assess
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^▲ The account has room for at most 750 reserved for orders-api/);
+  });
+
+  it('replays a DLQ and reports what moved', async () => {
+    // Act
+    const run = await runCli(['replay-dlq', 'orders-worker', '--scenario', SCENARIOS, '--yes', '--rate', '500']);
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('Plan: move 1,240 messages from orders-dlq to orders');
+    expect(run.stdout).toMatch(/^✔ replayed 1,240 of 1,240 messages from orders-dlq/);
+  });
+});
