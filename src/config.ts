@@ -1,6 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ErrorCode, GofnError } from './errors';
-import { formatPath } from './yaml-file';
+import { formatPath } from './format';
 
 const idList = z
   .string()

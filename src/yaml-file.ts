@@ -2,19 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ErrorCode, GofnError } from './errors';
+import { formatPath } from './format';
 
 /** Files larger than this are refused before parsing: a runbook or scenario is a few KB. */
 const MAX_FILE_BYTES = 1024 * 1024;
-
-/** `steps[2].thresholds.warn` from ['steps', 2, 'thresholds', 'warn']. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`;
-    else out += out ? `.${String(key)}` : String(key);
-  }
-  return out || '(top level)';
-}
 
 /**
  * Parses YAML text and validates it with a zod schema. Any problem becomes ONE GofnError

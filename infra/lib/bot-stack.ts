@@ -212,8 +212,8 @@ export class BotStack extends Stack {
       architecture: lambda.Architecture.ARM_64,
       handler: 'index.handler',
       // The bundle script is the one bundling configuration (benchmarks measure the same files);
-      // its source map and metafile stay on disk.
-      code: lambda.Code.fromAsset(props.bundleDir, { exclude: ['*', '!index.js'] }),
+      // its source map and metafile stay on disk, the worker's runbooks/ travel with it.
+      code: lambda.Code.fromAsset(props.bundleDir, { exclude: ['*.map', 'meta.json'] }),
       memorySize: props.memorySize,
       timeout: props.timeout,
       environment: props.environment,

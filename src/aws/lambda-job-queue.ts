@@ -17,7 +17,7 @@ export const enqueueTimeoutMs = 1500;
  */
 export class LambdaJobQueue implements JobQueuePort {
   constructor(
-    private readonly clients: AwsClients,
+    private readonly clients: Pick<AwsClients, 'lambda' | 'settings'>,
     private readonly workerFunctionName: string,
   ) {}
 

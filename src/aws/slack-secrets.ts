@@ -1,6 +1,6 @@
 import { GetParameterError, TransformParameterError } from '@aws-lambda-powertools/parameters/errors';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ErrorCode, GofnError } from '../errors';
 import { callAws, untilAborted, type AwsCall } from './call';
 import type { AwsClients } from './clients';
@@ -25,7 +25,7 @@ const slackCredentialsSchema = z.object({
  * Error messages name the secret, never its value: they end up in logs and in Slack.
  */
 export function slackSecretsFromSecretsManager(
-  clients: AwsClients,
+  clients: Pick<AwsClients, 'secretsManager' | 'settings'>,
   secretArn: string,
   ttlSeconds: number,
 ): () => Promise<SlackCredentials> {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The runbook parameters each check kind accepts. They live beside the checks so a new check

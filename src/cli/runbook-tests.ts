@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { StepStatus } from '../checks/types';
 import { diagnose } from '../runbook/engine';
 import { loadRunbook } from '../runbook/loader';

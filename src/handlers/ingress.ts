@@ -1,4 +1,4 @@
-import { createAwsClients, LambdaJobQueue } from '../aws/index';
+import { createIngressClients, LambdaJobQueue } from '../aws/ingress';
 import { loadConfig } from '../config';
 import { createIngress, type SlackSecrets } from '../slack/ingress';
 import { createLambdaLog } from './log';
@@ -9,7 +9,7 @@ import { slackSecretsProvider } from './secrets';
  * per request it only verifies, acks and hands off (see src/slack/ingress.ts).
  */
 const config = loadConfig();
-const clients = createAwsClients({ callTimeoutMs: 1500, maxAttempts: 2 });
+const clients = createIngressClients({ callTimeoutMs: 1500, maxAttempts: 2 });
 let known: SlackSecrets | undefined;
 const log = createLambdaLog('gofn-ingress', () => (known ? [known.signingSecret, known.botToken] : []));
 const secrets = slackSecretsProvider(config, clients);

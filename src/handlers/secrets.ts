@@ -1,5 +1,4 @@
-import { slackSecretsFromSecretsManager } from '../aws/index';
-import type { AwsClients } from '../aws/index';
+import { slackSecretsFromSecretsManager, type IngressClients } from '../aws/ingress';
 import type { Config } from '../config';
 import { ErrorCode, GofnError } from '../errors';
 import type { SlackSecrets } from '../slack/ingress';
@@ -9,7 +8,10 @@ import type { SlackSecrets } from '../slack/ingress';
  * Powertools parameters), from the environment only when no secret ARN is configured (local
  * development and tests).
  */
-export function slackSecretsProvider(config: Config, clients: AwsClients): () => Promise<SlackSecrets> {
+export function slackSecretsProvider(
+  config: Config,
+  clients: Pick<IngressClients, 'secretsManager' | 'settings'>,
+): () => Promise<SlackSecrets> {
   if (config.SLACK_SECRET_ARN) {
     return slackSecretsFromSecretsManager(clients, config.SLACK_SECRET_ARN, config.GOFN_SECRET_TTL_SECONDS);
   }

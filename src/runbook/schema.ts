@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { checkKinds, checkParams, type CheckKind, type CheckParams } from '../checks/params';
 
 export const actionKinds = ['rollback', 'replay-dlq', 'raise-concurrency'] as const;

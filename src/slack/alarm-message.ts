@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A CloudWatch alarm state change as SNS delivers it (the Message string of an SNS record).

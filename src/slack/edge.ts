@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { verifySlackSignature, type VerifyFailure } from './verify';
 
 /** A Lambda Function URL (or API Gateway HTTP API payload 2.0) request, as much of it as gofn reads. */

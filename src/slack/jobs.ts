@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Work the ingress hands to the worker. Validated again on the worker side: the worker's input
