@@ -120,7 +120,12 @@ export function fakeSources(data: Partial<FakeData> = {}): FakeSources {
       getAsyncFailureDestination: (_n, _a, opts) => call('getAsyncFailureDestination', () => undefined, opts?.signal),
       getAccountConcurrency: (opts) =>
         call('getAccountConcurrency', () => ({ limit: 1000, unreserved: data.unreserved ?? 750 }), opts?.signal),
-      listVersions: (_n, opts) => call('listVersions', () => [], opts?.signal),
+      listVersions: (_n, opts) =>
+        call(
+          'listVersions',
+          () => ['42', '41', '40'].map((version) => ({ version, modifiedAt: undefined, description: undefined })),
+          opts?.signal,
+        ),
       managedFunctionPages: async function* () {
         yield [{ name: fn.name, arn: fn.arn, tags: fn.tags }];
       },
