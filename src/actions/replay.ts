@@ -13,7 +13,7 @@ export interface ReplayResult {
 }
 
 /** Visibility timeout while a batch is in our hands: long enough to send and delete it. */
-const VISIBILITY_SECONDS = 60;
+const DEFAULT_VISIBILITY_SECONDS = 60;
 const PROGRESS_EVERY_MS = 5000;
 const MAX_EMPTY_RECEIVES = 2;
 const MAX_FAILED_BATCHES = 3;
@@ -47,7 +47,8 @@ async function followMoveTask(plan: ReplayPlan, destinationArn: string, deps: Ac
     deps.settings.replayRatePerSecond,
     deps.call,
   );
-  let lastProgress = Date.now();
+  // The first progress line comes with the first poll, then one every few seconds.
+  let lastProgress = 0;
   for (;;) {
     await sleep(TASK_POLL_MS);
     const tasks = await queues.listMessageMoveTasks(plan.dlqArn, deps.call);
@@ -82,7 +83,8 @@ async function moveInBatches(plan: ReplayPlan, deps: ActionDeps): Promise<Replay
   // Messages that arrive during the replay stay for the next one; the plan's count bounds the work.
   while (moved < plan.messages) {
     const started = Date.now();
-    const batch = await queues.receive(plan.dlqArn, Math.min(10, plan.messages - moved), VISIBILITY_SECONDS, call);
+    const visibility = deps.settings.replayVisibilitySeconds ?? DEFAULT_VISIBILITY_SECONDS;
+    const batch = await queues.receive(plan.dlqArn, Math.min(10, plan.messages - moved), visibility, call);
     if (batch.length === 0) {
       if (++emptyReceives >= MAX_EMPTY_RECEIVES) break;
       continue;

@@ -89,6 +89,11 @@ export interface ActionSettings {
   maxConcurrency: number;
   /** Messages per second a DLQ replay moves. */
   replayRatePerSecond: number;
+  /**
+   * How long a message a replay has received stays hidden from others while it is sent and
+   * deleted; after a crash, that is how soon the message is back in the DLQ. Default 60 s.
+   */
+  replayVisibilitySeconds?: number;
   /** Slack users and user groups allowed to act on every function. */
   admins: string[];
 }

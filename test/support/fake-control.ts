@@ -18,6 +18,7 @@ export function fakeControl(): FakeControl {
   const queues = new Map<string, QueueMessage[]>();
   const stopped: string[] = [];
   const invoked: string[] = [];
+  const hiddenUntil = new Map<string, number>();
   const control: FakeControl = {
     aliases,
     concurrency,
@@ -62,7 +63,15 @@ export function fakeControl(): FakeControl {
         throw new GofnError(ErrorCode.Unsupported, 'StartMessageMoveTask is not available here.');
       },
       listMessageMoveTasks: async () => [],
-      receive: async (arn, max) => (queues.get(arn) ?? []).slice(0, max).map((m) => ({ ...m })),
+      // Like SQS, a received message stays hidden for the visibility timeout unless deleted.
+      receive: async (arn, max, visibilitySeconds) => {
+        const now = Date.now();
+        const visible = (queues.get(arn) ?? [])
+          .filter((m) => (hiddenUntil.get(m.receiptHandle) ?? 0) <= now)
+          .slice(0, max);
+        for (const m of visible) hiddenUntil.set(m.receiptHandle, now + visibilitySeconds * 1000);
+        return visible.map((m) => ({ ...m }));
+      },
       sendBatch: async (arn, messages) => {
         queues.set(arn, [
           ...(queues.get(arn) ?? []),

@@ -1,0 +1,311 @@
+import { listAudit } from '../../src/actions/audit';
+import { runAction } from '../../src/actions/run';
+import type { ActionDeps, ActionRequest } from '../../src/actions/types';
+import { ErrorCode, GofnError } from '../../src/errors';
+import { silentLog } from '../../src/log';
+import { MemoryRecordStore } from '../../src/sim/record-store';
+import { fakeControl, type FakeControl } from '../support/fake-control';
+import { fakeSources, type FakeData } from '../support/fake-sources';
+
+const DLQ = 'arn:aws:sqs:us-east-1:123456789012:orders-dlq';
+const SOURCE = 'arn:aws:sqs:us-east-1:123456789012:orders';
+
+function setup(data: Partial<FakeData> = {}) {
+  const control: FakeControl = fakeControl();
+  control.aliases.set('orders-api:live', {
+    functionName: 'orders-api',
+    alias: 'live',
+    version: '42',
+    routing: { '43': 0.1 },
+    revisionId: 'rev-1',
+  });
+  control.concurrency.set('orders-api', 100);
+  const store = new MemoryRecordStore();
+  const progress: string[] = [];
+  const deps: ActionDeps = {
+    sources: fakeSources({ fn: { tags: { 'gofn:managed': 'true', 'gofn:deployment-group': 'orders/live' } }, ...data }),
+    control,
+    store,
+    settings: { maxConcurrency: 500, replayRatePerSecond: 10_000, admins: ['U0MARIA'] },
+    log: silentLog,
+    onProgress: (s) => void progress.push(s),
+  };
+  return { control, store, deps, progress };
+}
+
+function request(
+  kind: ActionRequest['kind'],
+  expected: ActionRequest['expected'] = {},
+  overrides: Partial<ActionRequest> = {},
+): ActionRequest {
+  return {
+    kind,
+    functionName: 'orders-api',
+    alias: 'live',
+    expected,
+    actor: { via: 'slack', id: 'U0MARIA' },
+    requestId: 'req-1',
+    ...overrides,
+  };
+}
+
+describe('rollback', () => {
+  it('moves the alias to the version it confirmed, clears weighted routing, and verifies by reading back', async () => {
+    // Prepare
+    const { control, deps } = setup();
+
+    // Act
+    const outcome = await runAction(request('rollback', { fromVersion: '42', toVersion: '41' }), deps);
+
+    // Assess
+    expect(outcome.status).toBe('succeeded');
+    expect(outcome.plan?.sentence).toBe('orders-api: alias live 42 → 41 (and stop routing 10% to v43)');
+    expect(control.aliases.get('orders-api:live')).toMatchObject({ version: '41', routing: {} });
+    expect(outcome.sentence).toMatch(/^rolled orders-api back: live v42 → v41 \(verified \d\d:\d\d:\d\d\)$/);
+    expect(outcome.after).toEqual({ version: '41', routing: {} });
+  });
+
+  it('stops instead of overwriting when the alias moved since the person looked', async () => {
+    // Prepare
+    const { control, deps, store } = setup();
+    control.aliases.set('orders-api:live', { ...control.aliases.get('orders-api:live')!, version: '44' });
+
+    // Act
+    const outcome = await runAction(request('rollback', { fromVersion: '42', toVersion: '41' }), deps);
+
+    // Assess
+    expect(outcome.status).toBe('conflict');
+    expect(outcome.sentence).toBe(
+      'The alias changed since you looked: live of orders-api now points to v44, not v42. Nothing was changed.',
+    );
+    expect(control.aliases.get('orders-api:live')!.version).toBe('44');
+    expect((await listAudit(store, 'orders-api')).map((a) => a.status)).toEqual(['conflict']);
+  });
+
+  it('turns a concurrent change caught by RevisionId into a clear conflict', async () => {
+    // Prepare
+    const { control, deps } = setup();
+    control.lambda.updateAlias = async () => {
+      throw new GofnError(
+        ErrorCode.Conflict,
+        'The alias changed since you looked: live of orders-api was modified by someone else.',
+      );
+    };
+
+    // Act
+    const outcome = await runAction(request('rollback', { fromVersion: '42', toVersion: '41' }), deps);
+
+    // Assess
+    expect(outcome.status).toBe('conflict');
+    expect(outcome.sentence).toBe(
+      'The alias changed since you looked: live of orders-api was modified by someone else.',
+    );
+  });
+
+  it('stops the CodeDeploy deployment that is shifting the alias instead of moving it by hand', async () => {
+    // Prepare
+    const { control, deps } = setup();
+    control.active = {
+      id: 'd-ACTIVE1',
+      application: 'orders',
+      group: 'live',
+      status: 'InProgress',
+      createdAt: new Date(),
+      completedAt: undefined,
+      configName: 'CodeDeployDefault.LambdaCanary10Percent5Minutes',
+      currentVersion: '42',
+      targetVersion: '43',
+    };
+
+    // Act
+    const outcome = await runAction(request('rollback', { fromVersion: '42' }), deps);
+
+    // Assess
+    expect(outcome.status).toBe('succeeded');
+    expect(control.stopped).toEqual(['d-ACTIVE1']);
+    expect(outcome.plan?.sentence).toBe(
+      'orders-api: stop CodeDeploy deployment d-ACTIVE1 with automatic rollback of alias live',
+    );
+  });
+
+  it('falls back to the newest published version below the current one', async () => {
+    // Prepare
+    const { control, deps } = setup();
+
+    // Act
+    const outcome = await runAction(request('rollback', { fromVersion: '42' }), deps);
+
+    // Assess
+    expect(outcome.plan).toMatchObject({ toVersion: '41', targetSource: 'versions' });
+    expect(control.aliases.get('orders-api:live')!.version).toBe('41');
+  });
+});
+
+describe('exactly once', () => {
+  it('runs concurrent attempts of the same request once; the others are duplicates', async () => {
+    // Prepare
+    const { control, deps } = setup();
+    let updates = 0;
+    const update = control.lambda.updateAlias.bind(control.lambda);
+    control.lambda.updateAlias = async (...args) => {
+      updates += 1;
+      await new Promise((r) => setTimeout(r, 20));
+      return update(...args);
+    };
+
+    // Act
+    const outcomes = await Promise.all(
+      Array.from({ length: 5 }, () => runAction(request('rollback', { fromVersion: '42', toVersion: '41' }), deps)),
+    );
+
+    // Assess
+    expect(updates).toBe(1);
+    expect(outcomes.map((o) => o.status).sort()).toEqual([
+      'duplicate',
+      'duplicate',
+      'duplicate',
+      'duplicate',
+      'succeeded',
+    ]);
+  });
+});
+
+describe('reserved concurrency', () => {
+  it('raises within the account headroom and verifies', async () => {
+    // Prepare
+    const { control, deps } = setup();
+
+    // Act
+    const outcome = await runAction(request('raise-concurrency', { concurrencyFrom: 100, concurrencyTo: 200 }), deps);
+
+    // Assess
+    expect(outcome.status).toBe('succeeded');
+    expect(control.concurrency.get('orders-api')).toBe(200);
+    expect(outcome.sentence).toBe('raised reserved concurrency of orders-api: 100 → 200');
+  });
+
+  it('refuses above the configured maximum and above the headroom, changing nothing', async () => {
+    // Prepare
+    const { control, deps } = setup({ unreserved: 150 });
+
+    // Act
+    const aboveMax = await runAction(request('raise-concurrency', { concurrencyTo: 600 }, { requestId: 'a' }), deps);
+    const aboveHeadroom = await runAction(
+      request('raise-concurrency', { concurrencyTo: 400 }, { requestId: 'b' }),
+      deps,
+    );
+
+    // Assess
+    expect(aboveMax).toMatchObject({
+      status: 'refused',
+      sentence: "600 is above gofn's configured maximum of 500 reserved for one function. Nothing was changed.",
+    });
+    expect(aboveHeadroom.status).toBe('refused');
+    expect(aboveHeadroom.sentence).toMatch(/^The account has room for at most 150 reserved for orders-api/);
+    expect(control.concurrency.get('orders-api')).toBe(100);
+  });
+});
+
+describe('DLQ replay', () => {
+  function withMessages(control: FakeControl, count: number) {
+    control.queues_.set(
+      DLQ,
+      Array.from({ length: count }, (_, i) => ({
+        messageId: `m-${i}`,
+        receiptHandle: `r-${i}`,
+        body: `{"order":${i}}`,
+        attributes: {},
+      })),
+    );
+  }
+
+  it('moves every message back to the source queue when message-move tasks are unavailable', async () => {
+    // Prepare
+    const { control, deps } = setup({ sqsSource: { sourceArn: SOURCE, dlqArn: DLQ }, dlqDepth: { visible: 25 } });
+    withMessages(control, 25);
+
+    // Act
+    const outcome = await runAction(request('replay-dlq'), deps);
+
+    // Assess
+    expect(outcome.status).toBe('succeeded');
+    expect(control.queues_.get(DLQ)).toEqual([]);
+    expect(control.queues_.get(SOURCE)).toHaveLength(25);
+    expect(outcome.after).toMatchObject({ moved: 25, method: 'receive-send-delete' });
+  });
+
+  it('follows a message-move task to completion and reports progress', async () => {
+    // Prepare
+    const { control, deps, progress } = setup({
+      sqsSource: { sourceArn: SOURCE, dlqArn: DLQ },
+      dlqDepth: { visible: 1240 },
+    });
+    const states = [
+      { status: 'RUNNING', moved: 400 },
+      { status: 'RUNNING', moved: 900 },
+      { status: 'COMPLETED', moved: 1240 },
+    ];
+    let started: unknown[] = [];
+    control.queues.startMessageMoveTask = async (...args) => {
+      started = args.slice(0, 3);
+      return 'handle-1';
+    };
+    control.queues.listMessageMoveTasks = async () => {
+      const state = states.shift()!;
+      return [
+        { taskHandle: 'handle-1', status: state.status, moved: state.moved, toMove: 1240, failureReason: undefined },
+      ];
+    };
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] });
+
+    // Act
+    const running = runAction(request('replay-dlq'), deps);
+    for (let i = 0; i < 3; i++) await jest.advanceTimersByTimeAsync(5000);
+    const outcome = await running;
+    jest.useRealTimers();
+
+    // Assess
+    expect(started).toEqual([DLQ, SOURCE, 10_000]);
+    expect(outcome.status).toBe('succeeded');
+    expect(outcome.after).toMatchObject({ moved: 1240, method: 'message-move-task' });
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress[0]).toMatch(/^moved [\d,]+ of 1,240 messages from orders-dlq$/);
+  });
+
+  it('re-invokes the function for an async-invoke DLQ, deleting only what Lambda accepted', async () => {
+    // Prepare
+    const { control, deps } = setup({
+      fn: { tags: { 'gofn:managed': 'true' }, deadLetterTargetArn: DLQ },
+      dlqDepth: { visible: 3 },
+    });
+    withMessages(control, 3);
+    let calls = 0;
+    control.lambda.invokeAsync = async (_fn, _q, payload) => {
+      calls += 1;
+      if (calls === 2) throw new GofnError(ErrorCode.Throttled, 'throttled');
+      control.invoked.push(payload);
+    };
+
+    // Act
+    const outcome = await runAction(request('replay-dlq'), deps);
+
+    // Assess
+    expect(control.invoked).toEqual(['{"order":0}', '{"order":2}']);
+    expect(control.queues_.get(DLQ)!.map((m) => m.body)).toEqual(['{"order":1}']);
+    expect(outcome.after).toMatchObject({ moved: 2, method: 'receive-invoke-delete' });
+  });
+
+  it('says the DLQ is empty now instead of replaying nothing', async () => {
+    // Prepare
+    const { deps } = setup({ sqsSource: { sourceArn: SOURCE, dlqArn: DLQ }, dlqDepth: { visible: 0 } });
+
+    // Act
+    const outcome = await runAction(request('replay-dlq'), deps);
+
+    // Assess
+    expect(outcome).toMatchObject({
+      status: 'conflict',
+      sentence: 'orders-dlq is empty now; there is nothing to replay. Nothing was changed.',
+    });
+  });
+});
