@@ -1,11 +1,4 @@
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
-import {
-  CreateAliasCommand,
-  CreateEventSourceMappingCommand,
-  CreateFunctionCommand,
-  PublishVersionCommand,
-  UpdateFunctionConfigurationCommand,
-} from '@aws-sdk/client-lambda';
+import { CreateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import {
   CreateQueueCommand,
   DeleteMessageCommand,
@@ -15,18 +8,18 @@ import {
 import { listAudit } from '../../src/actions/audit';
 import { runAction } from '../../src/actions/run';
 import type { ActionDeps, ActionRequest } from '../../src/actions/types';
-import {
-  createAwsClients,
-  createAwsSources,
-  createControlPorts,
-  DynamoRecordStore,
-  type AwsClients,
-} from '../../src/aws/index';
+import { createAwsClients, createAwsSources, createControlPorts, type AwsClients } from '../../src/aws/index';
 import { CallLedger, countCalls } from '../../src/calls';
 import { ErrorCode, GofnError } from '../../src/errors';
 import { silentLog } from '../../src/log';
 import type { ControlPorts, QueueMessage, RecordStore } from '../../src/ports';
-import { createLambdaRole, emulatorAccount, emulatorRegion, lambdaRoleArn } from '../aws/emulator-fixtures';
+import {
+  createGofnTable,
+  createLambdaRole,
+  createTestFunction,
+  emulatorAccount,
+  emulatorRegion,
+} from '../aws/emulator-fixtures';
 import { startEmulator, type Emulator } from '../support/moto';
 
 /**
@@ -52,22 +45,7 @@ afterAll(async () => {
 });
 
 async function newStore(): Promise<RecordStore> {
-  const name = `gofn-actions-${++runId}`;
-  await clients.dynamodb.send(
-    new CreateTableCommand({
-      TableName: name,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
-  return new DynamoRecordStore(clients, name);
+  return createGofnTable(clients, `gofn-actions-${++runId}`);
 }
 
 /** A worker function consuming `orders-N` whose redrive goes to `orders-N-dlq`, holding MESSAGES messages. */
@@ -96,18 +74,7 @@ async function workerWithBacklog(): Promise<{
     }));
     await clients.sqs.send(new SendMessageBatchCommand({ QueueUrl: dlq.QueueUrl, Entries: entries }));
   }
-  await clients.lambda.send(
-    new CreateFunctionCommand({
-      FunctionName: fn,
-      Runtime: 'provided.al2023',
-      Role: lambdaRoleArn,
-      Handler: 'bootstrap',
-      Code: { ZipFile: Buffer.from('PK') },
-      Tags: { 'gofn:managed': 'true' },
-    }),
-  );
-  await clients.lambda.send(new PublishVersionCommand({ FunctionName: fn }));
-  await clients.lambda.send(new CreateAliasCommand({ FunctionName: fn, Name: 'live', FunctionVersion: '1' }));
+  await createTestFunction(clients, fn, { tags: { 'gofn:managed': 'true' }, versions: 1, alias: 'live' });
   // Disabled: the emulator would try to run the function for each message and, failing without
   // Docker, redrive the replayed messages straight back to the DLQ.
   await clients.lambda.send(
@@ -230,20 +197,7 @@ describe('exactly once with DynamoDB', () => {
   it('five concurrent attempts of one rollback send one UpdateAlias; all five are audited', async () => {
     // Prepare
     const fn = `payments-api-${++runId}`;
-    await clients.lambda.send(
-      new CreateFunctionCommand({
-        FunctionName: fn,
-        Runtime: 'provided.al2023',
-        Role: lambdaRoleArn,
-        Handler: 'bootstrap',
-        Code: { ZipFile: Buffer.from('PK') },
-        Tags: { 'gofn:managed': 'true' },
-      }),
-    );
-    await clients.lambda.send(new PublishVersionCommand({ FunctionName: fn }));
-    await clients.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: fn, MemorySize: 512 }));
-    await clients.lambda.send(new PublishVersionCommand({ FunctionName: fn }));
-    await clients.lambda.send(new CreateAliasCommand({ FunctionName: fn, Name: 'live', FunctionVersion: '2' }));
+    await createTestFunction(clients, fn, { tags: { 'gofn:managed': 'true' }, versions: 2, alias: 'live' });
     const store = await newStore();
     const deps = depsWith(createControlPorts(clients), store);
     const request: ActionRequest = {

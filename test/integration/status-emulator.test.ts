@@ -3,17 +3,11 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
-import {
-  CreateAliasCommand,
-  CreateEventSourceMappingCommand,
-  CreateFunctionCommand,
-  PublishVersionCommand,
-  UpdateFunctionConfigurationCommand,
-} from '@aws-sdk/client-lambda';
+import { CreateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import { CreateQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createAwsClients, type AwsClients } from '../../src/aws/clients';
 import type { Report } from '../../src/runbook/report';
-import { createLambdaRole, emulatorAccount, emulatorRegion, lambdaRoleArn } from '../aws/emulator-fixtures';
+import { createLambdaRole, createTestFunction, emulatorAccount, emulatorRegion } from '../aws/emulator-fixtures';
 import { startEmulator, type Emulator } from '../support/moto';
 
 /**
@@ -70,21 +64,7 @@ beforeAll(async () => {
   for (let i = 0; i < 7; i++)
     await clients.sqs.send(new SendMessageCommand({ QueueUrl: dlq.QueueUrl, MessageBody: `{"order":${i}}` }));
 
-  await clients.lambda.send(
-    new CreateFunctionCommand({
-      FunctionName: 'orders-api',
-      Runtime: 'provided.al2023',
-      Role: lambdaRoleArn,
-      Handler: 'bootstrap',
-      Code: { ZipFile: Buffer.from('PK placeholder') },
-      Architectures: ['arm64'],
-      Tags: { 'gofn:managed': 'true' },
-    }),
-  );
-  await clients.lambda.send(new PublishVersionCommand({ FunctionName: 'orders-api' }));
-  await clients.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'orders-api', MemorySize: 512 }));
-  await clients.lambda.send(new PublishVersionCommand({ FunctionName: 'orders-api' }));
-  await clients.lambda.send(new CreateAliasCommand({ FunctionName: 'orders-api', Name: 'live', FunctionVersion: '2' }));
+  await createTestFunction(clients, 'orders-api', { tags: { 'gofn:managed': 'true' }, versions: 2, alias: 'live' });
   await clients.lambda.send(
     new CreateEventSourceMappingCommand({ FunctionName: 'orders-api', EventSourceArn: arn('orders') }),
   );

@@ -1,5 +1,5 @@
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
-import { createAwsClients, DynamoRecordStore, type AwsClients } from '../../src/aws/index';
+import { createAwsClients, type AwsClients } from '../../src/aws/index';
+import { createGofnTable } from '../aws/emulator-fixtures';
 import { listAudit } from '../../src/actions/audit';
 import { silentLog } from '../../src/log';
 import type { RecordStore } from '../../src/ports';
@@ -45,22 +45,7 @@ afterAll(async () => {
 beforeEach(() => slack.reset());
 
 async function newStore(): Promise<RecordStore> {
-  const name = `gofn-${++table}`;
-  await clients.dynamodb.send(
-    new CreateTableCommand({
-      TableName: name,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
-  return new DynamoRecordStore(clients, name);
+  return createGofnTable(clients, `gofn-${++table}`);
 }
 
 /** Ingress and worker wired as in Lambda, but the hand-off is a list the test drains. */
