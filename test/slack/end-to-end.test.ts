@@ -191,6 +191,9 @@ describe('Slack end to end, state in the emulator', () => {
     expect(posts.filter((p) => p.args.thread_ts !== undefined).every((p) => p.args.thread_ts === rootTs)).toBe(true);
     expect(posts.filter((p) => String(p.args.text).startsWith('Still in ALARM'))).toHaveLength(1);
     const updates = slack.callsOf('chat.update');
-    expect(updates.map((u) => u.args.text)).toEqual(['✅ RESOLVED orders-api-throttles · lasted 20 min']);
+    // The two ALARMs race; the episode starts at whichever opened it (14:00 or 14:01).
+    expect(updates.map((u) => u.args.text)).toEqual([
+      expect.stringMatching(/^✅ RESOLVED orders-api-throttles · lasted (19|20) min$/),
+    ]);
   });
 });
