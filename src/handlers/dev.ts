@@ -6,6 +6,7 @@ import { SlackOut } from '../slack/out';
 import { socketModeReceiver } from '../slack/socket-mode';
 import { createWorker } from '../slack/worker';
 import { createLambdaLog } from './log';
+import { workerSettings } from './settings';
 
 /**
  * `npm run dev`: the Slack app over Socket Mode against a real workspace, with the worker in
@@ -30,14 +31,7 @@ async function main(): Promise<void> {
     runbook: await loadRunbook(),
     slack: new SlackOut({ botToken: config.SLACK_BOT_TOKEN, clientOptions, log }),
     signingSecret: config.SLACK_SIGNING_SECRET,
-    settings: {
-      alarmChannel: config.ALARM_CHANNEL,
-      deadlineMs: config.GOFN_DEADLINE_MS,
-      actionTtlSeconds: config.GOFN_ACTION_TTL_SECONDS,
-      maxConcurrency: config.GOFN_MAX_CONCURRENCY,
-      replayRatePerSecond: 50,
-      admins: config.GOFN_ADMINS,
-    },
+    settings: workerSettings(config),
     log,
   });
   const receiver = socketModeReceiver(config.SLACK_APP_TOKEN);

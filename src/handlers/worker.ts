@@ -13,6 +13,7 @@ import { jobSchema } from '../slack/jobs';
 import { SlackOut } from '../slack/out';
 import { createWorker, type Worker } from '../slack/worker';
 import { createLambdaLog } from './log';
+import { workerSettings } from './settings';
 import { slackSecretsProvider } from './secrets';
 import { isSnsEvent } from './sns';
 
@@ -40,14 +41,7 @@ async function workerFor(): Promise<Worker> {
     runbook: await runbook,
     slack: new SlackOut({ botToken: known.botToken, clientOptions: { slackApiUrl: config.SLACK_API_URL }, log }),
     signingSecret: known.signingSecret,
-    settings: {
-      alarmChannel: config.ALARM_CHANNEL,
-      deadlineMs: config.GOFN_DEADLINE_MS,
-      actionTtlSeconds: config.GOFN_ACTION_TTL_SECONDS,
-      maxConcurrency: config.GOFN_MAX_CONCURRENCY,
-      replayRatePerSecond: 50,
-      admins: config.GOFN_ADMINS,
-    },
+    settings: workerSettings(config),
     log,
   });
   built = { worker, secrets: known };
