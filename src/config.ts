@@ -65,7 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const issue = result.error.issues[0]!;
   throw new GofnError(
     ErrorCode.InvalidInput,
-    `Configuration ${formatPath(issue.path as PropertyKey[])}: ${issue.message}.`,
+    `Configuration ${formatPath(issue.path as PropertyKey[]) || '(top level)'}: ${issue.message}.`,
     {
       cause: result.error,
     },

@@ -53,7 +53,7 @@ export function parseYamlText<S extends z.ZodType>(text: string, file: string, s
   const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more problems)` : '';
   throw new GofnError(
     ErrorCode.InvalidFile,
-    `${location}: ${formatPath(path)}: ${issue.message}${more}. The file is not a valid ${what}.`,
+    `${location}: ${formatPath(path) || '(top level)'}: ${issue.message}${more}. The file is not a valid ${what}.`,
     { cause: result.error },
   );
 }

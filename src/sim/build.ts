@@ -1,7 +1,8 @@
 import { ErrorCode, GofnError } from '../errors';
 import { MINIMUM_UNRESERVED_CONCURRENCY, SimulatedFleet } from './fleet';
 import type { SimulatedDeployment, SimulatedFunction, SimulatedQueue } from './fleet';
-import { formatPath, invalidFileError, FORMAT_HINT } from './issues';
+import { formatPath } from '../format';
+import { invalidFileError, FORMAT_HINT } from './issues';
 import type { Problem } from './issues';
 import { randomUuid, seededRandom } from './random';
 import type { FunctionSpec, QueueSpec, ScenarioFile } from './schema';

@@ -1,3 +1,4 @@
+import { formatPath } from '../format';
 import type { z } from 'zod';
 import { ErrorCode, GofnError } from '../errors';
 
@@ -17,16 +18,6 @@ export interface Problem {
 
 type Issue = z.core.$ZodIssue;
 type PathKey = PropertyKey;
-
-export function formatPath(path: readonly PathKey[]): string {
-  let out = '';
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`;
-    else if (typeof key === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) out += out ? `.${key}` : key;
-    else out += `[${JSON.stringify(String(key))}]`;
-  }
-  return out;
-}
 
 export function problemsFromIssues(issues: readonly Issue[], basePath: readonly PathKey[] = []): Problem[] {
   return issues.flatMap((issue) => problemsFromIssue(issue, basePath));
