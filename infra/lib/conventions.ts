@@ -33,6 +33,14 @@ export function functionAlarmName(functionName: string, signal: string): string 
   return `${functionName}-${signal}`;
 }
 
+/**
+ * Every alarm's description ends with `gofn:function=<name>`: for alarms on metrics without a
+ * FunctionName dimension (the DLQ's depth), that is how gofn's worker finds the function.
+ */
+export function alarmDescription(functionName: string, description: string): string {
+  return `${description} (gofn:function=${functionName})`;
+}
+
 /** A Slack user (U…, W…) or user-group (S…) ID, as gofn's authorization accepts them. */
 const SLACK_ID = /^[UWS][A-Z0-9]{2,}$/;
 

@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { functionAlarmName, lambdaLogGroupName } from './conventions';
+import { alarmDescription, functionAlarmName, lambdaLogGroupName } from './conventions';
 import { suppress } from './nag';
 
 export interface FunctionBasicsProps {
@@ -63,7 +63,7 @@ export interface FunctionAlarmProps {
 export function functionAlarm(scope: Construct, id: string, props: FunctionAlarmProps): cloudwatch.Alarm {
   const alarm = new cloudwatch.Alarm(scope, id, {
     alarmName: functionAlarmName(props.functionName, props.signal),
-    alarmDescription: props.description,
+    alarmDescription: alarmDescription(props.functionName, props.description),
     metric: props.metric,
     threshold: props.threshold,
     comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,

@@ -147,6 +147,8 @@ describe('GoWorkload defaults', () => {
       Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }],
       Threshold: 0,
       AlarmActions: [TOPIC_ARN],
+      // The queue's metric has no FunctionName dimension: the description names the function.
+      AlarmDescription: Match.stringLikeRegexp('\\(gofn:function=orders-api\\)$'),
     });
   });
 
