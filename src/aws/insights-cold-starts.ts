@@ -13,12 +13,20 @@ import { assertWindow } from './metric-plan';
 export interface InsightsColdStartsOptions {
   /** Wait before the first GetQueryResults. Default 250 ms. */
   firstPollDelayMs?: number;
-  /** Each wait is the previous one times this. Default 1.5. */
+  /**
+   * Each gap between two polls is the previous gap times this. Default 1.5. A gap runs from one
+   * GetQueryResults being sent to the next, so the time a poll takes does not push later ones back.
+   */
   pollBackoff?: number;
   /** GetQueryResults calls before giving up (and stopping the query). Default 10, the most allowed. */
   maxPolls?: number;
   /** Replaceable for tests; must reject when the signal aborts. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /**
+   * Milliseconds on a monotonic clock, for the gaps. Default `performance.now`; when only `sleep`
+   * is replaced, a clock that only the sleeps advance (a replaced sleep takes no real time).
+   */
+  clock?: () => number;
 }
 
 /** One row per bin keeps the answer ≤ 1,440 rows, under the 10,000 rows a query may return. */
@@ -39,8 +47,8 @@ export function coldStartQueryString(spanSeconds: number): { queryString: string
 }
 
 /**
- * LogsPort over CloudWatch Logs Insights: StartQuery over both windows, GetQueryResults with
- * growing waits (at most `maxPolls`), and StopQuery when the caller's deadline or the poll budget
+ * LogsPort over CloudWatch Logs Insights: StartQuery over both windows, GetQueryResults at
+ * growing gaps (at most `maxPolls`), and StopQuery when the caller's deadline or the poll budget
  * runs out first, so an abandoned query does not hold one of the account's concurrent query slots.
  */
 export class InsightsColdStarts implements LogsPort {
@@ -48,6 +56,7 @@ export class InsightsColdStarts implements LogsPort {
   private readonly pollBackoff: number;
   private readonly maxPolls: number;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private readonly clock: () => number;
 
   constructor(
     private readonly clients: AwsClients,
@@ -56,7 +65,18 @@ export class InsightsColdStarts implements LogsPort {
     this.firstPollDelayMs = options.firstPollDelayMs ?? 250;
     this.pollBackoff = options.pollBackoff ?? 1.5;
     this.maxPolls = Math.min(options.maxPolls ?? 10, 10);
-    this.sleep = options.sleep ?? sleep;
+    if (options.sleep && !options.clock) {
+      const replaced = options.sleep;
+      let slept = 0;
+      this.sleep = async (ms, signal) => {
+        await replaced(ms, signal);
+        slept += ms;
+      };
+      this.clock = () => slept;
+    } else {
+      this.sleep = options.sleep ?? sleep;
+      this.clock = options.clock ?? (() => performance.now());
+    }
   }
 
   async getColdStarts(query: ColdStartQuery, opts?: CallOptions): Promise<ColdStartStats> {
@@ -94,11 +114,15 @@ export class InsightsColdStarts implements LogsPort {
   private async waitForRows(queryId: string, subject: string, opts: CallOptions | undefined): Promise<ResultField[][]> {
     const signal = opts?.signal;
     const poll: AwsCall = { service: 'CloudWatchLogs', operation: 'GetQueryResults', subject };
-    let delay = this.firstPollDelayMs;
+    // Gaps run from one poll being sent to the next: a GetQueryResults that takes 100 ms must not
+    // add 100 ms to every later wait, or a query that completes just after a poll is seen late.
+    let gap = this.firstPollDelayMs;
+    let lastSentAt = this.clock();
     for (let polls = 0; polls < this.maxPolls; polls++) {
       let out;
       try {
-        await this.sleep(delay, signal);
+        await this.sleep(Math.max(0, lastSentAt + gap - this.clock()), signal);
+        lastSentAt = this.clock();
         out = await this.call(poll, opts, (abortSignal) =>
           this.clients.logs.send(new GetQueryResultsCommand({ queryId }), { abortSignal }),
         );
@@ -109,7 +133,7 @@ export class InsightsColdStarts implements LogsPort {
         }
         throw error;
       }
-      delay *= this.pollBackoff;
+      gap *= this.pollBackoff;
       switch (out.status) {
         case 'Complete':
           return out.results ?? [];

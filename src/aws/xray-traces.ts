@@ -27,6 +27,12 @@ import { rankMessages, readTrace, rootCauseMessages } from './trace-documents';
 export const traceIdsPerBatch = 5;
 /** GetTraceSummaries pages read at most; the rest only sets `truncated`. */
 const summaryPages = 2;
+/**
+ * A further page is read only while the listing holds fewer summaries than this (or than the
+ * sample needs): X-Ray hands out thin pages while it scans, but once a page has enough failing
+ * traces to rank their messages, another one costs a request and 400 ms for little more.
+ */
+const enoughSummaries = 10;
 /** Service graph pages read at most; a function's neighbourhood fits in one or two. */
 const graphPages = 5;
 /** X-Ray is asked about the last 6 hours of a longer window, the span its trace APIs serve. */
@@ -109,7 +115,7 @@ export class XRayTraces implements TracesPort {
       );
       summaries.push(...(out.TraceSummaries ?? []));
       nextToken = out.NextToken;
-      if (!nextToken) break;
+      if (!nextToken || summaries.length >= Math.max(enoughSummaries, query.sampleSize)) break;
     }
 
     const samples = await this.sample(summaries, Math.max(0, Math.floor(query.sampleSize)), query.functionName, opts);

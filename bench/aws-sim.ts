@@ -1,0 +1,645 @@
+/**
+ * Simulated AWS below the adapters: the SDK clients `createAwsClients()` makes, each stubbed with
+ * aws-sdk-client-mock so that every command waits its simulated latency and answers like the AWS
+ * API reference (the shapes of test/aws/*.test.ts). The adapters, the engine and the fleet
+ * overview run unchanged on top, so what a benchmark times is their orchestration.
+ *
+ * The stubs replace `client.send`, so the SDK's middleware (and gofn's attempt counter in it)
+ * does not run: requests are counted here, per "Service:Operation", when they are sent.
+ */
+import {
+  CloudWatchClient,
+  GetMetricDataCommand,
+  GetMetricWidgetImageCommand,
+  type GetMetricDataCommandInput,
+  type MetricDataResult,
+} from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchLogsClient,
+  GetQueryResultsCommand,
+  StartQueryCommand,
+  StopQueryCommand,
+  type GetQueryResultsCommandInput,
+  type ResultField,
+  type StartQueryCommandInput,
+} from '@aws-sdk/client-cloudwatch-logs';
+import {
+  BatchGetDeploymentsCommand,
+  CodeDeployClient,
+  ListDeploymentsCommand,
+  type BatchGetDeploymentsCommandInput,
+} from '@aws-sdk/client-codedeploy';
+import {
+  GetAccountSettingsCommand,
+  GetFunctionCommand,
+  GetFunctionEventInvokeConfigCommand,
+  InvokeCommand,
+  LambdaClient,
+  ListEventSourceMappingsCommand,
+  ResourceNotFoundException,
+  type GetFunctionCommandInput,
+} from '@aws-sdk/client-lambda';
+import {
+  GetResourcesCommand,
+  ResourceGroupsTaggingAPIClient,
+  type GetResourcesCommandInput,
+} from '@aws-sdk/client-resource-groups-tagging-api';
+import { GetQueueAttributesCommand, SQSClient, type GetQueueAttributesCommandInput } from '@aws-sdk/client-sqs';
+import {
+  BatchGetTracesCommand,
+  GetServiceGraphCommand,
+  GetTraceSummariesCommand,
+  XRayClient,
+  type BatchGetTracesCommandInput,
+  type GetServiceGraphCommandInput,
+  type GetTraceSummariesCommandInput,
+  type TraceSummary,
+} from '@aws-sdk/client-xray';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createAwsClients, createAwsSources, type AwsClients } from '../src/aws/index';
+import type { Sources } from '../src/ports';
+import { nowMs, sleep } from './stats';
+
+/** Simulated round trip per operation ("Service:Operation") or per service ("Service"), in ms. */
+export type LatencyTable = Record<string, number>;
+
+/** The latencies the issue names, and plausible ones for the operations it does not. */
+export const defaultLatency: LatencyTable = {
+  // Lambda control plane: GetFunction, ListEventSourceMappings, GetAccountSettings, ...
+  Lambda: 120,
+  'CloudWatch:GetMetricData': 300,
+  'CloudWatch:GetMetricWidgetImage': 300,
+  // StartQuery and GetQueryResults are quick; the query itself completes `queryRunsMs` after StartQuery.
+  CloudWatchLogs: 100,
+  'XRay:GetTraceSummaries': 400,
+  'XRay:BatchGetTraces': 250,
+  'XRay:GetServiceGraph': 300,
+  CodeDeploy: 150,
+  SQS: 50,
+  'ResourceGroupsTaggingAPI:GetResources': 150,
+};
+
+/** A Logs Insights query answers Complete once this long has passed since StartQuery was sent. */
+export const queryRunsMs = 2000;
+
+export const region = 'eu-west-1';
+export const accountId = '123456789012';
+export const functionName = 'orders-api';
+const fnArn = `arn:aws:lambda:${region}:${accountId}:function:${functionName}`;
+const sourceQueueArn = `arn:aws:sqs:${region}:${accountId}:orders-queue`;
+const dlqArn = `arn:aws:sqs:${region}:${accountId}:orders-dlq`;
+
+export interface SimOptions {
+  latency?: LatencyTable;
+  /** Managed functions the tagging API lists, 100 a page. Default 0. */
+  fleetSize?: number;
+  /** Whether the diagnosed function is tagged gofn:managed=true. Default true. */
+  managed?: boolean;
+}
+
+interface OperationStats {
+  count: number;
+  inFlight: number;
+  peakInFlight: number;
+  /** Send times (ms), for the rate check. */
+  sentAt: number[];
+}
+
+/**
+ * The worst realistic case for the request count: an SQS-triggered function with reserved
+ * concurrency that is saturated and throttling, 5% errors (so error traces are sampled, over two
+ * pages of trace summaries), a CodeDeploy deployment 40 minutes ago (tag gofn:deployment-group)
+ * and messages waiting in the DLQ of its source queue.
+ */
+export class SimulatedAws {
+  readonly clients: AwsClients;
+  readonly latency: LatencyTable;
+  private readonly stats = new Map<string, OperationStats>();
+  private readonly queries = new Map<string, { startedAt: number; binMinutes: number; start: number; end: number }>();
+  private readonly restorers: (() => void)[] = [];
+  private readonly fleetSize: number;
+  private readonly managed: boolean;
+
+  constructor(options: SimOptions = {}) {
+    this.latency = { ...defaultLatency, ...options.latency };
+    this.fleetSize = options.fleetSize ?? 0;
+    this.managed = options.managed ?? true;
+    this.clients = createAwsClients({ region, maxAttempts: 1 });
+    this.stubLambda();
+    this.stubCloudWatch();
+    this.stubLogs();
+    this.stubXRay();
+    this.stubCodeDeploy();
+    this.stubSqs();
+    this.stubTagging();
+  }
+
+  /** The ports over the stubbed clients, as the worker and the CLI build them. */
+  sources(): Sources {
+    return createAwsSources({ clients: this.clients });
+  }
+
+  latencyOf(operation: string): number {
+    return this.latency[operation] ?? this.latency[operation.split(':')[0]!] ?? 0;
+  }
+
+  /** Requests sent since the last reset, per "Service:Operation". */
+  counts(): Record<string, number> {
+    return Object.fromEntries(
+      [...this.stats.entries()].filter(([, s]) => s.count > 0).map(([op, s]) => [op, s.count] as const),
+    );
+  }
+
+  total(except: string[] = []): number {
+    let n = 0;
+    for (const [op, s] of this.stats) if (!except.includes(op)) n += s.count;
+    return n;
+  }
+
+  /** When each request of `operation` was sent (ms on the `nowMs` clock). */
+  sentTimes(operation: string): number[] {
+    return [...(this.stats.get(operation)?.sentAt ?? [])];
+  }
+
+  peakInFlight(operation: string): number {
+    return this.stats.get(operation)?.peakInFlight ?? 0;
+  }
+
+  /** The most requests of `operation` sent within any one second. */
+  peakPerSecond(operation: string): number {
+    const sent = this.stats.get(operation)?.sentAt ?? [];
+    let peak = 0;
+    let first = 0;
+    for (let last = 0; last < sent.length; last++) {
+      while (sent[last]! - sent[first]! >= 1000) first++;
+      peak = Math.max(peak, last - first + 1);
+    }
+    return peak;
+  }
+
+  /** When the Logs Insights query answers Complete (ms on the `nowMs` clock). */
+  queryCompletesAt(queryId: string): number {
+    const query = this.queries.get(queryId);
+    if (!query) throw new Error(`no query ${queryId}`);
+    return query.startedAt + queryRunsMs;
+  }
+
+  reset(): void {
+    this.stats.clear();
+    this.queries.clear();
+  }
+
+  destroy(): void {
+    for (const restore of this.restorers.splice(0)) restore();
+    this.clients.destroy();
+  }
+
+  /** Counts the request, waits its latency, then answers (so an answer reflects the time it is given). */
+  private async respond<T>(operation: string, answer: () => T): Promise<T> {
+    let s = this.stats.get(operation);
+    if (!s) this.stats.set(operation, (s = { count: 0, inFlight: 0, peakInFlight: 0, sentAt: [] }));
+    s.count += 1;
+    s.sentAt.push(nowMs());
+    s.inFlight += 1;
+    s.peakInFlight = Math.max(s.peakInFlight, s.inFlight);
+    try {
+      const ms = this.latencyOf(operation);
+      if (ms > 0) await sleep(ms);
+      return answer();
+    } finally {
+      s.inFlight -= 1;
+    }
+  }
+
+  private stubLambda(): void {
+    const lambda = mockClient(this.clients.lambda as LambdaClient);
+    this.restorers.push(() => lambda.restore());
+    const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
+    lambda.on(GetFunctionCommand).callsFake((input: GetFunctionCommandInput) =>
+      this.respond('Lambda:GetFunction', () => {
+        if (input.FunctionName !== functionName) {
+          throw new ResourceNotFoundException({
+            message: `Function not found: ${fnArn.replace(functionName, String(input.FunctionName))}`,
+            $metadata: { httpStatusCode: 404 },
+          });
+        }
+        return {
+          Configuration: {
+            FunctionName: functionName,
+            FunctionArn: `${fnArn}:42`,
+            Runtime: 'provided.al2023',
+            Handler: 'bootstrap',
+            MemorySize: 512,
+            Timeout: 15,
+            LastModified: minutesAgo(40).toISOString().replace('Z', '+0000'),
+            Version: '42',
+            Architectures: ['arm64'],
+            LoggingConfig: { LogFormat: 'Text', LogGroup: `/aws/lambda/${functionName}` },
+          },
+          Code: { RepositoryType: 'S3', Location: 'https://example.invalid/code.zip' },
+          Tags: {
+            ...(this.managed ? { 'gofn:managed': 'true' } : {}),
+            'gofn:deployment-group': 'orders/orders-api-live',
+            team: 'orders',
+          },
+          Concurrency: { ReservedConcurrentExecutions: 50 },
+        };
+      }),
+    );
+    lambda.on(ListEventSourceMappingsCommand).callsFake(() =>
+      this.respond('Lambda:ListEventSourceMappings', () => ({
+        EventSourceMappings: [
+          { UUID: 'esm-1', EventSourceArn: sourceQueueArn, FunctionArn: fnArn, State: 'Enabled', BatchSize: 10 },
+        ],
+      })),
+    );
+    lambda.on(GetAccountSettingsCommand).callsFake(() =>
+      this.respond('Lambda:GetAccountSettings', () => ({
+        AccountLimit: { ConcurrentExecutions: 1000, UnreservedConcurrentExecutions: 400 },
+        AccountUsage: { FunctionCount: 42 },
+      })),
+    );
+    lambda.on(GetFunctionEventInvokeConfigCommand).callsFake(() =>
+      this.respond('Lambda:GetFunctionEventInvokeConfig', () => {
+        throw new ResourceNotFoundException({
+          message: 'The function has no EventInvokeConfig.',
+          $metadata: { httpStatusCode: 404 },
+        });
+      }),
+    );
+    lambda
+      .on(InvokeCommand)
+      .callsFake(() => this.respond('Lambda:Invoke', () => ({ StatusCode: 202, $metadata: { httpStatusCode: 202 } })));
+  }
+
+  private stubCloudWatch(): void {
+    const cloudWatch = mockClient(this.clients.cloudWatch as CloudWatchClient);
+    this.restorers.push(() => cloudWatch.restore());
+    cloudWatch
+      .on(GetMetricDataCommand)
+      .callsFake((input: GetMetricDataCommandInput) =>
+        this.respond('CloudWatch:GetMetricData', () => ({ MetricDataResults: metricResults(input), Messages: [] })),
+      );
+    // A 1×1 PNG: the worker attaches the widget image to its thread.
+    const png = Buffer.from(
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+      'base64',
+    );
+    cloudWatch
+      .on(GetMetricWidgetImageCommand)
+      .callsFake(() => this.respond('CloudWatch:GetMetricWidgetImage', () => ({ MetricWidgetImage: png })));
+  }
+
+  private stubLogs(): void {
+    const logs = mockClient(this.clients.logs as CloudWatchLogsClient);
+    this.restorers.push(() => logs.restore());
+    let seq = 0;
+    logs.on(StartQueryCommand).callsFake((input: StartQueryCommandInput) => {
+      const queryId = `q-${++seq}`;
+      const binMinutes = Number(/bin\((\d+)m\)/.exec(input.queryString ?? '')?.[1] ?? 1);
+      this.queries.set(queryId, {
+        startedAt: nowMs(),
+        binMinutes,
+        start: (input.startTime ?? 0) * 1000,
+        end: (input.endTime ?? 0) * 1000,
+      });
+      return this.respond('CloudWatchLogs:StartQuery', () => ({ queryId }));
+    });
+    logs.on(GetQueryResultsCommand).callsFake((input: GetQueryResultsCommandInput) =>
+      this.respond('CloudWatchLogs:GetQueryResults', () => {
+        const query = this.queries.get(input.queryId ?? '');
+        if (!query) throw new Error(`unknown query ${input.queryId}`);
+        const statistics = { recordsMatched: 0, recordsScanned: 0, bytesScanned: 0 };
+        if (nowMs() < query.startedAt + queryRunsMs) return { status: 'Running', results: [], statistics };
+        return { status: 'Complete', results: coldStartRows(query), statistics };
+      }),
+    );
+    logs.on(StopQueryCommand).callsFake(() => this.respond('CloudWatchLogs:StopQuery', () => ({ success: true })));
+  }
+
+  private stubXRay(): void {
+    const xray = mockClient(this.clients.xray as XRayClient);
+    this.restorers.push(() => xray.restore());
+    xray
+      .on(GetServiceGraphCommand)
+      .callsFake((input: GetServiceGraphCommandInput) =>
+        this.respond('XRay:GetServiceGraph', () => serviceGraph(input)),
+      );
+    xray.on(GetTraceSummariesCommand).callsFake((input: GetTraceSummariesCommandInput) =>
+      this.respond('XRay:GetTraceSummaries', () => {
+        // A busy hour of errors does not fit one page: X-Ray hands out a NextToken.
+        const end = input.EndTime?.getTime() ?? Date.now();
+        if (!input.NextToken) {
+          return {
+            TraceSummaries: Array.from({ length: 20 }, (_, i) => traceSummary(`1-a${i}`, end - i * 90_000)),
+            NextToken: 'page-2',
+            TracesProcessedCount: 20,
+            ApproximateTime: new Date(end),
+          };
+        }
+        return {
+          TraceSummaries: Array.from({ length: 12 }, (_, i) => traceSummary(`1-b${i}`, end - (20 + i) * 90_000)),
+          TracesProcessedCount: 12,
+          ApproximateTime: new Date(end),
+        };
+      }),
+    );
+    xray.on(BatchGetTracesCommand).callsFake((input: BatchGetTracesCommandInput) =>
+      this.respond('XRay:BatchGetTraces', () => ({
+        Traces: (input.TraceIds ?? []).map((id) => fullTrace(id)),
+        UnprocessedTraceIds: [],
+      })),
+    );
+  }
+
+  private stubCodeDeploy(): void {
+    const codeDeploy = mockClient(this.clients.codeDeploy as CodeDeployClient);
+    this.restorers.push(() => codeDeploy.restore());
+    codeDeploy
+      .on(ListDeploymentsCommand)
+      .callsFake(() => this.respond('CodeDeploy:ListDeployments', () => ({ deployments: ['d-7Q3EXAMPLE'] })));
+    codeDeploy.on(BatchGetDeploymentsCommand).callsFake((input: BatchGetDeploymentsCommandInput) =>
+      this.respond('CodeDeploy:BatchGetDeployments', () => ({
+        deploymentsInfo: (input.deploymentIds ?? []).map((deploymentId) => ({
+          applicationName: 'orders',
+          deploymentGroupName: 'orders-api-live',
+          deploymentConfigName: 'CodeDeployDefault.LambdaCanary10Percent5Minutes',
+          deploymentId,
+          revision: { revisionType: 'AppSpecContent', appSpecContent: { content: appSpec, sha256: 'x' } },
+          status: 'Succeeded',
+          createTime: new Date(Date.now() - 46 * 60_000),
+          completeTime: new Date(Date.now() - 40 * 60_000),
+        })),
+      })),
+    );
+  }
+
+  private stubSqs(): void {
+    const sqs = mockClient(this.clients.sqs as SQSClient);
+    this.restorers.push(() => sqs.restore());
+    sqs.on(GetQueueAttributesCommand).callsFake((input: GetQueueAttributesCommandInput) =>
+      this.respond('SQS:GetQueueAttributes', () => {
+        if (input.AttributeNames?.includes('RedrivePolicy')) {
+          return input.QueueUrl?.endsWith('/orders-queue')
+            ? { Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: '5' }) } }
+            : { Attributes: {} };
+        }
+        return { Attributes: { ApproximateNumberOfMessages: '37', ApproximateNumberOfMessagesNotVisible: '2' } };
+      }),
+    );
+  }
+
+  private stubTagging(): void {
+    const tagging = mockClient(this.clients.tagging as ResourceGroupsTaggingAPIClient);
+    this.restorers.push(() => tagging.restore());
+    tagging.on(GetResourcesCommand).callsFake((input: GetResourcesCommandInput) =>
+      this.respond('ResourceGroupsTaggingAPI:GetResources', () => {
+        const perPage = input.ResourcesPerPage ?? 100;
+        const from = input.PaginationToken ? Number(input.PaginationToken) : 0;
+        const to = Math.min(this.fleetSize, from + perPage);
+        return {
+          ResourceTagMappingList: Array.from({ length: to - from }, (_, i) => ({
+            ResourceARN: `arn:aws:lambda:${region}:${accountId}:function:${fleetFunctionName(from + i)}`,
+            Tags: [
+              { Key: 'gofn:managed', Value: 'true' },
+              { Key: 'team', Value: `team-${(from + i) % 17}` },
+            ],
+          })),
+          // The tagging API marks the last page with an empty token.
+          PaginationToken: to < this.fleetSize ? String(to) : '',
+        };
+      }),
+    );
+  }
+}
+
+export function fleetFunctionName(index: number): string {
+  return `svc-${String(index).padStart(5, '0')}-worker`;
+}
+
+const appSpec = JSON.stringify({
+  version: 0.0,
+  Resources: [
+    {
+      ordersApi: {
+        Type: 'AWS::Lambda::Function',
+        Properties: { Name: functionName, Alias: 'live', CurrentVersion: '41', TargetVersion: '42' },
+      },
+    },
+  ],
+});
+
+/**
+ * Datapoints for every query, one per period over the request's range. Values depend on the query
+ * id (the adapter's ids: invocations, errors, ..., or f<n>_<stat> for the fleet) and on whether the
+ * point falls in the second (current) half of the range.
+ */
+function metricResults(input: GetMetricDataCommandInput): MetricDataResult[] {
+  const start = input.StartTime?.getTime() ?? 0;
+  const end = input.EndTime?.getTime() ?? 0;
+  const middle = start + (end - start) / 2;
+  return (input.MetricDataQueries ?? []).map((query) => {
+    const id = query.Id ?? '';
+    const stat = id.includes('_') ? id.slice(id.indexOf('_') + 1) : id;
+    const periodMs = (query.MetricStat?.Period ?? 60) * 1000;
+    const timestamps: Date[] = [];
+    const values: number[] = [];
+    for (let t = start; t < end; t += periodMs) {
+      const current = t + periodMs / 2 >= middle;
+      const perMinute = periodMs / 60_000;
+      const value =
+        stat === 'invocations'
+          ? 1000 * perMinute
+          : stat === 'errors'
+            ? (current ? 50 : 4) * perMinute
+            : stat === 'throttles'
+              ? (current ? 30 : 0) * perMinute
+              : stat === 'concurrency'
+                ? current
+                  ? 50
+                  : 31
+                : stat === 'p50'
+                  ? 80
+                  : stat === 'p95'
+                    ? current
+                      ? 900
+                      : 240
+                    : stat === 'p99'
+                      ? current
+                        ? 1400
+                        : 400
+                      : 0;
+      timestamps.push(new Date(t));
+      values.push(value);
+    }
+    return { Id: id, Label: id, Timestamps: timestamps, Values: values, StatusCode: 'Complete' };
+  });
+}
+
+/** Per-bin rows as GetQueryResults returns them: every value a string. */
+function coldStartRows(query: { binMinutes: number; start: number; end: number }): ResultField[][] {
+  const binMs = query.binMinutes * 60_000;
+  const middle = query.start + (query.end - query.start) / 2;
+  const rows: ResultField[][] = [];
+  for (let t = Math.floor(query.start / binMs) * binMs; t < query.end; t += binMs) {
+    const current = t >= middle;
+    const invocations = 1000 * query.binMinutes;
+    const coldStarts = Math.round(invocations * (current ? 0.08 : 0.01));
+    const bin = new Date(t).toISOString().replace('T', ' ').replace('Z', '');
+    rows.push([
+      { field: `bin(${query.binMinutes}m)`, value: bin },
+      { field: 'invocations', value: String(invocations) },
+      { field: 'coldStarts', value: String(coldStarts) },
+      { field: 'initAvg', value: current ? '412.5' : '380.1' },
+      { field: 'initMax', value: current ? '690.2' : '455.0' },
+    ]);
+  }
+  return rows;
+}
+
+function edge(referenceId: number, total: number, errors: number, faults: number, histogram: [number, number][]) {
+  const totalSeconds = histogram.reduce((sum, [value, count]) => sum + value * count, 0);
+  return {
+    ReferenceId: referenceId,
+    SummaryStatistics: {
+      OkCount: total - errors - faults,
+      ErrorStatistics: { ThrottleCount: 0, OtherCount: errors, TotalCount: errors },
+      FaultStatistics: { OtherCount: faults, TotalCount: faults },
+      TotalCount: total,
+      TotalResponseTime: totalSeconds,
+    },
+    ResponseTimeHistogram: histogram.map(([Value, Count]) => ({ Value, Count })),
+    Aliases: [],
+  };
+}
+
+/** Client → Lambda service node → function node → DynamoDB and a remote API; slower in the current window. */
+function serviceGraph(input: GetServiceGraphCommandInput) {
+  const current = (input.EndTime?.getTime() ?? 0) > Date.now() - 5 * 60_000;
+  const dynamo: [number, number][] = current
+    ? [
+        [0.02, 300],
+        [0.35, 400],
+        [0.9, 100],
+      ]
+    : [
+        [0.02, 700],
+        [0.05, 300],
+      ];
+  return {
+    StartTime: input.StartTime,
+    EndTime: input.EndTime,
+    Services: [
+      {
+        ReferenceId: 0,
+        Name: functionName,
+        Names: [functionName],
+        Root: true,
+        Type: 'AWS::Lambda',
+        State: 'active',
+        Edges: [edge(1, 1000, 0, 0, [[0.9, 1000]])],
+      },
+      {
+        ReferenceId: 1,
+        Name: functionName,
+        Names: [functionName],
+        Type: 'AWS::Lambda::Function',
+        State: 'active',
+        Edges: [edge(2, 800, 4, 2, dynamo), edge(3, 200, 0, 10, [[0.4, 200]])],
+      },
+      { ReferenceId: 2, Name: 'orders', Names: ['orders'], Type: 'AWS::DynamoDB::Table', State: 'active', Edges: [] },
+      {
+        ReferenceId: 3,
+        Name: 'api.stripe.com',
+        Names: ['api.stripe.com'],
+        Type: 'remote',
+        State: 'unknown',
+        Edges: [],
+      },
+    ],
+  };
+}
+
+const messages = ['dial tcp 10.0.3.17:443: i/o timeout', 'ProvisionedThroughputExceededException', 'context deadline'];
+
+function traceSummary(id: string, at: number): TraceSummary {
+  const message = messages[id.length % messages.length]!;
+  return {
+    Id: id,
+    StartTime: new Date(at),
+    Duration: 1.2,
+    ResponseTime: 1.2,
+    HasError: false,
+    HasFault: true,
+    HasThrottle: false,
+    IsPartial: false,
+    ErrorRootCauses: [],
+    FaultRootCauses: [
+      {
+        Services: [
+          {
+            Name: functionName,
+            Names: [functionName],
+            Type: 'AWS::Lambda::Function',
+            AccountId: accountId,
+            EntityPath: [
+              { Name: functionName, Exceptions: [], Remote: false },
+              { Name: 'Invocation', Exceptions: [{ Name: 'errorString', Message: message }], Remote: false },
+            ],
+            Inferred: false,
+          },
+        ],
+        ClientImpacting: true,
+      },
+    ],
+  };
+}
+
+/** What BatchGetTraces returns for a failed invocation: the Lambda service and function segments. */
+function fullTrace(id: string) {
+  const t = Date.now() / 1000 - 120;
+  return {
+    Id: id,
+    Duration: 1.2,
+    LimitExceeded: false,
+    Segments: [
+      {
+        Id: `${id}-a`,
+        Document: JSON.stringify({
+          id: '1a',
+          name: functionName,
+          origin: 'AWS::Lambda',
+          start_time: t,
+          end_time: t + 1.2,
+          http: { response: { status: 200 } },
+          aws: { request_id: `req-${id}` },
+          trace_id: id,
+        }),
+      },
+      {
+        Id: `${id}-b`,
+        Document: JSON.stringify({
+          id: '1b',
+          name: functionName,
+          origin: 'AWS::Lambda::Function',
+          start_time: t + 0.01,
+          end_time: t + 1.19,
+          fault: true,
+          subsegments: [
+            {
+              id: '1c',
+              name: 'Invocation',
+              fault: true,
+              cause: {
+                working_directory: '/var/task',
+                exceptions: [{ id: 'e1', message: messages[0], type: 'errorString' }],
+              },
+            },
+          ],
+          parent_id: '1a',
+          trace_id: id,
+        }),
+      },
+    ],
+  };
+}

@@ -1,0 +1,170 @@
+/**
+ * One diagnosis through the real engine (`diagnose`) and the real AWS adapters, over clients whose
+ * commands wait a simulated latency: wall time against the slowest single call chain, the requests
+ * it sends, and how it polls Logs Insights.
+ */
+import { GetFunctionCommand } from '@aws-sdk/client-lambda';
+import { GetQueryResultsCommand, StartQueryCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { diagnose } from '../src/runbook/engine';
+import { loadRunbook } from '../src/runbook/loader';
+import type { Report } from '../src/runbook/report';
+import { functionName, queryRunsMs, SimulatedAws, type LatencyTable } from './aws-sim';
+import { baselineOf, nowMs, result, sleep, summarize, type BenchResult } from './stats';
+
+const HOUR = 3_600_000;
+
+/** The call chains of one diagnosis, from the simulated latencies: each step waits for the one before. */
+export function diagnosisChains(latency: (operation: string) => number): Record<string, number> {
+  const getFunction = latency('Lambda:GetFunction');
+  const metrics = latency('CloudWatch:GetMetricData');
+  return {
+    'GetFunction → StartQuery → GetQueryResults (Complete)': getFunction + queryRunsMs,
+    'GetFunction → GetMetricData → GetTraceSummaries ×2 pages → BatchGetTraces':
+      getFunction + metrics + 2 * latency('XRay:GetTraceSummaries') + latency('XRay:BatchGetTraces'),
+    'GetFunction → GetMetricData → GetAccountSettings': getFunction + metrics + latency('Lambda:GetAccountSettings'),
+    'GetFunction → ListEventSourceMappings → GetQueueAttributes ×2':
+      getFunction + latency('Lambda:ListEventSourceMappings') + 2 * latency('SQS:GetQueueAttributes'),
+    'GetFunction → ListDeployments → BatchGetDeployments':
+      getFunction + latency('CodeDeploy:ListDeployments') + latency('CodeDeploy:BatchGetDeployments'),
+    'GetFunction → GetServiceGraph (both windows at once)': getFunction + latency('XRay:GetServiceGraph'),
+  };
+}
+
+/**
+ * Exactly the slowest chain, sent through the same stubbed clients: GetFunction, StartQuery, then
+ * one GetQueryResults timed to answer the moment the query completes (a poller that knew when).
+ */
+async function slowestChain(sim: SimulatedAws): Promise<number> {
+  const started = nowMs();
+  await sim.clients.lambda.send(new GetFunctionCommand({ FunctionName: functionName, Qualifier: 'live' }));
+  const { queryId } = await sim.clients.logs.send(
+    new StartQueryCommand({ logGroupName: `/aws/lambda/${functionName}`, startTime: 0, endTime: 1, queryString: '' }),
+  );
+  const pollAt = sim.queryCompletesAt(queryId!) - sim.latencyOf('CloudWatchLogs:GetQueryResults');
+  await sleep(Math.max(0, pollAt - nowMs()));
+  const out = await sim.clients.logs.send(new GetQueryResultsCommand({ queryId }));
+  if (out.status !== 'Complete') throw new Error(`the baseline chain polled too early (${out.status})`);
+  return nowMs() - started;
+}
+
+export interface DiagnosisOptions {
+  runs: number;
+  latency?: LatencyTable;
+}
+
+export async function benchDiagnosis(options: DiagnosisOptions): Promise<BenchResult[]> {
+  const sim = new SimulatedAws({ latency: options.latency });
+  try {
+    const sources = sim.sources();
+    const runbook = await loadRunbook();
+    const once = async () => {
+      sim.reset();
+      const started = nowMs();
+      const report = await diagnose({ sources, runbook, functionName, windowMs: HOUR, deadlineMs: 20_000 });
+      const wall = nowMs() - started;
+      const polls = sim.counts()['CloudWatchLogs:GetQueryResults'] ?? 0;
+      const startQuery = sim.sentTimes('CloudWatchLogs:StartQuery')[0] ?? 0;
+      const pollOffsets = sim.sentTimes('CloudWatchLogs:GetQueryResults').map((t) => Math.round(t - startQuery));
+      return { wall, report, counts: sim.counts(), polls, pollOffsets, pollGaps: pollGaps(pollOffsets) };
+    };
+
+    await once(); // warm-up: module and JIT warm, as in a warm worker
+    await slowestChain(sim);
+
+    const walls: number[] = [];
+    const chain: number[] = [];
+    let last: Awaited<ReturnType<typeof once>> | undefined;
+    const requests: number[] = [];
+    const polls: number[] = [];
+    const metricCalls: number[] = [];
+    for (let i = 0; i < options.runs; i++) {
+      // Interleaved, alternating which goes first, so drift on the machine hits both alike.
+      if (i % 2 === 0) chain.push(await slowestChain(sim));
+      last = await once();
+      if (i % 2 === 1) chain.push(await slowestChain(sim));
+      walls.push(last.wall);
+      requests.push(countExceptPolls(last.counts));
+      polls.push(last.polls);
+      metricCalls.push(last.counts['CloudWatch:GetMetricData'] ?? 0);
+    }
+    if (!last) throw new Error('no runs');
+    const report = last.report;
+    assertComplete(report);
+
+    const chains = diagnosisChains((op) => sim.latencyOf(op));
+    const computed = Math.max(...Object.values(chains));
+    const wall = summarize(walls);
+    const baseline = baselineOf('slowest simulated call chain, measured', chain);
+    const allowed = 1.15 * baseline.median + 100;
+
+    const requestSummary = summarize(requests);
+    const pollSummary = summarize(polls);
+    const gaps = last.pollGaps;
+    const backsOff = gaps.every((gap, i) => i === 0 || gap >= gaps[i - 1]! - 5);
+    return [
+      result({
+        name: 'diagnosis wall time',
+        unit: 'ms',
+        measured: wall,
+        baseline,
+        target: '≤ 1.15 × chain + 100 ms',
+        pass: wall.median <= allowed,
+        details: {
+          allowedMs: Math.round(allowed),
+          computedChainMs: computed,
+          chainsMs: chains,
+          latencyMs: sim.latency,
+          queryRunsMs,
+          stepStatuses: Object.fromEntries(report.steps.map((s) => [s.id, s.status])),
+        },
+      }),
+      result({
+        name: 'AWS requests per diagnosis (no polls)',
+        unit: 'requests',
+        measured: requestSummary,
+        baseline: null,
+        target: '≤ 12, GetMetricData = 1',
+        pass: requestSummary.max <= 12 && metricCalls.every((n) => n === 1),
+        details: { requests: withoutPolls(last.counts) },
+      }),
+      result({
+        name: 'Logs Insights polls per diagnosis',
+        unit: 'polls',
+        measured: pollSummary,
+        baseline: null,
+        target: '≤ 10, with backoff',
+        pass: pollSummary.max <= 10 && backsOff,
+        details: {
+          pollSentAfterStartQueryMs: last.pollOffsets,
+          gapsMs: gaps,
+          queryCompletesAfterMs: queryRunsMs,
+        },
+      }),
+    ];
+  } finally {
+    sim.destroy();
+  }
+}
+
+/** Time between one poll and the next; the first is measured from StartQuery. */
+function pollGaps(offsets: number[]): number[] {
+  return offsets.map((t, i) => t - (offsets[i - 1] ?? 0));
+}
+
+function withoutPolls(counts: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(counts).filter(([op]) => op !== 'CloudWatchLogs:GetQueryResults'));
+}
+
+function countExceptPolls(counts: Record<string, number>): number {
+  return Object.values(withoutPolls(counts)).reduce((a, b) => a + b, 0);
+}
+
+/** A benchmark of a diagnosis that silently failed half its steps would measure nothing useful. */
+function assertComplete(report: Report): void {
+  const unknown = report.steps.filter((s) => s.status === 'unknown');
+  if (unknown.length > 0 || report.incomplete) {
+    throw new Error(
+      `the simulated diagnosis did not complete: ${unknown.map((s) => `${s.id}: ${s.reason}`).join('; ')} ${report.incomplete ?? ''}`,
+    );
+  }
+}
