@@ -50,7 +50,10 @@ export class GofnError extends Error {
 
   /** The message and hint together, as shown to a person. */
   get sentence(): string {
-    return this.hint ? `${this.message} ${this.hint}` : this.message;
+    if (!this.hint) return this.message;
+    // Messages that quote another system's words may not end a sentence; the hint starts one.
+    const ended = /[.!?:)]$/.test(this.message) ? this.message : `${this.message}.`;
+    return `${ended} ${this.hint}`;
   }
 }
 
