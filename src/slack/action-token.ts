@@ -55,12 +55,15 @@ export function verifyActionToken(
   token: string,
   context: { channel: string | undefined; nowSeconds: number },
 ): { claim: ActionClaim } | { problem: TokenProblem } {
-  if (token.length > 2000) return { problem: 'malformed' };
+  // A forged payload can carry any JSON value where Slack puts the button's string.
+  if (typeof token !== 'string' || token.length > 2000) return { problem: 'malformed' };
   const dot = token.indexOf('.');
   if (dot <= 0 || dot !== token.lastIndexOf('.')) return { problem: 'malformed' };
   const body = token.slice(0, dot);
-  const given = Buffer.from(token.slice(dot + 1), 'base64url');
-  const expected = createHmac('sha256', tokenKey(signingSecret)).update(body).digest();
+  // Compared as text: base64url decoding ignores the last character's spare bits, so comparing
+  // decoded bytes would accept several spellings of one MAC.
+  const given = Buffer.from(token.slice(dot + 1));
+  const expected = Buffer.from(createHmac('sha256', tokenKey(signingSecret)).update(body).digest('base64url'));
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { problem: 'bad-signature' };
   let parsed: unknown;
   try {

@@ -107,6 +107,7 @@ export function createSlackApp(options: SlackAppOptions): App {
     let metadata: ConfirmMetadata;
     try {
       metadata = JSON.parse(view.private_metadata) as ConfirmMetadata;
+      if (typeof metadata?.token !== 'string' || typeof metadata.channel !== 'string') throw new Error('not ours');
     } catch {
       await ack({
         response_action: 'update',

@@ -84,7 +84,7 @@ export function memorySlackFetch(): { fetch: typeof fetch; calls: MemorySlackCal
     if (text.startsWith('{')) Object.assign(args, JSON.parse(text) as Record<string, unknown>);
     else
       for (const [key, value] of new URLSearchParams(text)) {
-        args[key] = /^[[{]/.test(value) ? (JSON.parse(value) as unknown) : value;
+        args[key] = /^[[{]/.test(value) ? safeJson(value) : value;
       }
     calls.push({ method, args });
     seq += 1;
@@ -97,4 +97,20 @@ export function memorySlackFetch(): { fetch: typeof fetch; calls: MemorySlackCal
     return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
   };
   return { fetch: fake as typeof fetch, calls, slackApiUrl };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/** Bolt's receiver and the Web API client log to the console by themselves; keep tests quiet. */
+export function quietConsole(): () => void {
+  const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((level) =>
+    jest.spyOn(console, level).mockImplementation(() => undefined),
+  );
+  return () => spies.forEach((spy) => spy.mockRestore());
 }

@@ -1,0 +1,331 @@
+import fc from 'fast-check';
+import { listAudit } from '../../src/actions/audit';
+import { loadRunbook } from '../../src/runbook/loader';
+import type { Runbook } from '../../src/runbook/schema';
+import { MemoryRecordStore } from '../../src/sim/record-store';
+import { signActionToken, type ActionClaim } from '../../src/slack/action-token';
+import { createIngress } from '../../src/slack/ingress';
+import type { Job } from '../../src/slack/jobs';
+import { SlackOut } from '../../src/slack/out';
+import { createWorker } from '../../src/slack/worker';
+import { fakeControl } from '../support/fake-control';
+import { fakeSources } from '../support/fake-sources';
+import {
+  BOT_TOKEN,
+  buttonClick,
+  interactionBody,
+  SIGNING_SECRET,
+  signedEvent,
+  viewSubmission,
+} from '../support/slack-requests';
+import { keptLog, memorySlackFetch, quietConsole, recordResult, repoPath, tally } from './support';
+
+/**
+ * A member of the workspace (or a compromised account) can press buttons with values they
+ * edited, replay a button from another channel, submit someone else's confirmation, or press a
+ * button long after it expired. Signed, well-formed Slack requests carry these here, through the
+ * real ingress (Bolt and all) and the real worker: an action runs only for a genuine, unexpired
+ * button pressed in its own channel by someone allowed, and then only once.
+ */
+const RUNS = 10_000;
+const CHANNEL = 'C0ONCALL';
+const ADMIN = 'U0MARIA';
+const OUTSIDER = 'U0MALLORY';
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+function genuineClaims(): ActionClaim[] {
+  const base = { v: 1 as const, fn: 'orders-api', alias: 'live', channel: CHANNEL, exp: nowSeconds() + 3600 };
+  return [
+    {
+      ...base,
+      id: '0b6f9d4e-1c1a-4c55-9d0e-000000000001',
+      kind: 'rollback',
+      params: { fromVersion: '42', toVersion: '41' },
+    },
+    {
+      ...base,
+      id: '0b6f9d4e-1c1a-4c55-9d0e-000000000002',
+      kind: 'rollback',
+      params: { fromVersion: '42', toVersion: '41' },
+    },
+    { ...base, id: '0b6f9d4e-1c1a-4c55-9d0e-000000000003', kind: 'raise-concurrency', params: { from: 100, to: 200 } },
+    { ...base, id: '0b6f9d4e-1c1a-4c55-9d0e-000000000004', kind: 'raise-concurrency', params: { from: 100, to: 200 } },
+  ];
+}
+
+type Variant =
+  | 'genuine'
+  | 'other-user'
+  | 'other-channel'
+  | 'expired'
+  | 'edited-claim'
+  | 'flipped-body'
+  | 'flipped-mac'
+  | 'forged'
+  | 'garbage';
+
+/** Variants whose token verifies, pressed in its own channel: the only ones that may reach a plan. */
+const verifies = new Set<Variant>(['genuine', 'other-user']);
+
+interface Press {
+  variant: Variant;
+  claimIndex: number;
+  value: unknown;
+  user: string;
+  channel: string;
+}
+
+const edits: fc.Arbitrary<(c: ActionClaim) => ActionClaim> = fc.constantFrom(
+  (c) => ({ ...c, params: { ...c.params, toVersion: '1' } }),
+  (c) => ({ ...c, fn: 'payments-api' }),
+  (c) => ({ ...c, channel: 'C0OTHER' }),
+  (c) => ({ ...c, exp: c.exp + 86_400 * 365 }),
+  (c) => ({ ...c, kind: 'replay-dlq' }),
+  (c) => ({ ...c, params: { from: 100, to: 5000 } }),
+  (c) => ({ ...c, id: '0b6f9d4e-1c1a-4c55-9d0e-0000000000ff' }),
+);
+
+function flip(text: string, at: number): string {
+  const i = at % text.length;
+  const c = text[i] === 'A' ? 'B' : 'A';
+  return text.slice(0, i) + c + text.slice(i + 1);
+}
+
+const press: fc.Arbitrary<Press> = fc
+  .record({
+    variant: fc.constantFrom<Variant>(
+      'genuine',
+      'other-user',
+      'other-channel',
+      'expired',
+      'edited-claim',
+      'flipped-body',
+      'flipped-mac',
+      'forged',
+      'garbage',
+    ),
+    claimIndex: fc.nat({ max: 3 }),
+    edit: edits,
+    at: fc.nat(),
+    age: fc.integer({ min: 1, max: 10_000_000 }),
+    channel: fc.oneof(
+      fc.constantFrom('C0OTHER', 'D0DIRECT', 'G0PRIVATE', 'c0oncall', ''),
+      fc.stringMatching(/^C[A-Z0-9]{1,12}$/),
+    ),
+    garbage: fc.oneof(
+      fc.string({ maxLength: 100 }),
+      fc.string({ maxLength: 40 }).map((s) => `${s}.${s}`),
+      fc.nat({ max: 3000 }).map((n) => `${'a'.repeat(n)}.${'b'.repeat(43)}`),
+      fc.constantFrom(123, null, { token: 'x' }, ['a.b'], true),
+    ),
+  })
+  .map(({ variant, claimIndex, edit, at, age, channel, garbage }) => {
+    const claim = genuineClaims()[claimIndex]!;
+    const good = signActionToken(SIGNING_SECRET, claim);
+    const [body, mac] = good.split('.') as [string, string];
+    const base = { variant, claimIndex, user: ADMIN, channel: CHANNEL };
+    switch (variant) {
+      case 'genuine':
+        return { ...base, value: good };
+      case 'other-user':
+        return { ...base, value: good, user: OUTSIDER };
+      case 'other-channel':
+        return { ...base, value: good, channel: channel === CHANNEL ? 'C0OTHER' : channel };
+      case 'expired':
+        return { ...base, value: signActionToken(SIGNING_SECRET, { ...claim, exp: nowSeconds() - age }) };
+      case 'edited-claim':
+        return { ...base, value: `${Buffer.from(JSON.stringify(edit(claim))).toString('base64url')}.${mac}` };
+      case 'flipped-body':
+        return { ...base, value: `${flip(body, at)}.${mac}` };
+      case 'flipped-mac':
+        return { ...base, value: `${body}.${flip(mac, at)}` };
+      case 'forged':
+        return { ...base, value: signActionToken('a-guessed-signing-secret-000000', edit(claim)) };
+      default:
+        return { ...base, value: garbage };
+    }
+  });
+
+/** Button clicks and modal submissions, some with their structure broken as well. */
+const interaction = fc.record({
+  press,
+  kind: fc.constantFrom('click', 'submit'),
+  breakage: fc.oneof(
+    { weight: 6, arbitrary: fc.constant('none') },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        'no-channel',
+        'no-message',
+        'no-actions',
+        'empty-actions',
+        'no-trigger',
+        'other-action-id',
+        'metadata-not-json',
+        'metadata-null',
+        'metadata-array',
+        'metadata-token-object',
+        'other-callback',
+        'no-view-id',
+      ),
+    },
+  ),
+});
+
+type Payload = Record<string, unknown>;
+
+function build(kind: string, p: Press, breakage: string): Payload {
+  if (kind === 'click') {
+    const click = buttonClick({ value: 'x', channel: p.channel, user: p.user }) as unknown as Payload;
+    (click.actions as Payload[])[0]!.value = p.value;
+    if (breakage === 'no-channel') delete click.channel;
+    if (breakage === 'no-message') delete click.message;
+    if (breakage === 'no-actions') delete click.actions;
+    if (breakage === 'empty-actions') click.actions = [];
+    if (breakage === 'no-trigger') delete click.trigger_id;
+    if (breakage === 'other-action-id') (click.actions as Payload[])[0]!.action_id = 'gofn-action:../../x';
+    return click;
+  }
+  const metadata: Payload = { token: p.value, channel: p.channel, messageTs: '1700000000.000100' };
+  const submission = viewSubmission({ metadata, user: p.user, viewId: `V${Math.random().toString(36).slice(2)}` });
+  const view = submission.view as Payload;
+  if (breakage === 'metadata-not-json') view.private_metadata = '{"token": ';
+  if (breakage === 'metadata-null') view.private_metadata = 'null';
+  if (breakage === 'metadata-array') view.private_metadata = '["a.b"]';
+  if (breakage === 'metadata-token-object') view.private_metadata = JSON.stringify({ token: { a: 1 }, channel: {} });
+  if (breakage === 'other-callback') view.callback_id = 'gofn-confirm-evil';
+  if (breakage === 'no-view-id') delete view.id;
+  return submission as unknown as Payload;
+}
+
+describe('hostile interaction payloads', () => {
+  let runbook: Runbook;
+  let restoreConsole: () => void;
+  beforeAll(async () => {
+    runbook = await loadRunbook();
+    restoreConsole = quietConsole();
+  });
+  afterAll(() => restoreConsole());
+
+  it(`runs an action only for a genuine button, once, over ${RUNS.toLocaleString('en')} generated clicks and submissions`, async () => {
+    // Prepare
+    const started = Date.now();
+    const slack = memorySlackFetch();
+    const log = keptLog();
+    const queued: Job[] = [];
+    const clientOptions = { slackApiUrl: slack.slackApiUrl, fetch: slack.fetch, retryConfig: { retries: 0 } };
+    const ingress = createIngress({
+      secrets: async () => ({ signingSecret: SIGNING_SECRET, botToken: BOT_TOKEN }),
+      jobs: { enqueue: async (job) => void queued.push(job as Job) },
+      clientOptions,
+      log,
+    });
+    const store = new MemoryRecordStore();
+    const control = fakeControl();
+    control.aliases.set('orders-api:live', {
+      functionName: 'orders-api',
+      alias: 'live',
+      version: '42',
+      routing: {},
+      revisionId: 'rev-1',
+    });
+    control.concurrency.set('orders-api', 100);
+    const executed = { updateAlias: 0, putReservedConcurrency: 0, invokeAsync: 0, stopDeployment: 0 };
+    const { updateAlias, putReservedConcurrency } = control.lambda;
+    control.lambda.updateAlias = (...args) => ((executed.updateAlias += 1), updateAlias(...args));
+    control.lambda.putReservedConcurrency = (...args) => (
+      (executed.putReservedConcurrency += 1),
+      putReservedConcurrency(...args)
+    );
+    const worker = createWorker({
+      sources: fakeSources(),
+      control,
+      store,
+      chart: undefined,
+      runbook,
+      slack: new SlackOut({ botToken: BOT_TOKEN, clientOptions, log }),
+      signingSecret: SIGNING_SECRET,
+      settings: {
+        alarmChannel: 'C0ALARMS',
+        deadlineMs: 2000,
+        actionTtlSeconds: 600,
+        maxConcurrency: 1000,
+        replayRatePerSecond: 1000,
+        admins: [ADMIN],
+      },
+      log,
+    });
+    const counts: Record<string, number> = {};
+    const statuses: Record<string, number> = {};
+    let confirmModals = 0;
+    let problemModals = 0;
+
+    // Act
+    await fc.assert(
+      fc.asyncProperty(interaction, async ({ press: p, kind, breakage }) => {
+        tally(counts, `${kind} ${p.variant}${breakage === 'none' ? '' : ` (${breakage})`}`);
+        const callsBefore = slack.calls.length;
+        const response = await ingress(signedEvent(interactionBody(build(kind, p, breakage))));
+        tally(statuses, String(response.statusCode));
+
+        // Assess: never a server error, and for a click, the plan only for a token that verifies
+        expect([200, 400, 404]).toContain(response.statusCode);
+        const opened = slack.calls.slice(callsBefore).filter((c) => c.method === 'views.open');
+        for (const call of opened) {
+          const view = call.args.view as { callback_id?: string };
+          if (view.callback_id === 'gofn-confirm') {
+            confirmModals += 1;
+            expect(verifies.has(p.variant) && p.channel === CHANNEL).toBe(true);
+          } else {
+            problemModals += 1;
+          }
+        }
+        if (kind === 'click') expect(queued).toEqual([]);
+
+        // The worker runs whatever the ingress handed over, as Lambda would.
+        for (const job of queued.splice(0)) await worker.runJob(job);
+      }),
+      { numRuns: RUNS, seed: 20260704 },
+    );
+
+    // Assess: each genuine claim ran at most once, only for the admin, and the world moved at most once
+    const audit = await listAudit(store, 'orders-api', 100_000);
+    const succeeded = audit.filter((a) => a.status === 'succeeded');
+    expect(new Set(succeeded.map((a) => a.requestId)).size).toBe(succeeded.length);
+    expect(succeeded.every((a) => a.actor.id === ADMIN)).toBe(true);
+    expect(executed.updateAlias).toBeLessThanOrEqual(1);
+    expect(executed.putReservedConcurrency).toBeLessThanOrEqual(1);
+    expect(control.aliases.get('orders-api:live')!.version).toMatch(/^4[12]$/);
+    expect([100, 200]).toContain(control.concurrency.get('orders-api'));
+    expect(
+      audit
+        .filter((a) => a.status === 'succeeded' || a.actor.id !== ADMIN)
+        .every((a) => a.status !== 'succeeded' || a.actor.id === ADMIN),
+    ).toBe(true);
+    const listenerFailures = log.lines.filter((l) => l.message === 'a Slack listener failed');
+    expect(listenerFailures).toEqual([]);
+    const outcomes: Record<string, number> = {};
+    for (const a of audit) tally(outcomes, `audited ${a.status}${a.actor.id === ADMIN ? '' : ' (outsider)'}`);
+    recordResult('hostile-interactions', {
+      test: 'Interaction payloads and button values',
+      file: repoPath(__filename),
+      group: 'hostile input',
+      tried: `${RUNS.toLocaleString('en')} signed button clicks and modal submissions through the ingress and the worker: genuine buttons, buttons pressed by another user or in another channel, expired ones, edited claims with the old MAC, flipped bytes, values signed with a guessed secret, garbage and non-string values, and broken payload structure (missing channel, message, actions, trigger, view id; unreadable private_metadata)`,
+      inputs: RUNS,
+      lost: 0,
+      duplicated: succeeded.length - new Set(succeeded.map((a) => a.requestId)).size,
+      details: {
+        ...counts,
+        ...Object.fromEntries(Object.entries(statuses).map(([k, v]) => [`answered ${k}`, v])),
+        'confirm modals opened': confirmModals,
+        'refusal modals opened': problemModals,
+        ...outcomes,
+        'UpdateAlias calls': executed.updateAlias,
+        'PutFunctionConcurrency calls': executed.putReservedConcurrency,
+        'listener exceptions': listenerFailures.length,
+      },
+      durationMs: Date.now() - started,
+    });
+  });
+});
