@@ -84,7 +84,7 @@ export async function runAction(request: ActionRequest, deps: ActionDeps): Promi
   const claimed = await claimWork(
     deps.store,
     `action#${request.requestId}`,
-    { leaseSeconds: LEASE_SECONDS, keepSeconds: KEEP_SECONDS, nowMs: now().getTime() },
+    { leaseSeconds: deps.leaseSeconds ?? LEASE_SECONDS, keepSeconds: KEEP_SECONDS, nowMs: now().getTime() },
     deps.call,
   );
   if (claimed.outcome !== 'claimed' || !claimed.claim) {

@@ -110,4 +110,9 @@ export interface ActionDeps {
   onProgress?: (sentence: string) => Promise<void> | void;
   now?: () => Date;
   call?: CallOptions;
+  /**
+   * How long this run holds the action before another delivery may take it over. Default 15 min;
+   * the worker sets the invocation's remaining time, after which nobody is running it.
+   */
+  leaseSeconds?: number | undefined;
 }

@@ -7,6 +7,7 @@ import {
   DynamoRecordStore,
 } from '../aws/index';
 import { loadConfig } from '../config';
+import { ErrorCode, isGofnError } from '../errors';
 import { loadRunbook } from '../runbook/loader';
 import type { SlackSecrets } from '../slack/ingress';
 import { jobSchema } from '../slack/jobs';
@@ -48,17 +49,22 @@ async function workerFor(): Promise<Worker> {
   return worker;
 }
 
-export async function handler(event: unknown, _context?: Context): Promise<void> {
+export async function handler(event: unknown, context?: Context): Promise<void> {
   const worker = await workerFor();
+  const time = () => ({ remainingMs: context?.getRemainingTimeInMillis() });
   if (isSnsEvent(event)) {
+    let handedBack: unknown;
     for (const record of event.Records) {
       try {
-        await worker.handleAlarm({ messageId: record.Sns.MessageId, message: record.Sns.Message });
+        await worker.handleAlarm({ messageId: record.Sns.MessageId, message: record.Sns.Message }, time());
       } catch (error) {
-        // One bad record must not make SNS redeliver the others; the failure is logged.
+        // One bad record must not make SNS redeliver the others; the failure is logged. A record
+        // left for lack of time is the exception: failing the invocation makes Lambda retry it.
         log.error('an alarm notification failed', { messageId: record.Sns.MessageId, error });
+        if (isGofnError(error, ErrorCode.Timeout)) handedBack = error;
       }
     }
+    if (handedBack) throw handedBack;
     return;
   }
   const job = jobSchema.safeParse(event);
@@ -66,5 +72,5 @@ export async function handler(event: unknown, _context?: Context): Promise<void>
     log.warn('dropped an event that is neither a job nor an SNS notification');
     return;
   }
-  await worker.runJob(job.data);
+  await worker.runJob(job.data, time());
 }

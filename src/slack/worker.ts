@@ -2,7 +2,7 @@ import { recordAliasVersion } from '../actions/alias-history';
 import { claimWork, markDone, releaseClaim } from '../actions/claims';
 import { runAction } from '../actions/run';
 import type { ActionDeps, ActionRequest, ActionSettings } from '../actions/types';
-import { describeError } from '../errors';
+import { describeError, ErrorCode, GofnError } from '../errors';
 import type { Log } from '../log';
 import type { ChartPort, ControlPorts, RecordStore, Sources } from '../ports';
 import { diagnose } from '../runbook/engine';
@@ -30,6 +30,19 @@ export interface WorkerSettings extends ActionSettings {
   deadlineMs: number;
   /** How long action buttons stay valid. */
   actionTtlSeconds: number;
+  /** Time kept back from a diagnosis to post its report before the invocation ends. Default 3 000 ms. */
+  postMarginMs?: number;
+}
+
+/** How long this invocation may run; the Lambda handler passes `context.getRemainingTimeInMillis()`. */
+export interface RunOptions {
+  /**
+   * Milliseconds left when the work was handed over. The diagnosis deadline shrinks to fit with
+   * the posting margin to spare; with less than the margin left, the work is not started and its
+   * claim is given back for the platform's retry. A claim lasts no longer than this, so a
+   * redelivery after the invocation died takes the work over. Absent: no limit but the settings.
+   */
+  remainingMs?: number;
 }
 
 export interface WorkerOptions {
@@ -54,6 +67,17 @@ export interface SnsAlarm {
 const JOB_LEASE_SECONDS = 5 * 60;
 const JOB_KEEP_SECONDS = 86_400;
 const GROUP_CACHE_MS = 60_000;
+/** Added to the remaining time for a claim's lease: clocks of two invocations may differ a little. */
+const LEASE_SLACK_SECONDS = 10;
+/** Default of `postMarginMs`: posting a report and its graph takes well under this. */
+export const POST_MARGIN_MS = 3000;
+
+/** The time one delivery has: its diagnosis deadline, its claims' lease, and what is left. */
+interface Budget {
+  deadlineMs(): number;
+  leaseSeconds: number | undefined;
+  leftMs(): number | undefined;
+}
 
 /**
  * Runs the slow work the ingress handed off, and the alarm notifications SNS delivers. Each job
@@ -73,19 +97,45 @@ export function createWorker(options: WorkerOptions) {
     return members.has(userId);
   };
 
+  const margin = settings.postMarginMs ?? POST_MARGIN_MS;
+  const budgetOf = (options: RunOptions | undefined): Budget => {
+    const remaining = options?.remainingMs;
+    if (remaining === undefined || !Number.isFinite(remaining)) {
+      return { deadlineMs: () => settings.deadlineMs, leaseSeconds: undefined, leftMs: () => undefined };
+    }
+    const endsAt = Date.now() + remaining;
+    return {
+      deadlineMs: () => Math.max(0, Math.min(settings.deadlineMs, endsAt - margin - Date.now())),
+      leaseSeconds: Math.ceil(Math.max(0, remaining) / 1000) + LEASE_SLACK_SECONDS,
+      leftMs: () => endsAt - Date.now(),
+    };
+  };
+
   const tokenFor = (channel: string) => (action: Parameters<typeof claimFor>[0]) =>
     signActionToken(
       options.signingSecret,
       claimFor(action, channel, Math.floor(now().getTime() / 1000), settings.actionTtlSeconds),
     );
 
-  async function exactlyOnce(key: string, work: () => Promise<void>): Promise<void> {
-    const claimed = await claimWork(store, key, { leaseSeconds: JOB_LEASE_SECONDS, keepSeconds: JOB_KEEP_SECONDS });
+  async function exactlyOnce(key: string, budget: Budget, work: () => Promise<void>): Promise<void> {
+    const claimed = await claimWork(store, key, {
+      leaseSeconds: budget.leaseSeconds ?? JOB_LEASE_SECONDS,
+      keepSeconds: JOB_KEEP_SECONDS,
+      nowMs: now().getTime(),
+    });
     if (claimed.outcome !== 'claimed' || !claimed.claim) {
       log.info('skipped a duplicate delivery', { key, outcome: claimed.outcome });
       return;
     }
     try {
+      const left = budget.leftMs();
+      if (left !== undefined && left < margin) {
+        log.warn('too little time left to start; the work goes back for the retry', { key, leftMs: left });
+        throw new GofnError(
+          ErrorCode.Timeout,
+          `Only ${Math.max(0, left)} ms were left to run ${key}; it was not started.`,
+        );
+      }
       await work();
       await markDone(store, claimed.claim);
     } catch (error) {
@@ -96,7 +146,7 @@ export function createWorker(options: WorkerOptions) {
     }
   }
 
-  async function diagnoseFor(functionName: string, alias: string, window: string): Promise<Report> {
+  async function diagnoseFor(functionName: string, alias: string, window: string, deadlineMs: number): Promise<Report> {
     const windowMs = parseDuration(window, 'window');
     const report = await diagnose({
       sources,
@@ -104,7 +154,7 @@ export function createWorker(options: WorkerOptions) {
       functionName,
       alias,
       windowMs,
-      deadlineMs: settings.deadlineMs,
+      deadlineMs,
       now: now(),
     }).catch((error: unknown) => explainNotFound(error, sources, functionName, alias));
     if (report.version) {
@@ -134,19 +184,19 @@ export function createWorker(options: WorkerOptions) {
     }
   }
 
-  async function runStatus(job: StatusJob): Promise<void> {
+  async function runStatus(job: StatusJob, budget: Budget): Promise<void> {
     let message: SlackMessage;
     let report: Report | undefined;
     try {
       if (job.functionName) {
-        report = await diagnoseFor(job.functionName, job.alias, job.window);
+        report = await diagnoseFor(job.functionName, job.alias, job.window, budget.deadlineMs());
         message = reportMessage(report, { actionValue: tokenFor(job.channel) });
       } else {
         const fleet = await fleetOverview({
           sources,
           runbook: options.runbook,
           windowMs: parseDuration(job.window, 'window'),
-          deadlineMs: settings.deadlineMs,
+          deadlineMs: budget.deadlineMs(),
           now: now(),
         });
         message = fleetMessage(fleet);
@@ -169,7 +219,7 @@ export function createWorker(options: WorkerOptions) {
     }
   }
 
-  async function runActionJob(job: ActionJob): Promise<void> {
+  async function runActionJob(job: ActionJob, budget: Budget): Promise<void> {
     const checked = verifyActionToken(options.signingSecret, job.token, {
       channel: job.channel,
       nowSeconds: Math.floor(now().getTime() / 1000),
@@ -189,6 +239,7 @@ export function createWorker(options: WorkerOptions) {
       log,
       isInGroup,
       now,
+      leaseSeconds: budget.leaseSeconds,
       onProgress: async (sentence) => {
         await slack.post(job.channel, plainMessage(`⏳ ${sentence}`), thread).catch(() => undefined);
       },
@@ -216,7 +267,7 @@ export function createWorker(options: WorkerOptions) {
     }
   }
 
-  async function openAlarm(alarm: UnderstoodAlarm, channel: string): Promise<void> {
+  async function openAlarm(alarm: UnderstoodAlarm, channel: string, budget: Budget): Promise<void> {
     const opened = await threads.open(alarm.name, {
       functionName: alarm.functionName,
       channel,
@@ -238,7 +289,7 @@ export function createWorker(options: WorkerOptions) {
     const rootTs = await slack.post(channel, alarmRootMessage(alarm));
     await threads.setRoot(alarm.name, opened.version, opened.episode, rootTs);
     try {
-      const report = await diagnoseFor(alarm.functionName, alarm.alias ?? 'live', '1h');
+      const report = await diagnoseFor(alarm.functionName, alarm.alias ?? 'live', '1h', budget.deadlineMs());
       await postKept(channel, reportMessage(report, { actionValue: tokenFor(channel) }), rootTs);
     } catch (error) {
       await slack.post(
@@ -266,10 +317,11 @@ export function createWorker(options: WorkerOptions) {
   }
 
   return {
-    async runJob(job: Job): Promise<void> {
-      await exactlyOnce(`job#${job.kind}#${job.id}`, async () => {
-        if (job.kind === 'status') await runStatus(job);
-        else if (job.kind === 'action') await runActionJob(job);
+    async runJob(job: Job, options?: RunOptions): Promise<void> {
+      const budget = budgetOf(options);
+      await exactlyOnce(`job#${job.kind}#${job.id}`, budget, async () => {
+        if (job.kind === 'status') await runStatus(job, budget);
+        else if (job.kind === 'action') await runActionJob(job, budget);
         else
           await slack.ephemeral(job.channel, job.user, {
             text: USAGE,
@@ -279,7 +331,8 @@ export function createWorker(options: WorkerOptions) {
     },
 
     /** Never throws for a message gofn does not understand: it is logged and dropped. */
-    async handleAlarm(sns: SnsAlarm): Promise<void> {
+    async handleAlarm(sns: SnsAlarm, options?: RunOptions): Promise<void> {
+      const budget = budgetOf(options);
       const understood = understandAlarm(sns.message);
       if ('problem' in understood) {
         log.warn('dropped an SNS message', { messageId: sns.messageId, problem: understood.problem });
@@ -303,8 +356,8 @@ export function createWorker(options: WorkerOptions) {
         return;
       }
       const channel = settings.alarmChannel;
-      await exactlyOnce(`sns#${sns.messageId}`, () =>
-        alarm.state === 'ALARM' ? openAlarm(alarm, channel) : resolveAlarm(alarm),
+      await exactlyOnce(`sns#${sns.messageId}`, budget, () =>
+        alarm.state === 'ALARM' ? openAlarm(alarm, channel, budget) : resolveAlarm(alarm),
       );
     },
   };
