@@ -8,6 +8,7 @@
  * - `send` replaced by a plain async function: what gofn's own code costs (the headline figure);
  * - a middleware that answers at the top of the SDK's stack: adds the SDK's per-call work;
  * - aws-sdk-client-mock: adds sinon's matching and call recording, which is test apparatus.
+ * A bare Bolt app without its conversation store is timed too, to size that part of Bolt's cost.
  */
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { App, AwsLambdaReceiver, LogLevel } from '@slack/bolt';
@@ -35,6 +36,7 @@ export async function benchAckLatency(options: AckOptions): Promise<BenchResult[
   try {
     const handlers: [string, Handler][] = [
       ['bare', bareBolt()],
+      ['bare-no-convo-store', bareBolt({ convoStore: false })],
       ...built.map((b) => [b.stand, b.handler] as [string, Handler]),
     ];
     for (const [, handler] of handlers) await timeRequests(handler, options.warmup);
@@ -71,6 +73,9 @@ export async function benchAckLatency(options: AckOptions): Promise<BenchResult[
         details: {
           requestsEach: bare.length,
           baseline: micro(bare),
+          // Bolt's default conversation store rejects with a new Error on every request that has a
+          // channel; an app that keeps no conversation state can turn it off (convoStore: false).
+          baselineWithoutConvoStore: micro(times.get('bare-no-convo-store')!),
           gofnPlainSend: micro(times.get('plain')!),
           gofnThroughSdkStack: micro(times.get('sdk-stack')!),
           gofnWithClientMock: micro(times.get('client-mock')!),
@@ -127,13 +132,14 @@ function gofnIngress(stand: Stand): { stand: Stand; handler: Handler; enqueued: 
   };
 }
 
-function bareBolt(): Handler {
+function bareBolt(extra: { convoStore?: false } = {}): Handler {
   const receiver = new AwsLambdaReceiver({ signingSecret: SIGNING_SECRET, logLevel: LogLevel.ERROR });
   const app = new App({
     receiver,
     // The same static authorize gofn uses: no auth.test round trip in either.
     authorize: async () => ({ botToken: BOT_TOKEN }),
     logLevel: LogLevel.ERROR,
+    ...extra,
   });
   app.command('/gofn', async ({ ack }) => {
     await ack();

@@ -9,9 +9,9 @@ import { repoRoot } from './paths';
 import { baselineOf, nowMs, result, summarize, type BenchResult } from './stats';
 
 const root = repoRoot();
-const outdir = path.join(root, 'bench', '.build', 'lambda');
+const outdir = path.join(root, 'dist', 'bench', 'lambda');
 
-/** Builds both bundles into bench/.build/lambda; returns the path of each `index.js`. */
+/** Builds both bundles into dist/bench/lambda; returns the path of each `index.js`. */
 export function buildBundles(): Record<'ingress' | 'worker', string> {
   const built = spawnSync(process.execPath, ['scripts/bundle-lambdas.mjs', '--outdir', outdir], {
     cwd: root,

@@ -89,7 +89,7 @@ export async function benchFleet(options: { size: number; runs: number }): Promi
         unit: 'ms',
         measured,
         baseline,
-        target: `GetMetricData = ⌈queries ÷ 500⌉ (${expectedCalls}), concurrent within 50 TPS; ≤ 1.25 × chain`,
+        target: `${expectedCalls} GetMetricData (⌈queries ÷ 500⌉), ≤ 50 TPS; ≤ 1.25 × chain`,
         pass: measured.median <= 1.25 * baseline.median && last.metricCalls === expectedCalls && withinRate,
         details: {
           getMetricDataCalls: last.metricCalls,

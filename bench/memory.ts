@@ -1,0 +1,82 @@
+/**
+ * Peak RSS of a worker running one diagnosis, and of a fleet overview of 5,000 functions, each
+ * run in its own process. The baseline is the same process built but idle: what loading the code
+ * costs before the work starts.
+ */
+import { startFakeSlack } from '../test/support/fake-slack';
+import { buildChild, loadOnly, runChild, type ChildReport } from './children';
+import { baselineOf, result, summarize, type BenchResult } from './stats';
+
+async function measure(
+  file: string,
+  env: Record<string, string>,
+  runs: number,
+): Promise<{ run: number[]; idle: number[]; last: ChildReport }> {
+  const run: number[] = [];
+  const idle: number[] = [];
+  let last: ChildReport | undefined;
+  for (let i = 0; i < runs; i++) {
+    idle.push((await runChild(file, { ...env, BENCH_MODE: 'idle' })).maxRssMb);
+    last = await runChild(file, { ...env, BENCH_MODE: 'run' });
+    run.push(last.maxRssMb);
+  }
+  if (!last) throw new Error('no runs');
+  return { run, idle, last };
+}
+
+export async function benchWorkerMemory(runs: number, workerBundle: string): Promise<BenchResult[]> {
+  const file = await buildChild('worker-diagnosis');
+  const slack = await startFakeSlack();
+  try {
+    const { run, idle, last } = await measure(file, { SLACK_API_URL: slack.apiUrl }, runs);
+    const posted = slack.callsOf('chat.postMessage').length;
+    if (posted < runs) throw new Error(`the worker posted ${posted} reports for ${runs} runs`);
+    // Attribution, not a figure: the same job with WebAssembly kept on V8's baseline compiler,
+    // which takes out what optimising the HTTP parser of Node's fetch (undici's llhttp) costs.
+    const liftoffOnly = await runChild(file, { SLACK_API_URL: slack.apiUrl, BENCH_MODE: 'run' }, ['--liftoff-only']);
+    // What the deployed worker bundle costs to load on its own, without the benchmark's stubs.
+    const workerBundleOnly = await loadOnly(workerBundle, {
+      SLACK_SIGNING_SECRET: 'bench-signing-secret',
+      SLACK_BOT_TOKEN: 'xoxb-bench',
+      TABLE_NAME: 'gofn-bench',
+      AWS_REGION: 'eu-west-1',
+    });
+    const measured = summarize(run);
+    return [
+      result({
+        name: 'worker peak RSS, one diagnosis',
+        unit: 'MB',
+        measured,
+        baseline: baselineOf('the same worker process, idle', idle),
+        target: '≤ 128 MB',
+        pass: measured.max <= 128,
+        details: {
+          jobMs: last.ms,
+          slackCalls: [...new Set(slack.calls.map((c) => c.method))],
+          runWithWasmLiftoffOnlyMb: liftoffOnly.maxRssMb,
+          workerBundleLoadedAloneMb: workerBundleOnly.maxRssMb,
+          idleChildMinusBundleAloneMb: Number((summarize(idle).median - workerBundleOnly.maxRssMb).toFixed(1)),
+        },
+      }),
+    ];
+  } finally {
+    await slack.close();
+  }
+}
+
+export async function benchFleetMemory(size: number, runs: number): Promise<BenchResult[]> {
+  const file = await buildChild('fleet-overview');
+  const { run, idle, last } = await measure(file, { FLEET_SIZE: String(size), TAG_PAGE_MS: '30' }, runs);
+  const measured = summarize(run);
+  return [
+    result({
+      name: `fleet overview peak RSS, ${size.toLocaleString('en-US')} functions`,
+      unit: 'MB',
+      measured,
+      baseline: baselineOf('the same process, idle', idle),
+      target: '≤ 200 MB',
+      pass: measured.max <= 200,
+      details: { overviewMs: last.ms, requests: last.requests },
+    }),
+  ];
+}
