@@ -71,7 +71,7 @@ export const defaultLatency: LatencyTable = {
 };
 
 /** A Logs Insights query answers Complete once this long has passed since StartQuery was sent. */
-export const queryRunsMs = 2000;
+export const defaultQueryRunsMs = 2000;
 
 export const region = 'eu-west-1';
 export const accountId = '123456789012';
@@ -86,6 +86,8 @@ export interface SimOptions {
   fleetSize?: number;
   /** Whether the diagnosed function is tagged gofn:managed=true. Default true. */
   managed?: boolean;
+  /** How long a Logs Insights query runs. Default 2 s. */
+  queryRunsMs?: number;
 }
 
 interface OperationStats {
@@ -105,6 +107,7 @@ interface OperationStats {
 export class SimulatedAws {
   readonly clients: AwsClients;
   readonly latency: LatencyTable;
+  readonly queryRunsMs: number;
   private readonly stats = new Map<string, OperationStats>();
   private readonly queries = new Map<string, { startedAt: number; binMinutes: number; start: number; end: number }>();
   private readonly mocks: { resetHistory(): void; restore(): void }[] = [];
@@ -113,6 +116,7 @@ export class SimulatedAws {
 
   constructor(options: SimOptions = {}) {
     this.latency = { ...defaultLatency, ...options.latency };
+    this.queryRunsMs = options.queryRunsMs ?? defaultQueryRunsMs;
     this.fleetSize = options.fleetSize ?? 0;
     this.managed = options.managed ?? true;
     this.clients = createAwsClients({ region, maxAttempts: 1 });
@@ -172,7 +176,7 @@ export class SimulatedAws {
   queryCompletesAt(queryId: string): number {
     const query = this.queries.get(queryId);
     if (!query) throw new Error(`no query ${queryId}`);
-    return query.startedAt + queryRunsMs;
+    return query.startedAt + this.queryRunsMs;
   }
 
   reset(): void {
@@ -304,7 +308,7 @@ export class SimulatedAws {
         const query = this.queries.get(input.queryId ?? '');
         if (!query) throw new Error(`unknown query ${input.queryId}`);
         const statistics = { recordsMatched: 0, recordsScanned: 0, bytesScanned: 0 };
-        if (nowMs() < query.startedAt + queryRunsMs) return { status: 'Running', results: [], statistics };
+        if (nowMs() < query.startedAt + this.queryRunsMs) return { status: 'Running', results: [], statistics };
         return { status: 'Complete', results: coldStartRows(query), statistics };
       }),
     );

@@ -8,13 +8,13 @@ import { GetQueryResultsCommand, StartQueryCommand } from '@aws-sdk/client-cloud
 import { diagnose } from '../src/runbook/engine';
 import { loadRunbook } from '../src/runbook/loader';
 import type { Report } from '../src/runbook/report';
-import { functionName, queryRunsMs, SimulatedAws, type LatencyTable } from './aws-sim';
+import { functionName, SimulatedAws, type LatencyTable } from './aws-sim';
 import { baselineOf, nowMs, result, sleep, summarize, type BenchResult } from './stats';
 
 const HOUR = 3_600_000;
 
 /** The call chains of one diagnosis, from the simulated latencies: each step waits for the one before. */
-export function diagnosisChains(latency: (operation: string) => number): Record<string, number> {
+export function diagnosisChains(latency: (operation: string) => number, queryRunsMs: number): Record<string, number> {
   const getFunction = latency('Lambda:GetFunction');
   const metrics = latency('CloudWatch:GetMetricData');
   return {
@@ -50,6 +50,34 @@ async function slowestChain(sim: SimulatedAws): Promise<number> {
 export interface DiagnosisOptions {
   runs: number;
   latency?: LatencyTable;
+  /** Logs Insights query durations to run once each besides the 2 s of the target, to show how the figure depends on it. */
+  otherQueryDurationsMs?: number[];
+}
+
+/** One warm diagnosis per query duration: its wall time against the computed chain. */
+async function queryDurationSensitivity(durations: number[], latency: LatencyTable | undefined) {
+  const runbook = await loadRunbook();
+  const rows: { queryRunsMs: number; wallMs: number; chainMs: number; ratio: number; polls: number }[] = [];
+  for (const queryRunsMs of durations) {
+    const sim = new SimulatedAws({ latency, queryRunsMs });
+    try {
+      const sources = sim.sources();
+      const run = async () => {
+        sim.reset();
+        const started = nowMs();
+        await diagnose({ sources, runbook, functionName, windowMs: HOUR, deadlineMs: 20_000 });
+        return nowMs() - started;
+      };
+      await run();
+      const wallMs = Math.round(await run());
+      const chainMs = Math.max(...Object.values(diagnosisChains((op) => sim.latencyOf(op), queryRunsMs)));
+      const polls = sim.counts()['CloudWatchLogs:GetQueryResults'] ?? 0;
+      rows.push({ queryRunsMs, wallMs, chainMs, ratio: Number((wallMs / chainMs).toFixed(2)), polls });
+    } finally {
+      sim.destroy();
+    }
+  }
+  return rows;
 }
 
 export async function benchDiagnosis(options: DiagnosisOptions): Promise<BenchResult[]> {
@@ -91,7 +119,8 @@ export async function benchDiagnosis(options: DiagnosisOptions): Promise<BenchRe
     const report = last.report;
     assertComplete(report);
 
-    const chains = diagnosisChains((op) => sim.latencyOf(op));
+    const sensitivity = await queryDurationSensitivity(options.otherQueryDurationsMs ?? [], options.latency);
+    const chains = diagnosisChains((op) => sim.latencyOf(op), sim.queryRunsMs);
     const computed = Math.max(...Object.values(chains));
     const wall = summarize(walls);
     const baseline = baselineOf('slowest simulated call chain, measured', chain);
@@ -114,7 +143,8 @@ export async function benchDiagnosis(options: DiagnosisOptions): Promise<BenchRe
           computedChainMs: computed,
           chainsMs: chains,
           latencyMs: sim.latency,
-          queryRunsMs,
+          queryRunsMs: sim.queryRunsMs,
+          otherQueryDurations: sensitivity,
           stepStatuses: Object.fromEntries(report.steps.map((s) => [s.id, s.status])),
         },
       }),
@@ -137,7 +167,7 @@ export async function benchDiagnosis(options: DiagnosisOptions): Promise<BenchRe
         details: {
           pollSentAfterStartQueryMs: last.pollOffsets,
           gapsMs: gaps,
-          queryCompletesAfterMs: queryRunsMs,
+          queryCompletesAfterMs: sim.queryRunsMs,
         },
       }),
     ];
