@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   CloudWatchLogsClient,
@@ -71,7 +71,7 @@ class CloudWatchEndpoint {
   script: CloudWatchAnswer[] = ['ok'];
   requests = 0;
   private readonly server: Server;
-  private readonly hanging = new Set<import('node:http').ServerResponse>();
+  private readonly hanging = new Set<ServerResponse>();
 
   constructor() {
     this.server = createServer((req, res) => {
