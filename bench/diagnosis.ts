@@ -19,8 +19,9 @@ export function diagnosisChains(latency: (operation: string) => number, queryRun
   const metrics = latency('CloudWatch:GetMetricData');
   return {
     'GetFunction → StartQuery → GetQueryResults (Complete)': getFunction + queryRunsMs,
-    'GetFunction → GetMetricData → GetTraceSummaries ×2 pages → BatchGetTraces':
-      getFunction + metrics + 2 * latency('XRay:GetTraceSummaries') + latency('XRay:BatchGetTraces'),
+    // One page of summaries: the adapter reads a second only when the first is thin.
+    'GetFunction → GetMetricData → GetTraceSummaries → BatchGetTraces':
+      getFunction + metrics + latency('XRay:GetTraceSummaries') + latency('XRay:BatchGetTraces'),
     'GetFunction → GetMetricData → GetAccountSettings': getFunction + metrics + latency('Lambda:GetAccountSettings'),
     'GetFunction → ListEventSourceMappings → GetQueueAttributes ×2':
       getFunction + latency('Lambda:ListEventSourceMappings') + 2 * latency('SQS:GetQueueAttributes'),
