@@ -28,6 +28,11 @@ export const managedTag = { key: 'gofn:managed', value: 'true' } as const;
 
 /** Pagination guard: a listing that never ends is a bug upstream, not a reason to hang. */
 const maxPages = 50;
+/**
+ * The same guard for the fleet listing, whose pages hold 100 functions: 50 pages would silently
+ * cut a fleet off at 5,000 functions. 1,000 pages is 100,000 functions.
+ */
+const maxTagPages = 1000;
 
 /**
  * FunctionsPort over the Lambda API and the Resource Groups Tagging API.
@@ -162,7 +167,7 @@ export class LambdaFunctions implements FunctionsPort {
 
   async *managedFunctionPages(opts?: CallOptions): AsyncIterable<ManagedFunctionRef[]> {
     let token: string | undefined;
-    for (let page = 0; page < maxPages; page++) {
+    for (let page = 0; page < maxTagPages; page++) {
       const out = await this.call(
         {
           service: 'ResourceGroupsTaggingAPI',
