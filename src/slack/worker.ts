@@ -281,6 +281,11 @@ export function createWorker(options: WorkerOptions) {
           plainMessage(`Still in ALARM: ${alarm.reason || alarm.condition}`),
           episode.rootTs,
         );
+      } else if (episode?.state === 'ALARM') {
+        // The worker that opened the episode has not posted its root yet (Slack is rate limiting
+        // it): hand the repeat back, so the platform's retry replies in the thread.
+        log.warn('a repeated ALARM found no thread to reply in yet', { alarm: alarm.name });
+        throw new GofnError(ErrorCode.Timeout, `The thread of ${alarm.name} has no root message yet.`);
       } else {
         log.warn('a repeated ALARM found no thread to reply in', { alarm: alarm.name });
       }
