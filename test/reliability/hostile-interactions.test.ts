@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { listAudit } from '../../src/actions/audit';
 import { loadRunbook } from '../../src/runbook/loader';
@@ -327,5 +329,78 @@ describe('hostile interaction payloads', () => {
       },
       durationMs: Date.now() - started,
     });
+  });
+});
+
+describe('forged jobs at the worker', () => {
+  it('neither acts on a forged token nor answers to a response_url outside Slack', async () => {
+    // Prepare: someone who may invoke the worker directly sends it jobs of their own
+    const runbook = await loadRunbook();
+    const elsewhere = { requests: 0 };
+    const server = createServer((_req, res) => {
+      elsewhere.requests += 1;
+      res.end('ok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const target = `http://127.0.0.1:${(server.address() as AddressInfo).port}/latest/meta-data`;
+    const slack = memorySlackFetch();
+    const control = fakeControl();
+    control.aliases.set('orders-api:live', {
+      functionName: 'orders-api',
+      alias: 'live',
+      version: '42',
+      routing: {},
+      revisionId: 'rev-1',
+    });
+    const log = keptLog();
+    const worker = createWorker({
+      sources: fakeSources(),
+      control,
+      store: new MemoryRecordStore(),
+      chart: undefined,
+      runbook,
+      slack: new SlackOut({
+        botToken: BOT_TOKEN,
+        clientOptions: { slackApiUrl: slack.slackApiUrl, fetch: slack.fetch, retryConfig: { retries: 0 } },
+        log,
+      }),
+      signingSecret: SIGNING_SECRET,
+      settings: {
+        alarmChannel: 'C0ALARMS',
+        deadlineMs: 2000,
+        actionTtlSeconds: 600,
+        maxConcurrency: 1000,
+        replayRatePerSecond: 1000,
+        admins: [ADMIN],
+      },
+      log,
+    });
+    const forged = signActionToken('not-the-signing-secret-0000000000', genuineClaims()[0]!);
+
+    // Act
+    await worker.runJob({ kind: 'action', id: 'V-forged', token: forged, channel: CHANNEL, user: ADMIN });
+    const ssrf = await worker
+      .runJob({
+        kind: 'status',
+        id: 'T-forged',
+        functionName: 'no-such-function',
+        window: '1h',
+        alias: 'live',
+        responseUrl: target,
+        channel: CHANNEL,
+        user: ADMIN,
+      })
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+
+    // Assess
+    expect(control.aliases.get('orders-api:live')!.version).toBe('42');
+    expect(slack.calls.map((c) => c.method)).toEqual(['chat.postEphemeral']);
+    expect(String(slack.calls[0]!.args.text)).toBe('This button could not be verified; nothing was run.');
+    expect(String(ssrf)).toMatch(/does not point at Slack; nothing was sent/);
+    expect(elsewhere.requests).toBe(0);
   });
 });

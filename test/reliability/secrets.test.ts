@@ -235,7 +235,7 @@ describe('secrets and payloads never reach the logs', () => {
       file: repoPath(__filename),
       group: 'secrets',
       tried: `${flows} flows (${requests} signed and refused requests: commands, a retry, buttons, modal submissions, a mention, url_verification, a bad signature, a stale timestamp, a wrong content type, an oversized body, a failed hand-off; status, action and mention jobs, an alarm thread, malformed SNS messages, a Slack 5xx, an error that carries the bot token) with the production logger at DEBUG; ${lines} lines of stdout, stderr and console output searched for ${forbidden.length} forbidden strings (the signing secret, the bot token, a token-shaped string, every request body and its signature, the action tokens, payload markers in user names, command text, mentions, SNS messages and response_url)`,
-      inputs: forbidden.length,
+      inputs: flows,
       lost: 0,
       duplicated: 0,
       details: {
