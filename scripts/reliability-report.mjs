@@ -110,7 +110,10 @@ const lines = [
 
 for (const r of results) {
   lines.push(`### ${r.test}`, '', `${r.tried}.`, '', `${link(r.file)}, ${(r.durationMs / 1000).toFixed(1)} s.`, '');
-  for (const [key, value] of Object.entries(r.details ?? {})) lines.push(`- ${key}: ${count(value)}`);
+  // Generated inputs come in categories, listed alphabetically; fault scenarios in the order they ran.
+  const details = Object.entries(r.details ?? {});
+  if (r.group === 'hostile input') details.sort(([a], [b]) => a.localeCompare(b));
+  for (const [key, value] of details) lines.push(`- ${key}: ${count(value)}`);
   if (r.note) lines.push('', r.note);
   lines.push('');
 }
@@ -137,9 +140,10 @@ lines.push(
   '  change itself runs once. Writing an audit record before executing would close the gap.',
   '- **An alarm storm beyond the retry budget.** Slack allows about one post per second per channel;',
   '  the storm test runs the fake at 20. `SlackOut` retries a rate-limited post five times (Retry-After',
-  '  honoured, about 20 s in all); a post still refused after that fails the delivery, and only a',
-  '  repeat that finds no root message yet, or a job, is handed back to Lambda for its retries. An',
-  '  alarm thread whose diagnosis could not be posted is not posted again by the retry.',
+  '  honoured, about 20 s in all); a post still refused after that fails the delivery. A failed job',
+  '  goes back to Lambda for its retries; an alarm notification does only when time ran out (a repeat',
+  '  whose root is not posted yet, a delivery with too little time left), other failures are logged.',
+  '  An alarm thread whose diagnosis could not be posted is not posted again by a retry.',
   '- **The storm runs on the emulator, whose conditional writes are not atomic.** A rare second',
   '  winner of a race would show as a duplicated thread here and not on DynamoDB (see',
   '  [emulator-notes.md](emulator-notes.md)).',

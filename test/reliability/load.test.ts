@@ -6,7 +6,7 @@ import { createIngress } from '../../src/slack/ingress';
 import type { Job } from '../../src/slack/jobs';
 import { SlackOut } from '../../src/slack/out';
 import { createWorker, type Worker } from '../../src/slack/worker';
-import { createGofnTable } from '../aws/emulator-fixtures';
+import { createGofnTable, createLambdaRole, createTestFunction } from '../aws/emulator-fixtures';
 import { fakeControl } from '../support/fake-control';
 import { fakeFunction, fakeSources } from '../support/fake-sources';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack';
@@ -177,7 +177,7 @@ describe('load', () => {
         'deliveries that failed': failed.length,
         'seconds to drain': Math.round(elapsed / 100) / 10,
       },
-      note: `Slack's documented rate is about 1 post per second per channel; the fake allows ${POSTS_PER_SECOND} so the 250 posts drain in seconds, not minutes. What the test shows holds at any rate the retry budget covers; see docs/reliability.md for what happens beyond it.`,
+      note: `Slack's documented rate is about 1 post per second per channel; the fake allows ${POSTS_PER_SECOND} so the 250 posts drain in seconds, not minutes. What the test shows holds at any rate the retry budget covers; beyond it, see Known limitations.`,
       durationMs: elapsed,
     });
     expect(failed).toEqual([]);
@@ -247,5 +247,76 @@ describe('load', () => {
     expect(slowest).toBeLessThan(3000);
     expect(reports).toHaveLength(COMMANDS);
     expect(new Set(reports.map((r) => `${r.args.channel}/${String(r.args.text).split(' ')[1]}`)).size).toBe(10);
+  });
+});
+
+describe('the worker Lambda handler and the time it has left', () => {
+  it('fails an SNS delivery and a job that arrive with too little time, so Lambda retries them; runs them when retried', async () => {
+    // Prepare: the handler as deployed, over the emulator, with a managed function and its table
+    await createLambdaRole(emulator.endpoint);
+    await createTestFunction(clients, 'orders-api', { tags: { 'gofn:managed': 'true' }, versions: 2, alias: 'live' });
+    const tableName = `gofn-load-${++table}`;
+    await createGofnTable(clients, tableName);
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_API_URL: slack.apiUrl,
+      TABLE_NAME: tableName,
+      ALARM_CHANNEL: 'C0ALARMS',
+      GOFN_DEADLINE_MS: '3000',
+      LOG_LEVEL: 'SILENT',
+    });
+    let handler!: (event: unknown, context?: unknown) => Promise<void>;
+    // The handler reads its configuration when it loads: a fresh copy with this environment.
+    jest.isolateModules(() => {
+      ({ handler } = jest.requireActual<{ handler: typeof handler }>('../../src/handlers/worker'));
+    });
+    const context = (remainingMs: number) => ({ getRemainingTimeInMillis: () => remainingMs });
+    const sns = {
+      Records: [
+        {
+          EventSource: 'aws:sns',
+          Sns: { MessageId: 'sns-handler-1', Message: alarmMessage(7, 0).replace(/fn-07/g, 'orders-api') },
+        },
+      ],
+    };
+    const job = {
+      kind: 'status',
+      id: 'trigger-handler-1',
+      functionName: 'orders-api',
+      window: '1h',
+      alias: 'live',
+      responseUrl: slack.responseUrl('handler'),
+      channel: 'C0ONCALL',
+      user: 'U0MARIA',
+    };
+
+    try {
+      // Act: both arrive with half a second left, then again with a minute
+      const late = await Promise.all([
+        handler(sns, context(500)).then(
+          () => 'ok',
+          (e: unknown) => e,
+        ),
+        handler(job, context(500)).then(
+          () => 'ok',
+          (e: unknown) => e,
+        ),
+      ]);
+      const postedWhenLate = slack.callsOf('chat.postMessage').length;
+      await handler(sns, context(60_000));
+      await handler(job, context(60_000));
+
+      // Assess
+      expect(late.map((e) => (e as { code?: string }).code)).toEqual(['gofn_timeout', 'gofn_timeout']);
+      expect(postedWhenLate).toBe(0);
+      const posts = slack.callsOf('chat.postMessage');
+      expect(posts.filter((p) => p.args.channel === 'C0ALARMS' && p.args.thread_ts === undefined)).toHaveLength(1);
+      expect(posts.filter((p) => p.args.channel === 'C0ONCALL')).toHaveLength(1);
+    } finally {
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+    }
   });
 });
