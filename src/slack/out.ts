@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
 import { ErrorCode, GofnError } from '../errors';
 import type { Log } from '../log';
+import { POST_EVENT_TYPE, PostOnce, type PostedMessage, type PostSearch } from './post-once';
 import type { SlackMessage } from './render/report';
 
 /** Hosts a response_url may point at: Slack's own (and GovSlack's), or the configured API host. */
@@ -23,33 +25,66 @@ export interface SlackOutOptions {
   responseTimeoutMs?: number;
 }
 
+/** How far before the first uncertain attempt a search for the post looks, for clock skew. */
+const SEARCH_SLACK_MS = 10_000;
+
 /**
  * Everything the worker writes to Slack, through the Web API (which retries 429s after
- * Retry-After and 5xx with backoff) or a command's response_url.
+ * Retry-After and 5xx with backoff) or a command's response_url. A post is made once even when
+ * an attempt's answer is lost (see PostOnce).
  */
 export class SlackOut {
   readonly client: WebClient;
   private readonly apiUrl: string;
+  private readonly postOnce: PostOnce;
 
   constructor(private readonly options: SlackOutOptions) {
+    const { fetch: transport = globalThis.fetch, ...clientOptions } = options.clientOptions;
+    this.postOnce = new PostOnce(transport, (search) => this.findPosted(search), options.log);
     this.client = new WebClient(options.botToken, {
       retryConfig: { retries: 5, factor: 2, minTimeout: 250, maxTimeout: 5000, randomize: true },
       timeout: 10_000,
-      ...options.clientOptions,
+      ...clientOptions,
+      fetch: this.postOnce.fetch,
     });
     this.apiUrl = options.clientOptions.slackApiUrl ?? 'https://slack.com/api/';
   }
 
   async post(channel: string, message: SlackMessage, threadTs?: string): Promise<string> {
-    const result = await this.client.chat.postMessage({
+    const key = randomUUID();
+    try {
+      const result = await this.client.chat.postMessage({
+        channel,
+        text: message.text,
+        blocks: message.blocks,
+        ...(threadTs ? { thread_ts: threadTs } : {}),
+        metadata: { event_type: POST_EVENT_TYPE, event_payload: { post_key: key } },
+        unfurl_links: false,
+        unfurl_media: false,
+      });
+      return String(result.ts);
+    } finally {
+      this.postOnce.forget(key);
+    }
+  }
+
+  /** gofn's post with this key in the thread or channel, read from Slack's history. */
+  private async findPosted({ channel, threadTs, key, since }: PostSearch): Promise<PostedMessage | undefined> {
+    const window = {
       channel,
-      text: message.text,
-      blocks: message.blocks,
-      ...(threadTs ? { thread_ts: threadTs } : {}),
-      unfurl_links: false,
-      unfurl_media: false,
+      oldest: ((since - SEARCH_SLACK_MS) / 1000).toFixed(6),
+      inclusive: true,
+      include_all_metadata: true,
+      limit: 200,
+    };
+    const result = threadTs
+      ? await this.client.conversations.replies({ ...window, ts: threadTs })
+      : await this.client.conversations.history(window);
+    const found = (result.messages ?? []).find((m) => {
+      const payload = m.metadata?.event_payload as { post_key?: unknown } | undefined;
+      return m.metadata?.event_type === POST_EVENT_TYPE && payload?.post_key === key;
     });
-    return String(result.ts);
+    return found?.ts ? { ...found, ts: found.ts } : undefined;
   }
 
   async update(channel: string, ts: string, message: SlackMessage): Promise<void> {

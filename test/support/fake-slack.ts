@@ -21,7 +21,11 @@ export interface RecordedPost {
 }
 
 export type Fault =
-  { status: 429; retryAfterSeconds: number } | { status: 500 | 502 | 503 } | { delayMs: number; thenOk?: boolean };
+  | { status: 429; retryAfterSeconds: number }
+  | { status: 500 | 502 | 503 }
+  | { delayMs: number; thenOk?: boolean }
+  /** The call is carried out and recorded, then the connection drops before the answer. */
+  | { loseAnswer: true };
 
 export interface FakeSlack {
   /** Base URL for SLACK_API_URL, ending in /api/. */
@@ -152,11 +156,28 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         return { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T1' };
       case 'conversations.replies':
       case 'conversations.history': {
+        // Like Slack: history holds the channel's top-level messages, replies a thread (its root
+        // first); metadata only when asked for; `oldest` bounds the window.
+        const inThread = (c: RecordedCall) =>
+          method === 'conversations.history'
+            ? c.args.thread_ts === undefined
+            : c.response.ts === args.ts || c.args.thread_ts === args.ts;
+        const oldest = Number(args.oldest ?? 0);
+        const withMetadata = String(args.include_all_metadata) === 'true';
         const messages = fake
           .callsOf('chat.postMessage')
-          .filter((c) => c.args.channel === args.channel)
-          .map((c) => ({ text: c.args.text, thread_ts: c.args.thread_ts, metadata: c.args.metadata }));
-        return { ok: true, messages, has_more: false };
+          .filter((c) => c.args.channel === args.channel && inThread(c) && Number(c.response.ts) >= oldest)
+          .map((c) => ({
+            ts: c.response.ts,
+            text: c.args.text,
+            thread_ts: c.args.thread_ts,
+            ...(withMetadata && c.args.metadata ? { metadata: c.args.metadata } : {}),
+          }));
+        return {
+          ok: true,
+          messages: method === 'conversations.history' ? messages.reverse() : messages,
+          has_more: false,
+        };
       }
       default:
         return { ok: false, error: 'unknown_method' };
@@ -191,6 +212,8 @@ export async function startFakeSlack(): Promise<FakeSlack> {
           res.destroy();
           return;
         }
+      } else if (fault && 'loseAnswer' in fault) {
+        // carried out below; only the answer is lost
       } else if (fault && fault.status === 429) {
         fake.rateLimited += 1;
         json(res, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(fault.retryAfterSeconds) });
@@ -214,6 +237,10 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       const auth = req.headers.authorization;
       const response = answer(method, args, origin);
       fake.calls.push({ method, args, token: auth?.replace(/^Bearer /, ''), at: Date.now(), response });
+      if (fault && 'loseAnswer' in fault) {
+        res.destroy();
+        return;
+      }
       json(res, 200, response);
     })().catch((error: unknown) => {
       json(res, 500, { ok: false, error: String(error) });
