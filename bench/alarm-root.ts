@@ -10,6 +10,7 @@ import { silentLog } from '../src/log';
 import type { RecordStore, StoredRecord } from '../src/ports';
 import { loadRunbook } from '../src/runbook/loader';
 import { MemoryRecordStore } from '../src/sim/record-store';
+import { httpsFetch } from '../src/slack/https-fetch';
 import { SlackOut } from '../src/slack/out';
 import { createWorker } from '../src/slack/worker';
 import { startFakeSlack } from '../test/support/fake-slack';
@@ -86,7 +87,11 @@ export async function benchAlarmRoot(runs: number): Promise<BenchResult[]> {
   const sim = new SimulatedAws();
   const slack = await startFakeSlack();
   const store = new DelayedStore();
-  const out = new SlackOut({ botToken: 'xoxb-bench', clientOptions: { slackApiUrl: slack.apiUrl }, log: silentLog });
+  const out = new SlackOut({
+    botToken: 'xoxb-bench',
+    clientOptions: { slackApiUrl: slack.apiUrl, fetch: httpsFetch },
+    log: silentLog,
+  });
   const worker = createWorker({
     sources: sim.sources(),
     control: createControlPorts(sim.clients),

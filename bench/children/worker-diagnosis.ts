@@ -1,13 +1,14 @@
 /**
  * A worker process running one `/gofn status` job: `createWorker` with the AWS adapters over
  * stubbed clients (simulated latency), an in-memory record store, and `SlackOut` posting to the
- * fake Slack the parent runs (SLACK_API_URL). BENCH_MODE=idle builds the same worker and runs
- * nothing: the floor the job's memory adds to.
+ * fake Slack the parent runs (SLACK_API_URL) through the same fetch as the worker handler.
+ * BENCH_MODE=idle builds the same worker and runs nothing: the floor the job's memory adds to.
  */
 import { CloudWatchCharts, createControlPorts } from '../../src/aws/index';
 import { silentLog } from '../../src/log';
 import { loadRunbook } from '../../src/runbook/loader';
 import { MemoryRecordStore } from '../../src/sim/record-store';
+import { httpsFetch } from '../../src/slack/https-fetch';
 import { SlackOut } from '../../src/slack/out';
 import { createWorker } from '../../src/slack/worker';
 import { functionName, SimulatedAws } from '../aws-sim';
@@ -23,7 +24,11 @@ async function main(): Promise<void> {
     store: new MemoryRecordStore(),
     chart: new CloudWatchCharts(sim.clients),
     runbook: await loadRunbook(),
-    slack: new SlackOut({ botToken: 'xoxb-bench', clientOptions: { slackApiUrl: apiUrl }, log: silentLog }),
+    slack: new SlackOut({
+      botToken: 'xoxb-bench',
+      clientOptions: { slackApiUrl: apiUrl, fetch: httpsFetch },
+      log: silentLog,
+    }),
     signingSecret: 'bench-signing-secret',
     settings: {
       alarmChannel: 'C0ALARMS',
