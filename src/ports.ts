@@ -232,6 +232,15 @@ export interface TracesPort {
 
 // ---------------------------------------------------------------- deployments (CodeDeploy)
 
+/** CodeDeploy statuses of a deployment that is still moving (or about to move) traffic. */
+export const ACTIVE_DEPLOYMENT_STATUSES: ReadonlySet<string> = new Set([
+  'Created',
+  'Queued',
+  'InProgress',
+  'Baking',
+  'Ready',
+]);
+
 export interface DeploymentInfo {
   id: string;
   application: string;

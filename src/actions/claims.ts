@@ -10,6 +10,8 @@ export type ClaimOutcome = 'claimed' | 'running-elsewhere' | 'done';
 export interface Claim {
   key: string;
   version: number;
+  /** On a takeover: what the worker that held the claim before had noted (see noteOnClaim). */
+  previous?: Record<string, unknown>;
 }
 
 const PK = (key: string) => `claim#${key}`;
@@ -33,8 +35,31 @@ export async function claimWork(
   if (Number(existing.data.leaseUntil) > now) return { outcome: 'running-elsewhere' };
   const taken = await store.updateIf(PK(key), SK, existing.version, data, expiresAt, opts);
   return taken
-    ? { outcome: 'claimed', claim: { key, version: existing.version + 1 } }
+    ? { outcome: 'claimed', claim: { key, version: existing.version + 1, previous: existing.data } }
     : { outcome: 'running-elsewhere' };
+}
+
+/**
+ * Notes what the holder is about to do, kept with the claim so that a worker taking it over
+ * after a crash knows what may already have happened. Returns the claim at its new version, or
+ * undefined when the lease was lost to another worker meanwhile.
+ */
+export async function noteOnClaim(
+  store: RecordStore,
+  claim: Claim,
+  note: Record<string, unknown>,
+  leaseUntilMs: number,
+  opts?: CallOptions,
+): Promise<Claim | undefined> {
+  const noted = await store.updateIf(
+    PK(claim.key),
+    SK,
+    claim.version,
+    { state: 'running', leaseUntil: leaseUntilMs, ...note },
+    undefined,
+    opts,
+  );
+  return noted ? { key: claim.key, version: claim.version + 1 } : undefined;
 }
 
 export async function markDone(

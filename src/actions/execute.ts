@@ -1,7 +1,8 @@
 import { ErrorCode, GofnError } from '../errors';
 import { formatCount, formatClock } from '../format';
+import { ACTIVE_DEPLOYMENT_STATUSES } from '../ports';
 import { recordAliasVersion } from './alias-history';
-import { replayDlq } from './replay';
+import { replayDlq, type ReplayResult } from './replay';
 import type { ActionDeps, Plan } from './types';
 
 export interface Executed {
@@ -21,66 +22,123 @@ function verificationFailed(what: string): GofnError {
 /** Executes exactly the plan, then reads the state back to verify it. */
 export async function executePlan(plan: Plan, deps: ActionDeps): Promise<Executed> {
   const { control, call } = deps;
+  switch (plan.kind) {
+    case 'rollback':
+      if (plan.method === 'stop-deployment') {
+        const stopStatus = await control.deploys.stopDeployment(plan.deploymentId, call);
+        const readBack = await readBackPlan(plan, deps, { stopStatus });
+        if ('executed' in readBack) return readBack.executed;
+        throw verificationFailed(readBack.observed);
+      }
+      await control.lambda.updateAlias(plan.functionName, plan.alias, plan.toVersion, plan.revisionId, call);
+      break;
+    case 'raise-concurrency':
+      await control.lambda.putReservedConcurrency(plan.functionName, plan.to, call);
+      break;
+    case 'replay-dlq': {
+      const replayed = await replayDlq(plan, deps);
+      const readBack = await readBackPlan(plan, deps, { replayed });
+      if ('executed' in readBack) return readBack.executed;
+      throw verificationFailed(readBack.observed);
+    }
+  }
+  const readBack = await readBackPlan(plan, deps);
+  if ('executed' in readBack) return readBack.executed;
+  throw verificationFailed(readBack.observed);
+}
+
+/**
+ * Whether the plan's change is in place, read from AWS: what was done as a sentence, or what is
+ * there instead. Also answers, for a retried job, whether the attempt that died made the change.
+ */
+export async function readBackPlan(
+  plan: Plan,
+  deps: ActionDeps,
+  sent: { replayed?: ReplayResult; stopStatus?: string } = {},
+): Promise<{ executed: Executed } | { observed: string }> {
+  const { control, call } = deps;
   const now = () => deps.now?.() ?? new Date();
   switch (plan.kind) {
     case 'rollback': {
       if (plan.method === 'stop-deployment') {
-        const status = await control.deploys.stopDeployment(plan.deploymentId, call);
         const deployment = await control.deploys.getDeployment(plan.deploymentId, call);
+        // Just after StopDeployment the deployment may still show as running while it stops;
+        // without a stop sent now, a running deployment means it was never stopped.
+        if (!sent.stopStatus && ACTIVE_DEPLOYMENT_STATUSES.has(deployment.status)) {
+          return { observed: `deployment ${plan.deploymentId} still ${deployment.status}` };
+        }
         const alias = await control.lambda.getAlias(plan.functionName, plan.alias, call);
         return {
-          done: `stopped deployment ${plan.deploymentId} of ${plan.functionName} (${status}); CodeDeploy rolls ${plan.alias} back, now v${alias.version}`,
-          before: { deployment: plan.deploymentId, version: plan.fromVersion },
-          after: { deploymentStatus: deployment.status, version: alias.version },
-          verifiedAt: now(),
+          executed: {
+            done: `stopped deployment ${plan.deploymentId} of ${plan.functionName} (${sent.stopStatus ?? deployment.status}); CodeDeploy rolls ${plan.alias} back, now v${alias.version}`,
+            before: { deployment: plan.deploymentId, version: plan.fromVersion },
+            after: { deploymentStatus: deployment.status, version: alias.version },
+            verifiedAt: now(),
+          },
         };
       }
-      await control.lambda.updateAlias(plan.functionName, plan.alias, plan.toVersion, plan.revisionId, call);
       const alias = await control.lambda.getAlias(plan.functionName, plan.alias, call);
       if (alias.version !== plan.toVersion || Object.keys(alias.routing).length > 0) {
-        throw verificationFailed(
-          `${plan.alias} at v${alias.version}${Object.keys(alias.routing).length ? ' with weighted routing' : ''}`,
-        );
+        return {
+          observed: `${plan.alias} at v${alias.version}${Object.keys(alias.routing).length ? ' with weighted routing' : ''}`,
+        };
       }
       const verifiedAt = now();
       await recordAliasVersion(deps.store, plan.functionName, plan.alias, plan.toVersion, verifiedAt, call).catch(
         () => undefined,
       );
       return {
-        done: `rolled ${plan.functionName} back: ${plan.alias} v${plan.fromVersion} → v${plan.toVersion} (verified ${formatClock(verifiedAt)}:${verifiedAt.toISOString().slice(17, 19)})`,
-        before: { version: plan.fromVersion, routing: plan.clearsRouting },
-        after: { version: alias.version, routing: alias.routing },
-        verifiedAt,
+        executed: {
+          done: `rolled ${plan.functionName} back: ${plan.alias} v${plan.fromVersion} → v${plan.toVersion} (verified ${formatClock(verifiedAt)}:${verifiedAt.toISOString().slice(17, 19)})`,
+          before: { version: plan.fromVersion, routing: plan.clearsRouting },
+          after: { version: alias.version, routing: alias.routing },
+          verifiedAt,
+        },
       };
     }
     case 'raise-concurrency': {
-      await control.lambda.putReservedConcurrency(plan.functionName, plan.to, call);
       const readBack = await control.lambda.getReservedConcurrency(plan.functionName, call);
-      if (readBack !== plan.to) throw verificationFailed(`reserved concurrency ${readBack ?? 'unset'}`);
+      if (readBack !== plan.to) return { observed: `reserved concurrency ${readBack ?? 'unset'}` };
       return {
-        done: `raised reserved concurrency of ${plan.functionName}: ${plan.from === undefined ? 'unset' : formatCount(plan.from)} → ${formatCount(plan.to)}`,
-        before: { reservedConcurrency: plan.from ?? null },
-        after: { reservedConcurrency: readBack },
-        verifiedAt: now(),
+        executed: {
+          done: `raised reserved concurrency of ${plan.functionName}: ${plan.from === undefined ? 'unset' : formatCount(plan.from)} → ${formatCount(plan.to)}`,
+          before: { reservedConcurrency: plan.from ?? null },
+          after: { reservedConcurrency: readBack },
+          verifiedAt: now(),
+        },
       };
     }
     case 'replay-dlq': {
-      const result = await replayDlq(plan, deps);
       const depth = await deps.sources.queues.getDepth(plan.dlqArn, call);
+      const replayed = sent.replayed;
+      if (!replayed) {
+        // A retried replay whose DLQ is empty now: the attempt that died moved what was left.
+        if (depth.visible > 0) return { observed: `${formatCount(depth.visible)} messages still in ${plan.dlqName}` };
+        return {
+          executed: {
+            done: `replayed the messages of ${plan.dlqName}; the DLQ is empty`,
+            before: { dlqMessages: plan.messages },
+            after: { dlqMessages: 0 },
+            verifiedAt: now(),
+          },
+        };
+      }
       return {
-        done:
-          `replayed ${formatCount(result.moved)} of ${formatCount(plan.messages)} messages from ${plan.dlqName}` +
-          ` (${result.method}; ${formatCount(depth.visible)} left in the DLQ` +
-          (result.maybeDuplicated > 0 ? `, ${formatCount(result.maybeDuplicated)} may be delivered twice` : '') +
-          ')',
-        before: { dlqMessages: plan.messages },
-        after: {
-          moved: result.moved,
-          dlqMessages: depth.visible,
-          maybeDuplicated: result.maybeDuplicated,
-          method: result.method,
+        executed: {
+          done:
+            `replayed ${formatCount(replayed.moved)} of ${formatCount(plan.messages)} messages from ${plan.dlqName}` +
+            ` (${replayed.method}; ${formatCount(depth.visible)} left in the DLQ` +
+            (replayed.maybeDuplicated > 0 ? `, ${formatCount(replayed.maybeDuplicated)} may be delivered twice` : '') +
+            ')',
+          before: { dlqMessages: plan.messages },
+          after: {
+            moved: replayed.moved,
+            dlqMessages: depth.visible,
+            maybeDuplicated: replayed.maybeDuplicated,
+            method: replayed.method,
+          },
+          verifiedAt: now(),
         },
-        verifiedAt: now(),
       };
     }
   }

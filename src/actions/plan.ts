@@ -27,8 +27,8 @@ function refuse(message: string): GofnError {
  * longer matches what the person saw (alias moved, DLQ emptied, concurrency changed), it stops
  * with a Conflict instead of planning something they did not confirm.
  */
-export async function planAction(request: ActionRequest, deps: ActionDeps): Promise<Planned> {
-  const fn = await deps.sources.functions.getFunction(request.functionName, request.alias, deps.call);
+export async function planAction(request: ActionRequest, deps: ActionDeps, known?: FunctionInfo): Promise<Planned> {
+  const fn = known ?? (await deps.sources.functions.getFunction(request.functionName, request.alias, deps.call));
   switch (request.kind) {
     case 'rollback':
       return { fn, plan: await planRollback(request, fn, deps) };

@@ -1,8 +1,9 @@
 import { describeError, ErrorCode, isGofnError } from '../errors';
 import { writeAudit } from './audit';
 import { authorize } from './authorize';
-import { claimWork, isDone, markDone, releaseClaim } from './claims';
-import { executePlan } from './execute';
+import type { FunctionInfo } from '../ports';
+import { claimWork, isDone, markDone, noteOnClaim, releaseClaim } from './claims';
+import { executePlan, readBackPlan } from './execute';
 import { planAction } from './plan';
 import type { ActionDeps, ActionOutcome, ActionRequest, OutcomeStatus, Plan } from './types';
 
@@ -20,8 +21,9 @@ function statusOf(error: unknown): OutcomeStatus {
 }
 
 /**
- * plan → authorize → claim (exactly once) → execute → verify → audit. Every attempt, allowed or
- * not, ends in one audit record; the outcome is a sentence for the person who asked.
+ * authorize → claim (exactly once) → plan → note the plan on the claim → execute → verify →
+ * audit. Every attempt, allowed or not, ends in one audit record; the outcome is a sentence for
+ * the person who asked.
  */
 export async function runAction(request: ActionRequest, deps: ActionDeps): Promise<ActionOutcome> {
   const now = () => deps.now?.() ?? new Date();
@@ -64,46 +66,89 @@ export async function runAction(request: ActionRequest, deps: ActionDeps): Promi
     return finish('duplicate', 'This action already ran; it runs only once.', undefined);
   }
 
-  let planned;
+  // Who may act is settled before the plan reads the world, so a refusal tells someone who may
+  // not act nothing about the function's current state.
+  let fn: FunctionInfo;
   try {
-    planned = await planAction(request, deps);
+    fn = await deps.sources.functions.getFunction(request.functionName, request.alias, deps.call);
   } catch (error) {
     return finish(statusOf(error), describeError(error), undefined);
   }
-  const { plan, fn } = planned;
-
   const decision = await authorize(request.actor, fn.tags, deps);
   if (!decision.allowed) {
     return finish(
       'refused',
       `You are not allowed to change ${fn.name}: ${decision.because}. Nothing was changed.`,
-      plan,
+      undefined,
     );
   }
 
+  const leaseSeconds = deps.leaseSeconds ?? LEASE_SECONDS;
   const claimed = await claimWork(
     deps.store,
-    `action#${request.requestId}`,
-    { leaseSeconds: deps.leaseSeconds ?? LEASE_SECONDS, keepSeconds: KEEP_SECONDS, nowMs: now().getTime() },
+    key,
+    { leaseSeconds, keepSeconds: KEEP_SECONDS, nowMs: now().getTime() },
     deps.call,
   );
   if (claimed.outcome !== 'claimed' || !claimed.claim) {
     const sentence =
       claimed.outcome === 'done' ? 'This action already ran; it runs only once.' : 'This action is already running.';
-    return finish('duplicate', sentence, plan);
+    return finish('duplicate', sentence, undefined);
   }
+
+  let plan: Plan;
+  try {
+    ({ plan } = await planAction(request, deps, fn));
+  } catch (error) {
+    const earlier = startedPlan(claimed.claim.previous);
+    if (earlier && isGofnError(error, ErrorCode.Conflict)) {
+      // The world moved since the button was pressed; if it moved to exactly what an earlier
+      // attempt of this same request set out to do, that attempt made the change and died
+      // before it could report it.
+      const readBack = await readBackPlan(earlier, deps).catch(() => undefined);
+      if (readBack && 'executed' in readBack) {
+        const { done, before, after, verifiedAt } = readBack.executed;
+        await markDone(deps.store, claimed.claim, { sentence: done }, deps.call).catch(() => undefined);
+        return finish(
+          'succeeded',
+          `${done}, by an earlier attempt that stopped before it could report`,
+          earlier,
+          before,
+          after,
+          verifiedAt,
+        );
+      }
+    }
+    await releaseClaim(deps.store, claimed.claim, deps.call).catch(() => undefined);
+    return finish(statusOf(error), describeError(error), undefined);
+  }
+
+  const claim = await noteOnClaim(
+    deps.store,
+    claimed.claim,
+    { started: plan },
+    now().getTime() + leaseSeconds * 1000,
+    deps.call,
+  );
+  if (!claim) return finish('duplicate', 'This action is already running.', plan);
 
   try {
     const executed = await executePlan(plan, deps);
-    await markDone(deps.store, claimed.claim, { sentence: executed.done }, deps.call);
+    await markDone(deps.store, claim, { sentence: executed.done }, deps.call);
     return finish('succeeded', executed.done, plan, executed.before, executed.after, executed.verifiedAt);
   } catch (error) {
     const status = statusOf(error);
     if (isGofnError(error) && TRANSIENT.has(error.code)) {
-      await releaseClaim(deps.store, claimed.claim, deps.call).catch(() => undefined);
+      await releaseClaim(deps.store, claim, deps.call).catch(() => undefined);
     } else {
-      await markDone(deps.store, claimed.claim, { failed: describeError(error) }, deps.call).catch(() => undefined);
+      await markDone(deps.store, claim, { failed: describeError(error) }, deps.call).catch(() => undefined);
     }
     return finish(status, describeError(error), plan);
   }
+}
+
+/** The plan an earlier holder of the claim noted before executing, if any. */
+function startedPlan(previous: Record<string, unknown> | undefined): Plan | undefined {
+  const started = previous?.started;
+  return started && typeof started === 'object' && 'kind' in started ? (started as Plan) : undefined;
 }

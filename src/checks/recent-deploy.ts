@@ -1,12 +1,10 @@
 import { describeError } from '../errors';
 import { formatAgo, formatPercent, formatRatio } from '../format';
-import type { DeploymentInfo } from '../ports';
+import { ACTIVE_DEPLOYMENT_STATUSES, type DeploymentInfo } from '../ports';
 import { gradeAbove, gradeBelow, percentOf, round, worst } from './grade';
 import { deploymentLink, lambdaAliasLink } from './links';
 import type { CheckParams } from './params';
 import type { CheckContext, CheckResult } from './types';
-
-const ACTIVE = new Set(['Created', 'Queued', 'InProgress', 'Baking', 'Ready']);
 
 /** Below this a change of the error rate is noise, not worth a mention. */
 const NOTABLE_RATIO = 2;
@@ -25,7 +23,7 @@ export async function recentDeployCheck(ctx: CheckContext, params: CheckParams<'
   }
 
   const deployment = deployments?.find((d) => d.targetVersion === fn.version) ?? deployments?.[0];
-  const active = deployments?.find((d) => ACTIVE.has(d.status));
+  const active = deployments?.find((d) => ACTIVE_DEPLOYMENT_STATUSES.has(d.status));
   const wentLiveAt =
     (deployment?.targetVersion === fn.version ? (deployment.completedAt ?? deployment.createdAt) : undefined) ??
     fn.versionModifiedAt;

@@ -141,6 +141,47 @@ describe('rollback', () => {
   });
 });
 
+describe('authorization comes first', () => {
+  it('refuses someone who may not act without telling them whether the alias moved', async () => {
+    // Prepare: a stale button, pressed by someone who is neither admin nor owner
+    const { control, deps, store } = setup();
+    control.aliases.set('orders-api:live', { ...control.aliases.get('orders-api:live')!, version: '44' });
+    let aliasReads = 0;
+    const getAlias = control.lambda.getAlias.bind(control.lambda);
+    control.lambda.getAlias = async (...args) => {
+      aliasReads += 1;
+      return getAlias(...args);
+    };
+
+    // Act
+    const outcome = await runAction(
+      request('rollback', { fromVersion: '42', toVersion: '41' }, { actor: { via: 'slack', id: 'U0STRANGER' } }),
+      deps,
+    );
+
+    // Assess
+    expect(outcome.status).toBe('refused');
+    expect(outcome.sentence).toMatch(/^You are not allowed to change orders-api: .*\. Nothing was changed\.$/);
+    expect(outcome.sentence).not.toMatch(/v44|changed since/);
+    expect(aliasReads).toBe(0);
+    expect((await listAudit(store, 'orders-api')).map((a) => a.status)).toEqual(['refused']);
+  });
+
+  it('keeps answering a stale button with the conflict, not with "already ran"', async () => {
+    // Prepare
+    const { control, deps } = setup();
+    control.aliases.set('orders-api:live', { ...control.aliases.get('orders-api:live')!, version: '44' });
+    const stale = request('rollback', { fromVersion: '42', toVersion: '41' });
+
+    // Act
+    const first = await runAction(stale, deps);
+    const second = await runAction(stale, deps);
+
+    // Assess
+    expect([first.status, second.status]).toEqual(['conflict', 'conflict']);
+  });
+});
+
 describe('exactly once', () => {
   it('runs concurrent attempts of the same request once; the others are duplicates', async () => {
     // Prepare
