@@ -25,11 +25,16 @@ export interface ReportRenderOptions {
   actionsDone?: string;
 }
 
-export function reportHeadline(report: Report): string {
+export function reportHeadline(report: Pick<Report, 'function' | 'status' | 'primaryCause' | 'steps'>): string {
   const primary = report.steps.find((s) => s.id === report.primaryCause);
   if (primary) return `${statusEmoji[report.status]} ${report.function} is degraded: ${primary.title.toLowerCase()}`;
   if (report.status === 'unknown') return `${statusEmoji.unknown} ${report.function} could not be diagnosed`;
-  return `${statusEmoji.ok} ${report.function} looks healthy`;
+  const measured = report.steps.filter((s) => !s.informational);
+  const unchecked = measured.filter((s) => s.status === 'unknown').length;
+  if (unchecked === 0) return `${statusEmoji.ok} ${report.function} looks healthy`;
+  // "Healthy" would overstate a report that could check only part of the runbook.
+  const emoji = unchecked * 2 >= measured.length ? statusEmoji.unknown : statusEmoji.ok;
+  return `${emoji} ${report.function}: no problem found, ${unchecked} of ${measured.length} checks could not run`;
 }
 
 /** The report as a Block Kit message: pure, so the CLI and Slack show the same facts. */
