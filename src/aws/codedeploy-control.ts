@@ -6,13 +6,19 @@ import {
   type DeploymentStatus,
 } from '@aws-sdk/client-codedeploy';
 import { ErrorCode, GofnError } from '../errors';
-import type { CallOptions, DeployControlPort, DeploymentGroupRef, DeploymentInfo } from '../ports';
+import {
+  ACTIVE_DEPLOYMENT_STATUSES,
+  type CallOptions,
+  type DeployControlPort,
+  type DeploymentGroupRef,
+  type DeploymentInfo,
+} from '../ports';
 import { callAws, type AwsCall } from './call';
 import type { AwsClients } from './clients';
 import { deploymentIdsPerBatch, toDeployment } from './codedeploy-deploys';
 
 /** Statuses of a deployment that has not finished moving traffic: stopping it still changes something. */
-export const activeDeploymentStatuses: DeploymentStatus[] = ['Created', 'Queued', 'InProgress', 'Baking', 'Ready'];
+const activeDeploymentStatuses = [...ACTIVE_DEPLOYMENT_STATUSES] as DeploymentStatus[];
 
 /** DeployControlPort over CodeDeploy: find the deployment in flight, read it, stop it with rollback. */
 export class CodeDeployControl implements DeployControlPort {

@@ -1,5 +1,5 @@
 import { ErrorCode, GofnError } from '../errors';
-import type { QueueMessage } from '../ports';
+import { ACTIVE_DEPLOYMENT_STATUSES, type QueueMessage } from '../ports';
 import { addMessages, deleteMessages, receiveMessages, transferMessages } from './messages';
 import type { MessageState } from './messages';
 import type { FaultCode, FaultSource } from './schema';
@@ -60,15 +60,6 @@ export interface SimulatedDeploymentGroup extends DeploymentGroupKey {
   /** The alias the group's deployments move. */
   alias: string;
 }
-
-/** CodeDeploy statuses of a deployment still moving traffic. */
-export const ACTIVE_DEPLOYMENT_STATUSES: ReadonlySet<string> = new Set([
-  'Created',
-  'Queued',
-  'InProgress',
-  'Baking',
-  'Ready',
-]);
 
 export interface SimulatedMoveTask {
   taskHandle: string;

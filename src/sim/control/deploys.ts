@@ -1,6 +1,11 @@
 import { ErrorCode, GofnError } from '../../errors';
-import type { CallOptions, DeployControlPort, DeploymentGroupRef, DeploymentInfo } from '../../ports';
-import { ACTIVE_DEPLOYMENT_STATUSES } from '../fleet';
+import {
+  ACTIVE_DEPLOYMENT_STATUSES,
+  type CallOptions,
+  type DeployControlPort,
+  type DeploymentGroupRef,
+  type DeploymentInfo,
+} from '../../ports';
 import type { SimulatedFleet } from '../fleet';
 import { toDeploymentInfo } from '../sources/deploys';
 import { faultOf } from '../sources/requests';
