@@ -5,16 +5,12 @@
 package main
 
 import (
-	"context"
-	"errors"
-	"fmt"
 	"os"
-	"sync"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"gofn/workloads/internal/dynamo"
 	"gofn/workloads/internal/hello"
 	"gofn/workloads/internal/telemetry"
 )
@@ -22,25 +18,9 @@ import (
 func main() {
 	telemetry.SetDefault(os.Stdout)
 	tracing := telemetry.NewTracingFromEnv("hello")
-
-	table := os.Getenv("ITEMS_TABLE")
-	items := sync.OnceValues(func() (hello.ItemGetter, error) {
-		if table == "" {
-			return nil, errors.New("ITEMS_TABLE is not set")
-		}
-		// Region, credentials and endpoint come from the environment: the execution role on
-		// Lambda, AWS_ENDPOINT_URL and dummy keys against the emulator in tests.
-		cfg, err := config.LoadDefaultConfig(context.Background())
-		if err != nil {
-			return nil, fmt.Errorf("load AWS config: %w", err)
-		}
-		db := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
-			o.TracerProvider = tracing.SDK()
-			o.APIOptions = append(o.APIOptions, telemetry.DynamoDBTableName)
-		})
-		return hello.DynamoItems{Client: db, Table: table}, nil
+	items := dynamo.Lazy(tracing, "ITEMS_TABLE", func(db *dynamodb.Client, table string) hello.ItemGetter {
+		return hello.DynamoItems{Client: db, Table: table}
 	})
-
 	h := &hello.Handler{Items: items}
 	lambda.Start(telemetry.Wrap(tracing, h.Handle))
 }
