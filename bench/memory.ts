@@ -7,6 +7,8 @@ import { startFakeSlack } from '../test/support/fake-slack';
 import { buildChild, loadOnly, runChild, type ChildReport } from './children';
 import { baselineOf, result, summarize, type BenchResult } from './stats';
 
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
 async function measure(
   file: string,
   env: Record<string, string>,
@@ -31,8 +33,12 @@ export async function benchWorkerMemory(runs: number, workerBundle: string): Pro
     const { run, idle, last } = await measure(file, { SLACK_API_URL: slack.apiUrl }, runs);
     const posted = slack.callsOf('chat.postMessage').length;
     if (posted < runs) throw new Error(`the worker posted ${posted} reports for ${runs} runs`);
+    // A graph that failed to upload is only logged by the worker; a run without it would weigh less.
+    const graphs = [...slack.uploads.values()].filter((bytes) => bytes.subarray(0, 8).equals(PNG_SIGNATURE));
+    if (graphs.length < runs) throw new Error(`the worker uploaded ${graphs.length} graphs for ${runs} runs`);
     // Attribution, not a figure: the same job with WebAssembly kept on V8's baseline compiler,
-    // which takes out what optimising the HTTP parser of Node's fetch (undici's llhttp) costs.
+    // which takes out what optimising the HTTP parser of Node's fetch (undici's llhttp) would cost.
+    // Equal to the run as long as nothing in the job goes through Node's fetch.
     const liftoffOnly = await runChild(file, { SLACK_API_URL: slack.apiUrl, BENCH_MODE: 'run' }, ['--liftoff-only']);
     // What the deployed worker bundle costs to load on its own, without the benchmark's stubs.
     const workerBundleOnly = await loadOnly(workerBundle, {
