@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { WebClient, type WebClientOptions } from '@slack/web-api';
+import { WebClient, type FetchFunction, type WebClientOptions } from '@slack/web-api';
 import { ErrorCode, GofnError } from '../errors';
 import type { Log } from '../log';
 import { POST_EVENT_TYPE, PostOnce, type PostedMessage, type PostSearch } from './post-once';
@@ -37,9 +37,12 @@ export class SlackOut {
   readonly client: WebClient;
   private readonly apiUrl: string;
   private readonly postOnce: PostOnce;
+  /** The HTTP client of every call, the Web API's and response_url posts alike. */
+  private readonly transport: FetchFunction;
 
   constructor(private readonly options: SlackOutOptions) {
     const { fetch: transport = globalThis.fetch, ...clientOptions } = options.clientOptions;
+    this.transport = transport;
     this.postOnce = new PostOnce(transport, (search) => this.findPosted(search), options.log);
     this.client = new WebClient(options.botToken, {
       retryConfig: { retries: 5, factor: 2, minTimeout: 250, maxTimeout: 5000, randomize: true },
@@ -106,7 +109,7 @@ export class SlackOut {
     if (!responseUrlAllowed(responseUrl, this.apiUrl)) {
       throw new GofnError(ErrorCode.InvalidInput, 'The response_url does not point at Slack; nothing was sent.');
     }
-    const response = await fetch(responseUrl, {
+    const response = await this.transport(responseUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ ...message, response_type: inChannel ? 'in_channel' : 'ephemeral' }),
