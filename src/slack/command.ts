@@ -27,7 +27,9 @@ export function parseCommandText(text: string, defaultWindow: string): ParsedCom
     if (arg.startsWith('alias=')) {
       alias = arg.slice(6);
       if (!ALIAS.test(alias)) return { kind: 'help', problem: `"${clipWord(alias)}" is not an alias name.` };
-    } else if (/^\d+[a-z]+$/.test(arg) && functionName !== undefined) {
+    } else if (/^\d+[a-z]+$/.test(arg)) {
+      // Read as a window even before a function name, so `/gofn status 3h` is the fleet over
+      // three hours; a function whose whole name looks like a window cannot be named here.
       try {
         parseDuration(arg, 'window');
       } catch (error) {
@@ -53,6 +55,6 @@ export const USAGE = [
   '*gofn* walks the degraded-function runbook against a Go function on AWS Lambda.',
   '• `/gofn status <function> [window]` — diagnose one function (window: 15m, 1h, 3h, 1d; default 1h)',
   '• `/gofn status <function> 3h alias=staging` — another alias than `live`',
-  '• `/gofn status` — the fleet: every function tagged `gofn:managed=true`',
+  '• `/gofn status [window]` — the fleet: every function tagged `gofn:managed=true`',
   '• `/gofn help` — this message',
 ].join('\n');
