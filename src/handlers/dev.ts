@@ -1,4 +1,5 @@
 import { loadConfig } from '../config';
+import { describeError, ErrorCode, GofnError } from '../errors';
 import { openWorld } from '../cli/world';
 import { loadRunbook } from '../runbook/loader';
 import { createSlackApp } from '../slack/app';
@@ -13,14 +14,31 @@ import { workerSettings } from './settings';
  * this process instead of a second Lambda. No public URL is needed. AWS comes from the standard
  * SDK environment, or a simulated fleet when GOFN_SCENARIO names scenario files or directories.
  */
+/**
+ * The Slack credentials local development needs, asked for by name before the general
+ * configuration, whose message speaks of production's secret ARN.
+ */
+function devCredentials(env: NodeJS.ProcessEnv) {
+  const { SLACK_APP_TOKEN: appToken, SLACK_BOT_TOKEN: botToken, SLACK_SIGNING_SECRET: signingSecret } = env;
+  if (appToken && botToken && signingSecret) return { appToken, botToken, signingSecret };
+  const missing = Object.entries({
+    SLACK_APP_TOKEN: appToken,
+    SLACK_BOT_TOKEN: botToken,
+    SLACK_SIGNING_SECRET: signingSecret,
+  })
+    .filter(([, value]) => !value)
+    .map(([name]) => name);
+  throw new GofnError(
+    ErrorCode.InvalidInput,
+    `npm run dev needs SLACK_APP_TOKEN (xapp-…), SLACK_BOT_TOKEN (xoxb-…) and SLACK_SIGNING_SECRET; ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set`,
+    { hint: 'The README\'s "Slack" section says where to find each.' },
+  );
+}
+
 async function main(): Promise<void> {
+  const { appToken, botToken, signingSecret } = devCredentials(process.env);
   const config = loadConfig();
-  if (!config.SLACK_APP_TOKEN || !config.SLACK_BOT_TOKEN || !config.SLACK_SIGNING_SECRET) {
-    throw new Error(
-      'npm run dev needs SLACK_APP_TOKEN (xapp-…), SLACK_BOT_TOKEN (xoxb-…) and SLACK_SIGNING_SECRET; see the README.',
-    );
-  }
-  const secrets = [config.SLACK_APP_TOKEN, config.SLACK_BOT_TOKEN, config.SLACK_SIGNING_SECRET];
+  const secrets = [appToken, botToken, signingSecret];
   const log = createLambdaLog('gofn-dev', () => secrets);
   const scenario = process.env.GOFN_SCENARIO?.split(',').filter(Boolean);
   const world = await openWorld({ scenario, table: config.TABLE_NAME, needsTable: false, env: process.env });
@@ -29,16 +47,16 @@ async function main(): Promise<void> {
     ...world,
     chart: undefined,
     runbook: await loadRunbook(),
-    slack: new SlackOut({ botToken: config.SLACK_BOT_TOKEN, clientOptions, log }),
-    signingSecret: config.SLACK_SIGNING_SECRET,
+    slack: new SlackOut({ botToken, clientOptions, log }),
+    signingSecret,
     settings: workerSettings(config),
     log,
   });
-  const receiver = socketModeReceiver(config.SLACK_APP_TOKEN);
+  const receiver = socketModeReceiver(appToken);
   const app = createSlackApp({
     receiver,
-    botToken: config.SLACK_BOT_TOKEN,
-    signingSecret: config.SLACK_SIGNING_SECRET,
+    botToken,
+    signingSecret,
     clientOptions,
     log,
     defaultWindow: config.GOFN_WINDOW,
@@ -60,6 +78,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`gofn dev: ${(error as Error).message}\n`);
+  process.stderr.write(`gofn dev: ${describeError(error)}\n`);
   process.exit(1);
 });
