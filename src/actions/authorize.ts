@@ -1,14 +1,5 @@
+import { OWNERS_TAG, parseIdList } from '../owners';
 import type { ActionDeps, Actor } from './types';
-
-/** The tag on a function that lists who may act on it: Slack user and user-group IDs. */
-export const OWNERS_TAG = 'gofn:owners';
-
-export function parseIdList(value: string | undefined): string[] {
-  return (value ?? '')
-    .split(/[\s,;+]+/)
-    .map((id) => id.trim())
-    .filter((id) => /^[UWS][A-Z0-9]{2,}$/.test(id));
-}
 
 export interface Decision {
   allowed: boolean;

@@ -7,6 +7,7 @@ import { consoleLinksFor } from '../checks/links';
 import type { CheckContext, CheckResult } from '../checks/types';
 import { describeError, ErrorCode, GofnError } from '../errors';
 import { formatSeconds } from '../format';
+import { OWNERS_TAG, parseIdList } from '../owners';
 import type { FunctionInfo, Sources } from '../ports';
 import { offerAction } from './offers';
 import type { OfferedAction, Report, StepReport } from './report';
@@ -105,6 +106,7 @@ async function walk(options: DiagnoseOptions, signal: AbortSignal): Promise<Walk
     runbook: runbook.name,
     source: sources.kind,
     incomplete: timedOut.length > 0 ? `no answer before the deadline from: ${timedOut.join(', ')}` : null,
+    owners: parseIdList(fn.tags[OWNERS_TAG]),
   };
 }
 

@@ -55,4 +55,6 @@ export interface Report {
   source: string;
   /** Set when the deadline cut the diagnosis short: what is missing. */
   incomplete: string | null;
+  /** Slack user and user-group IDs in the function's `gofn:owners` tag: who may act on it. */
+  owners: string[];
 }

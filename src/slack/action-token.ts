@@ -1,5 +1,6 @@
 import { createHmac, hkdfSync, randomUUID, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
+import { OWNERS_TAG } from '../owners';
 import type { OfferedAction } from '../runbook/report';
 
 /**
@@ -8,6 +9,9 @@ import type { OfferedAction } from '../runbook/report';
  * replayed-elsewhere value is refused before anything runs. The key is derived from the signing
  * secret, so there is no extra secret to manage and rotating the secret revokes every button.
  */
+/** IDs a button can carry and stay well inside Slack's 2,000 characters for a button value. */
+export const MAX_WHO = 30;
+
 export const actionClaimSchema = z.strictObject({
   v: z.literal(1),
   /** Unique per offered action: the idempotency key that makes it run at most once. */
@@ -18,6 +22,15 @@ export const actionClaimSchema = z.strictObject({
   params: z.record(z.string(), z.union([z.string().max(256), z.number()])),
   /** The channel the report was posted in; a click from anywhere else is refused. */
   channel: z.string().min(1).max(32),
+  /**
+   * Who could act when the button was made (admins and the function's owners, users and user
+   * groups), so the click is checked before a confirmation opens. Left out when the list is too
+   * long for a button; the worker authorizes again on submit either way.
+   */
+  who: z
+    .array(z.string().regex(/^[UWS][A-Z0-9]{2,31}$/))
+    .max(MAX_WHO)
+    .optional(),
   /** Expiry, epoch seconds. */
   exp: z.number().int().positive(),
 });
@@ -36,8 +49,15 @@ export function signActionToken(signingSecret: string, claim: ActionClaim): stri
   return `${body}.${mac}`;
 }
 
-export function claimFor(action: OfferedAction, channel: string, nowSeconds: number, ttlSeconds: number): ActionClaim {
+export function claimFor(
+  action: OfferedAction,
+  channel: string,
+  nowSeconds: number,
+  ttlSeconds: number,
+  who?: string[],
+): ActionClaim {
   const { function: fn, alias, ...params } = action.params;
+  const allowed = who ? [...new Set(who)] : undefined;
   return {
     v: 1,
     id: randomUUID(),
@@ -47,7 +67,19 @@ export function claimFor(action: OfferedAction, channel: string, nowSeconds: num
     params,
     channel,
     exp: nowSeconds + ttlSeconds,
+    ...(allowed && allowed.length <= MAX_WHO ? { who: allowed } : {}),
   };
+}
+
+/**
+ * Whether the person clicking may act, as far as the button knows: `yes` when named, `no` when
+ * neither named nor possibly in a named group, `maybe` when only group membership (which needs
+ * a Slack call, not allowed before the ack) or an older button without the list could tell.
+ */
+export function mayAct(claim: ActionClaim, userId: string): 'yes' | 'no' | 'maybe' {
+  if (!claim.who) return 'maybe';
+  if (claim.who.includes(userId)) return 'yes';
+  return claim.who.some((id) => id.startsWith('S')) ? 'maybe' : 'no';
 }
 
 export function verifyActionToken(
@@ -76,6 +108,11 @@ export function verifyActionToken(
   if (claim.data.exp < context.nowSeconds) return { problem: 'expired' };
   if (claim.data.channel !== context.channel) return { problem: 'wrong-channel' };
   return { claim: claim.data };
+}
+
+/** What someone the button does not name is told, and what the audit records. */
+export function clickRefusal(functionName: string): string {
+  return `You are not allowed to change ${functionName}: only gofn's admins and the people in its ${OWNERS_TAG} tag may. Nothing was run.`;
 }
 
 export function describeTokenProblem(problem: TokenProblem): string {

@@ -3,7 +3,7 @@ import type { LogLevel, Logger as SlackLogger } from '@slack/logger';
 import type { WebClientOptions } from '@slack/web-api';
 import type { Log } from '../log';
 import type { JobQueuePort } from '../ports';
-import { describeTokenProblem, verifyActionToken } from './action-token';
+import { clickRefusal, describeTokenProblem, mayAct, verifyActionToken } from './action-token';
 import { parseCommandText, USAGE } from './command';
 import type { Job } from './jobs';
 import { confirmModal, CONFIRM_CALLBACK_ID, problemModal, type ConfirmMetadata } from './render/modals';
@@ -94,11 +94,26 @@ export function createSlackApp(options: SlackAppOptions): App {
       messageTs: body.message?.ts,
       threadTs: (body.message as { thread_ts?: string } | undefined)?.thread_ts,
     };
-    const view =
-      'claim' in checked
-        ? confirmModal(checked.claim, body.user.id, metadata)
-        : problemModal(describeTokenProblem(checked.problem));
-    await client.views.open({ trigger_id: body.trigger_id, view });
+    if ('problem' in checked) {
+      await client.views.open({
+        trigger_id: body.trigger_id,
+        view: problemModal(describeTokenProblem(checked.problem)),
+      });
+      return;
+    }
+    // Someone the button does not name never sees the plan; the worker audits the attempt.
+    if (mayAct(checked.claim, body.user.id) === 'no') {
+      await client.views.open({ trigger_id: body.trigger_id, view: problemModal(clickRefusal(checked.claim.fn)) });
+      await enqueue({
+        kind: 'refusal',
+        id: body.trigger_id,
+        token: action.value ?? '',
+        channel: metadata.channel,
+        user: body.user.id,
+      });
+      return;
+    }
+    await client.views.open({ trigger_id: body.trigger_id, view: confirmModal(checked.claim, body.user.id, metadata) });
   });
 
   // Link buttons open a URL in the browser; Slack still sends the click, which only needs an ack.

@@ -32,6 +32,15 @@ export const actionJobSchema = z.strictObject({
   ...slackIds,
 });
 
+export const refusalJobSchema = z.strictObject({
+  kind: z.literal('refusal'),
+  /** trigger_id of the click: Slack's retries of the same click share it. */
+  id: z.string().min(1).max(200),
+  /** The button's token: what the person tried to do, to audit it. */
+  token: z.string().min(1).max(2000),
+  ...slackIds,
+});
+
 export const mentionJobSchema = z.strictObject({
   kind: z.literal('mention'),
   /** event_id of the Events API delivery. */
@@ -39,9 +48,15 @@ export const mentionJobSchema = z.strictObject({
   ...slackIds,
 });
 
-export const jobSchema = z.discriminatedUnion('kind', [statusJobSchema, actionJobSchema, mentionJobSchema]);
+export const jobSchema = z.discriminatedUnion('kind', [
+  statusJobSchema,
+  actionJobSchema,
+  refusalJobSchema,
+  mentionJobSchema,
+]);
 
 export type StatusJob = z.output<typeof statusJobSchema>;
 export type ActionJob = z.output<typeof actionJobSchema>;
+export type RefusalJob = z.output<typeof refusalJobSchema>;
 export type MentionJob = z.output<typeof mentionJobSchema>;
 export type Job = z.output<typeof jobSchema>;

@@ -1,4 +1,5 @@
 import { recordAliasVersion } from '../actions/alias-history';
+import { writeAudit } from '../actions/audit';
 import { claimWork, markDone, releaseClaim } from '../actions/claims';
 import { runAction } from '../actions/run';
 import type { ActionDeps, ActionRequest, ActionSettings } from '../actions/types';
@@ -11,11 +12,18 @@ import type { Report } from '../runbook/report';
 import type { Runbook } from '../runbook/schema';
 import { explainNotFound } from '../runbook/suggest';
 import { parseDuration, windowsEndingAt } from '../runbook/window';
-import { claimFor, describeTokenProblem, signActionToken, verifyActionToken, type ActionClaim } from './action-token';
+import {
+  claimFor,
+  clickRefusal,
+  describeTokenProblem,
+  signActionToken,
+  verifyActionToken,
+  type ActionClaim,
+} from './action-token';
 import { understandAlarm, type UnderstoodAlarm } from './alarm-message';
 import { functionWidget } from './chart';
 import { USAGE } from './command';
-import type { ActionJob, Job, StatusJob } from './jobs';
+import type { ActionJob, Job, RefusalJob, StatusJob } from './jobs';
 import { recallMessage, rememberMessage, withActionDone } from './messages';
 import { cannotPostInChannel, type SlackOut } from './out';
 import { alarmResolvedMessage, alarmRootMessage, plainMessage } from './render/alarm';
@@ -111,10 +119,14 @@ export function createWorker(options: WorkerOptions) {
     };
   };
 
-  const tokenFor = (channel: string) => (action: Parameters<typeof claimFor>[0]) =>
+  /** Signs a report's buttons; each names who may press it, checked at the click. */
+  const tokenFor = (channel: string, report: Report) => (action: Parameters<typeof claimFor>[0]) =>
     signActionToken(
       options.signingSecret,
-      claimFor(action, channel, Math.floor(now().getTime() / 1000), settings.actionTtlSeconds),
+      claimFor(action, channel, Math.floor(now().getTime() / 1000), settings.actionTtlSeconds, [
+        ...settings.admins,
+        ...report.owners,
+      ]),
     );
 
   async function exactlyOnce(key: string, budget: Budget, work: () => Promise<void>): Promise<void> {
@@ -190,7 +202,7 @@ export function createWorker(options: WorkerOptions) {
     try {
       if (job.functionName) {
         report = await diagnoseFor(job.functionName, job.alias, job.window, budget.deadlineMs());
-        message = reportMessage(report, { actionValue: tokenFor(job.channel) });
+        message = reportMessage(report, { actionValue: tokenFor(job.channel, report) });
       } else {
         const fleet = await fleetOverview({
           sources,
@@ -267,6 +279,34 @@ export function createWorker(options: WorkerOptions) {
     }
   }
 
+  /**
+   * A click the ingress refused because the button does not name the person: the refusal was
+   * shown in a modal; here it is audited like every other attempt.
+   */
+  async function auditRefusal(job: RefusalJob): Promise<void> {
+    const checked = verifyActionToken(options.signingSecret, job.token, {
+      channel: job.channel,
+      nowSeconds: Math.floor(now().getTime() / 1000),
+    });
+    if ('problem' in checked) {
+      log.warn('dropped a refusal whose token does not verify', { problem: checked.problem, user: job.user });
+      return;
+    }
+    const { claim } = checked;
+    await writeAudit(store, {
+      at: now().toISOString(),
+      functionName: claim.fn,
+      kind: claim.kind,
+      actor: { via: 'slack', id: job.user },
+      status: 'refused',
+      sentence: clickRefusal(claim.fn),
+      plan: undefined,
+      before: {},
+      after: {},
+      requestId: claim.id,
+    });
+  }
+
   async function openAlarm(alarm: UnderstoodAlarm, channel: string, budget: Budget): Promise<void> {
     const opened = await threads.open(alarm.name, {
       functionName: alarm.functionName,
@@ -295,7 +335,7 @@ export function createWorker(options: WorkerOptions) {
     await threads.setRoot(alarm.name, opened.version, opened.episode, rootTs);
     try {
       const report = await diagnoseFor(alarm.functionName, alarm.alias ?? 'live', '1h', budget.deadlineMs());
-      await postKept(channel, reportMessage(report, { actionValue: tokenFor(channel) }), rootTs);
+      await postKept(channel, reportMessage(report, { actionValue: tokenFor(channel, report) }), rootTs);
     } catch (error) {
       await slack.post(
         channel,
@@ -327,6 +367,7 @@ export function createWorker(options: WorkerOptions) {
       await exactlyOnce(`job#${job.kind}#${job.id}`, budget, async () => {
         if (job.kind === 'status') await runStatus(job, budget);
         else if (job.kind === 'action') await runActionJob(job, budget);
+        else if (job.kind === 'refusal') await auditRefusal(job);
         else
           await slack.ephemeral(job.channel, job.user, {
             text: USAGE,

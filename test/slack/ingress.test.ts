@@ -179,6 +179,40 @@ describe('ingress: buttons and modals', () => {
     expect(texts.join()).not.toContain('gofn-confirm');
   });
 
+  it('shows someone the button does not name a refusal instead of the plan, and hands the attempt to the worker for the audit', async () => {
+    // Prepare: a button made for the admin U0ADMIN and the owner U0MARIA
+    const value = signActionToken(SIGNING_SECRET, claim({ who: ['U0ADMIN', 'U0MARIA'] }));
+
+    // Act
+    const outsider = await ingress(signedEvent(interactionBody(buttonClick({ value, user: 'U0MALLORY' }))));
+    const owner = await ingress(signedEvent(interactionBody(buttonClick({ value, user: 'U0MARIA' }))));
+
+    // Assess
+    expect([outsider.statusCode, owner.statusCode]).toEqual([200, 200]);
+    const views = slack.callsOf('views.open').map((c) => JSON.stringify(c.args.view));
+    expect(views[0]).toContain(
+      "You are not allowed to change orders-api: only gofn's admins and the people in its gofn:owners tag may. Nothing was run.",
+    );
+    expect(views[0]).not.toContain('gofn-confirm');
+    expect(views[0]).not.toContain('v41');
+    expect(views[1]).toContain('gofn-confirm');
+    expect(jobs).toEqual([
+      { kind: 'refusal', id: expect.any(String) as string, token: value, channel: 'C0ONCALL', user: 'U0MALLORY' },
+    ]);
+  });
+
+  it('opens the confirmation when only a user group could say, leaving the decision to the worker', async () => {
+    // Prepare: group membership needs a Slack call, which may not run before the ack
+    const value = signActionToken(SIGNING_SECRET, claim({ who: ['U0ADMIN', 'S0ONCALL'] }));
+
+    // Act
+    await ingress(signedEvent(interactionBody(buttonClick({ value, user: 'U0MALLORY' }))));
+
+    // Assess
+    expect(JSON.stringify(slack.callsOf('views.open')[0]!.args.view)).toContain('gofn-confirm');
+    expect(jobs).toEqual([]);
+  });
+
   it('enqueues the action on submit and closes the modal', async () => {
     // Prepare
     const token = signActionToken(SIGNING_SECRET, claim());

@@ -7,7 +7,7 @@ import { diagnose } from '../../src/runbook/engine';
 import { fleetOverview } from '../../src/runbook/fleet';
 import { loadRunbook } from '../../src/runbook/loader';
 import type { Runbook, RunbookStep } from '../../src/runbook/schema';
-import { claimFor, signActionToken } from '../../src/slack/action-token';
+import { claimFor, MAX_WHO, signActionToken } from '../../src/slack/action-token';
 import { alarmResolvedMessage, alarmRootMessage } from '../../src/slack/render/alarm';
 import { fleetMessage } from '../../src/slack/render/fleet';
 import { LIMITS } from '../../src/slack/render/mrkdwn';
@@ -92,9 +92,12 @@ async function largestReport() {
   });
 }
 
+/** Buttons naming as many admins and owners as a button may carry, each with the longest ID. */
+const MOST_WHO = Array.from({ length: MAX_WHO }, (_, i) => `U${String(i).padStart(31, '0')}`);
+
 function tokenFor(channel: string) {
   return (action: Parameters<typeof claimFor>[0]) =>
-    signActionToken(SIGNING_SECRET, claimFor(action, channel, 1_700_000_000, 7200));
+    signActionToken(SIGNING_SECRET, claimFor(action, channel, 1_700_000_000, 7200, MOST_WHO));
 }
 
 /** Our own walk: every text, button and block against LIMITS. */

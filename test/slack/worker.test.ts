@@ -3,7 +3,7 @@ import { silentLog } from '../../src/log';
 import { loadRunbook } from '../../src/runbook/loader';
 import type { Runbook } from '../../src/runbook/schema';
 import { MemoryRecordStore } from '../../src/sim/record-store';
-import { signActionToken } from '../../src/slack/action-token';
+import { signActionToken, verifyActionToken } from '../../src/slack/action-token';
 import { SlackOut } from '../../src/slack/out';
 import { createWorker } from '../../src/slack/worker';
 import { fakeControl, type FakeControl } from '../support/fake-control';
@@ -227,6 +227,43 @@ describe('status jobs', () => {
     ]);
   });
 
+  it("names gofn's admins and the function's owners in each button, so the click can be checked", async () => {
+    // Prepare
+    const { worker } = setup(
+      {
+        fn: { tags: { 'gofn:managed': 'true', 'gofn:owners': 'U0OWNER S0PAYMENTS not-an-id' } },
+        current: { invocations: 18_240, throttles: 412, peakConcurrency: 100 },
+      },
+      ['U0MARIA'],
+    );
+
+    // Act
+    await worker.runJob({
+      kind: 'status',
+      id: 't-who',
+      functionName: 'orders-api',
+      window: '1h',
+      alias: 'live',
+      responseUrl: slack.responseUrl('r-who'),
+      channel: 'C0ONCALL',
+      user: 'U0MARIA',
+    });
+
+    // Assess
+    const blocks = slack.callsOf('chat.postMessage')[0]!.args.blocks as {
+      type: string;
+      elements?: { action_id: string; value?: string }[];
+    }[];
+    const button = blocks
+      .find((b) => b.type === 'actions')!
+      .elements!.find((e) => e.action_id.includes('concurrency'))!;
+    const verified = verifyActionToken(SIGNING_SECRET, button.value!, {
+      channel: 'C0ONCALL',
+      nowSeconds: Math.floor(Date.now() / 1000),
+    });
+    expect('claim' in verified && verified.claim.who).toEqual(['U0MARIA', 'U0OWNER', 'S0PAYMENTS']);
+  });
+
   it('runs a duplicate delivery of the same command once', async () => {
     // Prepare
     const { worker } = setup();
@@ -348,6 +385,33 @@ describe('action jobs', () => {
     expect((await listAudit(store, 'orders-api')).map((a) => [a.status, a.actor.id])).toEqual([
       ['refused', 'U0MALLORY'],
     ]);
+  });
+
+  it('audits a click the ingress refused, once however often it is delivered, changing nothing', async () => {
+    // Prepare
+    const { worker, control, store } = setup();
+    const job = {
+      kind: 'refusal' as const,
+      id: 'trigger-1',
+      token: rollbackToken(),
+      channel: 'C0ONCALL',
+      user: 'U0MALLORY',
+    };
+
+    // Act
+    await worker.runJob(job);
+    await worker.runJob(job);
+
+    // Assess
+    expect(control.aliases.get('orders-api:live')!.version).toBe('42');
+    const audit = await listAudit(store, 'orders-api');
+    expect(audit.map((a) => [a.status, a.kind, a.actor.id, a.requestId])).toEqual([
+      ['refused', 'rollback', 'U0MALLORY', '9d0c6a0e-57f1-4c55-b1f3-0f5a0f1d2a3b'],
+    ]);
+    expect(audit[0]!.sentence).toBe(
+      "You are not allowed to change orders-api: only gofn's admins and the people in its gofn:owners tag may. Nothing was run.",
+    );
+    expect(slack.calls).toEqual([]);
   });
 
   it('refuses an expired button in the worker too, and changes nothing', async () => {
