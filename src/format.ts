@@ -25,6 +25,11 @@ export function formatRatio(value: number): string {
   return value >= 10 ? `×${Math.round(value)}` : `×${value.toFixed(1)}`;
 }
 
+/** " (×8.5 vs prev.)" after a figure that grew against the window before; empty otherwise. */
+export function slowdownNote(ratio: number | undefined): string {
+  return ratio === undefined ? '' : ` (${formatRatio(ratio)} vs prev.)`;
+}
+
 /** "14:22" in UTC, the time zone on-call rotations share. */
 export function formatClock(at: Date): string {
   return at.toISOString().slice(11, 16);

@@ -134,6 +134,8 @@ export interface FleetMetrics {
   errors: number;
   throttles: number;
   durationP99Ms: number | undefined;
+  /** The window before, from the same queries: enough to see a function getting slower. */
+  previous: { invocations: number; durationP99Ms: number | undefined };
 }
 
 export interface FunctionMetricsQuery {

@@ -119,7 +119,16 @@ export class CloudWatchMetrics implements MetricsPort {
   ): Promise<Map<string, FleetMetrics>> {
     const names = [...new Set(functionNames)];
     const totals = new Map<string, FleetMetrics>(
-      names.map((name) => [name, { invocations: 0, errors: 0, throttles: 0, durationP99Ms: undefined }]),
+      names.map((name) => [
+        name,
+        {
+          invocations: 0,
+          errors: 0,
+          throttles: 0,
+          durationP99Ms: undefined,
+          previous: { invocations: 0, durationP99Ms: undefined },
+        },
+      ]),
     );
     if (names.length === 0) return totals;
     const plan = planFleetMetrics(names, window, this.now());
@@ -128,13 +137,21 @@ export class CloudWatchMetrics implements MetricsPort {
       batch,
       results: await this.fetch(batch.queries, plan.startTime, plan.endTime, subject, opts),
     }));
+    const currentFrom = plan.currentFrom.getTime();
     for (const { batch, results } of answers) {
       for (const [id, { functionName, stat }] of batch.ids) {
         const entry = totals.get(functionName);
-        const values = (results.get(id)?.points ?? []).map((p) => p.value);
-        if (!entry || values.length === 0) continue;
-        if (stat === 'p99') entry.durationP99Ms = Math.max(...values);
-        else entry[stat] += values.reduce((a, b) => a + b, 0);
+        if (!entry) continue;
+        const points = results.get(id)?.points ?? [];
+        const now = points.filter((p) => p.at.getTime() >= currentFrom);
+        const before = points.filter((p) => p.at.getTime() < currentFrom);
+        if (stat === 'p99') {
+          entry.durationP99Ms = max(now);
+          entry.previous.durationP99Ms = max(before);
+        } else {
+          entry[stat] += sum(now);
+          if (stat === 'invocations') entry.previous.invocations += sum(before);
+        }
       }
     }
     return totals;

@@ -135,6 +135,8 @@ export interface FleetBatch {
 
 export interface FleetMetricsPlan {
   startTime: Date;
+  /** Datapoints from here on belong to the window; earlier ones to the window before it. */
+  currentFrom: Date;
   endTime: Date;
   period: number;
   batches: FleetBatch[];
@@ -142,15 +144,17 @@ export interface FleetMetricsPlan {
 
 /**
  * Four queries per function (Invocations, Errors, Throttles Sum and Duration p99, function-level
- * dimension, Period = window length), packed 500 to a request. Ids are `f<index>_<stat>`: a
- * function name may hold `-`, which a query id may not.
+ * dimension, Period = window length), packed 500 to a request. The range starts one period
+ * before the window, so each query answers for the window before too, at no extra query. Ids
+ * are `f<index>_<stat>`: a function name may hold `-`, which a query id may not.
  */
 export function planFleetMetrics(functionNames: string[], window: TimeWindow, now: Date): FleetMetricsPlan {
   assertWindow(window, 'fleet');
-  const retention = coarsestRetention(window.start, now);
-  const startTime = alignDown(window.start, minute);
+  const currentFrom = alignDown(window.start, minute);
   const endTime = alignUp(window.end, minute);
-  const period = roundPeriod(windowSeconds(window), retention);
+  const period = roundPeriod(windowSeconds(window), coarsestRetention(window.start, now));
+  const startTime = new Date(currentFrom.getTime() - period * 1000);
+  assertWindow({ start: startTime, end: window.end }, 'fleet');
   const specs: [FleetStat, string, string][] = [
     ['invocations', 'Invocations', 'Sum'],
     ['errors', 'Errors', 'Sum'],
@@ -171,5 +175,5 @@ export function planFleetMetrics(functionNames: string[], window: TimeWindow, no
     }
   });
   if (batch.queries.length > 0) batches.push(batch);
-  return { startTime, endTime, period, batches };
+  return { startTime, currentFrom, endTime, period, batches };
 }

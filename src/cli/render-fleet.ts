@@ -1,5 +1,5 @@
-import { formatClock, formatCount, formatDuration, formatMs, formatPercent, plural } from '../format';
-import type { FleetReport } from '../runbook/fleet';
+import { formatClock, formatCount, formatDuration, formatMs, formatPercent, plural, slowdownNote } from '../format';
+import { notableSlowdown, type FleetReport } from '../runbook/fleet';
 import { paintStatus, statusMark, type Style } from './style';
 
 /** One line per managed function, worst first. */
@@ -19,7 +19,7 @@ export function renderFleet(fleet: FleetReport, style: Style): string {
     `${formatCount(f.invocations)} inv`,
     `${formatCount(f.errors)} err (${formatPercent(f.errorPercent)})`,
     `${formatCount(f.throttles)} throttled (${formatPercent(f.throttledPercent)})`,
-    f.p99Ms === null ? 'p99 —' : `p99 ${formatMs(f.p99Ms)}`,
+    (f.p99Ms === null ? 'p99 —' : `p99 ${formatMs(f.p99Ms)}`) + slowdownNote(notableSlowdown(f)),
   ]);
   const widths = [0, 1, 2, 3].map((i) => Math.max(...table.map((cells) => cells[i]!.length), 0));
   fleet.functions.forEach((f, row) => {
@@ -33,7 +33,9 @@ export function renderFleet(fleet: FleetReport, style: Style): string {
   lines.push(
     style.dim(
       `listed in ${(fleet.durationMs / 1000).toFixed(1)} s · ${requests} ${fleet.source === 'simulated' ? 'simulated AWS requests' : 'AWS requests'}` +
-        (fleet.functions.length > 0 ? ' · `gofn status <function>` for the runbook' : ''),
+        (fleet.functions.length > 0
+          ? ' · graded on errors, throttles and p99 against the window before; `gofn status <function>` walks the whole runbook'
+          : ''),
     ),
   );
   return lines.join('\n') + '\n';

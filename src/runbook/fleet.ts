@@ -15,6 +15,8 @@ export interface FleetRow {
   throttles: number;
   throttledPercent: number;
   p99Ms: number | null;
+  /** p99 now divided by p99 in the window before; null when either window was too quiet. */
+  p99Ratio: number | null;
 }
 
 export interface FleetReport {
@@ -99,19 +101,41 @@ export async function fleetOverview(options: FleetOptions): Promise<FleetReport>
   };
 }
 
+/** A p99 this much above the window before is worth showing next to it, graded or not. */
+const NOTABLE_SLOWDOWN = 1.5;
+
+/** The row's p99 slowdown when it is worth showing, for the renderers. */
+export function notableSlowdown(row: FleetRow): number | undefined {
+  return row.p99Ratio !== null && row.p99Ratio >= NOTABLE_SLOWDOWN ? row.p99Ratio : undefined;
+}
+
 interface FleetThresholds {
   errorPercent: ThresholdPair | undefined;
   throttledPercent: ThresholdPair | undefined;
+  slowdownRatio: ThresholdPair | undefined;
 }
 
+/**
+ * Below this many invocations in either window a p99 is a handful of requests, and comparing
+ * two of them says nothing.
+ */
+const MIN_INVOCATIONS_TO_COMPARE = 50;
+
+/**
+ * The overview grades what its metrics can show, with the runbook's own thresholds: errors
+ * (error traces), throttles, and the function's p99 against the window before (graded like a
+ * downstream slowdown, its usual cause; a cold-start storm shows there too).
+ */
 function fleetThresholds(runbook: Runbook): FleetThresholds {
   let errorPercent: ThresholdPair | undefined;
   let throttledPercent: ThresholdPair | undefined;
+  let slowdownRatio: ThresholdPair | undefined;
   for (const step of runbook.steps) {
     if (step.check === 'error-traces') errorPercent ??= step.thresholds.errorPercent;
     if (step.check === 'throttles') throttledPercent ??= step.thresholds.throttledPercent;
+    if (step.check === 'downstream-latency') slowdownRatio ??= step.thresholds.slowdownRatio;
   }
-  return { errorPercent, throttledPercent };
+  return { errorPercent, throttledPercent, slowdownRatio };
 }
 
 async function fetchBatch(
@@ -132,11 +156,16 @@ function toRow(name: string, m: FleetMetrics | undefined, thresholds: FleetThres
   const throttles = m?.throttles ?? 0;
   const errorPercent = percentOf(errors, invocations);
   const throttledPercent = percentOf(throttles, invocations + throttles);
+  const p99 = m?.durationP99Ms;
+  const p99Before = m?.previous.durationP99Ms;
+  const busyEnough = Math.min(invocations, m?.previous.invocations ?? 0) >= MIN_INVOCATIONS_TO_COMPARE;
+  const p99Ratio = busyEnough && p99 !== undefined && p99Before ? p99 / p99Before : undefined;
   return {
     function: name,
     status: worst(
       gradeAbove(errorPercent, thresholds.errorPercent),
       gradeAbove(throttledPercent, thresholds.throttledPercent),
+      gradeAbove(p99Ratio, thresholds.slowdownRatio),
     ),
     invocations,
     errors,
@@ -144,5 +173,6 @@ function toRow(name: string, m: FleetMetrics | undefined, thresholds: FleetThres
     throttles,
     throttledPercent: round(throttledPercent),
     p99Ms: m?.durationP99Ms === undefined ? null : Math.round(m.durationP99Ms),
+    p99Ratio: p99Ratio === undefined ? null : round(p99Ratio),
   };
 }

@@ -367,7 +367,7 @@ describe('CloudWatchMetrics.getFleetMetrics', () => {
     expect(peak).toBe(5);
   });
 
-  it('uses the function dimension and a window-long period, and gives functions without data zeros', async () => {
+  it('uses the function dimension and a window-long period from the window before, and gives functions without data zeros', async () => {
     // Prepare
     cloudWatch.on(GetMetricDataCommand).callsFake(async (input: GetMetricDataCommandInput) => {
       const id = (fn: string, stat: string) => {
@@ -378,11 +378,13 @@ describe('CloudWatchMetrics.getFleetMetrics', () => {
         );
         return q?.Id;
       };
+      // One datapoint a period: the window before, then the window.
+      const before = new Date(query.window.start.getTime() - 3_600_000);
       return {
         MetricDataResults: [
-          { Id: id('orders-api', 'Invocations'), Timestamps: [query.window.start], Values: [500] },
+          { Id: id('orders-api', 'Invocations'), Timestamps: [before, query.window.start], Values: [480, 500] },
           { Id: id('orders-api', 'Errors'), Timestamps: [query.window.start], Values: [12] },
-          { Id: id('orders-api', 'p99'), Timestamps: [query.window.start], Values: [850] },
+          { Id: id('orders-api', 'p99'), Timestamps: [before, query.window.start], Values: [120, 850] },
         ],
       };
     });
@@ -398,8 +400,21 @@ describe('CloudWatchMetrics.getFleetMetrics', () => {
       expect(q.MetricStat?.Period).toBe(3600);
       expect(q.MetricStat?.Metric?.Dimensions).toHaveLength(1);
     }
-    expect(result.get('orders-api')).toEqual({ invocations: 500, errors: 12, throttles: 0, durationP99Ms: 850 });
-    expect(result.get('idle-fn')).toEqual({ invocations: 0, errors: 0, throttles: 0, durationP99Ms: undefined });
+    expect(input?.StartTime).toEqual(new Date(query.window.start.getTime() - 3_600_000));
+    expect(result.get('orders-api')).toEqual({
+      invocations: 500,
+      errors: 12,
+      throttles: 0,
+      durationP99Ms: 850,
+      previous: { invocations: 480, durationP99Ms: 120 },
+    });
+    expect(result.get('idle-fn')).toEqual({
+      invocations: 0,
+      errors: 0,
+      throttles: 0,
+      durationP99Ms: undefined,
+      previous: { invocations: 0, durationP99Ms: undefined },
+    });
   });
 
   it('sends nothing for an empty fleet', async () => {

@@ -99,6 +99,45 @@ describe('fleet overview', () => {
       }),
     ]);
     expect(text).toContain('1 managed function');
-    expect(text).toMatch(/✔ orders-api +100 inv +0 err \(0%\) +0 throttled \(0%\) +p99 100 ms/);
+    expect(text).toMatch(/✔ orders-api +100 inv +0 err \(0%\) +0 throttled \(0%\) +p99 100 ms\n/);
+    expect(text).toContain('graded on errors, throttles and p99 against the window before');
+  });
+
+  it.each([
+    [
+      'six times slower than the window before: critical, with the ratio',
+      600,
+      100,
+      1000,
+      'critical',
+      ' (×6.0 vs prev.)',
+    ],
+    ['two and a half times: warn', 250, 100, 1000, 'warn', ' (×2.5 vs prev.)'],
+    ['a little slower: ok, and the ratio left out', 120, 100, 1000, 'ok', ''],
+    ['too quiet before to compare: ok', 600, 100, 10, 'ok', ''],
+  ])('grades a function whose p99 is %s', async (_, p99Now, p99Before, invocationsBefore, status, note) => {
+    // Prepare: the runbook's downstream slowdown thresholds are warn 2, critical 5
+    const runbook = await loadRunbook();
+    const sources = fakeSources();
+    sources.metrics.getFleetMetrics = async (names) =>
+      new Map(
+        names.map((name) => [
+          name,
+          {
+            invocations: 1000,
+            errors: 0,
+            throttles: 0,
+            durationP99Ms: p99Now,
+            previous: { invocations: invocationsBefore, durationP99Ms: p99Before },
+          },
+        ]),
+      );
+
+    // Act
+    const fleet = await fleetOverview({ sources, runbook, windowMs: 3_600_000, now: NOW, deadlineMs: 5000 });
+
+    // Assess
+    expect(fleet.functions.map((f) => f.status)).toEqual([status]);
+    expect(renderFleet(fleet, plain)).toContain(`p99 ${p99Now} ms${note}\n`);
   });
 });

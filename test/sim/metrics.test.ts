@@ -111,7 +111,13 @@ describe('metrics over any window', () => {
 
     // Assess
     expect(fleet.get('fn-a')).toMatchObject({ invocations: 9000, errors: 330, throttles: 90 });
-    expect(fleet.get('ghost')).toEqual({ invocations: 0, errors: 0, throttles: 0, durationP99Ms: undefined });
+    expect(fleet.get('ghost')).toEqual({
+      invocations: 0,
+      errors: 0,
+      throttles: 0,
+      durationP99Ms: undefined,
+      previous: { invocations: 0, durationP99Ms: undefined },
+    });
   });
 
   it('has no telemetry before the first version was published or after now', async () => {

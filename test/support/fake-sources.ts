@@ -146,7 +146,19 @@ export function fakeSources(data: Partial<FakeData> = {}): FakeSources {
       getFleetMetrics: (names, _w, opts) =>
         call(
           'getFleetMetrics',
-          () => new Map(names.map((n) => [n, { invocations: 100, errors: 0, throttles: 0, durationP99Ms: 100 }])),
+          () =>
+            new Map(
+              names.map((n) => [
+                n,
+                {
+                  invocations: 100,
+                  errors: 0,
+                  throttles: 0,
+                  durationP99Ms: 100,
+                  previous: { invocations: 100, durationP99Ms: 100 },
+                },
+              ]),
+            ),
           opts?.signal,
         ),
     },

@@ -8,7 +8,6 @@ import type {
 } from '../../ports';
 import { periodSeries, windowMetrics } from '../aggregate';
 import type { SimulatedFleet } from '../fleet';
-import type { MinuteSample } from '../signals';
 import { MINUTE_MS } from '../time';
 import { faultOf } from './requests';
 import type { RequestSimulator } from './requests';
@@ -70,13 +69,17 @@ export class SimulatedMetrics implements MetricsPort {
   }
 
   private fleetTotals(name: string, window: TimeWindow): FleetMetrics {
-    const minutes: MinuteSample[] = this.fleet.findFunction(name)?.signals.minutesIn(window) ?? [];
-    const totals = windowMetrics(minutes);
+    const signals = this.fleet.findFunction(name)?.signals;
+    const length = window.end.getTime() - window.start.getTime();
+    const before = { start: new Date(window.start.getTime() - length), end: window.start };
+    const totals = windowMetrics(signals?.minutesIn(window) ?? []);
+    const previous = windowMetrics(signals?.minutesIn(before) ?? []);
     return {
       invocations: totals.invocations,
       errors: totals.errors,
       throttles: totals.throttles,
       durationP99Ms: totals.durationP99Ms,
+      previous: { invocations: previous.invocations, durationP99Ms: previous.durationP99Ms },
     };
   }
 }

@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
-import { formatCount, formatDuration, formatMs, formatPercent, plural } from '../../format';
-import type { FleetReport, FleetRow } from '../../runbook/fleet';
+import { formatCount, formatDuration, formatMs, formatPercent, plural, slowdownNote } from '../../format';
+import { notableSlowdown, type FleetReport, type FleetRow } from '../../runbook/fleet';
 import { escapeMrkdwn, LIMITS } from './mrkdwn';
 import { statusEmoji, type SlackMessage } from './report';
 
@@ -11,7 +11,8 @@ function line(row: FleetRow): string {
   return (
     `${statusEmoji[row.status]} *${escapeMrkdwn(row.function)}*  ${formatCount(row.invocations)} inv · ` +
     `${formatCount(row.errors)} err (${formatPercent(row.errorPercent)}) · ${formatCount(row.throttles)} throttled · ` +
-    (row.p99Ms === null ? 'p99 —' : `p99 ${formatMs(row.p99Ms)}`)
+    (row.p99Ms === null ? 'p99 —' : `p99 ${formatMs(row.p99Ms)}`) +
+    slowdownNote(notableSlowdown(row))
   );
 }
 
@@ -56,7 +57,7 @@ export function fleetMessage(fleet: FleetReport): SlackMessage {
         type: 'mrkdwn',
         text:
           (hidden > 0 ? `…and ${formatCount(hidden)} more; \`gofn status\` in a terminal lists them all. ` : '') +
-          '`/gofn status <function>` walks the runbook.',
+          'Graded on errors, throttles and p99 against the window before; `/gofn status <function>` walks the whole runbook.',
       },
     ],
   });
