@@ -1,8 +1,10 @@
 import { Command, CommanderError } from 'commander';
+import { ErrorCode, GofnError } from '../errors';
 import { registerActions } from './commands/actions';
 import { registerDemo } from './commands/demo';
 import { registerStatus } from './commands/status';
 import { registerTest } from './commands/test';
+import { reportFailure } from './common';
 import { ExitCode, processIO, type CliIO } from './io';
 
 export function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
@@ -13,7 +15,8 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
-      outputError: (text, write) => write(`gofn: ${text.replace(/^error: /, '')}`),
+      // main reports usage errors, so that they get the JSON error object too when --json asks.
+      outputError: () => undefined,
     })
     .exitOverride();
   registerStatus(program, io, setExit);
@@ -38,11 +41,45 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   try {
     await program.parseAsync(argv);
   } catch (error) {
-    if (error instanceof CommanderError) {
-      // help and version exit 0; bad usage is "could not diagnose".
-      return error.exitCode === 0 ? ExitCode.ok : ExitCode.unknown;
+    if (!(error instanceof CommanderError)) throw error;
+    // help and version exit 0; bad usage is "could not diagnose".
+    if (error.exitCode === 0) return ExitCode.ok;
+    // Help asked for without a command has already been printed: it is not a sentence to repeat.
+    if (error.code !== 'commander.help') {
+      const json = askedForJson(program, argv.slice(2));
+      reportFailure(io, { json }, new GofnError(ErrorCode.InvalidInput, usageSentence(error.message)));
     }
-    throw error;
+    return ExitCode.unknown;
   }
   return exitCode;
+}
+
+/** Commander's "error: unknown option '--windw'\n(Did you mean --window?)" as one sentence. */
+export function usageSentence(message: string): string {
+  const [first = 'the command line is not valid', ...rest] = message
+    .replace(/^error: /, '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  const lead = /[.!?]$/.test(first) ? first : `${first}.`;
+  return [lead, ...rest.map((line) => line.replace(/^\((.*)\)$/, '$1'))].join(' ');
+}
+
+/**
+ * Whether the command line asks for --json. Commander stops reading options at the first bad one,
+ * so its parsed options cannot tell; the words are read here as it reads them, so that the value
+ * of an option (`--alias --json`) is not taken for the flag.
+ */
+function askedForJson(program: Command, args: string[]): boolean {
+  const command = program.commands.find((c) => c.name() === args[0]);
+  if (!command?.options.some((o) => o.long === '--json')) return false;
+  for (let i = 1; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--') return false;
+    if (arg === '--json') return true;
+    const option = command.options.find((o) => o.long === arg || o.short === arg);
+    if (option?.required) i += 1;
+    else if (option?.optional && args[i + 1]?.startsWith('-') === false) i += 1;
+  }
+  return false;
 }

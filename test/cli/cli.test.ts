@@ -126,6 +126,41 @@ describe('bad input', () => {
       error: { code: 'gofn_not_found', message: 'no function "nope" in us-east-1.' },
     });
   });
+
+  it.each([
+    ['an unknown option', ['status', 'orders-api', '--json', '--bogus'], "unknown option '--bogus'."],
+    [
+      'an extra argument',
+      ['status', 'a', 'b', '--json'],
+      "too many arguments for 'status'. Expected 1 argument but got 2.",
+    ],
+    [
+      'a missing option value',
+      ['status', 'orders-api', '--json', '--window'],
+      "option '--window <duration>' argument missing.",
+    ],
+    ['a missing argument', ['rollback', '--json'], "missing required argument 'function'."],
+  ])('puts the JSON error object on stdout for %s with --json, exit 3', async (_, args, sentence) => {
+    // Act
+    const run = await runCli(args);
+
+    // Assess
+    expect(run.code).toBe(3);
+    expect(run.stderr).toBe(`gofn: ${sentence}\n`);
+    expect(JSON.parse(run.stdout)).toEqual({ error: { code: 'gofn_invalid_input', message: sentence } });
+  });
+
+  it('leaves stdout empty for a usage error without --json, or where --json is the value of another option', async () => {
+    // Act
+    const plain = await runCli(['status', 'orders-api', '--bogus']);
+    const asValue = await runCli(['status', 'orders-api', '--alias', '--json', '--bogus']);
+
+    // Assess
+    expect([plain.code, asValue.code]).toEqual([3, 3]);
+    expect(plain.stdout).toBe('');
+    expect(asValue.stdout).toBe('');
+    expect(asValue.stderr).toBe("gofn: unknown option '--bogus'.\n");
+  });
 });
 
 describe('gofn demo and gofn test', () => {
