@@ -94,12 +94,21 @@ export interface GoWorkloadProps {
   readonly environment?: Record<string, string>;
   /** @default 10 */
   readonly reservedConcurrency?: number;
-  /** @default lambda.Tracing.ACTIVE */
+  /**
+   * With `ACTIVE`, Lambda records each invocation in X-Ray and runs an X-Ray daemon next to the
+   * function (`AWS_XRAY_DAEMON_ADDRESS`), to which the Go functions send one subsegment per
+   * DynamoDB or SQS call: what gofn's downstream-latency and error-trace checks read. Without
+   * it those checks have nothing to read.
+   * @default lambda.Tracing.ACTIVE
+   */
   readonly tracing?: lambda.Tracing;
   /**
-   * The OpenTelemetry collector layer (ADOT) that forwards the functions' spans to X-Ray, which
-   * gives traces their DynamoDB and SQS subsegments. Its ARN depends on the region and release.
-   * @default - none: Lambda still records the invocation's own trace segments
+   * An OpenTelemetry collector layer (for example ADOT's) to send the functions' spans to
+   * instead of Lambda's X-Ray daemon: they go over OTLP to its extension on localhost:4318, and
+   * the collector's configuration decides where they end up (X-Ray, another backend, or both).
+   * Not needed for X-Ray: the subsegments reach it without a layer. Its ARN depends on the
+   * region and release.
+   * @default - none: spans go to Lambda's X-Ray daemon as subsegments
    */
   readonly otelCollectorLayer?: lambda.ILayerVersion;
   /** @default logs.RetentionDays.ONE_MONTH */
@@ -168,7 +177,9 @@ export class GoWorkload extends Construct {
       environment: {
         ...settings.environment,
         GOMEMLIMIT: goMemLimit(settings.memorySize, settings.goMemLimitRatio),
-        // The collector extension listens here; without it the functions export nothing.
+        // Without a collector the functions send their subsegments to the X-Ray daemon Lambda
+        // runs with active tracing (it sets AWS_XRAY_DAEMON_ADDRESS). With one, this sends the
+        // spans to its extension instead: one path, so no call is recorded twice.
         ...(settings.otelCollectorLayer ? { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318' } : {}),
       },
       tracing: settings.tracing,

@@ -23,7 +23,8 @@ export interface GofnStacks {
  * - `owners`: Slack IDs allowed to act on the sample workloads. Default: nobody.
  * - `sampleWorkloads`: `false` deploys the bot alone. Default `true`.
  * - `managedWorkloads`: JSON array of ManagedWorkloadRef for workloads deployed elsewhere.
- * - `otelCollectorLayerArn`: ADOT collector layer for the sample functions' spans. Default: none.
+ * - `otelCollectorLayerArn`: an OpenTelemetry collector layer to send the sample functions' spans
+ *   to instead of Lambda's X-Ray daemon. Default: none; the subsegments reach X-Ray without it.
  * - `botPrefix`: prefix of the bot's fixed resource names. Default `gofn`.
  * - `workloadsDist`, `lambdaDist`: build outputs. Default `workloads/dist` and `dist/lambda`.
  *

@@ -18,7 +18,10 @@ export interface WorkloadsStackProps extends StackProps {
   readonly namePrefix?: string;
   /** Value of the workloads' `env` tag. @default 'sample' */
   readonly envTag?: string;
-  /** ARN of the ADOT collector layer for this region (see GoWorkloadProps.otelCollectorLayer). @default - none */
+  /**
+   * ARN of an OpenTelemetry collector layer to send spans to instead of Lambda's X-Ray daemon
+   * (see GoWorkloadProps.otelCollectorLayer). @default - none: subsegments go to the daemon
+   */
   readonly otelCollectorLayerArn?: string;
 }
 

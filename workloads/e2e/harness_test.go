@@ -5,10 +5,12 @@
 // scripts/test.sh builds the binaries and the RIE and runs it; by hand:
 //
 //	GOFN_RIE=.cache/bin/aws-lambda-rie GOFN_MOTO=../.venv/bin/moto_server \
-//	GOFN_BOOTSTRAPS=.cache/host go test -tags rie -count=1 ./e2e
+//	GOFN_BOOTSTRAPS=dist go test -tags rie -count=1 ./e2e          # on linux/arm64
+//	GOFN_BOOTSTRAPS=.cache/host go test -tags rie -count=1 ./e2e   # elsewhere
 //
-// The bootstraps are built for the host's GOARCH: the deployed arm64 binary cannot execute on
-// an amd64 machine, and the source and every other build flag are the same.
+// On a linux/arm64 host the tests run the shipped binaries in dist/. Elsewhere those cannot
+// execute, and scripts/test.sh builds the same source with the same flags for the host's
+// GOARCH into .cache/host.
 package e2e
 
 import (
@@ -17,8 +19,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -179,15 +185,45 @@ type function struct {
 	url     string
 	rie     *process
 	invoked int
+
+	// traceHeader is what a traced function's next invocation gets as Lambda-Runtime-Trace-Id.
+	mu          sync.Mutex
+	traceHeader string
 }
 
 // startFunction runs <GOFN_BOOTSTRAPS>/<name>/bootstrap under the RIE on free loopback ports
 // (the RIE's own API and the Runtime API it serves the bootstrap) with env added to awsEnv.
 func startFunction(t *testing.T, name string, env ...string) *function {
+	return launch(t, name, false, env...)
+}
+
+// startTracedFunction is startFunction with the trace header Lambda gives every invocation of
+// a function with active tracing. The RIE reads X-Amzn-Trace-Id from an invoke request but does
+// not pass it on to the function, so the bootstrap reaches the RIE's Runtime API through a
+// proxy that adds Lambda-Runtime-Trace-Id (set with setTraceHeader) to each invocation it
+// hands out, as Lambda's Runtime API does. Everything else is the RIE's.
+func startTracedFunction(t *testing.T, name string, env ...string) *function {
+	return launch(t, name, true, env...)
+}
+
+func (f *function) setTraceHeader(h string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.traceHeader = h
+}
+
+func launch(t *testing.T, name string, traced bool, env ...string) *function {
 	t.Helper()
 	bootstrap := filepath.Join(mustEnv(t, "GOFN_BOOTSTRAPS"), name, "bootstrap")
 	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	runtimeAPI := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	fn := &function{url: "http://" + addr + "/2015-03-31/functions/function/invocations"}
+	command := []string{bootstrap}
+	if traced {
+		// The RIE sets AWS_LAMBDA_RUNTIME_API itself; env(1) points the bootstrap at the proxy.
+		proxy := runtimeAPIProxy(t, runtimeAPI, fn)
+		command = []string{"/usr/bin/env", "AWS_LAMBDA_RUNTIME_API=" + proxy, bootstrap}
+	}
 	fullEnv := append([]string{
 		"PATH=/usr/bin:/bin",
 		"AWS_LAMBDA_FUNCTION_NAME=" + name,
@@ -195,14 +231,15 @@ func startFunction(t *testing.T, name string, env ...string) *function {
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128",
 		"GOMEMLIMIT=115MiB",
 	}, append(awsEnv, env...)...)
-	rie, err := start("aws-lambda-rie", fullEnv, mustEnv(t, "GOFN_RIE"),
+	rie, err := start("aws-lambda-rie", fullEnv, append([]string{mustEnv(t, "GOFN_RIE"),
 		"--log-level", "warn",
 		"--runtime-interface-emulator-address", addr,
 		"--runtime-api-address", runtimeAPI,
-		bootstrap)
+	}, command...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
+	fn.rie = rie
 	t.Cleanup(func() {
 		rie.stop()
 		if t.Failed() {
@@ -212,7 +249,30 @@ func startFunction(t *testing.T, name string, env ...string) *function {
 	if err := rie.waitListening(addr, 15*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	return &function{url: "http://" + addr + "/2015-03-31/functions/function/invocations", rie: rie}
+	return fn
+}
+
+// runtimeAPIProxy forwards the bootstrap's Runtime API requests to the RIE and adds fn's trace
+// header to each invocation; it returns the proxy's host:port. It closes after the RIE stops
+// (cleanups run last-registered first), when the bootstrap's pending long poll has ended.
+func runtimeAPIProxy(t *testing.T, runtimeAPI string, fn *function) string {
+	t.Helper()
+	proxy := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: "http", Host: runtimeAPI})
+	proxy.ModifyResponse = func(resp *http.Response) error {
+		if resp.Request.Method == http.MethodGet && strings.HasSuffix(resp.Request.URL.Path, "/runtime/invocation/next") &&
+			resp.StatusCode == http.StatusOK {
+			fn.mu.Lock()
+			if fn.traceHeader != "" {
+				resp.Header.Set("Lambda-Runtime-Trace-Id", fn.traceHeader)
+			}
+			fn.mu.Unlock()
+		}
+		return nil
+	}
+	proxy.ErrorLog = log.New(io.Discard, "", 0)
+	srv := httptest.NewServer(proxy)
+	t.Cleanup(srv.Close)
+	return srv.Listener.Addr().String()
 }
 
 // invoke posts one event, as the Lambda Invoke API would, and returns the raw response.

@@ -5,7 +5,9 @@
 #   3. scripts/build.sh               the arm64 release build; prints the checksums
 #   4. scripts/repro-test.sh          the same build from two other paths must match
 #   5. e2e (go test -tags rie)        each bootstrap under the Lambda Runtime Interface
-#                                     Emulator, against DynamoDB in the AWS emulator (moto)
+#                                     Emulator, against DynamoDB in the AWS emulator (moto):
+#                                     dist/ itself on a linux/arm64 host, elsewhere the same
+#                                     source and flags built for the host (arm64 cannot run)
 # Needs the Python tools (scripts/setup.sh all puts moto in .venv). Safe to run twice: every
 # port is picked free, and the trap stops what the run started.
 set -eu
@@ -51,12 +53,26 @@ sh scripts/repro-test.sh
 step "Lambda Runtime Interface Emulator"
 # The RIE is a tool dependency in go.mod: its version and checksums are pinned there.
 go build -o .cache/bin/aws-lambda-rie github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie
-# The arm64 release binary cannot execute on an amd64 machine: build the same source with the
-# same flags for the host's architecture.
-sh scripts/build.sh -a "$(go env GOHOSTARCH)" -o .cache/host >&2
+# Which binaries the e2e runs. On a linux/arm64 host, the shipped ones: dist/, the release build
+# of step 3. Anywhere else the arm64 binaries cannot execute (not without an emulator, which
+# needs root to register and is not used here), so the e2e runs the same source built with the
+# same flags for the host's architecture, and says so.
+hostos=$(go env GOHOSTOS) hostarch=$(go env GOHOSTARCH)
+if [ "$hostos/$hostarch" = linux/arm64 ]; then
+  bootstraps="$PWD/dist"
+  echo "workloads: e2e runs the shipped linux/arm64 binaries in dist/ (this host is linux/arm64)" >&2
+else
+  sh scripts/build.sh -a "$hostarch" -o .cache/host >/dev/null
+  bootstraps="$PWD/.cache/host"
+  echo "workloads: this host is $hostos/$hostarch, where the shipped linux/arm64 binaries cannot run:" \
+    "e2e runs the same source built with the same flags for linux/$hostarch (.cache/host), not dist/" >&2
+fi
+for bin in "$bootstraps"/*/bootstrap; do
+  echo "workloads: e2e runs $(sha256sum "$bin" | cut -d' ' -f1)  ${bin#"$PWD"/}" >&2
+done
 go test -c -tags rie -o .cache/e2e.test ./e2e
 GOFN_RIE="$PWD/.cache/bin/aws-lambda-rie" GOFN_MOTO="$(cd "$(dirname "$moto")" && pwd)/moto_server" \
-  GOFN_BOOTSTRAPS="$PWD/.cache/host" .cache/e2e.test -test.count=1 -test.timeout=120s -test.v &
+  GOFN_BOOTSTRAPS="$bootstraps" .cache/e2e.test -test.count=1 -test.timeout=120s -test.v &
 e2e_pid=$!
 wait "$e2e_pid"
 e2e_pid=""

@@ -1,7 +1,7 @@
 // Command orders-worker is the Lambda function consuming the orders queue.
 //
 // Environment: ORDERS_TABLE (required), plus what the AWS SDK and telemetry read (AWS_REGION,
-// AWS_ENDPOINT_URL, OTEL_EXPORTER_OTLP_ENDPOINT, AWS_LAMBDA_LOG_LEVEL).
+// AWS_ENDPOINT_URL, AWS_XRAY_DAEMON_ADDRESS, OTEL_EXPORTER_OTLP_ENDPOINT, AWS_LAMBDA_LOG_LEVEL).
 package main
 
 import (

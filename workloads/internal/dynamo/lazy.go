@@ -33,7 +33,7 @@ func Lazy[T any](tracing *telemetry.Tracing, tableEnv string, wrap func(db *dyna
 		}
 		db := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
 			o.TracerProvider = tracing.SDK()
-			o.APIOptions = append(o.APIOptions, telemetry.DynamoDBTableName)
+			o.APIOptions = append(o.APIOptions, telemetry.AWSCallAttributes)
 		})
 		return wrap(db, table), nil
 	})

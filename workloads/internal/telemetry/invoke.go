@@ -15,7 +15,8 @@ const (
 	// call runs out the clock, the handler still returns its own error and the spans are
 	// still flushed before Lambda ends the invocation as "Task timed out".
 	deadlineReserve = 500 * time.Millisecond
-	// flushTimeout bounds the export to the collector in the same execution environment.
+	// flushTimeout bounds the export, to the X-Ray daemon or the collector: both run next to
+	// the function, in the same execution environment.
 	flushTimeout = 400 * time.Millisecond
 )
 
@@ -53,7 +54,7 @@ func Wrap[In, Out any](t *Tracing, h Handler[In, Out]) Handler[In, Out] {
 		fctx, cancelFlush := context.WithTimeout(ctx, flushTimeout)
 		defer cancelFlush()
 		if ferr := t.flush(fctx); ferr != nil {
-			// Telemetry never fails an invocation: no collector is the normal local case.
+			// Telemetry never fails an invocation: traces are worth less than the answer.
 			slog.WarnContext(ctx, "trace export failed", "error", ferr.Error())
 		}
 		return out, err

@@ -90,7 +90,7 @@ func TestWrapTracesSDKCallsUnderLambdasTrace(t *testing.T) {
 		BaseEndpoint:   aws.String(ddb.URL),
 		Credentials:    aws.AnonymousCredentials{},
 		TracerProvider: tr.SDK(),
-		APIOptions:     []func(*middleware.Stack) error{DynamoDBTableName},
+		APIOptions:     []func(*middleware.Stack) error{AWSCallAttributes},
 	})
 	h := Wrap(tr, func(ctx context.Context, id string) (string, error) {
 		_, err := client.GetItem(ctx, &dynamodb.GetItemInput{

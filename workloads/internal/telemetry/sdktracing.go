@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"reflect"
 
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 	smithytracing "github.com/aws/smithy-go/tracing"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -160,26 +162,42 @@ func attr(k, v any) attribute.KeyValue {
 	}
 }
 
-// DynamoDBTableName is a DynamoDB client API option that records the table an operation
-// addresses as aws.dynamodb.table_names on the call's span; X-Ray shows it as the
-// subsegment's table_name, which tells a slow table from a slow neighbour.
-func DynamoDBTableName(stack *middleware.Stack) error {
-	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("gofnDynamoDBTableName",
+// AWSCallAttributes is an AWS SDK client API option (Options.APIOptions) that records what an
+// operation addresses on the call's span: the region (aws.region), a DynamoDB input's table
+// (aws.dynamodb.table_names) and an SQS input's queue (aws.sqs.queue.url). X-Ray shows them as
+// the subsegment's region, table_name and queue_url, which tell a slow table or queue from a
+// slow neighbour. The SDK's own spans carry neither.
+func AWSCallAttributes(stack *middleware.Stack) error {
+	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("gofnAWSCallAttributes",
 		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-			if table := tableName(in.Parameters); table != "" {
-				trace.SpanFromContext(ctx).SetAttributes(attribute.StringSlice("aws.dynamodb.table_names", []string{table}))
+			span := trace.SpanFromContext(ctx)
+			if span.IsRecording() {
+				if region := awsmiddleware.GetRegion(ctx); region != "" {
+					span.SetAttributes(attrAWSRegion.String(region))
+				}
+				if table := stringField(in.Parameters, "TableName"); table != "" {
+					span.SetAttributes(semconv.AWSDynamoDBTableNames(table))
+				}
+				if queue := stringField(in.Parameters, "QueueUrl"); queue != "" {
+					span.SetAttributes(semconv.AWSSQSQueueURL(queue))
+				}
 			}
 			return next.HandleInitialize(ctx, in)
 		}), middleware.After)
 }
 
-// tableName reads the TableName field every single-table DynamoDB input has.
-func tableName(input any) string {
+// attrAWSRegion is the region an AWS call went to, under the name the OpenTelemetry
+// collector's X-Ray exporter reads too.
+const attrAWSRegion = attribute.Key("aws.region")
+
+// stringField reads a *string field of an operation input: every single-table DynamoDB input
+// has TableName, every single-queue SQS input QueueUrl.
+func stringField(input any, name string) string {
 	v := reflect.ValueOf(input)
 	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
 		return ""
 	}
-	if f := v.Elem().FieldByName("TableName"); f.IsValid() && f.Kind() == reflect.Pointer && !f.IsNil() && f.Elem().Kind() == reflect.String {
+	if f := v.Elem().FieldByName(name); f.IsValid() && f.Kind() == reflect.Pointer && !f.IsNil() && f.Elem().Kind() == reflect.String {
 		return f.Elem().String()
 	}
 	return ""

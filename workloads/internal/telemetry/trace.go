@@ -60,8 +60,7 @@ func (t *Tracing) SDK() smithytracing.TracerProvider { return SDKTracerProvider(
 // extension's http://localhost:4318), and nil otherwise. Retries are off: the collector runs in
 // the same execution environment, and a trace is not worth adding latency to an invocation.
 func OTLPExporterFromEnv(ctx context.Context) (sdktrace.SpanExporter, error) {
-	if os.Getenv("OTEL_TRACES_EXPORTER") == "none" ||
-		os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT")+os.Getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") == "" {
+	if os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT")+os.Getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") == "" {
 		return nil, nil
 	}
 	exp, err := otlptracehttp.New(ctx, otlptracehttp.WithRetry(otlptracehttp.RetryConfig{Enabled: false}))
@@ -71,10 +70,30 @@ func OTLPExporterFromEnv(ctx context.Context) (sdktrace.SpanExporter, error) {
 	return exp, nil
 }
 
-// NewTracingFromEnv is NewTracing with the exporter OTLPExporterFromEnv returns. A broken
-// exporter setting costs the traces, never the function.
+// ExporterFromEnv picks where spans go, from the environment:
+//
+//   - OTEL_TRACES_EXPORTER=none: nowhere;
+//   - a collector named by OTEL_EXPORTER_OTLP_ENDPOINT (or ..._TRACES_ENDPOINT): OTLP/HTTP to
+//     it, and the collector forwards them (to X-Ray or elsewhere);
+//   - otherwise, AWS_XRAY_DAEMON_ADDRESS, which Lambda sets when active tracing is on: X-Ray
+//     subsegment documents to Lambda's X-Ray daemon, nothing else needed;
+//   - otherwise (a developer's machine, the emulator): nowhere.
+//
+// One of them, never both: both would put every DynamoDB call into X-Ray twice.
+func ExporterFromEnv(ctx context.Context) (sdktrace.SpanExporter, error) {
+	if os.Getenv("OTEL_TRACES_EXPORTER") == "none" {
+		return nil, nil
+	}
+	if exp, err := OTLPExporterFromEnv(ctx); exp != nil || err != nil {
+		return exp, err
+	}
+	return XRayDaemonExporterFromEnv()
+}
+
+// NewTracingFromEnv is NewTracing with the exporter ExporterFromEnv picks. A broken exporter
+// setting costs the traces, never the function.
 func NewTracingFromEnv(name string) *Tracing {
-	exp, err := OTLPExporterFromEnv(context.Background())
+	exp, err := ExporterFromEnv(context.Background())
 	if err != nil {
 		slog.Warn("traces will not be exported", "error", err.Error())
 		return NewTracing(name, nil)
