@@ -2,6 +2,9 @@ import { formatClock, formatDuration } from '../format';
 import type { Report } from '../runbook/report';
 import { paintStatus, statusMark, type Style } from './style';
 
+/** Advice is wrapped to this many characters after its 6-character lead ("Next: "). */
+const ADVICE_WIDTH = 94;
+
 /** The report as terminal lines: verdict first, one line per step, then what to do and where to look. */
 export function renderReport(report: Report, style: Style): string {
   const start = new Date(report.window.start);
@@ -25,18 +28,22 @@ export function renderReport(report: Report, style: Style): string {
   }
   lines.push('');
 
-  const actions = report.steps.flatMap((s) => s.actions);
-  if (actions.length > 0) {
-    const labelWidth = Math.max(...actions.map((a) => a.label.length)) + 4;
-    actions.forEach((action, index) => {
-      const lead = index === 0 ? 'Next: ' : '      ';
-      const label = index === 0 ? lowerFirst(action.label) : `or ${lowerFirst(action.label)}`;
-      lines.push(`${lead}${label.padEnd(labelWidth)}${style.bold(action.command)}`);
+  // The runbook's advice for the likely cause comes first: the actions on offer may belong to
+  // other steps (profile-api: slow DynamoDB, yet the only action is throttling's).
+  const primary = report.steps.find((s) => s.id === report.primaryCause);
+  if (primary?.recommendation) {
+    wrap(primary.recommendation, ADVICE_WIDTH).forEach((line, index) => {
+      lines.push(`${index === 0 ? 'Next: ' : '      '}${line}`);
     });
-  } else {
-    const primary = report.steps.find((s) => s.id === report.primaryCause);
-    if (primary?.recommendation) lines.push(`Next: ${primary.recommendation}`);
   }
+  const actions = report.steps
+    .flatMap((s) => s.actions)
+    .sort((a, b) => Number(b.stepId === report.primaryCause) - Number(a.stepId === report.primaryCause));
+  const labels = actions.map((action, index) => `${index === 0 ? '' : 'or '}${lowerFirst(action.label)}`);
+  const labelWidth = Math.max(0, ...labels.map((label) => label.length)) + 4;
+  actions.forEach((action, index) => {
+    lines.push(`${index === 0 ? 'Run:  ' : '      '}${labels[index]!.padEnd(labelWidth)}${style.bold(action.command)}`);
+  });
   report.links.forEach((link, index) => {
     lines.push(`${index === 0 ? 'Open: ' : '      '}${link.label.padEnd(8)} ${style.dim(link.url)}`);
   });
@@ -44,6 +51,22 @@ export function renderReport(report: Report, style: Style): string {
   const noun = report.source === 'simulated' ? 'simulated AWS requests' : 'AWS requests';
   lines.push(style.dim(`diagnosed in ${(report.durationMs / 1000).toFixed(1)} s · ${requests} ${noun}`));
   return lines.join('\n') + '\n';
+}
+
+/** Words into lines of at most `width` characters (a longer word gets a line of its own). */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  if (line) lines.push(line);
+  return lines;
 }
 
 function lowerFirst(text: string): string {

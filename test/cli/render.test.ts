@@ -40,7 +40,10 @@ describe('terminal report', () => {
     expect(lines).toContainEqual(expect.stringMatching(/^ {2}▲ recent deploy +v42 went live 38 min ago$/));
     expect(lines).toContainEqual(expect.stringMatching(/^ {2}· profile +how to capture a pprof/));
     expect(lines).toContainEqual(
-      expect.stringMatching(/^Next: raise concurrency 100 → 200 +gofn concurrency orders-api 200$/),
+      expect.stringMatching(/^Next: Raise reserved concurrency if the account has headroom/),
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^Run: {2}raise concurrency 100 → 200 +gofn concurrency orders-api 200$/),
     );
     expect(lines).toContainEqual(expect.stringMatching(/^ {6}or roll back v42 +gofn rollback orders-api$/));
     expect(lines).toContainEqual(
@@ -48,6 +51,44 @@ describe('terminal report', () => {
     );
     expect(lines).toContainEqual(expect.stringMatching(/^diagnosed in \d+\.\d s · \d+ simulated AWS requests$/));
     expect(lines.join('\n')).not.toMatch(ANSI);
+  });
+
+  it("shows the likely cause's advice first, then the actions other steps offer", async () => {
+    // Prepare: DynamoDB is slow (critical, no action); concurrency at 86% of reserved (warn, an action)
+    const runbook = await loadRunbook();
+    const dynamo = (p95Ms: number) => ({
+      name: 'DynamoDB',
+      type: 'AWS::DynamoDB',
+      requests: 5000,
+      errors: 0,
+      faults: 0,
+      averageMs: p95Ms / 2,
+      p95Ms,
+    });
+    const report = await diagnose({
+      sources: fakeSources({
+        current: { peakConcurrency: 86 },
+        downstream: [dynamo(1400)],
+        downstreamPrevious: [dynamo(18)],
+      }),
+      runbook,
+      functionName: 'orders-api',
+      windowMs: 3_600_000,
+      now: NOW,
+      deadlineMs: 5000,
+    });
+
+    // Act
+    const lines = renderReport(report, plain).split('\n');
+
+    // Assess
+    expect(report.primaryCause).toBe('downstream-latency');
+    const next = lines.findIndex((line) => line.startsWith('Next: '));
+    expect(lines.slice(next, next + 3)).toEqual([
+      expect.stringMatching(/^Next: A slow downstream makes every invocation longer and uses up concurrency\./),
+      expect.stringMatching(/^ {6}\S.*client timeouts\.$/),
+      expect.stringMatching(/^Run: {2}raise concurrency 100 → 200 +gofn concurrency orders-api 200$/),
+    ]);
   });
 
   it('colours marks only when asked', async () => {
