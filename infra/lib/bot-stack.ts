@@ -7,6 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { DEFAULT_BOT_PREFIX, alarmTopicName, slackIds } from './conventions';
@@ -53,6 +54,8 @@ export interface BotStackProps extends StackProps {
 export class BotStack extends Stack {
   readonly ingress: lambda.Function;
   readonly worker: lambda.Function;
+  /** Where the worker's async invocations go after Lambda's retries. */
+  readonly workerDeadLetterQueue: sqs.Queue;
   readonly functionUrl: lambda.FunctionUrl;
   readonly alarmTopic: sns.Topic;
   readonly botAlarmTopic: sns.ITopic;
@@ -105,6 +108,20 @@ export class BotStack extends Stack {
         enforceSSL: true,
       });
 
+    // Jobs and alarm notifications that still fail after Lambda's two retries land here instead
+    // of being dropped; an alarm on its depth tells whoever runs the bot.
+    this.workerDeadLetterQueue = new sqs.Queue(this, 'WorkerDeadLetterQueue', {
+      queueName: `${prefix}-worker-dlq`,
+      retentionPeriod: Duration.days(14),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    suppress(
+      this.workerDeadLetterQueue,
+      'AwsSolutions-SQS3',
+      "this queue is the worker's dead-letter queue; nothing consumes it to fail again",
+    );
+
     const worker = this.botFunction('Worker', {
       functionName: names.worker,
       description: 'gofn worker: runs diagnoses and actions, posts to Slack',
@@ -118,6 +135,7 @@ export class BotStack extends Stack {
         ...(props.alarmChannel ? { ALARM_CHANNEL: slackChannelId(props.alarmChannel) } : {}),
         ...(props.admins?.length ? { GOFN_ADMINS: slackIds(props.admins, 'admins').join(' ') } : {}),
       },
+      deadLetterQueue: this.workerDeadLetterQueue,
     });
     // Lambda's own retries of async invocations stay on: the worker claims each job in the
     // table, so a retry runs only what a failed attempt gave back.
@@ -151,6 +169,19 @@ export class BotStack extends Stack {
 
     this.botAlarms('Ingress', this.ingress, names.ingress);
     this.botAlarms('Worker', this.worker, names.worker);
+    functionAlarm(this, 'WorkerDeadLetterAlarm', {
+      functionName: names.worker,
+      signal: 'dlq-depth',
+      metric: this.workerDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: 'Maximum',
+      }),
+      threshold: 0,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      description: `gofn bot: jobs or alarm notifications that ${names.worker} could not handle are in ${prefix}-worker-dlq`,
+      topic: this.botAlarmTopic,
+    });
 
     new CfnOutput(this, 'FunctionUrl', {
       value: this.functionUrl.url,
@@ -196,6 +227,7 @@ export class BotStack extends Stack {
       timeout: Duration;
       logRetention: logs.RetentionDays;
       environment: Record<string, string>;
+      deadLetterQueue?: sqs.IQueue;
     },
   ): { fn: lambda.Function; role: iam.Role } {
     if (!fs.existsSync(path.join(props.bundleDir, 'index.js'))) {
@@ -220,6 +252,7 @@ export class BotStack extends Stack {
       tracing: lambda.Tracing.ACTIVE,
       role: basics.role,
       logGroup: basics.logGroup,
+      ...(props.deadLetterQueue ? { deadLetterQueue: props.deadLetterQueue } : {}),
     });
     suppress(
       fn,

@@ -67,6 +67,7 @@ describe('the gofn app (bot + sample workloads)', () => {
         'GofnBot/SlackCredentials AwsSolutions-SMG4',
         'GofnBot/Ingress AwsSolutions-L1',
         'GofnBot/Worker AwsSolutions-L1',
+        'GofnBot/WorkerDeadLetterQueue AwsSolutions-SQS3',
         'GofnBot/ReadFleetPolicy AwsSolutions-IAM5[Resource::*]',
         'GofnBot/ReadFleetPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/lambda/*]',
         ...['lambda:Get*', 'lambda:List*', 'codedeploy:Get*', 'codedeploy:List*', 'codedeploy:BatchGet*'].map(

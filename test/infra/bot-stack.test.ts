@@ -131,6 +131,26 @@ describe('BotStack', () => {
     },
   );
 
+  it("keeps the worker's failed jobs and notifications in an encrypted dead-letter queue, with an alarm on its depth", () => {
+    const [queueId, queue] = onlyResource(template, 'AWS::SQS::Queue', { QueueName: 'gofn-worker-dlq' });
+    expect(queue.Properties).toMatchObject({ MessageRetentionPeriod: 14 * 86_400, SqsManagedSseEnabled: true });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'gofn-worker',
+      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [queueId, 'Arn'] } },
+    });
+    expect(withAction(statementsOf(template, 'gofn-worker'), 'sqs:SendMessage')).toContainEqual(
+      expect.objectContaining({ Resource: { 'Fn::GetAtt': [queueId, 'Arn'] } }),
+    );
+    const [botTopicId] = onlyResource(template, 'AWS::SNS::Topic', { TopicName: 'gofn-bot-alarms' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'gofn-worker-dlq-depth',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }],
+      Threshold: 0,
+      AlarmActions: [{ Ref: botTopicId }],
+    });
+  });
+
   it('lets the ingress invoke the worker and nothing else', () => {
     const statements = statementsOf(template, 'gofn-ingress');
     expect(withAction(statements, 'lambda:InvokeFunction')).toEqual([
@@ -166,7 +186,12 @@ describe('BotStack', () => {
     ]) {
       expect(withAction(statements, action).map((s) => s.Resource)).toEqual([WORKLOAD.deadLetterQueueArn]);
     }
-    expect(withAction(statements, 'sqs:SendMessage').map((s) => s.Resource)).toEqual([WORKLOAD.sourceQueueArn]);
+    // Besides the worker's own dead-letter queue, which Lambda sends failed invocations to.
+    const [ownDlq] = onlyResource(template, 'AWS::SQS::Queue', { QueueName: 'gofn-worker-dlq' });
+    const sends = withAction(statements, 'sqs:SendMessage').map((s) => s.Resource);
+    expect(sends.filter((r) => JSON.stringify(r) !== JSON.stringify({ 'Fn::GetAtt': [ownDlq, 'Arn'] }))).toEqual([
+      WORKLOAD.sourceQueueArn,
+    ]);
   });
 
   it("stops deployments only in the workloads' deployment groups, and replays only into their functions", () => {
@@ -244,11 +269,15 @@ describe('BotStack settings', () => {
 });
 
 describe('BotStack without managed workloads', () => {
-  it('keeps the tag-conditioned statement and grants no queue, deployment or invoke access', () => {
+  it('keeps the tag-conditioned statement and grants no queue but its own DLQ, no deployment or invoke access', () => {
     const template = synth({ managedWorkloads: [] });
+    const [ownDlq] = onlyResource(template, 'AWS::SQS::Queue', { QueueName: 'gofn-worker-dlq' });
     const statements = statementsOf(template, 'gofn-worker');
     expect(withAction(statements, 'lambda:UpdateAlias')).toHaveLength(1);
-    expect(JSON.stringify(statements)).not.toMatch(/sqs:|codedeploy:StopDeployment|lambda:InvokeFunction/);
+    const others = statements.filter(
+      (s) => JSON.stringify(s.Resource) !== JSON.stringify({ 'Fn::GetAtt': [ownDlq, 'Arn'] }),
+    );
+    expect(JSON.stringify(others)).not.toMatch(/sqs:|codedeploy:StopDeployment|lambda:InvokeFunction/);
   });
 
   it('fails with a clear message when the Lambda bundles are missing', () => {
