@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { LineCounter, parseDocument } from 'yaml';
+import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { ErrorCode, GofnError } from './errors';
-import { formatPath } from './format';
+import { formatPath, plural } from './format';
 
 /** Files larger than this are refused before parsing: a runbook or scenario is a few KB. */
 const MAX_FILE_BYTES = 1024 * 1024;
@@ -41,21 +41,80 @@ export function parseYamlText<S extends z.ZodType>(text: string, file: string, s
   }
   const result = schema.safeParse(data);
   if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const path = issue.path as PropertyKey[];
-  let location = file;
-  try {
-    const node = document.getIn(path as unknown[], true) as { range?: [number, number, number] } | undefined;
-    if (node?.range) location = `${file}:${lineCounter.linePos(node.range[0]).line}`;
-  } catch {
-    // The path may not exist in the document (a missing key); the file name alone will do.
-  }
-  const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more problems)` : '';
+  // Unknown keys first: a misspelt key (`titel:`) also makes the key it stood for look missing,
+  // and the misspelling is what to fix.
+  const issues = [...result.error.issues].sort(
+    (a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'),
+  );
+  const [first, ...others] = issues.map((issue) => locateIssue(document, lineCounter, data, issue));
+  const also = others.slice(0, MORE_PROBLEMS_SHOWN).map((p) => `line ${p.line}: ${p.text}`);
+  if (others.length > MORE_PROBLEMS_SHOWN)
+    also.push(`and ${plural(others.length - MORE_PROBLEMS_SHOWN, 'more problem')}`);
   throw new GofnError(
     ErrorCode.InvalidFile,
-    `${location}: ${formatPath(path) || '(top level)'}: ${issue.message}${more}. The file is not a valid ${what}.`,
+    `${file}:${first!.line}: ${first!.text}.${also.length > 0 ? ` Also ${also.join('; ')}.` : ''} The file is not a valid ${what}.`,
     { cause: result.error },
   );
+}
+
+/** Beyond the first problem, how many more a message names (each with its line). */
+const MORE_PROBLEMS_SHOWN = 3;
+/** A problem's text is clipped to this: the message stays one readable sentence whatever the file. */
+const PROBLEM_CHARS = 200;
+
+interface Located {
+  line: number;
+  text: string;
+}
+
+/**
+ * The line a schema problem is on, and what it is. A key that is missing has no line of its own:
+ * the object that should hold it does, so the nearest part of the path present in the file is used.
+ */
+function locateIssue(document: Document, lineCounter: LineCounter, data: unknown, issue: z.core.$ZodIssue): Located {
+  const path = issue.path as PropertyKey[];
+  const where = formatPath(path) || '(top level)';
+  let depth = path.length;
+  let node = nodeAt(document, path);
+  while (!node?.range && depth > 0) {
+    depth -= 1;
+    node = nodeAt(document, path.slice(0, depth));
+  }
+  let offset = node?.range?.[0] ?? 0;
+  let text: string;
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.map((key) => JSON.stringify(key)).join(', ');
+    text = `${where}: unknown key${issue.keys.length === 1 ? '' : 's'} ${keys}`;
+    const pair = isMap(node)
+      ? node.items.find((item) => isScalar(item.key) && item.key.value === issue.keys[0])
+      : undefined;
+    if (isScalar(pair?.key) && pair.key.range) offset = pair.key.range[0];
+  } else {
+    const problem = issue.message.replace(/^Invalid input: /, '');
+    const missing = path.length > 0 && valueAt(data, path) === undefined && problem.startsWith('expected ');
+    text = missing ? `${where}: missing (${problem.replace(/, received undefined$/, '')})` : `${where}: ${problem}`;
+  }
+  const clipped = text.length > PROBLEM_CHARS ? `${text.slice(0, PROBLEM_CHARS - 1)}…` : text;
+  return { line: lineCounter.linePos(offset).line, text: clipped };
+}
+
+function valueAt(data: unknown, path: PropertyKey[]): unknown {
+  let value = data;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+function nodeAt(document: Document, path: PropertyKey[]): Node | undefined {
+  try {
+    const node: unknown = path.length === 0 ? document.contents : document.getIn(path as unknown[], true);
+    return isNode(node) ? node : undefined;
+  } catch {
+    // A path through a scalar (the file has a string where an object belongs) has no node.
+    return undefined;
+  }
 }
 
 export async function readYamlFile<S extends z.ZodType>(file: string, schema: S, what: string): Promise<z.output<S>> {

@@ -23,6 +23,11 @@ async function loadText(name: string, text: string): Promise<GofnError> {
   return error;
 }
 
+/** The 1-based line of the first line holding `needle`. */
+function lineOf(text: string, needle: string): number {
+  return text.split('\n').findIndex((line) => line.includes(needle)) + 1;
+}
+
 describe('loadRunbook', () => {
   it('loads the shipped runbook with the seven steps in DESIGN order and their thresholds', async () => {
     // Act
@@ -58,9 +63,77 @@ describe('loadRunbook', () => {
     // Assess
     expect(error.code).toBe(ErrorCode.InvalidFile);
     expect(error.message).toMatch(
-      /typo\.yaml:\d+: steps\[0\]\.thresholds\.throttledPercent: Unrecognized key: "critcal"/,
+      new RegExp(
+        `typo\\.yaml:${lineOf(text, 'critcal')}: steps\\[0\\]\\.thresholds\\.throttledPercent: unknown key "critcal"`,
+      ),
     );
     expect(error.message).toContain('not a valid runbook');
+  });
+
+  it('names a misspelt key of a step and its line first, then the key it leaves missing, with the line of its step', async () => {
+    // Prepare
+    const text = shipped.replace('    title: Throttles', '    titel: Throttles');
+
+    // Act
+    const error = await loadText('titel.yaml', text);
+
+    // Assess
+    expect(error.message).toBe(
+      `${path.join(dir, 'titel.yaml')}:${lineOf(text, 'titel:')}: steps[0]: unknown key "titel". ` +
+        `Also line ${lineOf(text, '- id: throttles')}: steps[0].title: missing (expected string). The file is not a valid runbook.`,
+    );
+  });
+
+  it('gives every problem a line, a missing top-level key the line where the document starts', async () => {
+    // Prepare
+    const text = shipped.replace('name: degraded-function\n', '').replace('    title: Profile', '    tite: Profile');
+
+    // Act
+    const error = await loadText('nameless.yaml', text);
+
+    // Assess
+    expect(error.message).toContain(`line ${lineOf(text, 'apiVersion:')}: name: missing (expected string)`);
+    expect(error.message).toContain(`nameless.yaml:${lineOf(text, 'tite:')}: steps[6]: unknown key "tite".`);
+    expect(error.message).not.toMatch(/more problems/);
+  });
+
+  it.each([
+    [
+      'coldStartPercent: { warn: 5, critical: 20 }',
+      'coldStartPercent: { warn: 50, critical: 20 }',
+      'steps[1].thresholds.coldStartPercent: warn (50) is above critical (20)',
+    ],
+    [
+      'minutesSinceDeploy: { warn: 120 }',
+      'minutesSinceDeploy: { warn: 10, critical: 30 }',
+      'steps[4].thresholds.minutesSinceDeploy: warn (10) is below critical (30)',
+    ],
+  ])('refuses thresholds in the wrong order: %s → %s', async (from, to, problem) => {
+    // Prepare
+    const text = shipped.replace(from, to);
+
+    // Act
+    const error = await loadText('inverted.yaml', text);
+
+    // Assess
+    expect(error.message).toContain(`inverted.yaml:${lineOf(text, to)}: ${problem}`);
+  });
+
+  it('accepts a threshold graded below (minutes since a deploy) with warn above critical', async () => {
+    // Prepare
+    const file = path.join(dir, 'below.yaml');
+    await writeFile(
+      file,
+      shipped.replace('minutesSinceDeploy: { warn: 120 }', 'minutesSinceDeploy: { warn: 120, critical: 30 }'),
+    );
+
+    // Act
+    const runbook = await loadRunbook(file);
+
+    // Assess
+    const step = runbook.steps[4]!;
+    if (step.check === 'recent-deploy') expect(step.thresholds.minutesSinceDeploy).toEqual({ warn: 120, critical: 30 });
+    expect(step.check).toBe('recent-deploy');
   });
 
   it('lists the known checks when a step names one that does not exist', async () => {
