@@ -185,6 +185,33 @@ describe('gofn demo and gofn test', () => {
     expect(run.stdout).toContain('6 files, 6 functions, 0 failed, 0 could not run');
   });
 
+  it('says what was wrong and what to do for a test path that does not exist, exit 3', async () => {
+    // Prepare
+    const missing = path.join(tmpdir(), 'gofn-no-such-tests');
+
+    // Act
+    const run = await runCli(['test', missing]);
+
+    // Assess
+    expect(run.code).toBe(3);
+    expect(run.stderr).toBe(
+      `gofn: Test path ${missing} does not exist. Pass runbook test files (.yaml) or directories that hold them; nothing was tested.\n`,
+    );
+  });
+
+  it('does not pass when a directory holds nothing to test, exit 3', async () => {
+    // Prepare
+    const dir = await mkdtemp(path.join(tmpdir(), 'gofn-rt-empty-'));
+
+    // Act
+    const run = await runCli(['test', dir]);
+
+    // Assess
+    expect(run.code).toBe(3);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain(`Directory ${dir} holds no runbook tests (.yaml files).`);
+  });
+
   it('fails with what differed when an expectation is wrong, exit 1', async () => {
     // Prepare
     const dir = await mkdtemp(path.join(tmpdir(), 'gofn-rt-'));

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { describeError } from '../../errors';
+import { describeError, ErrorCode, GofnError } from '../../errors';
 import { projectRoot } from '../../project';
 import { runCommand, styleFor, type OutputOptions } from '../common';
 import { ExitCode, type CliIO } from '../io';
@@ -13,27 +13,46 @@ export function registerTest(program: Command, io: CliIO, setExit: (code: number
     .description('run runbook tests: scenarios with the status each step must reach')
     .argument('[paths...]', 'test files or directories (default: runbooks/tests)')
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')
-    .addHelpText('after', '\nExit codes: 0 all passed, 1 an expectation failed, 3 a test file could not be run.')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 all passed, 1 an expectation failed, 3 a test file could not be run or there was nothing to test\n' +
+        '(a path that does not exist, or a directory without .yaml files).',
+    )
     .action(async (paths: string[], options: OutputOptions) => {
       setExit(await runbookTests(io, paths, options));
     });
 }
 
+/** The .yaml files named or held by the paths; a path that holds no test is an error, not a pass. */
 async function testFiles(paths: string[]): Promise<string[]> {
   const files: string[] = [];
   for (const p of paths) {
-    if ((await stat(p)).isDirectory()) {
-      files.push(
-        ...(await readdir(p))
-          .filter((f) => /\.ya?ml$/.test(f))
-          .sort()
-          .map((f) => path.join(p, f)),
-      );
-    } else {
+    if (!(await isDirectory(p))) {
       files.push(p);
+      continue;
     }
+    const held = (await readdir(p)).filter((f) => /\.ya?ml$/.test(f)).sort();
+    if (held.length === 0) {
+      throw new GofnError(ErrorCode.InvalidInput, `Directory ${p} holds no runbook tests (.yaml files).`, {
+        hint: 'Pass test files, or a directory that holds them; nothing was tested.',
+      });
+    }
+    files.push(...held.map((f) => path.join(p, f)));
   }
   return files;
+}
+
+async function isDirectory(p: string): Promise<boolean> {
+  try {
+    return (await stat(p)).isDirectory();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new GofnError(
+      ErrorCode.InvalidInput,
+      code === 'ENOENT' ? `Test path ${p} does not exist.` : `Test path ${p} cannot be read (${code ?? 'error'}).`,
+      { hint: 'Pass runbook test files (.yaml) or directories that hold them; nothing was tested.', cause: error },
+    );
+  }
 }
 
 export async function runbookTests(io: CliIO, paths: string[], options: OutputOptions): Promise<number> {
