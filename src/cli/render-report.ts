@@ -5,8 +5,16 @@ import { paintStatus, statusMark, type Style } from './style';
 /** Advice is wrapped to this many characters after its 6-character lead ("Next: "). */
 const ADVICE_WIDTH = 94;
 
+export interface RenderOptions {
+  /**
+   * The sources slept to imitate AWS round trips (the demo): the time shown is real, but the
+   * latency in it is not, and the footer says so.
+   */
+  simulatedLatency?: boolean;
+}
+
 /** The report as terminal lines: verdict first, one line per step, then what to do and where to look. */
-export function renderReport(report: Report, style: Style): string {
+export function renderReport(report: Report, style: Style, options: RenderOptions = {}): string {
   const start = new Date(report.window.start);
   const end = new Date(report.window.end);
   const lines: string[] = [];
@@ -49,7 +57,8 @@ export function renderReport(report: Report, style: Style): string {
   });
   const requests = Object.values(report.awsCalls).reduce((a, b) => a + b, 0);
   const noun = report.source === 'simulated' ? 'simulated AWS requests' : 'AWS requests';
-  lines.push(style.dim(`diagnosed in ${(report.durationMs / 1000).toFixed(1)} s · ${requests} ${noun}`));
+  const latency = options.simulatedLatency ? ' (simulated AWS latency)' : '';
+  lines.push(style.dim(`diagnosed in ${(report.durationMs / 1000).toFixed(1)} s${latency} · ${requests} ${noun}`));
   return lines.join('\n') + '\n';
 }
 

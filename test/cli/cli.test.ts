@@ -174,6 +174,11 @@ describe('gofn demo and gofn test', () => {
     expect(commands).toEqual(['$ gofn status', '$ gofn status profile-api', '$ gofn status orders-api']);
     expect(run.stdout).toContain('CRITICAL  Downstream latency: DynamoDB is slow: p95 1.4 s');
     expect(run.stdout).toContain('CRITICAL  Throttles: reserved concurrency 100 is saturated');
+    const footers = run.stdout.split('\n').filter((l) => l.startsWith('diagnosed in '));
+    expect(footers).toEqual([
+      expect.stringMatching(/^diagnosed in \d+\.\d s \(simulated AWS latency\) · \d+ simulated AWS requests$/),
+      expect.stringMatching(/^diagnosed in \d+\.\d s \(simulated AWS latency\) · \d+ simulated AWS requests$/),
+    ]);
   }, 30_000);
 
   it('passes every shipped runbook test', async () => {
