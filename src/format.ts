@@ -53,6 +53,11 @@ export function formatDuration(ms: number): string {
   return `${minutes}m`;
 }
 
+/** "v42" for a published version; `$LATEST` is a name, not a number, and is shown as it is. */
+export function formatVersion(version: string): string {
+  return /^\d+$/.test(version) ? `v${version}` : version;
+}
+
 /** "1-67e1a2b3-…" style shortening for trace IDs in one-line summaries. */
 export function shortTraceId(traceId: string): string {
   return traceId.length > 12 ? `${traceId.slice(0, 10)}…` : traceId;

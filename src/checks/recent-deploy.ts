@@ -1,5 +1,5 @@
 import { describeError } from '../errors';
-import { formatAgo, formatPercent, formatRatio } from '../format';
+import { formatAgo, formatPercent, formatRatio, formatVersion } from '../format';
 import { ACTIVE_DEPLOYMENT_STATUSES, type DeploymentInfo } from '../ports';
 import { gradeAbove, gradeBelow, percentOf, round, worst } from './grade';
 import { deploymentLink, lambdaAliasLink } from './links';
@@ -55,10 +55,12 @@ export async function recentDeployCheck(ctx: CheckContext, params: CheckParams<'
   }
 
   const via = deployment && deployment.targetVersion === fn.version ? describeDeployment(deployment) : undefined;
-  const parts = [`v${fn.version} went live ${formatAgo(wentLiveAt, now)}${via ? ` (${via})` : ''}`];
+  const parts = [`${formatVersion(fn.version)} went live ${formatAgo(wentLiveAt, now)}${via ? ` (${via})` : ''}`];
   const routed = Object.entries(fn.routing);
   if (routed.length > 0) {
-    parts.push(`alias also routes ${routed.map(([v, w]) => `${Math.round(w * 100)}% to v${v}`).join(', ')}`);
+    parts.push(
+      `alias also routes ${routed.map(([v, w]) => `${Math.round(w * 100)}% to ${formatVersion(v)}`).join(', ')}`,
+    );
   }
   if (active) parts.push(`deployment ${active.id} is ${active.status}`);
   if (ratio !== undefined && currentRate !== undefined && previousRate !== undefined && ratio >= NOTABLE_RATIO) {
@@ -72,8 +74,8 @@ export async function recentDeployCheck(ctx: CheckContext, params: CheckParams<'
     summary: parts.join(' · '),
     headline:
       ratio !== undefined && ratio >= NOTABLE_RATIO
-        ? `v${fn.version} went live ${formatAgo(wentLiveAt, now)} and errors rose ${formatRatio(ratio)}`
-        : `v${fn.version} went live ${formatAgo(wentLiveAt, now)}`,
+        ? `${formatVersion(fn.version)} went live ${formatAgo(wentLiveAt, now)} and errors rose ${formatRatio(ratio)}`
+        : `${formatVersion(fn.version)} went live ${formatAgo(wentLiveAt, now)}`,
     evidence: {
       version: fn.version,
       wentLiveAt: wentLiveAt.toISOString(),

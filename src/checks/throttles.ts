@@ -29,14 +29,19 @@ export async function throttlesCheck(ctx: CheckContext, params: CheckParams<'thr
   const headroom = account ? Math.max(0, account.unreserved - MINIMUM_UNRESERVED) : undefined;
   const since = firstNonZero(metrics.series.throttles);
 
+  // A step that warns without a single throttle warns about what is coming: say "yet", and show
+  // how much of the reservation is used, so the line does not read as a contradiction.
   const parts = [
     throttles > 0
       ? `${formatCount(throttles)} throttled of ${formatCount(requests)} (${formatPercent(throttledPercent)})`
-      : 'no throttles',
+      : isAtLeastWarn(status)
+        ? 'no throttles yet'
+        : 'no throttles',
     peakConcurrency === undefined
       ? 'peak concurrency not reported'
       : reserved !== undefined
-        ? `peak concurrency ${formatCount(peakConcurrency)}/${formatCount(reserved)}`
+        ? `peak concurrency ${formatCount(peakConcurrency)} of ${formatCount(reserved)} reserved` +
+          (concurrencyPercent === undefined ? '' : ` (${formatPercent(concurrencyPercent)})`)
         : `peak concurrency ${formatCount(peakConcurrency)} (no reserved concurrency)`,
   ];
   if (headroom !== undefined) parts.push(`account headroom ${formatCount(headroom)}`);

@@ -28,7 +28,7 @@ export interface ActionHints {
 
 export interface CheckResult {
   status: StepStatus;
-  /** One line with the numbers, e.g. "412 throttled of 18,240 (2.3%) · peak concurrency 100/100". */
+  /** One line with the numbers, e.g. "412 throttled of 18,240 (2.3%) · peak concurrency 100 of 100 reserved (100%)". */
   summary: string;
   /** The numbers behind the summary, machine-readable. */
   evidence: Record<string, EvidenceValue>;

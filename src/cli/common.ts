@@ -43,11 +43,25 @@ export async function runCommand(io: CliIO, options: OutputOptions, body: () => 
 }
 
 export function reportFailure(io: CliIO, options: OutputOptions, error: unknown): void {
-  const sentence = describeError(error);
+  const sentence = afterPrefix(describeError(error));
   io.stderr.write(`gofn: ${sentence}\n`);
   if (options.json) {
     const code = isGofnError(error) ? error.code : ErrorCode.Internal;
     io.stdout.write(`${JSON.stringify({ error: { code, message: sentence } })}\n`);
   }
   if (!isGofnError(error) && io.env.GOFN_DEBUG) io.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
+}
+
+/** First words that are names, which keep their capital after "gofn: ". */
+const NAMES = new Set(['Amazon', 'Go', 'Lambda', 'Slack']);
+
+/**
+ * After "gofn: " a message goes on in lower case, as commander's own do ("gofn: unknown option").
+ * Errors are written as sentences, because Slack and the action outcomes show them on their own,
+ * so an ordinary capitalised first word is lowered here; AWS, CloudWatch, X-Ray and the names
+ * above are left alone.
+ */
+export function afterPrefix(sentence: string): string {
+  const first = /^[A-Z][a-z]+\b/.exec(sentence)?.[0];
+  return first && !NAMES.has(first) ? `${first.toLowerCase()}${sentence.slice(first.length)}` : sentence;
 }

@@ -1,4 +1,4 @@
-import { formatClock, formatDuration } from '../format';
+import { formatClock, formatDuration, formatVersion } from '../format';
 import type { Report } from '../runbook/report';
 import { paintStatus, statusMark, type Style } from './style';
 
@@ -18,12 +18,16 @@ export function renderReport(report: Report, style: Style, options: RenderOption
   const start = new Date(report.window.start);
   const end = new Date(report.window.end);
   const lines: string[] = [];
-  const version = report.version ? ` → v${report.version}` : '';
+  // `--alias '$LATEST'` names the version itself: "$LATEST → $LATEST" would say nothing more.
+  const version = report.version && report.version !== report.alias ? ` → ${formatVersion(report.version)}` : '';
   lines.push(
     `${style.bold(report.function)}  ${report.alias}${version} · ${report.region} · last ${formatDuration(end.getTime() - start.getTime())} (${formatClock(start)}–${formatClock(end)} UTC)` +
       (report.source === 'simulated' ? style.dim(' · simulated') : ''),
   );
-  lines.push(`${paintStatus(style, report.status, style.bold(report.status.toUpperCase()))}  ${report.verdict}`);
+  const clipped = clipTopMessages(report);
+  lines.push(
+    `${paintStatus(style, report.status, style.bold(report.status.toUpperCase()))}  ${clipped(report.verdict)}`,
+  );
   if (report.incomplete) lines.push(style.magenta(`Incomplete: ${report.incomplete}.`));
   lines.push('');
 
@@ -31,7 +35,7 @@ export function renderReport(report: Report, style: Style, options: RenderOption
   for (const step of report.steps) {
     const mark = step.informational ? style.dim('·') : paintStatus(style, step.status, statusMark[step.status]);
     lines.push(
-      `  ${mark} ${step.title.toLowerCase().padEnd(width)}${step.informational ? style.dim(step.summary) : step.summary}`,
+      `  ${mark} ${step.title.toLowerCase().padEnd(width)}${step.informational ? style.dim(step.summary) : clipped(step.summary)}`,
     );
   }
   lines.push('');
@@ -60,6 +64,36 @@ export function renderReport(report: Report, style: Style, options: RenderOption
   const latency = options.simulatedLatency ? ' (simulated AWS latency)' : '';
   lines.push(style.dim(`diagnosed in ${(report.durationMs / 1000).toFixed(1)} s${latency} · ${requests} ${noun}`));
   return lines.join('\n') + '\n';
+}
+
+/**
+ * An error message quoted in a summary or the verdict is clipped to this many characters in the
+ * terminal, so a step stays about one line; the JSON keeps it whole (evidence.topMessage).
+ */
+const TOP_MESSAGE_CHARS = 80;
+
+/**
+ * Clips the quoted top error messages in a line of text. The middle goes: a wrapped Go error
+ * names the operation first and the root cause last ("…: context deadline exceeded").
+ */
+function clipTopMessages(report: Report): (text: string) => string {
+  const long = report.steps
+    .map((step) => step.evidence.topMessage)
+    .filter((message): message is string => typeof message === 'string' && message.length > TOP_MESSAGE_CHARS);
+  return (text) =>
+    long.reduce((out, message) => out.split(`"${message}"`).join(`"${clipMiddle(message, TOP_MESSAGE_CHARS)}"`), text);
+}
+
+function clipMiddle(text: string, max: number): string {
+  const half = Math.floor((max - 1) / 2);
+  let head = text.slice(0, half);
+  let tail = text.slice(text.length - half);
+  // Cut at spaces when one is near, so words stay whole.
+  const headSpace = head.lastIndexOf(' ');
+  if (headSpace >= half - 15) head = head.slice(0, headSpace + 1);
+  const tailSpace = tail.indexOf(' ');
+  if (tailSpace >= 0 && tailSpace < 15) tail = tail.slice(tailSpace);
+  return `${head}…${tail}`;
 }
 
 /** Words into lines of at most `width` characters (a longer word gets a line of its own). */

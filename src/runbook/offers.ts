@@ -1,5 +1,5 @@
 import type { ActionHints } from '../checks/types';
-import { formatCount } from '../format';
+import { formatCount, formatVersion } from '../format';
 import type { OfferedAction } from './report';
 import type { ActionKindName } from './schema';
 
@@ -33,10 +33,10 @@ export function offerAction(kind: ActionKindName, ctx: OfferContext): OfferedAct
     case 'rollback': {
       const hint = ctx.hints?.rollback;
       if (!hint) return undefined;
-      const to = hint.toVersion ? ` → v${hint.toVersion}` : '';
+      const to = hint.toVersion ? ` → ${formatVersion(hint.toVersion)}` : '';
       return {
         ...base,
-        label: `Roll back v${hint.fromVersion}${to}`,
+        label: `Roll back ${formatVersion(hint.fromVersion)}${to}`,
         command: cliCommand('rollback', ctx),
         params: {
           function: ctx.functionName,

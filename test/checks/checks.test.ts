@@ -5,6 +5,7 @@ import { dlqCheck } from '../../src/checks/dlq';
 import { downstreamLatencyCheck } from '../../src/checks/downstream-latency';
 import { errorTracesCheck } from '../../src/checks/error-traces';
 import { recentDeployCheck } from '../../src/checks/recent-deploy';
+import { throttlesCheck } from '../../src/checks/throttles';
 import type { CheckContext } from '../../src/checks/types';
 import { ErrorCode, GofnError } from '../../src/errors';
 import { windowsEndingAt } from '../../src/runbook/window';
@@ -28,6 +29,36 @@ function context(data: Partial<FakeData> = {}): CheckContext {
 
 const coldParams = checkParams['cold-starts'].parse({
   thresholds: { coldStartPercent: { warn: 5, critical: 20 }, spikeRatio: { warn: 3, critical: 10 } },
+});
+
+const throttleParams = checkParams.throttles.parse({
+  thresholds: { throttledPercent: { warn: 0.1, critical: 1 }, concurrencyPercent: { warn: 80, critical: 100 } },
+});
+
+describe('throttles', () => {
+  it('says why it warns before any throttle: no throttles yet, and how much of the reservation the peak used', async () => {
+    // Prepare
+    const ctx = context({ fn: { reservedConcurrency: 150 }, current: { throttles: 0, peakConcurrency: 129 } });
+
+    // Act
+    const result = await throttlesCheck(ctx, throttleParams);
+
+    // Assess
+    expect(result.status).toBe('warn');
+    expect(result.summary).toMatch(/^no throttles yet · peak concurrency 129 of 150 reserved \(86%\)/);
+  });
+
+  it('says plainly "no throttles" when nothing is wrong', async () => {
+    // Prepare
+    const ctx = context({ fn: { reservedConcurrency: 150 }, current: { throttles: 0, peakConcurrency: 20 } });
+
+    // Act
+    const result = await throttlesCheck(ctx, throttleParams);
+
+    // Assess
+    expect(result.status).toBe('ok');
+    expect(result.summary).toBe('no throttles · peak concurrency 20 of 150 reserved (13%)');
+  });
 });
 
 describe('cold starts', () => {

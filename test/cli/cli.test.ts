@@ -1,6 +1,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterPrefix } from '../../src/cli/common';
 import { runCli } from '../support/cli';
 
 const SCENARIOS = path.resolve(__dirname, '..', '..', 'runbooks', 'scenarios');
@@ -107,6 +108,30 @@ describe('bad input', () => {
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('goes on in lower case after "gofn: ", like the other messages', async () => {
+    // Prepare
+    const missing = path.join(tmpdir(), 'gofn-no-such-runbook.yaml');
+
+    // Act
+    const run = await runCli(['status', 'orders-api', '--runbook', missing, '--scenario', SCENARIOS]);
+
+    // Assess
+    expect(run.code).toBe(3);
+    expect(run.stderr).toBe(`gofn: runbook file ${missing} does not exist.\n`);
+  });
+
+  it('keeps the capital of a name that starts a message', () => {
+    expect(afterPrefix('The alias changed.')).toBe('the alias changed.');
+    expect(afterPrefix('Lambda GetAccountSettings returned no concurrency limits.')).toBe(
+      'Lambda GetAccountSettings returned no concurrency limits.',
+    );
+    expect(afterPrefix('CloudWatch Logs StartQuery returned no query id.')).toBe(
+      'CloudWatch Logs StartQuery returned no query id.',
+    );
+    expect(afterPrefix('No AWS region is configured.')).toBe('no AWS region is configured.');
+    expect(afterPrefix('X-Ray returned an empty service graph.')).toBe('X-Ray returned an empty service graph.');
+  });
+
   it('rejects a mistyped option with exit 3 and a suggestion', async () => {
     // Act
     const run = await runCli(['status', 'orders-api', '--windw', '1h']);
@@ -200,7 +225,7 @@ describe('gofn demo and gofn test', () => {
     // Assess
     expect(run.code).toBe(3);
     expect(run.stderr).toBe(
-      `gofn: Test path ${missing} does not exist. Pass runbook test files (.yaml) or directories that hold them; nothing was tested.\n`,
+      `gofn: test path ${missing} does not exist. Pass runbook test files (.yaml) or directories that hold them; nothing was tested.\n`,
     );
   });
 
@@ -214,7 +239,7 @@ describe('gofn demo and gofn test', () => {
     // Assess
     expect(run.code).toBe(3);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toContain(`Directory ${dir} holds no runbook tests (.yaml files).`);
+    expect(run.stderr).toContain(`gofn: directory ${dir} holds no runbook tests (.yaml files).`);
   });
 
   it('fails with what differed when an expectation is wrong, exit 1', async () => {
@@ -233,6 +258,7 @@ describe('gofn demo and gofn test', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('orders-api: primary cause: expected dlq, got throttles');
     expect(run.stdout).toContain('orders-api: step throttles: expected ok, got critical');
+    expect(run.stdout).toContain('\n1 file, 1 function, 1 failed, 0 could not run\n');
   });
 });
 

@@ -91,6 +91,62 @@ describe('terminal report', () => {
     ]);
   });
 
+  it('clips a long top error message in the middle, keeping its root cause; the report keeps it whole', async () => {
+    // Prepare: 10% of invocations fail, all with one long wrapped Go error
+    const message =
+      'operation error DynamoDB: GetItem, https response error StatusCode: 0, RequestID: 8f2c1e77-4b0d-4a53-9d1e-0c6f2b9a7d31, ' +
+      'api error RequestCanceled: request context canceled, caused by: context deadline exceeded';
+    const runbook = await loadRunbook();
+    const report = await diagnose({
+      sources: fakeSources({
+        current: { invocations: 1000, errors: 100 },
+        errorTraces: { tracesWithFault: 100, topMessages: [{ message, count: 100 }] },
+      }),
+      runbook,
+      functionName: 'orders-api',
+      windowMs: 3_600_000,
+      now: NOW,
+      deadlineMs: 5000,
+    });
+
+    // Act
+    const lines = renderReport(report, plain).split('\n');
+
+    // Assess
+    const step = report.steps.find((s) => s.id === 'error-traces')!;
+    expect(step.evidence.topMessage).toBe(message);
+    expect(step.summary).toContain(`"${message}"`);
+    const shown = lines.find((line) => line.includes('error traces'))!;
+    const quoted = /top: "([^"]*)"/.exec(shown)![1]!;
+    expect(quoted.length).toBeLessThanOrEqual(80);
+    expect(quoted).toMatch(/^operation error DynamoDB: GetItem, .*….* context deadline exceeded$/);
+    expect(lines[1]).toContain(`most with "${quoted}"`);
+  });
+
+  it('shows $LATEST as it is, not as a version number with a v', async () => {
+    // Prepare
+    const runbook = await loadRunbook();
+    const report = await diagnose({
+      sources: fakeSources({
+        fn: { version: '$LATEST', versionModifiedAt: new Date(NOW.getTime() - 20 * 60_000) },
+      }),
+      runbook,
+      functionName: 'orders-api',
+      alias: '$LATEST',
+      windowMs: 3_600_000,
+      now: NOW,
+      deadlineMs: 5000,
+    });
+
+    // Act
+    const text = renderReport(report, plain);
+
+    // Assess
+    expect(text.split('\n')[0]).toMatch(/^orders-api {2}\$LATEST · us-east-1 · /);
+    expect(text).toMatch(/▲ recent deploy +\$LATEST went live 20 min ago/);
+    expect(text).not.toContain('v$LATEST');
+  });
+
   it('colours marks only when asked', async () => {
     // Prepare
     const report = await throttlingReport();

@@ -66,7 +66,7 @@ describe('diagnose', () => {
     expect(result.status).toBe('critical');
     expect(result.primaryCause).toBe('throttles');
     expect(throttles.summary).toBe(
-      '412 throttled of 18,652 (2.2%) · peak concurrency 100/100 · account headroom 650 · since 14:22',
+      '412 throttled of 18,652 (2.2%) · peak concurrency 100 of 100 reserved (100%) · account headroom 650 · since 14:22',
     );
     expect(result.verdict).toMatch(/^Throttles: reserved concurrency 100 is saturated since 14:22\./);
     expect(throttles.actions).toEqual([

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { describeError, ErrorCode, GofnError } from '../../errors';
+import { plural } from '../../format';
 import { projectRoot } from '../../project';
 import { runCommand, styleFor, type OutputOptions } from '../common';
 import { ExitCode, type CliIO } from '../io';
@@ -68,9 +69,7 @@ export async function runbookTests(io: CliIO, paths: string[], options: OutputOp
         const result = await runTestFile(file);
         cases += result.cases;
         if (result.failures.length === 0) {
-          io.stdout.write(
-            `${style.green('PASS')} ${shown} (${result.cases} function${result.cases === 1 ? '' : 's'})\n`,
-          );
+          io.stdout.write(`${style.green('PASS')} ${shown} (${plural(result.cases, 'function')})\n`);
           continue;
         }
         failed += new Set(result.failures.map((f) => f.function)).size;
@@ -86,7 +85,9 @@ export async function runbookTests(io: CliIO, paths: string[], options: OutputOp
         io.stdout.write(`${style.magenta('ERROR')} ${shown}: ${describeError(error)}\n`);
       }
     }
-    io.stdout.write(`\n${files.length} files, ${cases} functions, ${failed} failed, ${broken} could not run\n`);
+    io.stdout.write(
+      `\n${plural(files.length, 'file')}, ${plural(cases, 'function')}, ${failed} failed, ${broken} could not run\n`,
+    );
     if (broken > 0) return ExitCode.unknown;
     return failed > 0 ? 1 : 0;
   });
