@@ -7,14 +7,14 @@ import { planAction } from '../../actions/plan';
 import { runAction } from '../../actions/run';
 import type { ActionOutcome, ActionRequest, Plan } from '../../actions/types';
 import type { ActionKind } from '../../checks/types';
-import { ErrorCode, GofnError, isGofnError } from '../../errors';
+import { ErrorCode, GofnError } from '../../errors';
 import { silentLog } from '../../log';
 import { runCommand, styleFor, type OutputOptions } from '../common';
 import type { CliIO } from '../io';
 import type { Style } from '../style';
-import { openWorld, type World } from '../world';
+import { openWorld, type World, type WorldChoice } from '../world';
 
-interface ActionOptions extends OutputOptions {
+export interface ActionOptions extends OutputOptions {
   alias: string;
   region?: string;
   scenario?: string[];
@@ -151,12 +151,17 @@ async function confirm(io: CliIO, question: string): Promise<boolean> {
   }
 }
 
-async function act(
+/**
+ * Plans, shows the plan, asks, and runs the action through runAction, which audits it. The world
+ * is opened by `open`, which tests replace.
+ */
+export async function act(
   io: CliIO,
   kind: ActionKind,
   functionName: string,
   options: ActionOptions,
   expected: (options: ActionOptions) => ActionRequest['expected'],
+  open: (choice: WorldChoice) => Promise<World> = openWorld,
 ): Promise<number> {
   let exit: number = EXIT.unusable;
   await runCommand(io, options, async () => {
@@ -167,7 +172,7 @@ async function act(
         ErrorCode.InvalidInput,
         `--rate "${options.rate}" must be between 1 and 500 messages per second.`,
       );
-    const world: World = await openWorld({ ...options, needsTable: true, env: io.env });
+    const world: World = await open({ ...options, needsTable: true, env: io.env });
     const deps = {
       sources: world.sources,
       control: world.control,
@@ -191,9 +196,17 @@ async function act(
     try {
       ({ plan } = await planAction(request, deps));
     } catch (error) {
-      if (!isGofnError(error, ErrorCode.Forbidden) && !isGofnError(error, ErrorCode.Conflict)) throw error;
-      // A refusal is an attempt too: let the action runner plan again, refuse and audit it.
-      const outcome = await runAction(request, deps);
+      // Whatever stopped the plan, this was an attempt to change production, and runAction is
+      // what audits attempts. It reads the world again, so it is handed one that fails the same
+      // way: it records what the person is told, and a second read that happened to succeed
+      // cannot change anything the person never confirmed.
+      const outcome = await runAction(request, {
+        ...deps,
+        sources: failingWith(deps.sources, error),
+        control: failingWith(deps.control, error),
+      });
+      // Nothing could start (no such function, AWS failed): one sentence after "gofn: ", exit 3.
+      if (outcome.status === 'failed') throw error;
       printOutcome(io, style, outcome, options);
       exit = EXIT[outcome.status];
       return exit;
@@ -217,6 +230,18 @@ async function act(
     return exit;
   });
   return exit;
+}
+
+/** The ports with every method rejecting with `error`, however deep (sources.functions.getFunction). */
+function failingWith<T extends object>(ports: T, error: unknown): T {
+  return new Proxy(ports, {
+    get(target, key, receiver) {
+      const value: unknown = Reflect.get(target, key, receiver);
+      if (typeof value === 'function') return () => Promise.reject(error);
+      if (value !== null && typeof value === 'object') return failingWith(value, error);
+      return value;
+    },
+  });
 }
 
 function printOutcome(io: CliIO, style: Style, outcome: ActionOutcome, options: ActionOptions): void {

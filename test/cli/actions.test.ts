@@ -1,0 +1,158 @@
+import { PassThrough } from 'node:stream';
+import { listAudit } from '../../src/actions/audit';
+import { act, type ActionOptions } from '../../src/cli/commands/actions';
+import type { CliIO } from '../../src/cli/io';
+import type { World } from '../../src/cli/world';
+import { ErrorCode, GofnError } from '../../src/errors';
+import { MemoryRecordStore } from '../../src/sim/record-store';
+import { fakeControl } from '../support/fake-control';
+import { fakeSources, type FakeData, type FakeSources } from '../support/fake-sources';
+
+/** The action commands in-process, on a world of fakes the test can look into afterwards. */
+function setup(data: Partial<FakeData> = {}) {
+  const control = fakeControl();
+  control.concurrency.set('orders-api', 100);
+  const sources: FakeSources = fakeSources(data);
+  const store = new MemoryRecordStore();
+  const world: World = { sources, control, store, simulated: true };
+  const out = { stdout: '', stderr: '' };
+  const stdin = new PassThrough();
+  stdin.end();
+  const io: CliIO = {
+    stdout: { write: (text: string) => (out.stdout += text), isTTY: false },
+    stderr: { write: (text: string) => (out.stderr += text), isTTY: false },
+    stdin,
+    env: {},
+  };
+  return { control, sources, store, world, out, io };
+}
+
+const options: ActionOptions = { alias: 'live', yes: true, color: false };
+
+describe('an action that cannot be planned', () => {
+  it('is audited as failed when AWS fails while planning, and says why, exit 3', async () => {
+    // Prepare
+    const failure = new GofnError(ErrorCode.Upstream, 'Lambda GetAccountSettings returned no concurrency limits.');
+    const { control, store, world, out, io } = setup({ fail: { getAccountConcurrency: failure } });
+
+    // Act
+    const code = await act(
+      io,
+      'raise-concurrency',
+      'orders-api',
+      options,
+      () => ({ concurrencyTo: 200 }),
+      () => Promise.resolve(world),
+    );
+
+    // Assess
+    expect(code).toBe(3);
+    expect(out.stderr).toBe('gofn: Lambda GetAccountSettings returned no concurrency limits.\n');
+    expect(control.concurrency.get('orders-api')).toBe(100);
+    expect(await listAudit(store, 'orders-api')).toEqual([
+      expect.objectContaining({
+        kind: 'raise-concurrency',
+        status: 'failed',
+        sentence: 'Lambda GetAccountSettings returned no concurrency limits.',
+        actor: expect.objectContaining({ via: 'cli' }),
+      }),
+    ]);
+  });
+
+  it('is audited when the function does not exist', async () => {
+    // Prepare
+    const { store, io, world } = setup();
+
+    // Act
+    const code = await act(
+      io,
+      'rollback',
+      'ordrs-api',
+      options,
+      () => ({}),
+      () => Promise.resolve(world),
+    );
+
+    // Assess
+    expect(code).toBe(3);
+    expect((await listAudit(store, 'ordrs-api')).map((r) => [r.kind, r.status])).toEqual([['rollback', 'failed']]);
+  });
+
+  it('changes nothing unconfirmed when the failure was passing: the audited attempt fails as the person saw', async () => {
+    // Prepare: the account settings fail once, then answer
+    const { control, sources, store, io, world } = setup();
+    const answer = sources.functions.getAccountConcurrency;
+    let calls = 0;
+    sources.functions.getAccountConcurrency = (opts) =>
+      ++calls === 1 ? Promise.reject(new GofnError(ErrorCode.Throttled, 'Lambda throttled gofn.')) : answer(opts);
+
+    // Act
+    const code = await act(
+      io,
+      'raise-concurrency',
+      'orders-api',
+      { ...options, yes: false },
+      () => ({ concurrencyTo: 200 }),
+      () => Promise.resolve(world),
+    );
+
+    // Assess
+    expect(code).toBe(3);
+    expect(control.concurrency.get('orders-api')).toBe(100);
+    expect((await listAudit(store, 'orders-api')).map((r) => [r.status, r.sentence])).toEqual([
+      ['failed', 'Lambda throttled gofn.'],
+    ]);
+  });
+
+  it('does not replay unasked when the DLQ it found empty fills up before the attempt is audited', async () => {
+    // Prepare: the DLQ is empty when the command looks, and holds 3 messages when it looks again
+    const dlq = 'arn:aws:sqs:us-east-1:123456789012:orders-dlq';
+    const source = 'arn:aws:sqs:us-east-1:123456789012:orders';
+    const { control, sources, store, out, io, world } = setup({ sqsSource: { sourceArn: source, dlqArn: dlq } });
+    const messages = [0, 1, 2].map((i) => ({
+      messageId: `m-${i}`,
+      receiptHandle: `r-${i}`,
+      body: '{}',
+      attributes: {},
+    }));
+    let looks = 0;
+    sources.queues.getDepth = async (arn) => ({ arn, name: 'orders-dlq', visible: ++looks === 1 ? 0 : 3, inFlight: 0 });
+    control.queues_.set(dlq, messages);
+
+    // Act
+    const code = await act(
+      io,
+      'replay-dlq',
+      'orders-api',
+      { ...options, yes: false },
+      () => ({}),
+      () => Promise.resolve(world),
+    );
+
+    // Assess
+    expect(code).toBe(1);
+    expect(out.stdout).toMatch(/^▲ orders-dlq is empty/);
+    expect(control.queues_.get(dlq)).toHaveLength(3);
+    expect((await listAudit(store, 'orders-api')).map((r) => r.status)).toEqual(['conflict']);
+  });
+
+  it('is audited as refused when the plan is refused, exit 1', async () => {
+    // Prepare
+    const { store, out, io, world } = setup();
+
+    // Act
+    const code = await act(
+      io,
+      'raise-concurrency',
+      'orders-api',
+      options,
+      () => ({ concurrencyTo: 50 }),
+      () => Promise.resolve(world),
+    );
+
+    // Assess
+    expect(code).toBe(1);
+    expect(out.stdout).toBe('▲ orders-api already has 100 reserved; 50 would not raise it. Nothing was changed.\n');
+    expect((await listAudit(store, 'orders-api')).map((r) => r.status)).toEqual(['refused']);
+  });
+});
