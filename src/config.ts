@@ -13,7 +13,9 @@ const idList = z
   )
   .pipe(z.array(z.string().regex(/^[UWS][A-Z0-9]{2,}$/, 'expected Slack user (U…/W…) or user-group (S…) IDs')));
 
-const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const wholeAboveZero = { error: 'expected a whole number above 0' };
+const positiveInt = (fallback: number) =>
+  z.coerce.number(wholeAboveZero).int(wholeAboveZero).positive(wholeAboveZero).default(fallback);
 
 /**
  * Everything the Lambda handlers and the Slack runner read from the environment, validated at
@@ -60,7 +62,23 @@ export const configSchema = z
 export type Config = z.output<typeof configSchema>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const result = configSchema.safeParse(env);
+  return parseEnv(configSchema, env);
+}
+
+/**
+ * The part of the configuration the `gofn` CLI reads: the same variables with the same checks,
+ * without the Slack settings a terminal does not need.
+ */
+export const cliConfigSchema = z.object({ GOFN_MAX_CONCURRENCY: configSchema.shape.GOFN_MAX_CONCURRENCY });
+
+export type CliConfig = z.output<typeof cliConfigSchema>;
+
+export function loadCliConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
+  return parseEnv(cliConfigSchema, env);
+}
+
+function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.output<S> {
+  const result = schema.safeParse(env);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   throw new GofnError(

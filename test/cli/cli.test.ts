@@ -313,6 +313,36 @@ describe('actions from the terminal', () => {
     expect(run.stdout).toMatch(/^▲ The account has room for at most 750 reserved for orders-api/);
   });
 
+  it('takes the cap on reserved concurrency from GOFN_MAX_CONCURRENCY, which --max-concurrency overrides', async () => {
+    // Act
+    const args = ['concurrency', 'orders-api', '300', '--scenario', SCENARIOS, '--yes'];
+    const capped = await runCli(args, { env: { GOFN_MAX_CONCURRENCY: '250' } });
+    const overridden = await runCli([...args, '--max-concurrency', '400'], { env: { GOFN_MAX_CONCURRENCY: '250' } });
+    const help = await runCli(['concurrency', '--help']);
+
+    // Assess
+    expect(capped.code).toBe(1);
+    expect(capped.stdout).toBe(
+      "▲ 300 is above gofn's configured maximum of 250 reserved for one function. Nothing was changed.\n",
+    );
+    expect(overridden.code).toBe(0);
+    expect(help.stdout).toMatch(
+      /--max-concurrency <n>\s+refuse to set more than this\s+\(default:\s+GOFN_MAX_CONCURRENCY/,
+    );
+  });
+
+  it('refuses a cap on reserved concurrency that is not a whole number above 0, exit 3', async () => {
+    // Act
+    const args = ['concurrency', 'orders-api', '300', '--scenario', SCENARIOS, '--yes'];
+    const fromEnv = await runCli(args, { env: { GOFN_MAX_CONCURRENCY: 'lots' } });
+    const fromFlag = await runCli([...args, '--max-concurrency', 'abc']);
+
+    // Assess
+    expect([fromEnv.code, fromFlag.code]).toEqual([3, 3]);
+    expect(fromEnv.stderr).toBe('gofn: configuration GOFN_MAX_CONCURRENCY: expected a whole number above 0.\n');
+    expect(fromFlag.stderr).toBe('gofn: --max-concurrency "abc" is not a whole number above 0.\n');
+  });
+
   it('replays a DLQ and reports what moved', async () => {
     // Act
     const run = await runCli(['replay-dlq', 'orders-worker', '--scenario', SCENARIOS, '--yes', '--rate', '500']);

@@ -7,6 +7,7 @@ import { planAction } from '../../actions/plan';
 import { runAction } from '../../actions/run';
 import type { ActionOutcome, ActionRequest, Plan } from '../../actions/types';
 import type { ActionKind } from '../../checks/types';
+import { loadCliConfig } from '../../config';
 import { ErrorCode, GofnError } from '../../errors';
 import { silentLog } from '../../log';
 import { runCommand, styleFor, type OutputOptions } from '../common';
@@ -66,7 +67,7 @@ export function registerActions(program: Command, io: CliIO, setExit: (code: num
       .description('raise the reserved concurrency of a function')
       .argument('<function>', 'function name')
       .argument('<n>', 'reserved concurrency to set')
-      .option('--max-concurrency <n>', 'refuse above this', '1000'),
+      .option('--max-concurrency <n>', 'refuse to set more than this (default: GOFN_MAX_CONCURRENCY, else 1000)'),
   ).action(async (fn: string, n: string, options: ActionOptions) => {
     setExit(
       await act(io, 'raise-concurrency', fn, options, () => {
@@ -114,6 +115,20 @@ function statusWord(style: Style, status: string): string {
   if (status === 'succeeded') return style.green(padded);
   if (status === 'failed') return style.red(padded);
   return style.yellow(padded);
+}
+
+/** The cap on reserved concurrency: --max-concurrency, else the worker's GOFN_MAX_CONCURRENCY. */
+function maxConcurrencyOf(io: CliIO, options: ActionOptions): number {
+  const fromEnv = loadCliConfig(io.env).GOFN_MAX_CONCURRENCY;
+  if (options.maxConcurrency === undefined) return fromEnv;
+  const value = Number(options.maxConcurrency);
+  if (!/^\d{1,7}$/.test(options.maxConcurrency) || value < 1) {
+    throw new GofnError(
+      ErrorCode.InvalidInput,
+      `--max-concurrency "${options.maxConcurrency}" is not a whole number above 0.`,
+    );
+  }
+  return value;
 }
 
 /** The person at the terminal, as the audit record names them. */
@@ -172,12 +187,13 @@ export async function act(
         ErrorCode.InvalidInput,
         `--rate "${options.rate}" must be between 1 and 500 messages per second.`,
       );
+    const maxConcurrency = maxConcurrencyOf(io, options);
     const world: World = await open({ ...options, needsTable: true, env: io.env });
     const deps = {
       sources: world.sources,
       control: world.control,
       store: world.store,
-      settings: { maxConcurrency: Number(options.maxConcurrency ?? 1000), replayRatePerSecond: rate, admins: [] },
+      settings: { maxConcurrency, replayRatePerSecond: rate, admins: [] },
       log: silentLog,
       onProgress: (sentence: string) => {
         io.stderr.write(`  ${sentence}\n`);
