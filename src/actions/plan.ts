@@ -3,7 +3,7 @@ import { ErrorCode, GofnError } from '../errors';
 import { formatCount, plural } from '../format';
 import type { FunctionInfo } from '../ports';
 import { previousRecordedVersion } from './alias-history';
-import type { ActionDeps, ActionRequest, Plan } from './types';
+import type { ActionDeps, ActionRequest, Plan, RollbackTargetSource } from './types';
 
 /** Lambda keeps this much of the account's concurrency unreserved. */
 const MINIMUM_UNRESERVED = 100;
@@ -65,7 +65,7 @@ async function planRollback(request: ActionRequest, fn: FunctionInfo, deps: Acti
   }
 
   let toVersion = request.expected.toVersion;
-  let targetSource: 'requested' | 'history' | 'deployment' | 'versions' = 'requested';
+  let targetSource: RollbackTargetSource = request.expected.targetSource ?? 'requested';
   if (!toVersion) {
     toVersion = await previousRecordedVersion(store, fn.name, request.alias, alias.version, call);
     targetSource = 'history';

@@ -21,11 +21,18 @@ export interface ActionRequest {
     concurrencyFrom?: number | undefined;
     concurrencyTo?: number | undefined;
     queue?: string | undefined;
+    /**
+     * Where `toVersion` came from when it was not asked for but planned (the CLI shows a plan,
+     * then runs it pinned): the audit keeps saying so. Default `requested`.
+     */
+    targetSource?: RollbackTargetSource | undefined;
   };
   actor: Actor;
   /** Idempotency key: the same key never runs twice. */
   requestId: string;
 }
+
+export type RollbackTargetSource = 'requested' | 'history' | 'deployment' | 'versions';
 
 /** The exact change, computed from the current state right before executing it. */
 export type Plan =
@@ -38,7 +45,7 @@ export type Plan =
       fromVersion: string;
       toVersion: string;
       /** Where the target came from: the confirmed button, recorded history, the last deployment, or the version list. */
-      targetSource: 'requested' | 'history' | 'deployment' | 'versions';
+      targetSource: RollbackTargetSource;
       revisionId: string | undefined;
       clearsRouting: Record<string, number>;
     }

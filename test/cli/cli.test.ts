@@ -282,6 +282,17 @@ describe('actions from the terminal', () => {
     expect(run.stdout).toMatch(/^✔ rolled payments-api back: live v17 → v16 \(verified/);
   });
 
+  it('keeps where the rollback target came from: the last deployment, or the person with --to', async () => {
+    // Act
+    const planned = await runCli(['rollback', 'payments-api', '--scenario', SCENARIOS, '--yes', '--json']);
+    const asked = await runCli(['rollback', 'payments-api', '--scenario', SCENARIOS, '--yes', '--json', '--to', '15']);
+
+    // Assess
+    const plan = (run: { stdout: string }) => (JSON.parse(run.stdout) as { plan: Record<string, unknown> }).plan;
+    expect(plan(planned)).toMatchObject({ toVersion: '16', targetSource: 'deployment' });
+    expect(plan(asked)).toMatchObject({ toVersion: '15', targetSource: 'requested' });
+  });
+
   it('asks on a TTY and changes nothing when the answer is no', async () => {
     // Act
     const run = await runCli(['concurrency', 'orders-api', '200', '--scenario', SCENARIOS], {

@@ -147,7 +147,7 @@ function pinnedTo(plan: Plan): ActionRequest['expected'] {
   switch (plan.kind) {
     case 'rollback':
       return plan.method === 'update-alias'
-        ? { fromVersion: plan.fromVersion, toVersion: plan.toVersion }
+        ? { fromVersion: plan.fromVersion, toVersion: plan.toVersion, targetSource: plan.targetSource }
         : { fromVersion: plan.fromVersion };
     case 'raise-concurrency':
       return { concurrencyFrom: plan.from, concurrencyTo: plan.to };
