@@ -1,6 +1,6 @@
 import { findDeadLetterQueue, parseDeploymentGroupTag } from '../checks/evidence';
 import { ErrorCode, GofnError } from '../errors';
-import { formatCount, plural } from '../format';
+import { formatCount, formatVersion, plural } from '../format';
 import type { FunctionInfo } from '../ports';
 import { previousRecordedVersion } from './alias-history';
 import type { ActionDeps, ActionRequest, Plan, RollbackTargetSource } from './types';
@@ -45,7 +45,7 @@ async function planRollback(request: ActionRequest, fn: FunctionInfo, deps: Acti
   const expectedFrom = request.expected.fromVersion;
   if (expectedFrom !== undefined && alias.version !== expectedFrom) {
     throw conflict(
-      `The alias changed since you looked: ${request.alias} of ${fn.name} now points to v${alias.version}, not v${expectedFrom}.`,
+      `The alias changed since you looked: ${request.alias} of ${fn.name} now points to ${formatVersion(alias.version)}, not ${formatVersion(expectedFrom)}.`,
     );
   }
   const group = parseDeploymentGroupTag(fn.tags['gofn:deployment-group']);
@@ -86,9 +86,11 @@ async function planRollback(request: ActionRequest, fn: FunctionInfo, deps: Acti
       ?.toString();
     targetSource = 'versions';
   }
-  if (!toVersion) throw refuse(`${fn.name} has no published version before v${alias.version} to roll back to.`);
+  if (!toVersion) {
+    throw refuse(`${fn.name} has no published version before ${formatVersion(alias.version)} to roll back to.`);
+  }
   if (toVersion === alias.version && Object.keys(alias.routing).length === 0) {
-    throw conflict(`${request.alias} of ${fn.name} already points to v${toVersion}.`);
+    throw conflict(`${request.alias} of ${fn.name} already points to ${formatVersion(toVersion)}.`);
   }
   const routed = Object.entries(alias.routing);
   return {
@@ -102,9 +104,9 @@ async function planRollback(request: ActionRequest, fn: FunctionInfo, deps: Acti
     revisionId: alias.revisionId,
     clearsRouting: alias.routing,
     sentence:
-      `${fn.name}: alias ${request.alias} ${alias.version} → ${toVersion}` +
+      `${fn.name}: alias ${request.alias} ${formatVersion(alias.version)} → ${formatVersion(toVersion)}` +
       (routed.length > 0
-        ? ` (and stop routing ${routed.map(([v, w]) => `${Math.round(w * 100)}% to v${v}`).join(', ')})`
+        ? ` (and stop routing ${routed.map(([v, w]) => `${Math.round(w * 100)}% to ${formatVersion(v)}`).join(', ')})`
         : ''),
   };
 }
@@ -133,8 +135,14 @@ async function planConcurrency(request: ActionRequest, fn: FunctionInfo, deps: A
   const account = await sources.functions.getAccountConcurrency(call);
   const ceiling = account.unreserved - MINIMUM_UNRESERVED + (current ?? 0);
   if (to > ceiling) {
+    // The sentence is the sum, so the person can check it: unreserved − kept free + own.
+    const sum =
+      `${formatCount(account.unreserved)} unreserved, less the ${MINIMUM_UNRESERVED} Lambda keeps free` +
+      (current ? `, plus the ${formatCount(current)} ${fn.name} reserves now` : '');
     throw refuse(
-      `The account has room for at most ${formatCount(Math.max(0, ceiling))} reserved for ${fn.name}: ${formatCount(account.unreserved)} are unreserved and Lambda keeps ${MINIMUM_UNRESERVED} of them free.`,
+      ceiling > 0
+        ? `The account has room for at most ${formatCount(ceiling)} reserved for ${fn.name}: ${sum}.`
+        : `The account has no room to reserve concurrency for ${fn.name}: ${sum}.`,
     );
   }
   return {
@@ -150,7 +158,14 @@ async function planConcurrency(request: ActionRequest, fn: FunctionInfo, deps: A
 async function planReplay(request: ActionRequest, fn: FunctionInfo, deps: ActionDeps): Promise<Plan> {
   const dlq = await findDeadLetterQueue(deps.sources, fn, deps.call ?? {});
   if (!dlq) throw refuse(`${fn.name} has no dead-letter queue gofn can replay.`);
-  if (dlq.depth.visible === 0) throw conflict(`${dlq.depth.name} is empty now; there is nothing to replay.`);
+  if (dlq.depth.visible === 0) {
+    // "Now" only when the person saw messages there (a button, a confirmed plan): then the world
+    // changed. A queue that was empty all along is a request with nothing to do.
+    if (request.expected.queue !== undefined) {
+      throw conflict(`${dlq.depth.name} is empty now; there is nothing to replay.`);
+    }
+    throw refuse(`${dlq.depth.name} is empty; there is nothing to replay.`);
+  }
   const destinationName = dlq.sourceQueueArn?.split(':').pop();
   return {
     kind: 'replay-dlq',

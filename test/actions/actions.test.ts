@@ -59,7 +59,7 @@ describe('rollback', () => {
 
     // Assess
     expect(outcome.status).toBe('succeeded');
-    expect(outcome.plan?.sentence).toBe('orders-api: alias live 42 → 41 (and stop routing 10% to v43)');
+    expect(outcome.plan?.sentence).toBe('orders-api: alias live v42 → v41 (and stop routing 10% to v43)');
     expect(control.aliases.get('orders-api:live')).toMatchObject({ version: '41', routing: {} });
     expect(outcome.sentence).toMatch(/^rolled orders-api back: live v42 → v41 \(verified \d\d:\d\d:\d\d\)$/);
     expect(outcome.after).toEqual({ version: '41', routing: {} });
@@ -242,7 +242,10 @@ describe('reserved concurrency', () => {
       sentence: "600 is above gofn's configured maximum of 500 reserved for one function. Nothing was changed.",
     });
     expect(aboveHeadroom.status).toBe('refused');
-    expect(aboveHeadroom.sentence).toMatch(/^The account has room for at most 150 reserved for orders-api/);
+    expect(aboveHeadroom.sentence).toBe(
+      'The account has room for at most 150 reserved for orders-api: 150 unreserved, less the 100 Lambda keeps free, ' +
+        'plus the 100 orders-api reserves now. Nothing was changed.',
+    );
     expect(control.concurrency.get('orders-api')).toBe(100);
   });
 });
@@ -336,12 +339,26 @@ describe('DLQ replay', () => {
     expect(outcome.after).toMatchObject({ moved: 2, method: 'receive-invoke-delete' });
   });
 
-  it('says the DLQ is empty now instead of replaying nothing', async () => {
+  it('says the DLQ is empty instead of replaying nothing', async () => {
     // Prepare
     const { deps } = setup({ sqsSource: { sourceArn: SOURCE, dlqArn: DLQ }, dlqDepth: { visible: 0 } });
 
     // Act
     const outcome = await runAction(request('replay-dlq'), deps);
+
+    // Assess
+    expect(outcome).toMatchObject({
+      status: 'refused',
+      sentence: 'orders-dlq is empty; there is nothing to replay. Nothing was changed.',
+    });
+  });
+
+  it('says the DLQ is empty now when the button was made while it held messages', async () => {
+    // Prepare
+    const { deps } = setup({ sqsSource: { sourceArn: SOURCE, dlqArn: DLQ }, dlqDepth: { visible: 0 } });
+
+    // Act
+    const outcome = await runAction(request('replay-dlq', { queue: 'orders-dlq' }), deps);
 
     // Assess
     expect(outcome).toMatchObject({

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { listAudit } from '../../src/actions/audit';
-import { act, type ActionOptions } from '../../src/cli/commands/actions';
+import { act, audit, type ActionOptions } from '../../src/cli/commands/actions';
 import type { CliIO } from '../../src/cli/io';
 import type { World } from '../../src/cli/world';
 import { ErrorCode, GofnError } from '../../src/errors';
@@ -131,9 +131,9 @@ describe('an action that cannot be planned', () => {
 
     // Assess
     expect(code).toBe(1);
-    expect(out.stdout).toMatch(/^▲ orders-dlq is empty/);
+    expect(out.stdout).toBe('▲ orders-dlq is empty; there is nothing to replay. Nothing was changed.\n');
     expect(control.queues_.get(dlq)).toHaveLength(3);
-    expect((await listAudit(store, 'orders-api')).map((r) => r.status)).toEqual(['conflict']);
+    expect((await listAudit(store, 'orders-api')).map((r) => r.status)).toEqual(['refused']);
   });
 
   it('is audited as refused when the plan is refused, exit 1', async () => {
@@ -154,5 +154,64 @@ describe('an action that cannot be planned', () => {
     expect(code).toBe(1);
     expect(out.stdout).toBe('▲ orders-api already has 100 reserved; 50 would not raise it. Nothing was changed.\n');
     expect((await listAudit(store, 'orders-api')).map((r) => r.status)).toEqual(['refused']);
+  });
+});
+
+describe('gofn audit', () => {
+  it('lines the records up in columns', async () => {
+    // Prepare: a refusal (raise-concurrency) and then a success (rollback), by two people
+    const { world, io, out, control } = setup();
+    control.aliases.set('orders-api:live', {
+      functionName: 'orders-api',
+      alias: 'live',
+      version: '42',
+      routing: {},
+      revisionId: 'rev-1',
+    });
+    const openWorld = () => Promise.resolve(world);
+    await act(io, 'raise-concurrency', 'orders-api', options, () => ({ concurrencyTo: 50 }), openWorld);
+    await world.store.create({
+      pk: 'audit#orders-api',
+      sk: '2026-11-26T15:10:00.000Z#r-2#succeeded',
+      data: {
+        at: '2026-11-26T15:10:00.000Z',
+        functionName: 'orders-api',
+        kind: 'rollback',
+        actor: { via: 'slack', id: 'U0MARIA' },
+        status: 'succeeded',
+        sentence: 'rolled orders-api back: live v42 → v41',
+        plan: undefined,
+        before: {},
+        after: {},
+        requestId: 'r-2',
+      },
+    });
+    out.stdout = '';
+
+    // Act
+    const code = await audit(io, 'orders-api', { limit: '20', color: false }, openWorld);
+
+    // Assess
+    expect(code).toBe(0);
+    const lines = out.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    const columns = (line: string) => [...line.matchAll(/ {2}(?=\S)/g)].map((m) => m.index);
+    expect(columns(lines[0]!).slice(0, 4)).toEqual(columns(lines[1]!).slice(0, 4));
+    expect(lines).toContainEqual(
+      expect.stringMatching(/ refused {4}raise-concurrency {2}cli:\S+ +orders-api already has 100 reserved/),
+    );
+    expect(lines).toContainEqual(expect.stringMatching(/ succeeded {2}rollback {11}slack:U0MARIA +rolled orders-api/));
+  });
+
+  it.each(['abc', '0', '501'])('refuses --limit %s with a sentence, exit 3', async (limit) => {
+    // Prepare
+    const { world, io, out } = setup();
+
+    // Act
+    const code = await audit(io, 'orders-api', { limit }, () => Promise.resolve(world));
+
+    // Assess
+    expect(code).toBe(3);
+    expect(out.stderr).toBe(`gofn: --limit "${limit}" is not a number of records; use a whole number from 1 to 500.\n`);
   });
 });

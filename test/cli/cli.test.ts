@@ -269,7 +269,7 @@ describe('actions from the terminal', () => {
 
     // Assess
     expect(run.code).toBe(3);
-    expect(run.stderr).toContain('Plan: payments-api: alias live 17 → 16');
+    expect(run.stderr).toContain('Plan: payments-api: alias live v17 → v16');
     expect(run.stderr).toContain('Pass --yes to run it from a script.');
   });
 
@@ -321,7 +321,10 @@ describe('actions from the terminal', () => {
 
     // Assess
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/^▲ The account has room for at most 750 reserved for orders-api/);
+    expect(run.stdout).toBe(
+      '▲ The account has room for at most 750 reserved for orders-api: 750 unreserved, less the 100 Lambda keeps free, ' +
+        'plus the 100 orders-api reserves now. Nothing was changed.\n',
+    );
   });
 
   it('takes the cap on reserved concurrency from GOFN_MAX_CONCURRENCY, which --max-concurrency overrides', async () => {

@@ -82,36 +82,60 @@ export function registerActions(program: Command, io: CliIO, setExit: (code: num
     .command('audit')
     .description('list the recorded attempts to change a function, newest first')
     .argument('<function>', 'function name')
-    .option('--limit <n>', 'how many records', '20')
+    .option('--limit <n>', 'how many records, from 1 to 500', '20')
     .option('--region <region>', 'AWS region (default: AWS_REGION or your profile)')
     .option('--table <name>', "gofn's DynamoDB table (default: GOFN_TABLE)")
     .option('--json', 'print the records as JSON')
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')
-    .action(async (fn: string, options: ActionOptions & { limit: string }) => {
-      setExit(
-        await runCommand(io, options, async () => {
-          const world = await openWorld({ ...options, needsTable: true, env: io.env });
-          const records = await listAudit(world.store, fn, Math.min(500, Number(options.limit) || 20));
-          if (options.json) {
-            io.stdout.write(`${JSON.stringify({ function: fn, records }, null, 2)}\n`);
-          } else if (records.length === 0) {
-            io.stdout.write(`No recorded actions on ${fn}.\n`);
-          } else {
-            const style = styleFor(io, options);
-            for (const r of records) {
-              io.stdout.write(
-                `${r.at}  ${statusWord(style, r.status)}  ${r.kind}  ${r.actor.via}:${r.actor.id}  ${r.sentence}\n`,
-              );
-            }
-          }
-          return 0;
-        }),
-      );
+    .action(async (fn: string, options: AuditOptions) => {
+      setExit(await audit(io, fn, options));
     });
 }
 
-function statusWord(style: Style, status: string): string {
-  const padded = status.padEnd(9);
+export interface AuditOptions extends OutputOptions {
+  limit: string;
+  region?: string;
+  table?: string;
+}
+
+/** The audit records of a function, newest first, in aligned columns (or JSON). */
+export async function audit(
+  io: CliIO,
+  functionName: string,
+  options: AuditOptions,
+  open: (choice: WorldChoice) => Promise<World> = openWorld,
+): Promise<number> {
+  return runCommand(io, options, async () => {
+    const limit = Number(options.limit);
+    if (!/^\d{1,3}$/.test(options.limit) || limit < 1 || limit > 500) {
+      throw new GofnError(
+        ErrorCode.InvalidInput,
+        `--limit "${options.limit}" is not a number of records; use a whole number from 1 to 500.`,
+      );
+    }
+    const world = await open({ ...options, needsTable: true, env: io.env });
+    const records = await listAudit(world.store, functionName, limit);
+    if (options.json) {
+      io.stdout.write(`${JSON.stringify({ function: functionName, records }, null, 2)}\n`);
+      return 0;
+    }
+    if (records.length === 0) {
+      io.stdout.write(`No recorded actions on ${functionName}.\n`);
+      return 0;
+    }
+    const style = styleFor(io, options);
+    const rows = records.map((r) => [r.at, r.status, r.kind, `${r.actor.via}:${r.actor.id}`]);
+    const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((cells) => cells[i]!.length)));
+    records.forEach((r, row) => {
+      const [at, status, kind, actor] = rows[row]!.map((cell, i) => cell.padEnd(widths[i]!));
+      io.stdout.write(`${at}  ${statusWord(style, r.status, status!)}  ${kind}  ${actor}  ${r.sentence}\n`);
+    });
+    return 0;
+  });
+}
+
+/** The status, already padded to its column, in its colour. */
+function statusWord(style: Style, status: string, padded: string): string {
   if (status === 'succeeded') return style.green(padded);
   if (status === 'failed') return style.red(padded);
   return style.yellow(padded);
