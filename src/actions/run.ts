@@ -27,37 +27,14 @@ function statusOf(error: unknown): OutcomeStatus {
  */
 export async function runAction(request: ActionRequest, deps: ActionDeps): Promise<ActionOutcome> {
   const now = () => deps.now?.() ?? new Date();
-  const finish = async (
+  const finish = (
     status: OutcomeStatus,
     sentence: string,
     plan: Plan | undefined,
     before = {},
     after = {},
     verifiedAt?: Date,
-  ) => {
-    const outcome: ActionOutcome = { status, sentence, plan, before, after, verifiedAt: verifiedAt?.toISOString() };
-    try {
-      await writeAudit(
-        deps.store,
-        {
-          at: now().toISOString(),
-          functionName: request.functionName,
-          kind: request.kind,
-          actor: request.actor,
-          status,
-          sentence,
-          plan: plan?.sentence,
-          before,
-          after,
-          requestId: request.requestId,
-        },
-        deps.call,
-      );
-    } catch (error) {
-      deps.log.error('could not write the audit record', { requestId: request.requestId, error });
-    }
-    return outcome;
-  };
+  ) => audited(request, deps, { status, sentence, plan, before, after, verifiedAt: verifiedAt?.toISOString() });
 
   // A finished action is a duplicate before anything else: re-planning it would only find the
   // world it changed and call that a conflict.
@@ -145,6 +122,46 @@ export async function runAction(request: ActionRequest, deps: ActionDeps): Promi
     }
     return finish(status, describeError(error), plan);
   }
+}
+
+/**
+ * Audits an attempt that stopped before there was a plan to show (no such function, AWS refused
+ * a read), when the caller planned on its own first, as the CLI does to ask for confirmation.
+ */
+export function auditUnplanned(request: ActionRequest, error: unknown, deps: ActionDeps): Promise<ActionOutcome> {
+  return audited(request, deps, {
+    status: statusOf(error),
+    sentence: describeError(error),
+    plan: undefined,
+    before: {},
+    after: {},
+    verifiedAt: undefined,
+  });
+}
+
+/** Writes the outcome's audit record and hands the outcome back; a lost record is logged, never thrown. */
+async function audited(request: ActionRequest, deps: ActionDeps, outcome: ActionOutcome): Promise<ActionOutcome> {
+  try {
+    await writeAudit(
+      deps.store,
+      {
+        at: (deps.now?.() ?? new Date()).toISOString(),
+        functionName: request.functionName,
+        kind: request.kind,
+        actor: request.actor,
+        status: outcome.status,
+        sentence: outcome.sentence,
+        plan: outcome.plan?.sentence,
+        before: outcome.before,
+        after: outcome.after,
+        requestId: request.requestId,
+      },
+      deps.call,
+    );
+  } catch (error) {
+    deps.log.error('could not write the audit record', { requestId: request.requestId, error });
+  }
+  return outcome;
 }
 
 /** The plan an earlier holder of the claim noted before executing, if any. */

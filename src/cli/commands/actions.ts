@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { listAudit } from '../../actions/audit';
 import { planAction } from '../../actions/plan';
-import { runAction } from '../../actions/run';
+import { auditUnplanned, runAction } from '../../actions/run';
 import type { ActionOutcome, ActionRequest, Plan } from '../../actions/types';
 import type { ActionKind } from '../../checks/types';
 import { loadCliConfig } from '../../config';
@@ -236,15 +236,10 @@ export async function act(
     try {
       ({ plan } = await planAction(request, deps));
     } catch (error) {
-      // Whatever stopped the plan, this was an attempt to change production, and runAction is
-      // what audits attempts. It reads the world again, so it is handed one that fails the same
-      // way: it records what the person is told, and a second read that happened to succeed
-      // cannot change anything the person never confirmed.
-      const outcome = await runAction(request, {
-        ...deps,
-        sources: failingWith(deps.sources, error),
-        control: failingWith(deps.control, error),
-      });
+      // Whatever stopped the plan, this was an attempt to change production: audit it as it
+      // was told, without reading the world again (a second look must not run anything the
+      // person never confirmed).
+      const outcome = await auditUnplanned(request, error, deps);
       // Nothing could start (no such function, AWS failed): one sentence after "gofn: ", exit 3.
       if (outcome.status === 'failed') throw error;
       printOutcome(io, style, outcome, options);
@@ -270,18 +265,6 @@ export async function act(
     return exit;
   });
   return exit;
-}
-
-/** The ports with every method rejecting with `error`, however deep (sources.functions.getFunction). */
-function failingWith<T extends object>(ports: T, error: unknown): T {
-  return new Proxy(ports, {
-    get(target, key, receiver) {
-      const value: unknown = Reflect.get(target, key, receiver);
-      if (typeof value === 'function') return () => Promise.reject(error);
-      if (value !== null && typeof value === 'object') return failingWith(value, error);
-      return value;
-    },
-  });
 }
 
 function printOutcome(io: CliIO, style: Style, outcome: ActionOutcome, options: ActionOptions): void {
