@@ -1,5 +1,5 @@
 import { ErrorCode, GofnError } from '../errors';
-import { formatCount, formatClock } from '../format';
+import { formatCount, formatClock, formatVersion } from '../format';
 import { ACTIVE_DEPLOYMENT_STATUSES } from '../ports';
 import { recordAliasVersion } from './alias-history';
 import { replayDlq, type ReplayResult } from './replay';
@@ -70,7 +70,7 @@ export async function readBackPlan(
         const alias = await control.lambda.getAlias(plan.functionName, plan.alias, call);
         return {
           executed: {
-            done: `stopped deployment ${plan.deploymentId} of ${plan.functionName} (${sent.stopStatus ?? deployment.status}); CodeDeploy rolls ${plan.alias} back, now v${alias.version}`,
+            done: `stopped deployment ${plan.deploymentId} of ${plan.functionName} (${sent.stopStatus ?? deployment.status}); CodeDeploy rolls ${plan.alias} back, now ${formatVersion(alias.version)}`,
             before: { deployment: plan.deploymentId, version: plan.fromVersion },
             after: { deploymentStatus: deployment.status, version: alias.version },
             verifiedAt: now(),
@@ -80,7 +80,7 @@ export async function readBackPlan(
       const alias = await control.lambda.getAlias(plan.functionName, plan.alias, call);
       if (alias.version !== plan.toVersion || Object.keys(alias.routing).length > 0) {
         return {
-          observed: `${plan.alias} at v${alias.version}${Object.keys(alias.routing).length ? ' with weighted routing' : ''}`,
+          observed: `${plan.alias} at ${formatVersion(alias.version)}${Object.keys(alias.routing).length ? ' with weighted routing' : ''}`,
         };
       }
       const verifiedAt = now();

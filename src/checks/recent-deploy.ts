@@ -30,7 +30,7 @@ export async function recentDeployCheck(ctx: CheckContext, params: CheckParams<'
   if (!wentLiveAt) {
     return {
       status: 'unknown',
-      summary: `cannot tell when v${fn.version} went live`,
+      summary: `cannot tell when ${formatVersion(fn.version)} went live`,
       reason: 'the version has no publication time and no deployment names it',
       evidence: { version: fn.version },
       links: [lambdaAliasLink(fn.region, fn.name, fn.alias)],

@@ -1,6 +1,6 @@
 import type { ActionsBlock, Button, KnownBlock, SectionBlock } from '@slack/types';
 import type { StepStatus } from '../../checks/types';
-import { formatDuration, formatSeconds } from '../../format';
+import { formatDuration, formatSeconds, formatVersion } from '../../format';
 import type { OfferedAction, Report, StepReport } from '../../runbook/report';
 import { clip, escapeMrkdwn, LIMITS, mrkdwnLink } from './mrkdwn';
 
@@ -50,7 +50,7 @@ export function reportMessage(report: Report, options: ReportRenderOptions): Sla
         {
           type: 'mrkdwn',
           text: escapeMrkdwn(
-            `${report.alias}${report.version ? ` → v${report.version}` : ''} · ${report.region} · last ${formatDuration(window)} · diagnosed in ${formatSeconds(Math.round(report.durationMs / 100) * 100)} · ${requests} ${report.source === 'simulated' ? 'simulated ' : ''}AWS requests`,
+            `${report.alias}${report.version ? ` → ${formatVersion(report.version)}` : ''} · ${report.region} · last ${formatDuration(window)} · diagnosed in ${formatSeconds(Math.round(report.durationMs / 100) * 100)} · ${requests} ${report.source === 'simulated' ? 'simulated ' : ''}AWS requests`,
           ),
         },
       ],
