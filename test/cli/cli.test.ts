@@ -197,6 +197,7 @@ describe('gofn demo and gofn test', () => {
     expect(run.code).toBe(0);
     const commands = run.stdout.split('\n').filter((l) => l.startsWith('$ gofn'));
     expect(commands).toEqual(['$ gofn status', '$ gofn status profile-api', '$ gofn status orders-api']);
+    expect(run.stdout).toMatch(/listed in \d+\.\d s \(simulated AWS latency\) · 2 simulated AWS requests/);
     expect(run.stdout).toContain('CRITICAL  Downstream latency: DynamoDB is slow: p95 1.4 s');
     expect(run.stdout).toContain('CRITICAL  Throttles: reserved concurrency 100 is saturated');
     const footers = run.stdout.split('\n').filter((l) => l.startsWith('diagnosed in '));

@@ -36,7 +36,7 @@ export async function demo(io: CliIO, options: OutputOptions): Promise<number> {
     );
     io.stdout.write(`$ gofn status\n`);
     const fleet = await fleetOverview({ sources, runbook, windowMs: HOUR_MS, deadlineMs: DEADLINE_MS });
-    io.stdout.write(renderFleet(fleet, style));
+    io.stdout.write(renderFleet(fleet, style, { simulatedLatency: true }));
 
     const worst = fleet.functions.filter((f) => f.status === 'critical' || f.status === 'warn').slice(0, DETAILED);
     for (const row of worst) {
