@@ -59,6 +59,30 @@ describe('an action that cannot be planned', () => {
     ]);
   });
 
+  it('says so on stderr when the audit record cannot be written', async () => {
+    // Prepare
+    const { store, world, out, io } = setup();
+    const create = store.create.bind(store);
+    store.create = (record) =>
+      record.pk.startsWith('audit#')
+        ? Promise.reject(new GofnError(ErrorCode.Forbidden, 'DynamoDB PutItem was denied'))
+        : create(record);
+
+    // Act
+    const code = await act(
+      io,
+      'raise-concurrency',
+      'orders-api',
+      options,
+      () => ({ concurrencyTo: 200 }),
+      () => Promise.resolve(world),
+    );
+
+    // Assess: the change itself went through, and the person knows the trail lacks it
+    expect(code).toBe(0);
+    expect(out.stderr).toContain('gofn: could not write the audit record: DynamoDB PutItem was denied.\n');
+  });
+
   it('is audited when the function does not exist', async () => {
     // Prepare
     const { store, io, world } = setup();

@@ -8,8 +8,8 @@ import { auditUnplanned, runAction } from '../../actions/run';
 import type { ActionOutcome, ActionRequest, Plan } from '../../actions/types';
 import type { ActionKind } from '../../checks/types';
 import { loadCliConfig } from '../../config';
-import { ErrorCode, GofnError } from '../../errors';
-import { silentLog } from '../../log';
+import { describeError, ErrorCode, GofnError } from '../../errors';
+import { silentLog, type Log } from '../../log';
 import { runCommand, styleFor, type OutputOptions } from '../common';
 import type { CliIO } from '../io';
 import type { Style } from '../style';
@@ -218,7 +218,7 @@ export async function act(
       control: world.control,
       store: world.store,
       settings: { maxConcurrency, replayRatePerSecond: rate, admins: [] },
-      log: silentLog,
+      log: errorsToStderr(io),
       onProgress: (sentence: string) => {
         io.stderr.write(`  ${sentence}\n`);
       },
@@ -265,6 +265,20 @@ export async function act(
     return exit;
   });
   return exit;
+}
+
+/**
+ * What the actions log as errors (an audit record that could not be written) reaches the person
+ * at the terminal; the rest of their log is for the Lambda handlers.
+ */
+function errorsToStderr(io: CliIO): Log {
+  return {
+    ...silentLog,
+    error: (message, attributes) => {
+      const line = `${message}${attributes?.error === undefined ? '' : `: ${describeError(attributes.error)}`}`;
+      io.stderr.write(`gofn: ${line.endsWith('.') ? line : `${line}.`}\n`);
+    },
+  };
 }
 
 function printOutcome(io: CliIO, style: Style, outcome: ActionOutcome, options: ActionOptions): void {
