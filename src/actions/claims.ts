@@ -33,7 +33,15 @@ export async function claimWork(
   if (!existing) return claimWork(store, key, options, opts);
   if (existing.data.state === 'done') return { outcome: 'done' };
   if (Number(existing.data.leaseUntil) > now) return { outcome: 'running-elsewhere' };
-  const taken = await store.updateIf(PK(key), SK, existing.version, data, expiresAt, opts);
+  // What the holder before noted stays with the claim, should this holder die as well.
+  const taken = await store.updateIf(
+    PK(key),
+    SK,
+    existing.version,
+    { ...data, ...notesOf(existing.data) },
+    expiresAt,
+    opts,
+  );
   return taken
     ? { outcome: 'claimed', claim: { key, version: existing.version + 1, previous: existing.data } }
     : { outcome: 'running-elsewhere' };
@@ -71,9 +79,30 @@ export async function markDone(
   await store.updateIf(PK(claim.key), SK, claim.version, { state: 'done', ...result }, undefined, opts);
 }
 
-/** Gives the claim back after a failure that is safe to retry, so the next delivery runs it. */
-export async function releaseClaim(store: RecordStore, claim: Claim, opts?: CallOptions): Promise<void> {
-  await store.updateIf(PK(claim.key), SK, claim.version, { state: 'running', leaseUntil: 0 }, undefined, opts);
+/**
+ * Gives the claim back after a failure that is safe to retry, so the next delivery runs it,
+ * keeping `notes` (what may already have happened) for whoever takes it next.
+ */
+export async function releaseClaim(
+  store: RecordStore,
+  claim: Claim,
+  opts?: CallOptions,
+  notes: Record<string, unknown> = {},
+): Promise<void> {
+  await store.updateIf(
+    PK(claim.key),
+    SK,
+    claim.version,
+    { state: 'running', leaseUntil: 0, ...notes },
+    undefined,
+    opts,
+  );
+}
+
+/** The notes kept with a claim (see noteOnClaim), without its state. */
+function notesOf(data: Record<string, unknown>): Record<string, unknown> {
+  const { state: _state, leaseUntil: _leaseUntil, ...notes } = data;
+  return notes;
 }
 
 /** Whether the work under this key already finished, without claiming it. */

@@ -1,6 +1,5 @@
 import { ErrorCode, GofnError } from '../errors';
 import { formatCount, formatClock, formatVersion } from '../format';
-import { ACTIVE_DEPLOYMENT_STATUSES } from '../ports';
 import { recordAliasVersion } from './alias-history';
 import { replayDlq, type ReplayResult } from './replay';
 import type { ActionDeps, Plan } from './types';
@@ -22,29 +21,32 @@ function verificationFailed(what: string): GofnError {
 /** Executes exactly the plan, then reads the state back to verify it. */
 export async function executePlan(plan: Plan, deps: ActionDeps): Promise<Executed> {
   const { control, call } = deps;
+  let sent: Sent = {};
   switch (plan.kind) {
     case 'rollback':
       if (plan.method === 'stop-deployment') {
-        const stopStatus = await control.deploys.stopDeployment(plan.deploymentId, call);
-        const readBack = await readBackPlan(plan, deps, { stopStatus });
-        if ('executed' in readBack) return readBack.executed;
-        throw verificationFailed(readBack.observed);
+        sent = { stopStatus: await control.deploys.stopDeployment(plan.deploymentId, call) };
+      } else {
+        await control.lambda.updateAlias(plan.functionName, plan.alias, plan.toVersion, plan.revisionId, call);
       }
-      await control.lambda.updateAlias(plan.functionName, plan.alias, plan.toVersion, plan.revisionId, call);
       break;
     case 'raise-concurrency':
       await control.lambda.putReservedConcurrency(plan.functionName, plan.to, call);
       break;
-    case 'replay-dlq': {
-      const replayed = await replayDlq(plan, deps);
-      const readBack = await readBackPlan(plan, deps, { replayed });
-      if ('executed' in readBack) return readBack.executed;
-      throw verificationFailed(readBack.observed);
-    }
+    case 'replay-dlq':
+      sent = { replayed: await replayDlq(plan, deps) };
+      break;
   }
-  const readBack = await readBackPlan(plan, deps);
+  const readBack = await readBackPlan(plan, deps, sent);
   if ('executed' in readBack) return readBack.executed;
   throw verificationFailed(readBack.observed);
+}
+
+/** What executing a plan sent, when its read-back needs it. */
+interface Sent {
+  replayed?: ReplayResult;
+  /** StopDeployment's answer: the deployment is being stopped, if not stopped yet. */
+  stopStatus?: string;
 }
 
 /**
@@ -54,7 +56,7 @@ export async function executePlan(plan: Plan, deps: ActionDeps): Promise<Execute
 export async function readBackPlan(
   plan: Plan,
   deps: ActionDeps,
-  sent: { replayed?: ReplayResult; stopStatus?: string } = {},
+  sent: Sent = {},
 ): Promise<{ executed: Executed } | { observed: string }> {
   const { control, call } = deps;
   const now = () => deps.now?.() ?? new Date();
@@ -62,10 +64,11 @@ export async function readBackPlan(
     case 'rollback': {
       if (plan.method === 'stop-deployment') {
         const deployment = await control.deploys.getDeployment(plan.deploymentId, call);
-        // Just after StopDeployment the deployment may still show as running while it stops;
-        // without a stop sent now, a running deployment means it was never stopped.
-        if (!sent.stopStatus && ACTIVE_DEPLOYMENT_STATUSES.has(deployment.status)) {
-          return { observed: `deployment ${plan.deploymentId} still ${deployment.status}` };
+        // Just after StopDeployment the deployment may still show as running while it stops.
+        // Without a stop sent now (a retry after a crash), only Stopped says that one was: a
+        // deployment that finished on its own was never stopped by gofn.
+        if (!sent.stopStatus && deployment.status !== 'Stopped') {
+          return { observed: `deployment ${plan.deploymentId} ${deployment.status}, not stopped` };
         }
         const alias = await control.lambda.getAlias(plan.functionName, plan.alias, call);
         return {
@@ -113,7 +116,9 @@ export async function readBackPlan(
       const replayed = sent.replayed;
       if (!replayed) {
         // A retried replay whose DLQ is empty now: the attempt that died moved what was left.
-        if (depth.visible > 0) return { observed: `${formatCount(depth.visible)} messages still in ${plan.dlqName}` };
+        // Messages it had received but not moved are hidden (in flight) until they come back.
+        const left = depth.visible + depth.inFlight;
+        if (left > 0) return { observed: `${formatCount(left)} messages still in ${plan.dlqName}` };
         return {
           executed: {
             done: `replayed the messages of ${plan.dlqName}; the DLQ is empty`,

@@ -96,17 +96,26 @@ export async function runAction(request: ActionRequest, deps: ActionDeps): Promi
         );
       }
     }
-    await releaseClaim(deps.store, claimed.claim, deps.call).catch(() => undefined);
+    // An earlier attempt's plan stays noted: it may still have been carried out.
+    await releaseClaim(deps.store, claimed.claim, deps.call, earlier ? { started: earlier } : {}).catch(
+      () => undefined,
+    );
     return finish(statusOf(error), describeError(error), undefined);
   }
 
-  const claim = await noteOnClaim(
-    deps.store,
-    claimed.claim,
-    { started: plan },
-    now().getTime() + leaseSeconds * 1000,
-    deps.call,
-  );
+  let claim;
+  try {
+    claim = await noteOnClaim(
+      deps.store,
+      claimed.claim,
+      { started: plan },
+      now().getTime() + leaseSeconds * 1000,
+      deps.call,
+    );
+  } catch (error) {
+    await releaseClaim(deps.store, claimed.claim, deps.call).catch(() => undefined);
+    return finish('failed', describeError(error), plan);
+  }
   if (!claim) return finish('duplicate', 'This action is already running.', plan);
 
   try {
@@ -116,7 +125,8 @@ export async function runAction(request: ActionRequest, deps: ActionDeps): Promi
   } catch (error) {
     const status = statusOf(error);
     if (isGofnError(error) && TRANSIENT.has(error.code)) {
-      await releaseClaim(deps.store, claim, deps.call).catch(() => undefined);
+      // A timeout may have hidden a change that was made: the plan stays noted for the retry.
+      await releaseClaim(deps.store, claim, deps.call, { started: plan }).catch(() => undefined);
     } else {
       await markDone(deps.store, claim, { failed: describeError(error) }, deps.call).catch(() => undefined);
     }

@@ -11,6 +11,8 @@ import type { OfferedAction } from '../runbook/report';
  */
 /** IDs a button can carry and stay well inside Slack's 2,000 characters for a button value. */
 export const MAX_WHO = 30;
+/** A Slack user (U…, W…) or user-group (S…) ID, as long as a button may carry. */
+const WHO_ID = /^[UWS][A-Z0-9]{2,31}$/;
 
 export const actionClaimSchema = z.strictObject({
   v: z.literal(1),
@@ -27,10 +29,7 @@ export const actionClaimSchema = z.strictObject({
    * groups), so the click is checked before a confirmation opens. Left out when the list is too
    * long for a button; the worker authorizes again on submit either way.
    */
-  who: z
-    .array(z.string().regex(/^[UWS][A-Z0-9]{2,31}$/))
-    .max(MAX_WHO)
-    .optional(),
+  who: z.array(z.string().regex(WHO_ID)).max(MAX_WHO).optional(),
   /** Expiry, epoch seconds. */
   exp: z.number().int().positive(),
 });
@@ -58,6 +57,9 @@ export function claimFor(
 ): ActionClaim {
   const { function: fn, alias, ...params } = action.params;
   const allowed = who ? [...new Set(who)] : undefined;
+  // A list the token could not carry whole is left out: the click then cannot refuse anyone
+  // (the worker still decides), rather than every button failing to verify.
+  const carried = allowed && allowed.length <= MAX_WHO && allowed.every((id) => WHO_ID.test(id));
   return {
     v: 1,
     id: randomUUID(),
@@ -67,14 +69,16 @@ export function claimFor(
     params,
     channel,
     exp: nowSeconds + ttlSeconds,
-    ...(allowed && allowed.length <= MAX_WHO ? { who: allowed } : {}),
+    ...(carried ? { who: allowed } : {}),
   };
 }
 
 /**
  * Whether the person clicking may act, as far as the button knows: `yes` when named, `no` when
- * neither named nor possibly in a named group, `maybe` when only group membership (which needs
- * a Slack call, not allowed before the ack) or an older button without the list could tell.
+ * neither named nor possibly in a named user group, `maybe` when only group membership could
+ * tell (that takes a usergroups.users.list call, which the click path does not make: the only
+ * Slack call it makes is views.open, within the trigger_id's 3 seconds) or when the button
+ * carries no list. A `maybe` sees the confirmation; the worker decides on submit.
  */
 export function mayAct(claim: ActionClaim, userId: string): 'yes' | 'no' | 'maybe' {
   if (!claim.who) return 'maybe';

@@ -103,7 +103,7 @@ export function createSlackApp(options: SlackAppOptions): App {
     }
     // Someone the button does not name never sees the plan; the worker audits the attempt.
     if (mayAct(checked.claim, body.user.id) === 'no') {
-      await client.views.open({ trigger_id: body.trigger_id, view: problemModal(clickRefusal(checked.claim.fn)) });
+      // Audited first: the modal can fail (an expired trigger_id), the attempt still happened.
       await enqueue({
         kind: 'refusal',
         id: body.trigger_id,
@@ -111,6 +111,7 @@ export function createSlackApp(options: SlackAppOptions): App {
         channel: metadata.channel,
         user: body.user.id,
       });
+      await client.views.open({ trigger_id: body.trigger_id, view: problemModal(clickRefusal(checked.claim.fn)) });
       return;
     }
     await client.views.open({ trigger_id: body.trigger_id, view: confirmModal(checked.claim, body.user.id, metadata) });

@@ -1,6 +1,7 @@
 import { listAudit } from '../../src/actions/audit';
 import { runAction } from '../../src/actions/run';
-import type { ActionDeps, ActionRequest } from '../../src/actions/types';
+import { claimWork, noteOnClaim } from '../../src/actions/claims';
+import type { ActionDeps, ActionRequest, Plan } from '../../src/actions/types';
 import { ErrorCode, GofnError } from '../../src/errors';
 import { silentLog } from '../../src/log';
 import { MemoryRecordStore } from '../../src/sim/record-store';
@@ -365,5 +366,114 @@ describe('DLQ replay', () => {
       status: 'conflict',
       sentence: 'orders-dlq is empty now; there is nothing to replay. Nothing was changed.',
     });
+  });
+});
+
+describe('a retry after an attempt that may have made its change', () => {
+  /** What a worker that died after noting its plan leaves behind: the plan, and a lapsed lease. */
+  async function diedAfterNoting(store: MemoryRecordStore, plan: Plan, requestId = 'req-1') {
+    const claimed = await claimWork(store, `action#${requestId}`, {
+      leaseSeconds: 1,
+      keepSeconds: 3600,
+      nowMs: Date.now() - 60_000,
+    });
+    await noteOnClaim(store, claimed.claim!, { started: plan }, Date.now() - 30_000);
+  }
+
+  it('records a change a timed-out attempt did make as succeeded on the next press', async () => {
+    // Prepare: UpdateAlias reaches Lambda, but its answer is lost to a timeout
+    const { control, deps, store } = setup();
+    const updateAlias = control.lambda.updateAlias.bind(control.lambda);
+    control.lambda.updateAlias = async (...args) => {
+      await updateAlias(...args);
+      throw new GofnError(ErrorCode.Timeout, 'Lambda UpdateAlias did not answer within 10 s.');
+    };
+    const press = request('rollback', { fromVersion: '42', toVersion: '41' });
+
+    // Act
+    const first = await runAction(press, deps);
+    control.lambda.updateAlias = updateAlias;
+    const second = await runAction(press, deps);
+
+    // Assess
+    expect(first.status).toBe('failed');
+    expect(second).toMatchObject({ status: 'succeeded', after: { version: '41', routing: {} } });
+    expect(second.sentence).toMatch(/^rolled orders-api back: live v42 → v41 .*, by an earlier attempt that stopped/);
+    expect((await listAudit(store, 'orders-api')).map((a) => a.status).sort()).toEqual(['failed', 'succeeded']);
+  });
+
+  it('does not call a deployment that finished on its own stopped by gofn', async () => {
+    // Prepare: the dead attempt meant to stop d-ACTIVE1; the canary then completed and moved the alias
+    const { control, deps, store } = setup();
+    await diedAfterNoting(store, {
+      kind: 'rollback',
+      method: 'stop-deployment',
+      functionName: 'orders-api',
+      alias: 'live',
+      fromVersion: '42',
+      deploymentId: 'd-ACTIVE1',
+      sentence: 'orders-api: stop CodeDeploy deployment d-ACTIVE1 with automatic rollback of alias live',
+    });
+    control.aliases.set('orders-api:live', { ...control.aliases.get('orders-api:live')!, version: '43', routing: {} });
+    control.deploys.getDeployment = async (id) => ({
+      id,
+      application: 'orders',
+      group: 'live',
+      status: 'Succeeded',
+      createdAt: new Date(),
+      completedAt: new Date(),
+      configName: 'CodeDeployDefault.LambdaCanary10Percent5Minutes',
+      currentVersion: '42',
+      targetVersion: '43',
+    });
+
+    // Act
+    const outcome = await runAction(request('rollback', { fromVersion: '42' }), deps);
+
+    // Assess
+    expect(outcome.status).toBe('conflict');
+    expect(outcome.sentence).toMatch(/^The alias changed since you looked/);
+  });
+
+  it('does not call a replay done while messages it had received are still hidden in the DLQ', async () => {
+    // Prepare: the dead attempt held 10 received messages; none is visible until they come back
+    const { deps, store } = setup({
+      sqsSource: { sourceArn: SOURCE, dlqArn: DLQ },
+      dlqDepth: { visible: 0, inFlight: 10 },
+    });
+    await diedAfterNoting(store, {
+      kind: 'replay-dlq',
+      functionName: 'orders-api',
+      alias: 'live',
+      dlqArn: DLQ,
+      dlqName: 'orders-dlq',
+      messages: 40,
+      mode: 'sqs-source',
+      destinationArn: SOURCE,
+      sentence: 'move 40 messages from orders-dlq to orders',
+    });
+
+    // Act
+    const outcome = await runAction(request('replay-dlq', { queue: 'orders-dlq' }), deps);
+
+    // Assess
+    expect(outcome.status).toBe('conflict');
+  });
+
+  it('answers with a sentence, and leaves the action to a later press, when the plan cannot be noted', async () => {
+    // Prepare
+    const { control, deps, store } = setup();
+    const updateIf = store.updateIf.bind(store);
+    store.updateIf = async (pk, ...rest) => {
+      if (pk.startsWith('claim#')) throw new GofnError(ErrorCode.Throttled, 'DynamoDB throttled the request.');
+      return updateIf(pk, ...rest);
+    };
+
+    // Act
+    const outcome = await runAction(request('rollback', { fromVersion: '42', toVersion: '41' }), deps);
+
+    // Assess
+    expect(outcome).toMatchObject({ status: 'failed', sentence: 'DynamoDB throttled the request.' });
+    expect(control.aliases.get('orders-api:live')!.version).toBe('42');
   });
 });

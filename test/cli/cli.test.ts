@@ -351,9 +351,13 @@ describe('actions from the terminal', () => {
     const args = ['concurrency', 'orders-api', '300', '--scenario', SCENARIOS, '--yes'];
     const fromEnv = await runCli(args, { env: { GOFN_MAX_CONCURRENCY: 'lots' } });
     const fromFlag = await runCli([...args, '--max-concurrency', 'abc']);
+    const overridden = await runCli([...args, '--max-concurrency', '400'], { env: { GOFN_MAX_CONCURRENCY: 'lots' } });
+    const rollback = await runCli(['rollback', 'payments-api', '--scenario', SCENARIOS, '--yes'], {
+      env: { GOFN_MAX_CONCURRENCY: 'lots' },
+    });
 
-    // Assess
-    expect([fromEnv.code, fromFlag.code]).toEqual([3, 3]);
+    // Assess: a bad setting stops only the command that would use it
+    expect([fromEnv.code, fromFlag.code, overridden.code, rollback.code]).toEqual([3, 3, 0, 0]);
     expect(fromEnv.stderr).toBe('gofn: configuration GOFN_MAX_CONCURRENCY: expected a whole number above 0.\n');
     expect(fromFlag.stderr).toBe('gofn: --max-concurrency "abc" is not a whole number above 0.\n');
   });

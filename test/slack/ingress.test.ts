@@ -201,6 +201,18 @@ describe('ingress: buttons and modals', () => {
     ]);
   });
 
+  it('still hands a refused click to the worker for the audit when the refusal modal cannot open', async () => {
+    // Prepare
+    const value = signActionToken(SIGNING_SECRET, claim({ who: ['U0ADMIN'] }));
+    slack.injectFaults('views.open', [{ status: 500 }]);
+
+    // Act
+    await ingress(signedEvent(interactionBody(buttonClick({ value, user: 'U0MALLORY' }))));
+
+    // Assess
+    expect(jobs).toEqual([expect.objectContaining({ kind: 'refusal', user: 'U0MALLORY', token: value })]);
+  });
+
   it('opens the confirmation when only a user group could say, leaving the decision to the worker', async () => {
     // Prepare: group membership needs a Slack call, which may not run before the ack
     const value = signActionToken(SIGNING_SECRET, claim({ who: ['U0ADMIN', 'S0ONCALL'] }));

@@ -143,8 +143,9 @@ function statusWord(style: Style, status: string, padded: string): string {
 
 /** The cap on reserved concurrency: --max-concurrency, else the worker's GOFN_MAX_CONCURRENCY. */
 function maxConcurrencyOf(io: CliIO, options: ActionOptions): number {
-  const fromEnv = loadCliConfig(io.env).GOFN_MAX_CONCURRENCY;
-  if (options.maxConcurrency === undefined) return fromEnv;
+  // The environment is read only when the flag does not say, so a bad value there cannot stop
+  // a command that overrides it.
+  if (options.maxConcurrency === undefined) return loadCliConfig(io.env).GOFN_MAX_CONCURRENCY;
   const value = Number(options.maxConcurrency);
   if (!/^\d{1,7}$/.test(options.maxConcurrency) || value < 1) {
     throw new GofnError(
@@ -211,7 +212,8 @@ export async function act(
         ErrorCode.InvalidInput,
         `--rate "${options.rate}" must be between 1 and 500 messages per second.`,
       );
-    const maxConcurrency = maxConcurrencyOf(io, options);
+    // Only raising concurrency has a cap to respect; the other actions never read it.
+    const maxConcurrency = kind === 'raise-concurrency' ? maxConcurrencyOf(io, options) : Number.POSITIVE_INFINITY;
     const world: World = await open({ ...options, needsTable: true, env: io.env });
     const deps = {
       sources: world.sources,
