@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { ErrorCode, GofnError } from './errors';
 import { formatPath } from './format';
+import { SLACK_ID } from './owners';
 
 const idList = z
   .string()
@@ -11,7 +12,7 @@ const idList = z
       .map((id) => id.trim())
       .filter(Boolean),
   )
-  .pipe(z.array(z.string().regex(/^[UWS][A-Z0-9]{2,}$/, 'expected Slack user (U…/W…) or user-group (S…) IDs')));
+  .pipe(z.array(z.string().regex(SLACK_ID, 'expected Slack user (U…/W…) or user-group (S…) IDs')));
 
 const wholeAboveZero = { error: 'expected a whole number above 0' };
 const positiveInt = (fallback: number) =>

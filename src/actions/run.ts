@@ -1,7 +1,7 @@
 import { describeError, ErrorCode, isGofnError } from '../errors';
+import type { FunctionInfo } from '../ports';
 import { writeAudit } from './audit';
 import { authorize } from './authorize';
-import type { FunctionInfo } from '../ports';
 import { claimWork, isDone, markDone, noteOnClaim, releaseClaim } from './claims';
 import { executePlan, readBackPlan } from './execute';
 import { planAction } from './plan';
@@ -134,11 +134,15 @@ export async function runAction(request: ActionRequest, deps: ActionDeps): Promi
   }
 }
 
+/** What writing an audit record needs. */
+type AuditDeps = Pick<ActionDeps, 'store' | 'now' | 'call' | 'log'>;
+
 /**
- * Audits an attempt that stopped before there was a plan to show (no such function, AWS refused
- * a read), when the caller planned on its own first, as the CLI does to ask for confirmation.
+ * Audits an attempt that stopped before there was a plan to run: the CLI's own planning failed
+ * (no such function, AWS refused a read), or Slack refused the click of someone a button does
+ * not name.
  */
-export function auditUnplanned(request: ActionRequest, error: unknown, deps: ActionDeps): Promise<ActionOutcome> {
+export function auditUnplanned(request: ActionRequest, error: unknown, deps: AuditDeps): Promise<ActionOutcome> {
   return audited(request, deps, {
     status: statusOf(error),
     sentence: describeError(error),
@@ -150,7 +154,7 @@ export function auditUnplanned(request: ActionRequest, error: unknown, deps: Act
 }
 
 /** Writes the outcome's audit record and hands the outcome back; a lost record is logged, never thrown. */
-async function audited(request: ActionRequest, deps: ActionDeps, outcome: ActionOutcome): Promise<ActionOutcome> {
+async function audited(request: ActionRequest, deps: AuditDeps, outcome: ActionOutcome): Promise<ActionOutcome> {
   try {
     await writeAudit(
       deps.store,

@@ -1,9 +1,10 @@
 import { formatClock, formatCount, formatDuration, formatMs, formatPercent, plural, slowdownNote } from '../format';
 import { notableSlowdown, type FleetReport } from '../runbook/fleet';
+import { latencyNote, type RenderOptions } from './render-report';
 import { paintStatus, statusMark, type Style } from './style';
 
 /** One line per managed function, worst first. */
-export function renderFleet(fleet: FleetReport, style: Style, options: { simulatedLatency?: boolean } = {}): string {
+export function renderFleet(fleet: FleetReport, style: Style, options: RenderOptions = {}): string {
   const start = new Date(fleet.window.start);
   const end = new Date(fleet.window.end);
   const lines = [
@@ -32,7 +33,7 @@ export function renderFleet(fleet: FleetReport, style: Style, options: { simulat
   lines.push('');
   lines.push(
     style.dim(
-      `listed in ${(fleet.durationMs / 1000).toFixed(1)} s${options.simulatedLatency ? ' (simulated AWS latency)' : ''} · ${requests} ${fleet.source === 'simulated' ? 'simulated AWS requests' : 'AWS requests'}` +
+      `listed in ${(fleet.durationMs / 1000).toFixed(1)} s${latencyNote(options)} · ${requests} ${fleet.source === 'simulated' ? 'simulated AWS requests' : 'AWS requests'}` +
         (fleet.functions.length > 0
           ? ' · graded on errors, throttles and p99 against the window before; `gofn status <function>` walks the whole runbook'
           : ''),

@@ -13,6 +13,11 @@ export interface RenderOptions {
   simulatedLatency?: boolean;
 }
 
+/** Said after a time that includes the simulated sources' imitation of AWS round trips. */
+export function latencyNote(options: RenderOptions): string {
+  return options.simulatedLatency ? ' (simulated AWS latency)' : '';
+}
+
 /** The report as terminal lines: verdict first, one line per step, then what to do and where to look. */
 export function renderReport(report: Report, style: Style, options: RenderOptions = {}): string {
   const start = new Date(report.window.start);
@@ -61,8 +66,9 @@ export function renderReport(report: Report, style: Style, options: RenderOption
   });
   const requests = Object.values(report.awsCalls).reduce((a, b) => a + b, 0);
   const noun = report.source === 'simulated' ? 'simulated AWS requests' : 'AWS requests';
-  const latency = options.simulatedLatency ? ' (simulated AWS latency)' : '';
-  lines.push(style.dim(`diagnosed in ${(report.durationMs / 1000).toFixed(1)} s${latency} · ${requests} ${noun}`));
+  lines.push(
+    style.dim(`diagnosed in ${(report.durationMs / 1000).toFixed(1)} s${latencyNote(options)} · ${requests} ${noun}`),
+  );
   return lines.join('\n') + '\n';
 }
 

@@ -10,11 +10,6 @@ import { createLambdaLog } from './log';
 import { workerSettings } from './settings';
 
 /**
- * `npm run dev`: the Slack app over Socket Mode against a real workspace, with the worker in
- * this process instead of a second Lambda. No public URL is needed. AWS comes from the standard
- * SDK environment, or a simulated fleet when GOFN_SCENARIO names scenario files or directories.
- */
-/**
  * The Slack credentials local development needs, asked for by name before the general
  * configuration, whose message speaks of production's secret ARN.
  */
@@ -35,6 +30,11 @@ function devCredentials(env: NodeJS.ProcessEnv) {
   );
 }
 
+/**
+ * `npm run dev`: the Slack app over Socket Mode against a real workspace, with the worker in
+ * this process instead of a second Lambda. No public URL is needed. AWS comes from the standard
+ * SDK environment, or a simulated fleet when GOFN_SCENARIO names scenario files or directories.
+ */
 async function main(): Promise<void> {
   const { appToken, botToken, signingSecret } = devCredentials(process.env);
   const config = loadConfig();

@@ -1,7 +1,6 @@
 import { recordAliasVersion } from '../actions/alias-history';
-import { writeAudit } from '../actions/audit';
 import { claimWork, markDone, releaseClaim } from '../actions/claims';
-import { runAction } from '../actions/run';
+import { auditUnplanned, runAction } from '../actions/run';
 import type { ActionDeps, ActionRequest, ActionSettings } from '../actions/types';
 import { describeError, ErrorCode, GofnError } from '../errors';
 import type { Log } from '../log';
@@ -293,18 +292,11 @@ export function createWorker(options: WorkerOptions) {
       return;
     }
     const { claim } = checked;
-    await writeAudit(store, {
-      at: now().toISOString(),
-      functionName: claim.fn,
-      kind: claim.kind,
-      actor: { via: 'slack', id: job.user },
-      status: 'refused',
-      sentence: clickRefusal(claim.fn),
-      plan: undefined,
-      before: {},
-      after: {},
-      requestId: claim.id,
-    });
+    await auditUnplanned(
+      requestFromClaim(claim, job.user),
+      new GofnError(ErrorCode.Forbidden, clickRefusal(claim.fn)),
+      { store, now, log },
+    );
   }
 
   async function openAlarm(alarm: UnderstoodAlarm, channel: string, budget: Budget): Promise<void> {
