@@ -148,13 +148,17 @@ export function createWorker(options: WorkerOptions) {
         );
       }
       await work();
-      await markDone(store, claimed.claim);
     } catch (error) {
       // Give the claim back so the platform's retry can run it; whatever was posted already was
       // posted by the steps that completed, and those steps are ordered so a retry repeats none.
       await releaseClaim(store, claimed.claim).catch(() => undefined);
       throw error;
     }
+    // The work is done even if saying so fails: the claim is kept (its lease still holds off
+    // duplicates) and nothing is thrown, so no retry posts the same report a second time.
+    await markDone(store, claimed.claim).catch((error: unknown) =>
+      log.warn('the work was done but could not be marked done', { key, error }),
+    );
   }
 
   async function diagnoseFor(functionName: string, alias: string, window: string, deadlineMs: number): Promise<Report> {

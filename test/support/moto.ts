@@ -17,7 +17,9 @@ export interface Emulator {
 }
 
 const repoRoot = path.resolve(__dirname, '..', '..');
-const motoBinary = path.join(repoRoot, '.venv', 'bin', 'moto_server');
+const venvPython = path.join(repoRoot, '.venv', 'bin', 'python');
+/** moto's server, with DynamoDB's conditional writes made atomic as in AWS (see the script). */
+const emulatorScript = path.join(repoRoot, 'tools', 'emulator.py');
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -35,17 +37,22 @@ export async function freePort(): Promise<number> {
 
 async function waitUntilUp(endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let spawnError: Error | undefined;
+  child.once('error', (error) => (spawnError = error));
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`moto_server exited with code ${child.exitCode}`);
+    if (spawnError) throw new Error(`the AWS emulator could not start: ${spawnError.message}.`);
+    if (child.exitCode !== null)
+      throw new Error(`the AWS emulator exited with code ${child.exitCode} before answering.`);
     try {
-      const response = await fetch(`${endpoint}/moto-api/`);
+      // A port that accepts but never answers must not hold the wait past its deadline.
+      const response = await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(1000) });
       if (response.status < 500) return;
     } catch {
       // not listening yet
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`moto_server did not answer on ${endpoint} within ${timeoutMs} ms`);
+  throw new Error(`the AWS emulator did not answer on ${endpoint} within ${timeoutMs / 1000} s.`);
 }
 
 export const emulatorCredentials = {
@@ -56,23 +63,31 @@ export const emulatorCredentials = {
   AWS_DEFAULT_REGION: 'us-east-1',
 };
 
+export interface EmulatorOptions {
+  /** The Python that has moto; default the project's .venv. */
+  python?: string;
+  /** How long to wait for it to answer. Default 20 s. */
+  startTimeoutMs?: number;
+}
+
 /** Starts the emulator and points this process's AWS SDK at it (AWS_ENDPOINT_URL and credentials). */
-export async function startEmulator(): Promise<Emulator> {
-  if (!existsSync(motoBinary)) {
-    throw new Error(`the AWS emulator is not installed at .venv/bin/moto_server; run \`sh scripts/setup.sh all\``);
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const python = options.python ?? venvPython;
+  if (!existsSync(python)) {
+    throw new Error(`the AWS emulator is not installed (${python} is missing); run \`sh scripts/setup.sh all\`.`);
   }
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn(motoBinary, ['-H', '127.0.0.1', '-p', String(port)], {
+  const child = spawn(python, [emulatorScript, '127.0.0.1', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'false' },
+    env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'false', MOTO_PORT: String(port) },
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
   try {
-    await waitUntilUp(endpoint, child, 20000);
+    await waitUntilUp(endpoint, child, options.startTimeoutMs ?? 20000);
   } catch (error) {
     child.kill('SIGKILL');
     throw new Error(`${(error as Error).message}\n${stderr}`);
