@@ -30,7 +30,7 @@ export const TYPICAL_LATENCY_MS: Readonly<Record<string, number>> = {
 };
 
 /**
- * The ports of ports.ts over a simulated fleet, for the demo and `gofn test`: the answers, errors
+ * The ports of src/ports/ over a simulated fleet, for the demo and `gofn test`: the answers, errors
  * and request counts the AWS adapters would give for the fleet the scenarios describe.
  */
 export function createSimulatedSources(fleet: SimulatedFleet, options: SimulatedSourcesOptions = {}): Sources {

@@ -7,7 +7,7 @@ import type { SimulatedFleet } from './fleet';
 import { RequestSimulator } from './sources/requests';
 
 /**
- * The action ports of ports.ts over a simulated fleet: a rollback, a concurrency change or a DLQ
+ * The action ports of src/ports/control.ts over a simulated fleet: a rollback, a concurrency change or a DLQ
  * replay changes the fleet, and the sources of the same fleet see the change.
  */
 export function createSimulatedControl(fleet: SimulatedFleet, options: SimulatedSourcesOptions = {}): ControlPorts {

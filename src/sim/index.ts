@@ -1,5 +1,5 @@
 /**
- * The simulated fleet: scenario files in, the ports of ports.ts out. Used by `gofn demo` and
+ * The simulated fleet: scenario files in, the ports of src/ports/ out. Used by `gofn demo` and
  * `gofn test`, which run the real engine against it.
  */
 export { createSimulatedSources, TYPICAL_LATENCY_MS } from './backend';

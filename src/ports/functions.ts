@@ -1,0 +1,76 @@
+/** Lambda functions, aliases, versions, event sources and the tagging API. */
+import type { CallOptions } from './common';
+
+export interface FunctionInfo {
+  name: string;
+  /** Unqualified function ARN. */
+  arn: string;
+  region: string;
+  accountId: string | undefined;
+  /** The alias that was asked for, for example `live`. */
+  alias: string;
+  /** The version the alias points to (the primary version when routing is weighted). */
+  version: string;
+  /** LastModified of that version: when it was published. */
+  versionModifiedAt: Date | undefined;
+  /**
+   * Additional version weights of the alias (weighted routing during a canary), e.g. {"43": 0.1};
+   * empty when the source does not report it (AWS GetFunction does not).
+   */
+  routing: Record<string, number>;
+  runtime: string | undefined;
+  architectures: string[];
+  memoryMb: number | undefined;
+  timeoutSeconds: number | undefined;
+  /** Reserved concurrency of the function, undefined when it uses the unreserved pool. */
+  reservedConcurrency: number | undefined;
+  /** DeadLetterConfig.TargetArn of async invocations (SQS or SNS ARN). */
+  deadLetterTargetArn: string | undefined;
+  logGroup: string;
+  tags: Record<string, string>;
+}
+
+export interface EventSourceInfo {
+  uuid: string;
+  sourceArn: string;
+  /** Service of the source ARN: `sqs`, `kinesis`, `dynamodb`, `kafka` or `other`. */
+  service: string;
+  state: string;
+}
+
+export interface AccountConcurrency {
+  /** ConcurrentExecutions limit of the account in the region. */
+  limit: number;
+  /** UnreservedConcurrentExecutions: what functions without reserved concurrency share. */
+  unreserved: number;
+}
+
+export interface FunctionVersionInfo {
+  version: string;
+  modifiedAt: Date | undefined;
+  description: string | undefined;
+}
+
+export interface ManagedFunctionRef {
+  name: string;
+  arn: string;
+  tags: Record<string, string>;
+}
+
+export interface FunctionsPort {
+  /** The function as seen through `alias`. NotFound when the function or alias is missing. */
+  getFunction(name: string, alias: string, opts?: CallOptions): Promise<FunctionInfo>;
+  /** All function names in the region, for "did you mean" suggestions. */
+  listFunctionNames(opts?: CallOptions): Promise<string[]>;
+  listEventSources(functionName: string, opts?: CallOptions): Promise<EventSourceInfo[]>;
+  /** The OnFailure destination of async invocations for the alias, if any (EventInvokeConfig). */
+  getAsyncFailureDestination(functionName: string, alias: string, opts?: CallOptions): Promise<string | undefined>;
+  getAccountConcurrency(opts?: CallOptions): Promise<AccountConcurrency>;
+  /** Published versions, newest first (without $LATEST). */
+  listVersions(functionName: string, opts?: CallOptions): Promise<FunctionVersionInfo[]>;
+  /**
+   * Functions tagged `gofn:managed=true`, one page at a time, as the tagging API returns them,
+   * so a large fleet can be processed while it is still being listed.
+   */
+  managedFunctionPages(opts?: CallOptions): AsyncIterable<ManagedFunctionRef[]>;
+}

@@ -1,0 +1,19 @@
+/** The bundle of read ports the engine takes. */
+import type { DeploysPort } from './deploys';
+import type { FunctionsPort } from './functions';
+import type { LogsPort } from './logs';
+import type { MetricsPort } from './metrics';
+import type { QueuesPort } from './queues';
+import type { TracesPort } from './traces';
+
+export interface Sources {
+  /** `aws` for a real account or the emulator, `simulated` for a scenario. */
+  kind: 'aws' | 'simulated';
+  region: string;
+  functions: FunctionsPort;
+  metrics: MetricsPort;
+  logs: LogsPort;
+  traces: TracesPort;
+  deploys: DeploysPort;
+  queues: QueuesPort;
+}
