@@ -209,7 +209,9 @@ def main(paths: list[str]) -> int:
                 )
                 if reason:
                     accepted += 1
-                    print(f"iam-check: accepted {finding.issue} in {where} ({finding.detail}): {reason}")
+                    detail = str(finding.detail)
+                    detail = detail if len(detail) <= 100 else detail[:97] + "..."
+                    print(f"iam-check: accepted {finding.issue} in {where} ({detail}): {reason}")
                     continue
                 failed += 1
                 print(f"iam-check: {finding.issue} in {where}: {finding.detail}")
