@@ -196,7 +196,15 @@ describe('gofn demo and gofn test', () => {
     // Assess
     expect(run.code).toBe(0);
     const commands = run.stdout.split('\n').filter((l) => l.startsWith('$ gofn'));
-    expect(commands).toEqual(['$ gofn status', '$ gofn status profile-api', '$ gofn status orders-api']);
+    // What the demo shows as typed runs on the same simulated fleet when pasted.
+    expect(commands).toEqual([
+      '$ gofn status --scenario runbooks/scenarios',
+      '$ gofn status profile-api --scenario runbooks/scenarios',
+      '$ gofn status orders-api --scenario runbooks/scenarios',
+    ]);
+    const suggested = run.stdout.split('\n').filter((l) => /^(Run: |      or )/.test(l));
+    expect(suggested.length).toBeGreaterThan(0);
+    expect(suggested.every((l) => l.endsWith(' --scenario runbooks/scenarios'))).toBe(true);
     expect(run.stdout).toMatch(/listed in \d+\.\d s \(simulated AWS latency\) · 2 simulated AWS requests/);
     expect(run.stdout).toContain('CRITICAL  Downstream latency: DynamoDB is slow: p95 1.4 s');
     expect(run.stdout).toContain('CRITICAL  Throttles: reserved concurrency 100 is saturated');

@@ -65,7 +65,11 @@ export async function status(io: CliIO, functionName: string | undefined, option
     const report = await diagnose({ sources, runbook, functionName, alias: options.alias, windowMs, deadlineMs }).catch(
       (error: unknown) => explainNotFound(error, sources, functionName, options.alias),
     );
-    io.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report, style));
+    io.stdout.write(
+      options.json
+        ? `${JSON.stringify(report, null, 2)}\n`
+        : renderReport(report, style, { scenario: options.scenario }),
+    );
     return exitCodeFor(report.status);
   });
 }
