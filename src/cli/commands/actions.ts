@@ -13,6 +13,7 @@ import { silentLog, type Log } from '../../log';
 import { runCommand, styleFor, type OutputOptions } from '../common';
 import type { CliIO } from '../io';
 import type { Style } from '../style';
+import { explainNotFound } from '../../runbook/suggest';
 import { openWorld, type World, type WorldChoice } from '../world';
 
 export interface ActionOptions extends OutputOptions {
@@ -253,7 +254,11 @@ export async function act(
     let plan: Plan;
     try {
       ({ plan } = await planAction(request, deps));
-    } catch (error) {
+    } catch (planError) {
+      // "no function "ordrs-api" in us-east-1. Did you mean orders-api?", not the SDK's own words.
+      const error: unknown = await explainNotFound(planError, world.sources, functionName, options.alias).catch(
+        (explained: unknown) => explained,
+      );
       // Whatever stopped the plan, this was an attempt to change production: audit it as it
       // was told, without reading the world again (a second look must not run anything the
       // person never confirmed).
