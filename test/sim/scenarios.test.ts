@@ -83,6 +83,28 @@ const expectedVerdicts: Record<string, { primaryCause: string | null; steps: Exp
       dlq: 'critical',
     },
   },
+  'payouts-worker': {
+    primaryCause: 'dlq',
+    steps: {
+      throttles: 'ok',
+      'cold-starts': 'ok',
+      'downstream-latency': 'ok',
+      'error-traces': 'ok',
+      'recent-deploy': 'ok',
+      dlq: 'warn',
+    },
+  },
+  'billing-events': {
+    primaryCause: 'dlq',
+    steps: {
+      throttles: 'ok',
+      'cold-starts': 'ok',
+      'downstream-latency': 'ok',
+      'error-traces': 'ok',
+      'recent-deploy': 'ok',
+      dlq: 'critical',
+    },
+  },
 };
 
 describe('the shipped scenarios under the default runbook', () => {
