@@ -54,7 +54,12 @@ export async function findFailureDestination(
     { functionName: fn.name, functionArn: fn.arn, qualifiers: qualifiersOf(fn) },
     call,
   );
-  for (const source of eventSources.filter((s) => s.service === 'sqs')) {
+  // The mapping the alias's traffic comes through first, then those of its versions, then the function's.
+  const rank = (qualifier: string | undefined) => (qualifier === fn.alias ? 0 : qualifier !== undefined ? 1 : 2);
+  const sqsSources = eventSources
+    .filter((s) => s.service === 'sqs')
+    .sort((a, b) => rank(a.qualifier) - rank(b.qualifier));
+  for (const source of sqsSources) {
     const redrive = await sources.queues.getRedriveTarget(source.sourceArn, call);
     if (redrive) {
       const depth = await sources.queues.getDepth(redrive.deadLetterArn, call);

@@ -262,8 +262,8 @@ describe('queues on the emulator', () => {
     const depth = await countCalls(ledger, () => sources.queues.getDepth(dlqArn));
 
     // Assess
-    expect(target).toEqual({ deadLetterArn: dlqArn, maxReceiveCount: 3 });
-    expect(depth).toEqual({ arn: dlqArn, name: 'orders-dlq', visible: 3, inFlight: 0 });
+    expect(target).toEqual({ deadLetterArn: dlqArn, maxReceiveCount: 3, fifo: false });
+    expect(depth).toEqual({ arn: dlqArn, name: 'orders-dlq', visible: 3, inFlight: 0, fifo: false });
     expect(ledger.snapshot()).toEqual({ 'SQS:GetQueueAttributes': 2 });
   });
 
