@@ -203,8 +203,11 @@ describe('SQS control on the emulator', () => {
       arrived.push(...(await control.queues.receive(targetArn, 10, 30)));
     }
     expect(arrived.map((m) => m.body).sort()).toEqual([...bodies].sort());
-    // Number attributes arrive as String: QueueMessage carries text only.
-    expect(arrived.find((m) => m.body === '{"order":4}')?.attributes).toEqual({ tenant: 'tenant-1', attempt: '3' });
+    // Each attribute keeps its data type: a Number stays a Number.
+    expect(arrived.find((m) => m.body === '{"order":4}')?.attributes).toEqual({
+      tenant: { dataType: 'String', stringValue: 'tenant-1' },
+      attempt: { dataType: 'Number', stringValue: '3' },
+    });
   });
 
   it('leaves a receipt handle that is not valid out of the deleted set', async () => {

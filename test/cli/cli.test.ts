@@ -65,7 +65,16 @@ describe('gofn status on the simulated fleet', () => {
     // Assess
     const fleet = JSON.parse(run.stdout) as { functions: { function: string; status: string }[] };
     expect(fleet.functions.map((f) => f.function).sort()).toEqual(
-      ['catalog-api', 'orders-api', 'orders-worker', 'payments-api', 'profile-api', 'search-api'].sort(),
+      [
+        'billing-events',
+        'catalog-api',
+        'orders-api',
+        'orders-worker',
+        'payments-api',
+        'payouts-worker',
+        'profile-api',
+        'search-api',
+      ].sort(),
     );
     // Graded on errors, throttles and p99 against the hour before: the slow downstream and the
     // throttling are critical, the bad deploy's error rate a warning.
@@ -222,7 +231,7 @@ describe('gofn demo and gofn test', () => {
 
     // Assess
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('6 files, 6 functions, 0 failed, 0 could not run');
+    expect(run.stdout).toContain('8 files, 8 functions, 0 failed, 0 could not run');
   });
 
   it('says what was wrong and what to do for a test path that does not exist, exit 3', async () => {

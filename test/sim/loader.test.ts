@@ -20,18 +20,22 @@ describe('merging scenario files into one fleet', () => {
 
     // Assess
     expect(files.map((f) => path.basename(f))).toEqual([
+      'alias-bound-sqs.yaml',
       'bad-deploy.yaml',
       'cold-start-storm.yaml',
       'dlq-backlog.yaml',
       'healthy.yaml',
+      'onfailure-destination.yaml',
       'slow-dynamodb.yaml',
       'throttling.yaml',
     ]);
     expect(fleet.functionNames()).toEqual([
+      'billing-events',
       'catalog-api',
       'orders-api',
       'orders-worker',
       'payments-api',
+      'payouts-worker',
       'profile-api',
       'search-api',
     ]);
