@@ -209,8 +209,15 @@ describe('ingress: buttons and modals', () => {
     // Act
     await ingress(signedEvent(interactionBody(buttonClick({ value, user: 'U0MALLORY' }))));
 
-    // Assess
-    expect(jobs).toEqual([expect.objectContaining({ kind: 'refusal', user: 'U0MALLORY', token: value })]);
+    // Assess: audited, and the refusal goes to the person as an ephemeral message instead
+    expect(jobs).toEqual([
+      expect.objectContaining({ kind: 'refusal', user: 'U0MALLORY', token: value }),
+      expect.objectContaining({
+        kind: 'fallback',
+        user: 'U0MALLORY',
+        problem: expect.stringContaining('You are not allowed to change orders-api') as string,
+      }),
+    ]);
   });
 
   it('opens the confirmation when only a user group could say, leaving the decision to the worker', async () => {

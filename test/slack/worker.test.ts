@@ -101,8 +101,9 @@ describe('alarm threads', () => {
     const posts = slack.callsOf('chat.postMessage');
     expect(posts).toHaveLength(2);
     expect(posts[0]!.args).toMatchObject({ channel: 'C0ALARMS' });
+    // The notification text is mrkdwn too: `>` goes escaped, as Slack's formatting guide asks.
     expect(posts[0]!.args.text).toBe(
-      '🔴 ALARM orders-api-errors · Errors > 5 for 2 of 3 periods of 1 min · since 14:22',
+      '🔴 ALARM orders-api-errors · Errors &gt; 5 for 2 of 3 periods of 1 min · since 14:22 UTC',
     );
     const rootTs = String(posts[0]!.response.ts);
     expect(posts[1]!.args.thread_ts).toBe(rootTs);
@@ -120,8 +121,8 @@ describe('alarm threads', () => {
     await worker.handleAlarm({ messageId: 'm-1', message: alarm('ALARM') });
     const rootTs = String(slack.callsOf('chat.postMessage')[1]!.args.thread_ts);
 
-    // Act
-    await worker.handleAlarm({ messageId: 'm-2', message: alarm('ALARM') });
+    // Act: a later notification of the same episode (CloudWatch re-sends ALARM with a new reason)
+    await worker.handleAlarm({ messageId: 'm-2', message: alarm('ALARM', {}, '2026-11-26T14:25:05.000+0000') });
 
     // Assess
     const posts = slack.callsOf('chat.postMessage');
@@ -178,17 +179,13 @@ describe('alarm threads', () => {
     expect(roots).toHaveLength(2);
   });
 
-  it('drops malformed messages, alarms it does not understand and unmanaged functions without throwing or posting', async () => {
+  it('drops malformed messages and alarms of unmanaged functions without throwing or posting', async () => {
     // Prepare
     const { worker } = setup({ fn: { tags: {} } });
-    const notLambda = alarm('ALARM', {
-      Trigger: { MetricName: 'CPUUtilization', Namespace: 'AWS/EC2', Dimensions: [] },
-    });
 
     // Act
     await worker.handleAlarm({ messageId: 'a', message: '{not json' });
     await worker.handleAlarm({ messageId: 'b', message: JSON.stringify({ hello: 'world' }) });
-    await worker.handleAlarm({ messageId: 'c', message: notLambda });
     await worker.handleAlarm({ messageId: 'd', message: alarm('ALARM') });
 
     // Assess
@@ -356,7 +353,7 @@ describe('action jobs', () => {
     const replies = slack.callsOf('chat.postMessage').slice(1);
     expect(replies).toHaveLength(1);
     expect(String(replies[0]!.args.text)).toMatch(
-      /^<@U0MARIA> rolled orders-api back: live v42 → v41 \(verified \d\d:\d\d:\d\d\)$/,
+      /^<@U0MARIA> rolled orders-api back: live v42 → v41 \(verified \d\d:\d\d:\d\d UTC\)$/,
     );
     expect(slack.callsOf('chat.postEphemeral').map((c) => c.args.text)).toEqual([
       'This action already ran; it runs only once.',
