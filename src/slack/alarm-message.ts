@@ -234,7 +234,7 @@ export function understandAlarm(messageText: string): { alarm: UnderstoodAlarm }
   } else if (functions.length > 1) {
     unmapped = `its metrics name ${functions.length} functions (${clause(functions)})`;
   } else if (kind === 'composite') {
-    unmapped = 'it is a composite alarm and gofn could not map its triggering children to a function';
+    unmapped = 'gofn could not map its triggering children to a function';
   } else if (metrics.length > 0) {
     unmapped = `it watches ${clause(metrics.map(describeMetric), 2)}, not a Lambda function's metric, and its description names no function`;
   } else {

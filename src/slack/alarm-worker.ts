@@ -340,8 +340,7 @@ export async function mapComposite(
     unmapped:
       (looked ||
         (children.length > 0
-          ? `it is a composite alarm and none of its children (${children.slice(0, 3).join(', ')}${children.length > 3 ? ', …' : ''}) watches one function gofn can name`
-          : 'it is a composite alarm with no children gofn can see')) +
-      '; tag the alarm gofn:function=<function> to tell gofn',
+          ? `none of its children (${children.slice(0, 3).join(', ')}${children.length > 3 ? ', …' : ''}) watches one function gofn can name`
+          : 'gofn sees none of its children')) + '; tag the alarm gofn:function=<function> to tell gofn',
   };
 }

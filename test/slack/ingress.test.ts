@@ -84,7 +84,7 @@ describe('ingress: slash commands', () => {
       // Assess
       const body = JSON.parse(response.body) as { response_type: string; text: string };
       expect(body.response_type).toBe('ephemeral');
-      expect(body.text).toContain('/gofn status <function> [window]');
+      expect(body.text).toContain('/gofn status &lt;function&gt; [window] [alias=NAME]');
     }
     expect(jobs).toEqual([]);
     const bad = JSON.parse((await ingress(signedEvent(slashCommandBody('status orders-api 90x')))).body) as {

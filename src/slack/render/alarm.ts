@@ -49,7 +49,7 @@ function unmappedSection(alarm: UnderstoodAlarm): KnownBlock {
       type: 'mrkdwn',
       text: clip(
         `This is ${KIND_NAMES[alarm.kind]}, and gofn can't tell which function it is about: ${escapeMrkdwn(why)}. ` +
-          'Run `/gofn status <function>` here for the function it watches.',
+          'Run `/gofn status &lt;function&gt;` here for the function it watches.',
         LIMITS.sectionText,
       ),
     },
