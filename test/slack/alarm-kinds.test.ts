@@ -203,7 +203,8 @@ describe('alarms as CloudWatch sends them', () => {
     };
     const tagged: AlarmsPort = {
       metricAlarms: async () => [],
-      alarmTags: async (arn) => (arn.endsWith(':alarm:orders-api-degraded') ? { 'gofn:function': 'orders-api' } : {}),
+      alarmTags: async (arn): Promise<Record<string, string>> =>
+        arn.endsWith(':alarm:orders-api-degraded') ? { 'gofn:function': 'orders-api' } : {},
     };
 
     // Act
