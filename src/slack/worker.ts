@@ -265,7 +265,7 @@ export function createWorker(options: WorkerOptions) {
       await slack
         .post(
           channel,
-          plainMessage(`The graph could not be attached: ${explainSlackFailure(error, channel)}`),
+          plainMessage(['The graph could not be attached: ', { mrkdwn: explainSlackFailure(error, channel) }]),
           threadTs,
         )
         .catch((again: unknown) => log.warn('could not say so in the thread either', { error: again }));
@@ -315,7 +315,7 @@ export function createWorker(options: WorkerOptions) {
         plainMessage(
           cannotPostInChannel(error)
             ? 'Invite gofn to this channel (`/invite @gofn`) so it can post threads and update its buttons.'
-            : `gofn could not post the report in the channel: ${explainSlackFailure(error, job.channel)}`,
+            : ['gofn could not post the report in the channel: ', { mrkdwn: explainSlackFailure(error, job.channel) }],
         ),
       );
       return;
@@ -367,9 +367,10 @@ export function createWorker(options: WorkerOptions) {
         // The change was made; the person must hear of it even if the thread cannot.
         await tell(
           job,
-          plainMessage(
-            `${inZone(outcome.sentence)}. gofn could not say so in the thread: ${explainSlackFailure(error, job.channel)}`,
-          ),
+          plainMessage([
+            `${inZone(outcome.sentence)}. gofn could not say so in the thread: `,
+            { mrkdwn: explainSlackFailure(error, job.channel) },
+          ]),
           thread,
         );
       }
@@ -385,7 +386,10 @@ export function createWorker(options: WorkerOptions) {
           } catch (error) {
             await tell(
               job,
-              plainMessage(`The report's buttons could not be updated: ${explainSlackFailure(error, job.channel)}`),
+              plainMessage([
+                "The report's buttons could not be updated: ",
+                { mrkdwn: explainSlackFailure(error, job.channel) },
+              ]),
               thread,
             );
           }
@@ -407,7 +411,10 @@ export function createWorker(options: WorkerOptions) {
         .catch((error: unknown) =>
           tell(
             job,
-            plainMessage(`gofn could not say in the thread that it failed: ${explainSlackFailure(error, job.channel)}`),
+            plainMessage([
+              'gofn could not say in the thread that it failed: ',
+              { mrkdwn: explainSlackFailure(error, job.channel) },
+            ]),
             thread,
           ),
         );

@@ -429,3 +429,45 @@ describe('action jobs', () => {
     expect(slack.callsOf('chat.postEphemeral')[0]!.args.text).toContain('This button has expired');
   });
 });
+
+describe('failures you can see', () => {
+  it('a graph Slack will not take is explained in the thread, with what to do', async () => {
+    // Prepare
+    const { worker } = setup();
+    slack.injectFaults('files.getUploadURLExternal', [{ error: 'missing_scope', needed: 'files:write' }]);
+
+    // Act
+    await worker.handleAlarm({ messageId: 'm-graph', message: alarm('ALARM') });
+
+    // Assess
+    const texts = slack.callsOf('chat.postMessage').map((c) => String(c.args.text));
+    expect(texts).toContain(
+      "The graph could not be attached: gofn's Slack app lacks `files:write`: reinstall it from slack-app-manifest.yaml.",
+    );
+  });
+
+  it('an action result the thread will not take reaches the person ephemerally, saying why', async () => {
+    // Prepare
+    const { worker, control } = setup();
+    slack.injectFaults('chat.postMessage', [{ error: 'not_in_channel' }]);
+    const token = signActionToken(SIGNING_SECRET, {
+      v: 1,
+      id: '9d0c6a0e-57f1-4c55-b1f3-0f5a0f1d2a4c',
+      kind: 'rollback',
+      fn: 'orders-api',
+      alias: 'live',
+      params: { fromVersion: '42', toVersion: '41' },
+      channel: 'C0ONCALL',
+      exp: Math.floor(Date.now() / 1000) + 600,
+    });
+
+    // Act
+    await worker.runJob({ kind: 'action', id: 'V-vis', token, channel: 'C0ONCALL', user: 'U0MARIA' });
+
+    // Assess
+    expect(control.aliases.get('orders-api:live')!.version).toBe('41');
+    expect(String(slack.callsOf('chat.postEphemeral')[0]!.args.text)).toMatch(
+      /^rolled orders-api back: live v42 → v41 \(verified \d\d:\d\d:\d\d UTC\)\. gofn could not say so in the thread: gofn is not a member of <#C0ONCALL>: invite it with `\/invite @gofn`\.$/,
+    );
+  });
+});

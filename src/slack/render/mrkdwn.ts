@@ -16,12 +16,17 @@ export function mention(userId: string): string {
   return USER_ID.test(userId) ? `<@${userId}>` : escapeMrkdwn(userId);
 }
 
-/** Text in pieces: strings are escaped, `{ user }` pieces become mentions. */
-export type Piece = string | { user: string };
+/**
+ * Text in pieces: strings are escaped, `{ user }` pieces become mentions, `{ mrkdwn }` pieces are
+ * mrkdwn gofn composed itself (a sentence with a channel link) and go as they are.
+ */
+export type Piece = string | { user: string } | { mrkdwn: string };
 
 export function mrkdwnOf(pieces: Piece | Piece[]): string {
   return (Array.isArray(pieces) ? pieces : [pieces])
-    .map((piece) => (typeof piece === 'string' ? escapeMrkdwn(piece) : mention(piece.user)))
+    .map((piece) =>
+      typeof piece === 'string' ? escapeMrkdwn(piece) : 'user' in piece ? mention(piece.user) : piece.mrkdwn,
+    )
     .join('');
 }
 
