@@ -1,4 +1,9 @@
-import { CloudWatchClient, DescribeAlarmsCommand, ListTagsForResourceCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchClient,
+  DescribeAlarmsCommand,
+  ListTagsForResourceCommand,
+  type DescribeAlarmsCommandOutput,
+} from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { CloudWatchAlarms } from '../../src/aws/cloudwatch-alarms';
@@ -37,7 +42,7 @@ describe('CloudWatchAlarms', () => {
         },
       ],
     } as (typeof output.MetricAlarms)[number]);
-    cloudWatch.on(DescribeAlarmsCommand).resolves(output);
+    cloudWatch.on(DescribeAlarmsCommand).resolves(output as unknown as DescribeAlarmsCommandOutput);
     const alarms = new CloudWatchAlarms(mockedClients());
 
     // Act
