@@ -17,8 +17,16 @@ if [ ! -f node_modules/.gofn-lock ] || [ "$(cat node_modules/.gofn-lock)" != "$w
   printf '%s' "$want" > node_modules/.gofn-lock
 fi
 
-say "compiling TypeScript"
-npx tsc -p tsconfig.json
+# The compiled CLI: rebuilt only when a source, the compiler settings or the packages changed, so
+# a second `npm run demo` starts at once. The old output goes first, so a deleted source leaves
+# nothing behind (dist/lambda holds the bundles the infra build makes, not tsc's output).
+want=$( (find src -name '*.ts' -type f | LC_ALL=C sort | xargs cat; cat tsconfig.json package-lock.json) | sha256sum | cut -d' ' -f1)
+if [ ! -f dist/.gofn-src ] || [ "$(cat dist/.gofn-src)" != "$want" ]; then
+  say "compiling TypeScript"
+  [ -d dist ] && find dist -mindepth 1 -maxdepth 1 ! -name lambda -exec rm -rf {} +
+  npx tsc -p tsconfig.json
+  printf '%s' "$want" > dist/.gofn-src
+fi
 
 [ "$mode" = "demo" ] && exit 0
 

@@ -1,7 +1,9 @@
+import path from 'node:path';
 import type { Command } from 'commander';
 import { diagnose } from '../../runbook/engine';
 import { fleetOverview } from '../../runbook/fleet';
 import { loadRunbook } from '../../runbook/loader';
+import { shellWord } from '../../format';
 import { runCommand, styleFor, type OutputOptions } from '../common';
 import type { CliIO } from '../io';
 import { renderFleet } from '../render-fleet';
@@ -28,19 +30,18 @@ export async function demo(io: CliIO, options: OutputOptions): Promise<number> {
   return runCommand(io, options, async () => {
     const style = styleFor(io, options);
     const scenarioDir = defaultScenarioDir();
+    const shownDir = path.relative(process.cwd(), scenarioDir) || '.';
     const runbook = await loadRunbook();
     // Sources that answer at AWS's pace, so the demo feels like a real account; the reports say so.
     const sources = await openSources({ scenario: [scenarioDir], realisticLatency: true });
-    io.stdout.write(
-      style.dim(`Simulated fleet from ${scenarioDir.replace(process.cwd() + '/', '')}: no AWS account involved.\n\n`),
-    );
-    io.stdout.write(`$ gofn status\n`);
+    io.stdout.write(style.dim(`Simulated fleet from ${shownDir}: no AWS account involved.\n\n`));
+    io.stdout.write(`$ gofn status --scenario ${shellWord(shownDir)}\n`);
     const fleet = await fleetOverview({ sources, runbook, windowMs: HOUR_MS, deadlineMs: DEADLINE_MS });
     io.stdout.write(renderFleet(fleet, style, { simulatedLatency: true }));
 
     const worst = fleet.functions.filter((f) => f.status === 'critical' || f.status === 'warn').slice(0, DETAILED);
     for (const row of worst) {
-      io.stdout.write(`\n$ gofn status ${row.function}\n`);
+      io.stdout.write(`\n$ gofn status ${shellWord(row.function)} --scenario ${shellWord(shownDir)}\n`);
       const report = await diagnose({
         sources,
         runbook,
@@ -48,7 +49,7 @@ export async function demo(io: CliIO, options: OutputOptions): Promise<number> {
         windowMs: HOUR_MS,
         deadlineMs: DEADLINE_MS,
       });
-      io.stdout.write(renderReport(report, style, { simulatedLatency: true }));
+      io.stdout.write(renderReport(report, style, { simulatedLatency: true, scenario: [shownDir] }));
     }
     io.stdout.write(
       style.dim(
