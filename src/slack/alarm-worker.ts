@@ -188,6 +188,7 @@ export function createAlarmWorker(deps: AlarmWorkerDeps) {
         if (!episode?.rootTs) {
           // The worker that opened the episode has not posted its root yet (Slack is slow or
           // rate limiting it): hand this one back, so Lambda's retry replies in the thread.
+          log.warn('a repeated ALARM found no thread to reply in yet', { alarm: alarm.name });
           throw new GofnError(ErrorCode.Timeout, `The thread of ${alarm.name} has no root message yet.`);
         }
         if (t > ms(episode.openedAt)) await reply(episode, `Still in ALARM: ${alarm.reason || alarm.condition}`);
