@@ -66,8 +66,7 @@ export function createAlarmWorker(deps: AlarmWorkerDeps) {
   const nowMs = () => deps.now().getTime();
 
   /** Posts the root of the episode this worker holds the root lease of; hands the work back on failure. */
-  async function postRoot(alarm: UnderstoodAlarm, channel: string): Promise<string> {
-    const episode = await threads.get(alarm.name);
+  async function postRoot(alarm: UnderstoodAlarm, channel: string, episode?: Episode): Promise<string> {
     try {
       const ts = await slack.post(channel, rootFor(alarm, episode ?? ({ state: 'ALARM' } as Episode)));
       await threads.change(alarm.name, (ep) =>
@@ -215,7 +214,8 @@ export function createAlarmWorker(deps: AlarmWorkerDeps) {
         return;
       }
       case 'post-resolved': {
-        const rootTs = await postRoot(alarm, channel);
+        const resolved = await threads.get(alarm.name);
+        const rootTs = await postRoot(alarm, channel, resolved);
         const episode = await threads.get(alarm.name);
         await reply(
           { ...(episode ?? ({ channel } as Episode)), rootTs },
@@ -263,7 +263,7 @@ export function createAlarmWorker(deps: AlarmWorkerDeps) {
     }
     let episode = await threads.get(alarm.name);
     if (step === 'resolve-recover') {
-      await postRoot(alarm, channel);
+      await postRoot(alarm, channel, episode);
       episode = await threads.get(alarm.name);
     } else if (step === 'resolve-wait') {
       episode = await threads.waitForRoot(alarm.name);
