@@ -128,4 +128,9 @@ export interface ActionDeps {
    * the worker sets the invocation's remaining time, after which nobody is running it.
    */
   leaseSeconds?: number | undefined;
+  /**
+   * The invocation running this (Lambda request ID): a retry of the same invocation takes over
+   * its claim at once (see claims.ts).
+   */
+  holder?: string | undefined;
 }
