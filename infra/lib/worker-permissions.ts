@@ -76,6 +76,18 @@ const READS_ON_QUEUES: readonly Grant[] = [
   { actions: ['sqs:ListMessageMoveTasks'], neededBy: 'sqs-control.ts ListMessageMoveTasksCommand: a replay under way' },
 ];
 
+/** Reads of the account's alarms: which function a composite alarm's children watch. */
+const READS_ON_ALARMS: readonly Grant[] = [
+  {
+    actions: ['cloudwatch:DescribeAlarms'],
+    neededBy: "cloudwatch-alarms.ts DescribeAlarmsCommand: a composite alarm's children",
+  },
+  {
+    actions: ['cloudwatch:ListTagsForResource'],
+    neededBy: 'cloudwatch-alarms.ts ListTagsForResourceCommand: a composite alarm tagged gofn:function',
+  },
+];
+
 const actionsOf = (grants: readonly Grant[]) => grants.flatMap((g) => g.actions);
 
 /**
@@ -90,6 +102,7 @@ export function grantFleetAccess(scope: Construct, role: iam.IRole, workloads: r
     stack.formatArn({ service, resource, resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
   const anyFunction = arn('lambda', 'function', '*');
   const anyDeploymentGroup = arn('codedeploy', 'deploymentgroup', '*');
+  const anyAlarm = arn('cloudwatch', 'alarm', '*');
   const anyQueue = stack.formatArn({ service: 'sqs', resource: '*', arnFormat: ArnFormat.NO_RESOURCE_NAME });
 
   const read = new iam.Policy(scope, 'ReadFleetPolicy', {
@@ -112,6 +125,7 @@ export function grantFleetAccess(scope: Construct, role: iam.IRole, workloads: r
         resources: [anyDeploymentGroup],
       }),
       new iam.PolicyStatement({ sid: 'ReadQueues', actions: actionsOf(READS_ON_QUEUES), resources: [anyQueue] }),
+      new iam.PolicyStatement({ sid: 'ReadAlarms', actions: actionsOf(READS_ON_ALARMS), resources: [anyAlarm] }),
     ],
   });
   read.attachToRole(role);
@@ -138,6 +152,12 @@ export function grantFleetAccess(scope: Construct, role: iam.IRole, workloads: r
     'AwsSolutions-IAM5',
     'Read-only CodeDeploy calls on any deployment group: a function names its group in its gofn:deployment-group tag',
     ['Resource::arn:<AWS::Partition>:codedeploy:<AWS::Region>:<AWS::AccountId>:deploymentgroup:*'],
+  );
+  suppress(
+    read,
+    'AwsSolutions-IAM5',
+    "Alarm descriptions and tags of any alarm of the account: a composite alarm's children are named only when it fires",
+    ['Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:*'],
   );
   suppress(
     read,

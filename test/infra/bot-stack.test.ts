@@ -252,6 +252,8 @@ describe('BotStack', () => {
         'codedeploy:ListDeployments',
         'codedeploy:BatchGetDeployments',
         'codedeploy:GetDeployment',
+        'cloudwatch:DescribeAlarms',
+        'cloudwatch:ListTagsForResource',
       ]),
     );
   });
