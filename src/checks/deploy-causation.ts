@@ -88,18 +88,24 @@ function sustainedBefore(series: SideBySide, from: Date, moment: Date, threshold
   );
   let invocations = 0;
   let errors = 0;
-  let start: Date | undefined;
-  let length = 0;
+  let start: number | undefined;
   for (let i = points.length - 1; i >= 0; i--) {
     const p = points[i]!;
     invocations += p.invocations;
     errors += p.errors;
-    length += 1;
-    if (invocations > 0 && (errors / invocations) * 100 >= threshold && p.errors > 0) {
-      if (length >= MIN_STRETCH_PERIODS) start = p.at;
+    if (points.length - i >= MIN_STRETCH_PERIODS && invocations > 0 && (errors / invocations) * 100 >= threshold) {
+      start = i;
     }
   }
-  return start;
+  if (start === undefined) return undefined;
+  // The stretch may have taken in quiet periods that its busy end outweighs: it begins at the
+  // first period that is itself above the threshold.
+  const first = points.slice(start).find((p) => rateOf(p) >= threshold);
+  return first && points.length - points.indexOf(first) >= MIN_STRETCH_PERIODS ? first.at : undefined;
+}
+
+function rateOf(p: { invocations: number; errors: number }): number {
+  return p.invocations > 0 ? (p.errors / p.invocations) * 100 : 0;
 }
 
 /** The first period from `from` on whose own error rate reaches `threshold`. */

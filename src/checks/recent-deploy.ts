@@ -251,7 +251,7 @@ function judgeDeploy(
   if (beganBefore && onset) {
     return {
       status: 'ok',
-      parts: [`errors began ${formatClock(onset)}, before ${v} took traffic (${rise(before, after)})`],
+      parts: [`errors began ${formatClock(onset)}, before ${v} took traffic (${formatClock(moment)})`],
       headline: undefined,
       evidence,
     };
