@@ -42,7 +42,10 @@ export async function aliasOwner(inputs: AliasOwnerInputs): Promise<AliasOwner> 
   try {
     active = await inputs.activeDeployment(group);
   } catch (error) {
-    return { kind: 'unknown', reason: `CodeDeploy could not say whether ${name} is deploying: ${describeError(error)}` };
+    return {
+      kind: 'unknown',
+      reason: `CodeDeploy could not say whether ${name} is deploying: ${describeError(error)}`,
+    };
   }
   if (!active) return { kind: 'manual', reason: `no deployment of ${name} is in progress` };
   // The tag says this group deploys the function; a target that names another function or alias

@@ -59,7 +59,8 @@ export async function recentDeployCheck(ctx: CheckContext, params: CheckParams<'
   const via = await deploymentThatBrought(liveVersion, owner, deployments ?? [], ctx);
   const metrics = await ctx.evidence.metrics().catch(() => undefined);
 
-  const firstSeen = canary && metrics ? firstInvocation(metrics.byVersion[canary.version]?.invocations ?? []) : undefined;
+  const firstSeen =
+    canary && metrics ? firstInvocation(metrics.byVersion[canary.version]?.invocations ?? []) : undefined;
   // The earliest moment the version can have taken traffic: a rise that begins before it is not its doing.
   const moment = canary
     ? (firstSeen ?? via?.deployment.createdAt)
@@ -204,7 +205,7 @@ function judgeCanary(
     status: gradeAbove(ratio, params.thresholds.errorRateRatio),
     parts,
     headline: blamed
-      ? `canary ${formatVersion(canary.version)} fails ${formatPercent(canaryRate.percent)} of its invocations, ${formatVersion(stableVersion)} ${formatPercent(stableRate.percent)}`
+      ? `canary ${formatVersion(canary.version)} fails ${formatPercent(canaryRate.percent)} of its invocations against ${formatPercent(stableRate.percent)} on ${formatVersion(stableVersion)}`
       : undefined,
     evidence: {
       canaryErrorPercent: round(canaryRate.percent, 3),
@@ -272,7 +273,11 @@ function judgeDeploy(
  * How many times the baseline the new rate is, for grading: infinite from a zero baseline, and
  * undefined while the new rate stays below the runbook's floor (3 errors in 10,000 are not a bad deploy).
  */
-function blameRatio(baseline: ErrorRate, observed: ErrorRate, params: CheckParams<'recent-deploy'>): number | undefined {
+function blameRatio(
+  baseline: ErrorRate,
+  observed: ErrorRate,
+  params: CheckParams<'recent-deploy'>,
+): number | undefined {
   if (observed.percent < params.minErrorPercent) return undefined;
   return baseline.percent > 0 ? observed.percent / baseline.percent : Number.POSITIVE_INFINITY;
 }
@@ -351,7 +356,8 @@ function ownerText(owner: AliasOwner): string {
 }
 
 function describeDeployment(d: DeploymentInfo): string {
-  return ['CodeDeploy', d.id + (d.configName ? `, ${d.configName.replace(/^CodeDeployDefault\.(Lambda)?/, '')}` : '')].join(
-    ' ',
-  );
+  return [
+    'CodeDeploy',
+    d.id + (d.configName ? `, ${d.configName.replace(/^CodeDeployDefault\.(Lambda)?/, '')}` : ''),
+  ].join(' ');
 }

@@ -54,5 +54,9 @@ export interface DeploysPort {
    * deployment has no Lambda target (yet). `functionName` is the function the caller expects
    * there, which saves listing the targets when CodeDeploy names the target after it.
    */
-  getLambdaTarget(deploymentId: string, functionName: string, opts?: CallOptions): Promise<DeploymentTarget | undefined>;
+  getLambdaTarget(
+    deploymentId: string,
+    functionName: string,
+    opts?: CallOptions,
+  ): Promise<DeploymentTarget | undefined>;
 }

@@ -64,15 +64,30 @@ describe('gofn status on the simulated fleet', () => {
     // Assess
     const fleet = JSON.parse(run.stdout) as { functions: { function: string; status: string }[] };
     expect(fleet.functions.map((f) => f.function).sort()).toEqual(
-      ['catalog-api', 'orders-api', 'orders-worker', 'payments-api', 'profile-api', 'search-api'].sort(),
+      [
+        'catalog-api',
+        'inventory-api',
+        'orders-api',
+        'orders-worker',
+        'payments-api',
+        'pricing-api',
+        'profile-api',
+        'search-api',
+      ].sort(),
     );
     // Graded on errors, throttles and p99 against the hour before: the slow downstream and the
-    // throttling are critical, the bad deploy's error rate a warning.
-    expect(fleet.functions.slice(0, 3)).toEqual([
+    // throttling are critical; the bad deploy's error rate, the errors that began before a deploy
+    // and the canary's slowness through the alias are warnings.
+    expect(fleet.functions.slice(0, 2)).toEqual([
       expect.objectContaining({ function: 'profile-api', status: 'critical' }),
       expect.objectContaining({ function: 'orders-api', status: 'critical' }),
-      expect.objectContaining({ function: 'payments-api', status: 'warn' }),
     ]);
+    expect(
+      fleet.functions
+        .filter((f) => f.status === 'warn')
+        .map((f) => f.function)
+        .sort(),
+    ).toEqual(['inventory-api', 'payments-api', 'pricing-api']);
   });
 });
 
@@ -189,19 +204,29 @@ describe('bad input', () => {
 });
 
 describe('gofn demo and gofn test', () => {
-  it('the demo shows the fleet, then walks the two worst functions', async () => {
+  it('the demo shows the fleet, then walks the two worst functions and the canary in progress', async () => {
     // Act
     const run = await runCli(['demo', '--no-color']);
 
     // Assess
     expect(run.code).toBe(0);
     const commands = run.stdout.split('\n').filter((l) => l.startsWith('$ gofn'));
-    expect(commands).toEqual(['$ gofn status', '$ gofn status profile-api', '$ gofn status orders-api']);
+    expect(commands).toEqual([
+      '$ gofn status',
+      '$ gofn status profile-api',
+      '$ gofn status orders-api',
+      '$ gofn status pricing-api',
+    ]);
     expect(run.stdout).toMatch(/listed in \d+\.\d s \(simulated AWS latency\) · 2 simulated AWS requests/);
     expect(run.stdout).toContain('CRITICAL  Downstream latency: DynamoDB is slow: p95 1.4 s');
     expect(run.stdout).toContain('CRITICAL  Throttles: reserved concurrency 100 is saturated');
+    expect(run.stdout).toMatch(
+      / {2}✖ recent deploy +canary: v13 takes 10% since \d\d:\d\d \(CodeDeploy d-8RT1CNRY1, Canary10Percent30Minutes\) · errors v13 \d\.\d% vs v12 0\.\d+% · p99 v13 3\.\d s vs v12 3\d\d ms/,
+    );
+    expect(run.stdout).toMatch(/^Run: {2}stop the canary, keep v12 +gofn rollback pricing-api$/m);
     const footers = run.stdout.split('\n').filter((l) => l.startsWith('diagnosed in '));
     expect(footers).toEqual([
+      expect.stringMatching(/^diagnosed in \d+\.\d s \(simulated AWS latency\) · \d+ simulated AWS requests$/),
       expect.stringMatching(/^diagnosed in \d+\.\d s \(simulated AWS latency\) · \d+ simulated AWS requests$/),
       expect.stringMatching(/^diagnosed in \d+\.\d s \(simulated AWS latency\) · \d+ simulated AWS requests$/),
     ]);
@@ -213,7 +238,7 @@ describe('gofn demo and gofn test', () => {
 
     // Assess
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('6 files, 6 functions, 0 failed, 0 could not run');
+    expect(run.stdout).toContain('8 files, 8 functions, 0 failed, 0 could not run');
   });
 
   it('says what was wrong and what to do for a test path that does not exist, exit 3', async () => {

@@ -21,17 +21,21 @@ describe('merging scenario files into one fleet', () => {
     // Assess
     expect(files.map((f) => path.basename(f))).toEqual([
       'bad-deploy.yaml',
+      'canary.yaml',
       'cold-start-storm.yaml',
       'dlq-backlog.yaml',
+      'errors-before-deploy.yaml',
       'healthy.yaml',
       'slow-dynamodb.yaml',
       'throttling.yaml',
     ]);
     expect(fleet.functionNames()).toEqual([
       'catalog-api',
+      'inventory-api',
       'orders-api',
       'orders-worker',
       'payments-api',
+      'pricing-api',
       'profile-api',
       'search-api',
     ]);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { diagnose } from '../../runbook/engine';
+import type { Sources } from '../../ports';
 import { fleetOverview } from '../../runbook/fleet';
 import { loadRunbook } from '../../runbook/loader';
 import { runCommand, styleFor, type OutputOptions } from '../common';
@@ -23,7 +24,10 @@ export function registerDemo(program: Command, io: CliIO, setExit: (code: number
     });
 }
 
-/** The fleet overview, then the runbook walked on the two worst functions, all on the shipped scenarios. */
+/**
+ * The fleet overview, then the runbook walked on the two worst functions and on a canary in
+ * progress if the fleet has one, all on the shipped scenarios.
+ */
 export async function demo(io: CliIO, options: OutputOptions): Promise<number> {
   return runCommand(io, options, async () => {
     const style = styleFor(io, options);
@@ -38,13 +42,18 @@ export async function demo(io: CliIO, options: OutputOptions): Promise<number> {
     const fleet = await fleetOverview({ sources, runbook, windowMs: HOUR_MS, deadlineMs: DEADLINE_MS });
     io.stdout.write(renderFleet(fleet, style, { simulatedLatency: true }));
 
-    const worst = fleet.functions.filter((f) => f.status === 'critical' || f.status === 'warn').slice(0, DETAILED);
-    for (const row of worst) {
-      io.stdout.write(`\n$ gofn status ${row.function}\n`);
+    const degraded = fleet.functions.filter((f) => f.status === 'critical' || f.status === 'warn');
+    const worst = degraded.slice(0, DETAILED);
+    const canary = await firstCanary(
+      sources,
+      degraded.slice(DETAILED).map((f) => f.function),
+    );
+    for (const row of canary ? [...worst, canary] : worst) {
+      io.stdout.write(`\n$ gofn status ${typeof row === 'string' ? row : row.function}\n`);
       const report = await diagnose({
         sources,
         runbook,
-        functionName: row.function,
+        functionName: typeof row === 'string' ? row : row.function,
         windowMs: HOUR_MS,
         deadlineMs: DEADLINE_MS,
       });
@@ -58,4 +67,15 @@ export async function demo(io: CliIO, options: OutputOptions): Promise<number> {
     );
     return 0;
   });
+}
+
+/**
+ * The first of `names` whose `live` alias is running a canary (weighted routing), so the demo
+ * also shows how gofn reads one; undefined when none is.
+ */
+async function firstCanary(sources: Sources, names: string[]): Promise<string | undefined> {
+  const aliases = await Promise.all(
+    names.map((name) => sources.functions.getFunction(name, 'live').catch(() => undefined)),
+  );
+  return aliases.find((fn) => fn && Object.keys(fn.routing).length > 0)?.name;
 }

@@ -51,8 +51,7 @@ export class SimulatedDeploys implements DeploysPort {
       currentVersion: deployment.currentVersion,
       targetVersion: deployment.targetVersion,
       // While it shifts traffic, the share the alias gives the target; all of it once done.
-      targetVersionWeight:
-        deployment.status === 'Succeeded' ? 1 : (alias?.routing[deployment.targetVersion] ?? 0),
+      targetVersionWeight: deployment.status === 'Succeeded' ? 1 : (alias?.routing[deployment.targetVersion] ?? 0),
       status: targetStatus(deployment.status),
       lastUpdatedAt: new Date((deployment.completedAt ?? deployment.createdAt).getTime()),
     };
