@@ -57,14 +57,15 @@ export async function recentDeployCheck(ctx: CheckContext, params: CheckParams<'
     target: (id) => ctx.evidence.deploymentTarget(id),
   });
   const via = await deploymentThatBrought(liveVersion, owner, deployments ?? [], ctx);
-  const metrics = await ctx.evidence.metrics().catch(() => undefined);
-
+  // The earliest moment the version can have taken traffic: a rise that begins before it is not its
+  // doing. Metrics are waited for only when they can say something: a canary, or a moment with
+  // data on both sides of it in the two windows.
+  const known = canary ? via?.deployment.createdAt : (via?.deployment.createdAt ?? fn.versionModifiedAt);
+  const compares = canary !== undefined || (known !== undefined && known >= ctx.previous.start);
+  const metrics = compares ? await ctx.evidence.metrics().catch(() => undefined) : undefined;
   const firstSeen =
     canary && metrics ? firstInvocation(metrics.byVersion[canary.version]?.invocations ?? []) : undefined;
-  // The earliest moment the version can have taken traffic: a rise that begins before it is not its doing.
-  const moment = canary
-    ? (firstSeen ?? via?.deployment.createdAt)
-    : (via?.deployment.createdAt ?? fn.versionModifiedAt);
+  const moment = canary ? (firstSeen ?? known) : known;
   const links = [
     lambdaAliasLink(fn.region, fn.name, fn.alias),
     ...(via ? [deploymentLink(fn.region, via.deployment.id)] : []),
@@ -85,7 +86,9 @@ export async function recentDeployCheck(ctx: CheckContext, params: CheckParams<'
   const until = completeUntil(now, fn.timeoutSeconds);
   const judged = canary
     ? judgeCanary(canary, fn.version, moment, metrics, until, params)
-    : judgeDeploy(fn.version, moment!, metrics, ctx.previous.start, until, params);
+    : compares
+      ? judgeDeploy(fn.version, moment!, metrics, ctx.previous.start, until, params)
+      : notCompared;
   const minutesSince = moment ? (now.getTime() - moment.getTime()) / 60_000 : undefined;
   // A canary still shifting traffic is worth a look however long it has run.
   const recency = minutesSince === undefined ? 'warn' : gradeBelow(minutesSince, params.thresholds.minutesSinceDeploy);
@@ -154,6 +157,14 @@ interface Judged {
   headline: string | undefined;
   evidence: Record<string, EvidenceValue>;
 }
+
+/** A version live since before both windows: nothing in them is "before" it. */
+const notCompared: Judged = {
+  status: 'ok',
+  parts: [],
+  headline: undefined,
+  evidence: { errorRateBefore: null, errorRateAfter: null, errorRateRatio: null, errorsBeganAt: null },
+};
 
 /** The canary's errors and p99 against the stable version's, over the minutes both took traffic. */
 function judgeCanary(
