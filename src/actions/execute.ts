@@ -133,19 +133,24 @@ export async function readBackPlan(
           },
         };
       }
+      const kept = Object.entries(replayed.kept);
       return {
         executed: {
           done:
             `replayed ${formatCount(replayed.moved)} of ${formatCount(plan.messages)} messages from ${plan.dlqName}` +
             ` (${replayed.method}; ${formatCount(depth.visible)} left in the DLQ` +
             (replayed.maybeDuplicated > 0 ? `, ${formatCount(replayed.maybeDuplicated)} may be delivered twice` : '') +
-            ')',
+            ')' +
+            (kept.length > 0
+              ? `; kept in the DLQ: ${kept.map(([reason, count]) => `${reason} (${formatCount(count)})`).join('; ')}`
+              : ''),
           before: { dlqMessages: plan.messages },
           after: {
             moved: replayed.moved,
             dlqMessages: depth.visible,
             maybeDuplicated: replayed.maybeDuplicated,
             method: replayed.method,
+            kept: replayed.kept,
           },
           verifiedAt: now(),
         },

@@ -1,5 +1,5 @@
 import { aliasOwner, DEPLOYMENT_GROUP_TAG } from '../checks/alias-owner';
-import { findDeadLetterQueue, parseDeploymentGroupTag } from '../checks/evidence';
+import { findFailureDestination, parseDeploymentGroupTag } from '../checks/evidence';
 import { ErrorCode, GofnError } from '../errors';
 import { formatCount, formatPercent, formatVersion, plural } from '../format';
 import type { DeploymentGroupRef, FunctionInfo } from '../ports';
@@ -216,8 +216,13 @@ async function planConcurrency(request: ActionRequest, fn: FunctionInfo, deps: A
 }
 
 async function planReplay(request: ActionRequest, fn: FunctionInfo, deps: ActionDeps): Promise<Plan> {
-  const dlq = await findDeadLetterQueue(deps.sources, fn, deps.call ?? {});
-  if (!dlq) throw refuse(`${fn.name} has no dead-letter queue gofn can replay.`);
+  const found = await findFailureDestination(deps.sources, fn, deps.call ?? {});
+  if (found.found === 'unreadable') {
+    const { destination } = found;
+    throw refuse(`${fn.name} sends its failed events to ${destination.description}: ${destination.reason}.`);
+  }
+  if (found.found === 'none') throw refuse(`${fn.name} has no dead-letter queue gofn can replay.`);
+  const dlq = found.queue;
   if (dlq.depth.visible === 0) {
     // "Now" only when the person saw messages there (a button, a confirmed plan): then the world
     // changed. A queue that was empty all along is a request with nothing to do.
@@ -226,7 +231,20 @@ async function planReplay(request: ActionRequest, fn: FunctionInfo, deps: Action
     }
     throw refuse(`${dlq.depth.name} is empty; there is nothing to replay.`);
   }
+  const dlqFifo = dlq.depth.fifo === true;
   const destinationName = dlq.sourceQueueArn?.split(':').pop();
+  if (dlq.kind === 'sqs-source' && dlqFifo !== dlq.sourceQueueFifo) {
+    // SQS moves messages only between queues of one type, and a message's group and
+    // deduplication IDs mean nothing to a standard queue.
+    throw refuse(
+      `${dlq.depth.name} is ${dlqFifo ? 'a FIFO' : 'a standard'} queue and ${destinationName} is ${dlq.sourceQueueFifo ? 'a FIFO' : 'a standard'} one; gofn moves messages only between queues of the same type.`,
+    );
+  }
+  if (dlq.kind !== 'sqs-source' && dlqFifo) {
+    throw refuse(
+      `${dlq.depth.name} is a FIFO queue, and Lambda sends failed asynchronous events only to standard queues: its messages did not come from ${fn.name}.`,
+    );
+  }
   return {
     kind: 'replay-dlq',
     functionName: fn.name,
@@ -236,9 +254,13 @@ async function planReplay(request: ActionRequest, fn: FunctionInfo, deps: Action
     messages: dlq.depth.visible,
     mode: dlq.kind,
     destinationArn: dlq.sourceQueueArn,
+    fifo: dlqFifo,
     sentence:
       dlq.kind === 'sqs-source'
-        ? `move ${plural(dlq.depth.visible, 'message')} from ${dlq.depth.name} to ${destinationName}`
-        : `re-invoke ${fn.name}:${request.alias} with each of the ${plural(dlq.depth.visible, 'message')} in ${dlq.depth.name}`,
+        ? `move ${plural(dlq.depth.visible, 'message')} from ${dlq.depth.name} to ${destinationName}` +
+          (dlqFifo ? ', each in its message group' : '')
+        : dlq.kind === 'on-failure'
+          ? `re-invoke ${fn.name}:${request.alias} with the original event of each of the ${plural(dlq.depth.visible, 'invocation record')} in ${dlq.depth.name}`
+          : `re-invoke ${fn.name}:${request.alias} with each of the ${plural(dlq.depth.visible, 'message')} in ${dlq.depth.name}`,
   };
 }

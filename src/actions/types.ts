@@ -77,9 +77,15 @@ export type Plan =
       dlqArn: string;
       dlqName: string;
       messages: number;
-      /** `sqs-source`: back to the event source queue; `async-invoke`: re-invoke the function. */
-      mode: 'sqs-source' | 'async-invoke';
+      /**
+       * `sqs-source`: back to the event source queue; `dead-letter-config`: re-invoke the function
+       * with each message's body (the event); `on-failure`: re-invoke it with each invocation
+       * record's requestPayload.
+       */
+      mode: 'sqs-source' | 'dead-letter-config' | 'on-failure';
       destinationArn: string | undefined;
+      /** Both queues are FIFO: messages keep their group and deduplication IDs. */
+      fifo?: boolean | undefined;
     };
 
 export type OutcomeStatus = 'succeeded' | 'refused' | 'conflict' | 'failed' | 'duplicate';
@@ -125,4 +131,9 @@ export interface ActionDeps {
    * the worker sets the invocation's remaining time, after which nobody is running it.
    */
   leaseSeconds?: number | undefined;
+  /**
+   * The invocation running this (Lambda request ID): a retry of the same invocation takes over
+   * its claim at once (see claims.ts).
+   */
+  holder?: string | undefined;
 }

@@ -17,12 +17,13 @@ import type {
   AccountConcurrency,
   CallOptions,
   EventSourceInfo,
+  EventSourceQuery,
   FunctionInfo,
   FunctionsPort,
   FunctionVersionInfo,
   ManagedFunctionRef,
 } from '../ports';
-import { eventSourceService, functionNameFromArn, parseArn } from './arn';
+import { eventSourceService, functionNameFromArn, functionQualifierFromArn, parseArn } from './arn';
 import { callAws, type AwsCall } from './call';
 import type { AwsClients } from './clients';
 
@@ -140,7 +141,21 @@ export class LambdaFunctions implements FunctionsPort {
     return names.sort();
   }
 
-  async listEventSources(functionName: string, opts?: CallOptions): Promise<EventSourceInfo[]> {
+  async listEventSources(query: EventSourceQuery, opts?: CallOptions): Promise<EventSourceInfo[]> {
+    // Lambda files a mapping under the function name it was created with: a mapping bound to the
+    // alias (as the managed workloads bind theirs) is asked for by the alias ARN. The queries run
+    // together; a mapping that several of them return is kept once.
+    const names = [
+      query.functionName,
+      ...[...new Set(query.qualifiers)].map((qualifier) => `${query.functionArn}:${qualifier}`),
+    ];
+    const listed = await Promise.all(names.map((name) => this.listEventSourcesOf(name, opts)));
+    const byUuid = new Map<string, EventSourceInfo>();
+    for (const source of listed.flat()) if (!byUuid.has(source.uuid)) byUuid.set(source.uuid, source);
+    return [...byUuid.values()];
+  }
+
+  private async listEventSourcesOf(functionName: string, opts?: CallOptions): Promise<EventSourceInfo[]> {
     const sources: EventSourceInfo[] = [];
     let marker: string | undefined;
     for (let page = 0; page < maxPages; page++) {
@@ -263,6 +278,7 @@ function toEventSource(mapping: EventSourceMappingConfiguration): EventSourceInf
     sourceArn: mapping.EventSourceArn ?? '',
     service: selfManagedKafka ? 'kafka' : eventSourceService(mapping.EventSourceArn),
     state: mapping.State ?? 'Unknown',
+    qualifier: functionQualifierFromArn(mapping.FunctionArn),
   };
 }
 

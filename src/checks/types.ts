@@ -28,7 +28,12 @@ export interface ActionHints {
     /** Set during a canary: rolling back keeps `toVersion` (the stable one) and clears this version's share. */
     canary?: { version: string; weight: number } | undefined;
   };
-  replayDlq?: { queueName: string; queueArn: string; messages: number; kind: 'sqs-source' | 'async-invoke' };
+  replayDlq?: {
+    queueName: string;
+    queueArn: string;
+    messages: number;
+    kind: 'sqs-source' | 'dead-letter-config' | 'on-failure';
+  };
   raiseConcurrency?: { current: number | undefined; suggested: number; headroom: number | undefined };
 }
 

@@ -201,7 +201,14 @@ function simulatedFunction(
     deadLetterArn: spec.deadLetter ? queueArn(spec.deadLetter.queue) : undefined,
     onFailureArn: spec.onFailure ? queueArn(spec.onFailure.queue) : undefined,
     eventSources: spec.eventSource
-      ? [{ uuid: randomUuid(random), queueArn: queueArn(spec.eventSource.queue), state: spec.eventSource.state }]
+      ? [
+          {
+            uuid: randomUuid(random),
+            queueArn: queueArn(spec.eventSource.queue),
+            state: spec.eventSource.state,
+            qualifier: spec.eventSource.boundTo,
+          },
+        ]
       : [],
     codeDeploy: spec.codeDeploy
       ? { application: spec.codeDeploy.application, group: spec.codeDeploy.group, alias: spec.codeDeploy.alias }
@@ -315,6 +322,19 @@ function checkFunction(spec: FunctionSpec, now: Date): Problem[] {
   const source = spec.eventSource;
   if (source?.deadLetter && source.deadLetter.queue === source.queue) {
     problem(['eventSource', 'deadLetter', 'queue'], 'expected a queue other than the source queue');
+  }
+  if (source?.deadLetter && source.deadLetter.queue.endsWith('.fifo') !== source.queue.endsWith('.fifo')) {
+    // SQS: the dead-letter queue of a FIFO queue must be a FIFO queue, and of a standard queue a standard one.
+    problem(
+      ['eventSource', 'deadLetter', 'queue'],
+      'expected a queue of the same type (FIFO or standard) as the source queue',
+    );
+  }
+  if (source?.boundTo !== undefined && !(source.boundTo in spec.aliases) && !versions.has(source.boundTo)) {
+    problem(
+      ['eventSource', 'boundTo'],
+      `expected one of the function's aliases (${Object.keys(spec.aliases).join(', ')}) or versions (${listed})`,
+    );
   }
   if (spec.codeDeploy && !(spec.codeDeploy.alias in spec.aliases)) {
     problem(

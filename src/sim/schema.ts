@@ -216,6 +216,16 @@ const eventSource = strict({
     .max(20)
     .default([]),
   state: z.enum(['Enabled', 'Disabled', 'Creating', 'Updating', 'Deleting']).default('Enabled'),
+  /**
+   * The alias or version the mapping invokes, as `alias.addEventSource` binds it; omitted, the
+   * mapping invokes the function itself.
+   */
+  boundTo: z
+    .union([z.number().int().min(1).max(1_000_000), z.string().regex(/^[A-Za-z0-9_-]{1,128}$/)], {
+      error: 'expected an alias name or a version number of the function',
+    })
+    .transform((v) => String(v))
+    .optional(),
   /** Redrive policy of the source queue: after this many receives a message goes to `deadLetter`. */
   maxReceiveCount: z.number().int().min(1).max(1000).default(5),
   deadLetter: queue.optional(),

@@ -5,6 +5,7 @@ import type { ActionDeps, ActionRequest, Plan } from '../../src/actions/types';
 import { ErrorCode, GofnError } from '../../src/errors';
 import { silentLog } from '../../src/log';
 import { MemoryRecordStore } from '../../src/sim/record-store';
+import * as records from '../fixtures/aws/lambda-async-failures';
 import { fakeControl, type FakeControl } from '../support/fake-control';
 import { fakeSources, type FakeData } from '../support/fake-sources';
 
@@ -532,6 +533,154 @@ describe('DLQ replay', () => {
     expect(control.invoked).toEqual(['{"order":0}', '{"order":2}']);
     expect(control.queues_.get(DLQ)!.map((m) => m.body)).toEqual(['{"order":1}']);
     expect(outcome.after).toMatchObject({ moved: 2, method: 'receive-invoke-delete' });
+  });
+
+  it('re-invokes with the requestPayload of each OnFailure record, keeping records it cannot replay', async () => {
+    // Prepare: the destination queue holds what Lambda sends it, and what others sent there too.
+    const FAILURES = 'arn:aws:sqs:us-east-1:123456789012:billing-failures';
+    const { control, deps } = setup({
+      fn: { name: 'billing-events', tags: { 'gofn:managed': 'true' } },
+      onFailure: FAILURES,
+      dlqDepth: { visible: records.onFailureMessages.length },
+    });
+    control.queues_.set(
+      FAILURES,
+      records.onFailureMessages.map((m) => ({
+        messageId: m.MessageId!,
+        receiptHandle: m.ReceiptHandle!,
+        body: m.Body!,
+        attributes: {},
+      })),
+    );
+
+    // Act
+    const outcome = await runAction(request('replay-dlq', {}, { functionName: 'billing-events' }), deps);
+
+    // Assess
+    expect(outcome.status).toBe('succeeded');
+    expect(outcome.plan?.sentence).toBe(
+      're-invoke billing-events:live with the original event of each of the 5 invocation records in billing-failures',
+    );
+    expect(control.invoked).toEqual([records.originalEvent, '{"invoiceId":"inv-2292","amountCents":4500}']);
+    expect(control.queues_.get(FAILURES)!.map((m) => m.body)).toEqual([
+      records.successRecordBody,
+      records.otherFunctionRecordBody,
+      records.streamBatchRecordBody,
+    ]);
+    expect(outcome.after).toMatchObject({
+      moved: 2,
+      method: 'receive-invoke-delete',
+      kept: {
+        'a record of an invocation that succeeded; replaying it would process the event twice': 1,
+        'a record of another function (refund-events)': 1,
+        "a record of a stream batch (KinesisBatchInfo): it points at the stream's records, it does not carry them": 1,
+      },
+    });
+    expect(outcome.sentence).toContain('kept in the DLQ: a record of an invocation that succeeded');
+  });
+
+  it('re-invokes with the body of a DeadLetterConfig message: the event as it was', async () => {
+    // Prepare
+    const { control, deps } = setup({
+      fn: { name: 'billing-events', tags: { 'gofn:managed': 'true' }, deadLetterTargetArn: DLQ },
+      dlqDepth: { visible: 1 },
+    });
+    const m = records.deadLetterMessage;
+    control.queues_.set(DLQ, [
+      {
+        messageId: m.MessageId!,
+        receiptHandle: m.ReceiptHandle!,
+        body: m.Body!,
+        attributes: { ErrorCode: { dataType: 'Number', stringValue: '200' } },
+      },
+    ]);
+
+    // Act
+    const outcome = await runAction(request('replay-dlq', {}, { functionName: 'billing-events' }), deps);
+
+    // Assess
+    expect(control.invoked).toEqual([records.originalEvent]);
+    expect(outcome.after).toMatchObject({ moved: 1, method: 'receive-invoke-delete', kept: {} });
+  });
+
+  it('moves the DLQ of an SQS source bound to the alias back to that source', async () => {
+    // Prepare
+    const { control, deps } = setup({
+      sqsSource: { sourceArn: SOURCE, dlqArn: DLQ, qualifier: 'live' },
+      dlqDepth: { visible: 3 },
+    });
+    withMessages(control, 3);
+
+    // Act
+    const outcome = await runAction(request('replay-dlq'), deps);
+
+    // Assess
+    expect(outcome.status).toBe('succeeded');
+    expect(control.queues_.get(SOURCE)).toHaveLength(3);
+  });
+
+  it('moves FIFO messages between FIFO queues with their group and deduplication IDs', async () => {
+    // Prepare
+    const FIFO_DLQ = 'arn:aws:sqs:us-east-1:123456789012:ledger-dlq.fifo';
+    const FIFO_SOURCE = 'arn:aws:sqs:us-east-1:123456789012:ledger.fifo';
+    const { control, deps } = setup({
+      sqsSource: { sourceArn: FIFO_SOURCE, dlqArn: FIFO_DLQ, fifo: true },
+      dlqDepth: { visible: 2 },
+    });
+    control.queues_.set(FIFO_DLQ, [
+      { messageId: 'm-1', receiptHandle: 'r-1', body: 'a', attributes: {}, groupId: 'acc-1', deduplicationId: 'm-1' },
+      { messageId: 'm-2', receiptHandle: 'r-2', body: 'b', attributes: {}, groupId: 'acc-1', deduplicationId: 'm-2' },
+    ]);
+
+    // Act
+    const outcome = await runAction(request('replay-dlq'), deps);
+
+    // Assess
+    expect(outcome.plan?.sentence).toBe(
+      'move 2 messages from ledger-dlq.fifo to ledger.fifo, each in its message group',
+    );
+    expect(control.queues_.get(FIFO_SOURCE)!.map((m) => [m.body, m.groupId, m.deduplicationId])).toEqual([
+      ['a', 'acc-1', 'm-1'],
+      ['b', 'acc-1', 'm-2'],
+    ]);
+  });
+
+  it('refuses, before touching a message, to move between a FIFO and a standard queue', async () => {
+    // Prepare
+    const FIFO_DLQ = 'arn:aws:sqs:us-east-1:123456789012:ledger-dlq.fifo';
+    const { control, deps } = setup({
+      sqsSource: { sourceArn: SOURCE, dlqArn: FIFO_DLQ, fifo: false },
+      dlqDepth: { visible: 2 },
+    });
+    let received = 0;
+    control.queues.receive = async () => {
+      received += 1;
+      return [];
+    };
+
+    // Act
+    const outcome = await runAction(request('replay-dlq'), deps);
+
+    // Assess
+    expect(outcome.status).toBe('refused');
+    expect(outcome.sentence).toBe(
+      'ledger-dlq.fifo is a FIFO queue and orders is a standard one; gofn moves messages only between queues of the same type. Nothing was changed.',
+    );
+    expect(received).toBe(0);
+  });
+
+  it('refuses to replay from an SNS topic and says why', async () => {
+    // Prepare
+    const { deps } = setup({ onFailure: 'arn:aws:sns:us-east-1:123456789012:api-failures' });
+
+    // Act
+    const outcome = await runAction(request('replay-dlq'), deps);
+
+    // Assess
+    expect(outcome.status).toBe('refused');
+    expect(outcome.sentence).toMatch(
+      /^orders-api sends its failed events to SNS topic api-failures: a topic keeps no messages: .* Nothing was changed\.$/,
+    );
   });
 
   it('says the DLQ is empty instead of replaying nothing', async () => {

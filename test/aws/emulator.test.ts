@@ -186,7 +186,11 @@ describe('functions on the emulator', () => {
     // Act
     const names = await sources.functions.listFunctionNames();
     const versions = await sources.functions.listVersions('orders-api');
-    const eventSources = await sources.functions.listEventSources('orders-api');
+    const eventSources = await sources.functions.listEventSources({
+      functionName: 'orders-api',
+      functionArn: arnOf('lambda', 'function:orders-api'),
+      qualifiers: [],
+    });
 
     // Assess
     expect(names).toEqual(['orders-api', 'scratch-fn']);
@@ -195,7 +199,9 @@ describe('functions on the emulator', () => {
       ['2', 'second'],
       ['1', 'first'],
     ]);
-    expect(eventSources).toEqual([{ uuid: expect.any(String), sourceArn: queueArn, service: 'sqs', state: 'Enabled' }]);
+    expect(eventSources).toEqual([
+      { uuid: expect.any(String), sourceArn: queueArn, service: 'sqs', state: 'Enabled', qualifier: undefined },
+    ]);
   });
 
   it('yields only the functions tagged gofn:managed=true', async () => {
@@ -259,8 +265,8 @@ describe('queues on the emulator', () => {
     const depth = await countCalls(ledger, () => sources.queues.getDepth(dlqArn));
 
     // Assess
-    expect(target).toEqual({ deadLetterArn: dlqArn, maxReceiveCount: 3 });
-    expect(depth).toEqual({ arn: dlqArn, name: 'orders-dlq', visible: 3, inFlight: 0 });
+    expect(target).toEqual({ deadLetterArn: dlqArn, maxReceiveCount: 3, fifo: false });
+    expect(depth).toEqual({ arn: dlqArn, name: 'orders-dlq', visible: 3, inFlight: 0, fifo: false });
     expect(ledger.snapshot()).toEqual({ 'SQS:GetQueueAttributes': 2 });
   });
 

@@ -19,6 +19,8 @@ import { LambdaFunctions } from '../../src/aws/lambda-functions';
 import { ErrorCode, GofnError } from '../../src/errors';
 import type { ManagedFunctionRef } from '../../src/ports';
 import { canaryInProgress, plainAlias } from '../fixtures/aws/lambda-alias';
+import * as invokeConfig from '../fixtures/aws/lambda-event-invoke-config';
+import * as mappings from '../fixtures/aws/lambda-event-source-mappings';
 import {
   functionArn as tagsFunctionArn,
   getFunctionWithoutTagPermission,
@@ -229,7 +231,11 @@ describe('LambdaFunctions', () => {
     const functions = new LambdaFunctions(mockedClients());
 
     // Act
-    const sources = await functions.listEventSources('orders-api');
+    const sources = await functions.listEventSources({
+      functionName: 'orders-api',
+      functionArn: fnArn,
+      qualifiers: [],
+    });
 
     // Assess
     expect(lambda).toHaveReceivedCommandWith(ListEventSourceMappingsCommand, { FunctionName: 'orders-api' });
@@ -238,6 +244,80 @@ describe('LambdaFunctions', () => {
       ['u2', 'kinesis', 'Disabled'],
       ['u3', 'kafka', 'Enabled'],
       ['u4', 'other', 'Enabled'],
+    ]);
+  });
+
+  it('finds mappings bound to the function, its alias and its version, each once', async () => {
+    // Prepare: each name answers with the mappings bound to it; the alias ARN is asked twice over.
+    lambda
+      .on(ListEventSourceMappingsCommand)
+      .resolves({ EventSourceMappings: [] })
+      .on(ListEventSourceMappingsCommand, { FunctionName: 'orders-worker' })
+      .resolves(mappings.mappingsOfFunction)
+      .on(ListEventSourceMappingsCommand, { FunctionName: mappings.aliasArn })
+      .resolves(mappings.mappingsOfAlias)
+      .on(ListEventSourceMappingsCommand, { FunctionName: mappings.versionArn })
+      .resolves(mappings.mappingsOfVersion);
+    const functions = new LambdaFunctions(mockedClients());
+
+    // Act
+    const sources = await functions.listEventSources({
+      functionName: 'orders-worker',
+      functionArn: mappings.functionArn,
+      qualifiers: ['live', '7', 'live'],
+    });
+
+    // Assess
+    expect(lambda).toHaveReceivedCommandTimes(ListEventSourceMappingsCommand, 3);
+    expect(sources).toEqual([
+      {
+        uuid: 'a1b2c3d4-0000-4e5f-8a9b-000000000001',
+        sourceArn: mappings.auditQueueArn,
+        service: 'sqs',
+        state: 'Enabled',
+        qualifier: undefined,
+      },
+      {
+        uuid: 'a1b2c3d4-0000-4e5f-8a9b-000000000002',
+        sourceArn: mappings.ordersQueueArn,
+        service: 'sqs',
+        state: 'Enabled',
+        qualifier: 'live',
+      },
+      {
+        uuid: 'a1b2c3d4-0000-4e5f-8a9b-000000000003',
+        sourceArn: mappings.refundsQueueArn,
+        service: 'sqs',
+        state: 'Enabled',
+        qualifier: '7',
+      },
+    ]);
+  });
+
+  it('keeps a mapping once when the function name also answers with those of its alias', async () => {
+    // Prepare: whichever way Lambda lists them, a mapping is one mapping.
+    const both = [
+      ...mappings.mappingsOfFunction.EventSourceMappings!,
+      ...mappings.mappingsOfAlias.EventSourceMappings!,
+    ];
+    lambda
+      .on(ListEventSourceMappingsCommand, { FunctionName: 'orders-worker' })
+      .resolves({ EventSourceMappings: both })
+      .on(ListEventSourceMappingsCommand, { FunctionName: mappings.aliasArn })
+      .resolves(mappings.mappingsOfAlias);
+    const functions = new LambdaFunctions(mockedClients());
+
+    // Act
+    const sources = await functions.listEventSources({
+      functionName: 'orders-worker',
+      functionArn: mappings.functionArn,
+      qualifiers: ['live'],
+    });
+
+    // Assess
+    expect(sources.map((s) => [s.sourceArn, s.qualifier])).toEqual([
+      [mappings.auditQueueArn, undefined],
+      [mappings.ordersQueueArn, 'live'],
     ]);
   });
 
@@ -261,11 +341,26 @@ describe('LambdaFunctions', () => {
       });
     });
 
+    it.each(Object.entries(invokeConfig.destinations))(
+      'returns a %s OnFailure destination as GetFunctionEventInvokeConfig names it',
+      async (_kind, destinationArn) => {
+        // Prepare
+        lambda.on(GetFunctionEventInvokeConfigCommand).resolves(invokeConfig.eventInvokeConfig(destinationArn));
+        const functions = new LambdaFunctions(mockedClients());
+
+        // Act
+        const destination = await functions.getAsyncFailureDestination('billing-events', 'live');
+
+        // Assess
+        expect(destination).toBe(destinationArn);
+      },
+    );
+
     it('returns undefined when the alias has no EventInvokeConfig', async () => {
       // Prepare
       lambda.on(GetFunctionEventInvokeConfigCommand).rejects(
         new ResourceNotFoundException({
-          message: `The function ${fnArn} doesn't have an EventInvokeConfig`,
+          message: invokeConfig.noEventInvokeConfigMessage,
           $metadata: { httpStatusCode: 404 },
         }),
       );

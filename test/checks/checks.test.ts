@@ -219,7 +219,82 @@ describe('dlq', () => {
     // Assess
     expect(result.status).toBe('ok');
     expect(result.summary).toBe('api-dlq empty');
-    expect(result.evidence.kind).toBe('async-invoke');
+    expect(result.evidence.kind).toBe('dead-letter-config');
+  });
+
+  it('finds the DLQ of an SQS source whose mapping is bound to the alias', async () => {
+    // Prepare
+    const ctx = context({
+      sqsSource: {
+        sourceArn: 'arn:aws:sqs:us-east-1:123456789012:orders',
+        dlqArn: 'arn:aws:sqs:us-east-1:123456789012:orders-dlq',
+        qualifier: 'live',
+      },
+      dlqDepth: { visible: 14 },
+    });
+
+    // Act
+    const result = await dlqCheck(ctx, params);
+
+    // Assess
+    expect(result.status).toBe('warn');
+    expect(result.summary).toBe('14 messages in orders-dlq');
+    expect(result.evidence).toMatchObject({ kind: 'sqs-source', boundTo: 'live', sourceQueueArn: expect.any(String) });
+    expect(result.hints?.replayDlq).toMatchObject({ queueName: 'orders-dlq', messages: 14, kind: 'sqs-source' });
+  });
+
+  it('names an OnFailure destination queue, whose messages are invocation records', async () => {
+    // Prepare
+    const ctx = context({ onFailure: 'arn:aws:sqs:us-east-1:123456789012:api-failures', dlqDepth: { visible: 3 } });
+
+    // Act
+    const result = await dlqCheck(ctx, params);
+
+    // Assess
+    expect(result.status).toBe('warn');
+    expect(result.summary).toBe('3 messages in api-failures (OnFailure destination)');
+    expect(result.hints?.replayDlq).toMatchObject({ queueName: 'api-failures', kind: 'on-failure' });
+  });
+
+  it.each([
+    ['arn:aws:sns:us-east-1:123456789012:api-failures', 'SNS topic api-failures', /a topic keeps no messages/],
+    [
+      'arn:aws:events:us-east-1:123456789012:event-bus/api-failures',
+      'EventBridge bus api-failures',
+      /a bus keeps no events/,
+    ],
+    ['arn:aws:s3:::api-failures-bucket', 'S3 bucket api-failures-bucket', /counts and replays SQS queues only/],
+    [
+      'arn:aws:lambda:us-east-1:123456789012:function:api-failure-handler',
+      'Lambda function api-failure-handler',
+      /receives each record as its event/,
+    ],
+  ])('says it cannot read an OnFailure destination %s, and why', async (arn, description, why) => {
+    // Prepare
+    const ctx = context({ onFailure: arn });
+
+    // Act
+    const result = await dlqCheck(ctx, params);
+
+    // Assess
+    expect(result.status).toBe('unknown');
+    expect(result.summary).toBe(`failed events go to ${description} (OnFailure destination), which gofn cannot read`);
+    expect(result.reason).toMatch(why);
+    expect(result.hints).toBeUndefined();
+  });
+
+  it('prefers an SQS OnFailure destination to an SNS dead-letter topic', async () => {
+    // Prepare
+    const ctx = context({
+      fn: { deadLetterTargetArn: 'arn:aws:sns:us-east-1:123456789012:api-dead-letters' },
+      onFailure: 'arn:aws:sqs:us-east-1:123456789012:api-failures',
+    });
+
+    // Act
+    const result = await dlqCheck(ctx, params);
+
+    // Assess
+    expect(result.summary).toBe('api-failures (OnFailure destination) empty');
   });
 
   it('is ok and says so when no DLQ is configured', async () => {

@@ -81,7 +81,13 @@ describe('functions port', () => {
     // Act
     const noFunction = await sources.functions.getFunction('ordrs-api', 'live').catch((e: unknown) => e);
     const noAlias = await sources.functions.getFunction('api', 'blue').catch((e: unknown) => e);
-    const noSources = await sources.functions.listEventSources('ordrs-api').catch((e: unknown) => e);
+    const noSources = await sources.functions
+      .listEventSources({
+        functionName: 'ordrs-api',
+        functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:ordrs-api',
+        qualifiers: [],
+      })
+      .catch((e: unknown) => e);
 
     // Assess
     expect(noFunction).toEqual(expect.objectContaining({ code: ErrorCode.NotFound }));
@@ -98,7 +104,11 @@ describe('functions port', () => {
     // Act
     const names = await sources.functions.listFunctionNames();
     const versions = await sources.functions.listVersions('worker');
-    const eventSources = await sources.functions.listEventSources('worker');
+    const eventSources = await sources.functions.listEventSources({
+      functionName: 'worker',
+      functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:worker',
+      qualifiers: [],
+    });
     const destination = await sources.functions.getAsyncFailureDestination('worker', 'live');
     const account = await sources.functions.getAccountConcurrency();
 
@@ -110,6 +120,7 @@ describe('functions port', () => {
         sourceArn: 'arn:aws:sqs:us-east-1:123456789012:jobs',
         service: 'sqs',
         state: 'Enabled',
+        qualifier: undefined,
       }),
     ]);
     expect(destination).toBe('arn:aws:sqs:us-east-1:123456789012:worker-failures');
@@ -163,7 +174,16 @@ describe('requests are recorded under the names the AWS adapters send', () => {
         await sources.queues.getDepth(dlqArn);
       }),
       asyncDestination: await callsOf(() => sources.functions.getAsyncFailureDestination('worker', 'live')),
-      eventSources: await callsOf(() => sources.functions.listEventSources('worker')),
+      eventSources: await callsOf(() =>
+        sources.functions.listEventSources({
+          ...{
+            functionName: 'worker',
+            functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:worker',
+            qualifiers: [],
+          },
+          qualifiers: ['live', '2'],
+        }),
+      ),
       account: await callsOf(() => sources.functions.getAccountConcurrency()),
     };
 
@@ -176,7 +196,8 @@ describe('requests are recorded under the names the AWS adapters send', () => {
       deploys: { 'CodeDeploy:BatchGetDeployments': 1, 'CodeDeploy:ListDeployments': 1 },
       queues: { 'SQS:GetQueueAttributes': 2 },
       asyncDestination: { 'Lambda:GetFunctionEventInvokeConfig': 1 },
-      eventSources: { 'Lambda:ListEventSourceMappings': 1 },
+      // The function, its alias and the version behind it: a mapping is listed under what it is bound to.
+      eventSources: { 'Lambda:ListEventSourceMappings': 3 },
       account: { 'Lambda:GetAccountSettings': 1 },
     });
   });
@@ -220,9 +241,9 @@ describe('deployments and queues', () => {
     const unknown = await sources.queues.getDepth(arn('nope')).catch((e: unknown) => e);
 
     // Assess
-    expect(redrive).toEqual({ deadLetterArn: arn('jobs-dlq'), maxReceiveCount: 3 });
+    expect(redrive).toEqual({ deadLetterArn: arn('jobs-dlq'), maxReceiveCount: 3, fifo: false });
     expect(noRedrive).toBeUndefined();
-    expect(depth).toEqual({ arn: arn('jobs-dlq'), name: 'jobs-dlq', visible: 12, inFlight: 2 });
+    expect(depth).toEqual({ arn: arn('jobs-dlq'), name: 'jobs-dlq', visible: 12, inFlight: 2, fifo: false });
     expect((unknown as GofnError).code).toBe(ErrorCode.NotFound);
   });
 });

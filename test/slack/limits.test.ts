@@ -206,6 +206,11 @@ describe('Slack limits', () => {
     // Prepare
     const alarm = {
       name: long(255, 'A'),
+      arn: undefined,
+      kind: 'metric' as const,
+      target: undefined,
+      unmapped: undefined,
+      children: [],
       state: 'ALARM' as const,
       functionName: long(64, 'f'),
       alias: undefined,

@@ -33,7 +33,9 @@ export interface FakeData {
   timeline: FunctionMetrics['timeline'];
   byVersion: FunctionMetrics['byVersion'];
   periodSeconds: number;
-  sqsSource: { sourceArn: string; dlqArn: string } | undefined;
+  sqsSource: { sourceArn: string; dlqArn: string; qualifier?: string; fifo?: boolean } | undefined;
+  /** The alias's OnFailure destination (EventInvokeConfig). */
+  onFailure: string | undefined;
   dlqDepth: Partial<QueueDepth>;
   unreserved: number;
   /** Make a port method reject (or hang with 'hang'). */
@@ -120,11 +122,20 @@ export function fakeSources(data: Partial<FakeData> = {}): FakeSources {
           'listEventSources',
           () =>
             data.sqsSource
-              ? [{ uuid: 'u-1', sourceArn: data.sqsSource.sourceArn, service: 'sqs', state: 'Enabled' }]
+              ? [
+                  {
+                    uuid: 'u-1',
+                    sourceArn: data.sqsSource.sourceArn,
+                    service: 'sqs',
+                    state: 'Enabled',
+                    qualifier: data.sqsSource.qualifier,
+                  },
+                ]
               : [],
           opts?.signal,
         ),
-      getAsyncFailureDestination: (_n, _a, opts) => call('getAsyncFailureDestination', () => undefined, opts?.signal),
+      getAsyncFailureDestination: (_n, _a, opts) =>
+        call('getAsyncFailureDestination', () => data.onFailure, opts?.signal),
       getAccountConcurrency: (opts) =>
         call('getAccountConcurrency', () => ({ limit: 1000, unreserved: data.unreserved ?? 750 }), opts?.signal),
       listVersions: (_n, opts) =>
@@ -220,14 +231,21 @@ export function fakeSources(data: Partial<FakeData> = {}): FakeSources {
           'getRedriveTarget',
           () =>
             data.sqsSource && arn === data.sqsSource.sourceArn
-              ? { deadLetterArn: data.sqsSource.dlqArn, maxReceiveCount: 3 }
+              ? { deadLetterArn: data.sqsSource.dlqArn, maxReceiveCount: 3, fifo: data.sqsSource.fifo === true }
               : undefined,
           opts?.signal,
         ),
       getDepth: (arn, opts) =>
         call(
           'getDepth',
-          () => ({ arn, name: arn.split(':').pop() ?? arn, visible: 0, inFlight: 0, ...data.dlqDepth }),
+          () => ({
+            arn,
+            name: arn.split(':').pop() ?? arn,
+            visible: 0,
+            inFlight: 0,
+            fifo: arn.endsWith('.fifo'),
+            ...data.dlqDepth,
+          }),
           opts?.signal,
         ),
     },

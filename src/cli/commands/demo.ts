@@ -1,8 +1,10 @@
+import path from 'node:path';
 import type { Command } from 'commander';
 import { diagnose } from '../../runbook/engine';
 import type { Sources } from '../../ports';
 import { fleetOverview } from '../../runbook/fleet';
 import { loadRunbook } from '../../runbook/loader';
+import { shellWord } from '../../format';
 import { runCommand, styleFor, type OutputOptions } from '../common';
 import type { CliIO } from '../io';
 import { renderFleet } from '../render-fleet';
@@ -32,32 +34,31 @@ export async function demo(io: CliIO, options: OutputOptions): Promise<number> {
   return runCommand(io, options, async () => {
     const style = styleFor(io, options);
     const scenarioDir = defaultScenarioDir();
+    const shownDir = path.relative(process.cwd(), scenarioDir) || '.';
     const runbook = await loadRunbook();
     // Sources that answer at AWS's pace, so the demo feels like a real account; the reports say so.
     const sources = await openSources({ scenario: [scenarioDir], realisticLatency: true });
-    io.stdout.write(
-      style.dim(`Simulated fleet from ${scenarioDir.replace(process.cwd() + '/', '')}: no AWS account involved.\n\n`),
-    );
-    io.stdout.write(`$ gofn status\n`);
+    io.stdout.write(style.dim(`Simulated fleet from ${shownDir}: no AWS account involved.\n\n`));
+    io.stdout.write(`$ gofn status --scenario ${shellWord(shownDir)}\n`);
     const fleet = await fleetOverview({ sources, runbook, windowMs: HOUR_MS, deadlineMs: DEADLINE_MS });
     io.stdout.write(renderFleet(fleet, style, { simulatedLatency: true }));
 
     const degraded = fleet.functions.filter((f) => f.status === 'critical' || f.status === 'warn');
-    const worst = degraded.slice(0, DETAILED);
+    const worst = degraded.slice(0, DETAILED).map((f) => f.function);
     const canary = await firstCanary(
       sources,
       degraded.slice(DETAILED).map((f) => f.function),
     );
-    for (const row of canary ? [...worst, canary] : worst) {
-      io.stdout.write(`\n$ gofn status ${typeof row === 'string' ? row : row.function}\n`);
+    for (const functionName of canary ? [...worst, canary] : worst) {
+      io.stdout.write(`\n$ gofn status ${shellWord(functionName)} --scenario ${shellWord(shownDir)}\n`);
       const report = await diagnose({
         sources,
         runbook,
-        functionName: typeof row === 'string' ? row : row.function,
+        functionName,
         windowMs: HOUR_MS,
         deadlineMs: DEADLINE_MS,
       });
-      io.stdout.write(renderReport(report, style, { simulatedLatency: true }));
+      io.stdout.write(renderReport(report, style, { simulatedLatency: true, scenario: [shownDir] }));
     }
     io.stdout.write(
       style.dim(
