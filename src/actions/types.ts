@@ -32,7 +32,8 @@ export interface ActionRequest {
   requestId: string;
 }
 
-export type RollbackTargetSource = 'requested' | 'history' | 'deployment' | 'versions';
+/** `stable`: during a canary, the alias's own FunctionVersion, kept while the weights are cleared. */
+export type RollbackTargetSource = 'requested' | 'history' | 'deployment' | 'versions' | 'stable';
 
 /** The exact change, computed from the current state right before executing it. */
 export type Plan =
@@ -44,9 +45,11 @@ export type Plan =
       method: 'update-alias';
       fromVersion: string;
       toVersion: string;
-      /** Where the target came from: the confirmed button, recorded history, the last deployment, or the version list. */
+      /** Where the target came from: the confirmed button, the canary's stable version, recorded history, the last deployment, or the version list. */
       targetSource: RollbackTargetSource;
       revisionId: string | undefined;
+      /** The alias's FunctionVersion when planned (during a canary, the stable one; `fromVersion` is the canary's). */
+      aliasVersion?: string | undefined;
       clearsRouting: Record<string, number>;
     }
   | {

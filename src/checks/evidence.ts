@@ -3,6 +3,7 @@ import type {
   AccountConcurrency,
   ColdStartStats,
   DeploymentInfo,
+  DeploymentTarget,
   DownstreamStats,
   ErrorTraceStats,
   FunctionInfo,
@@ -56,10 +57,16 @@ export class Evidence {
     return { signal: this.options.signal };
   }
 
+  /** During a canary the same request breaks the alias down by version (stable and canary). */
   metrics(): Promise<FunctionMetrics> {
     const { sources, fn, window, previous } = this.options;
+    const canary = Object.keys(fn.routing);
+    const versions = canary.length > 0 ? [fn.version, ...canary] : undefined;
     return this.once('metrics', () =>
-      sources.metrics.getFunctionMetrics({ functionName: fn.name, alias: fn.alias, window, previous }, this.call),
+      sources.metrics.getFunctionMetrics(
+        { functionName: fn.name, alias: fn.alias, window, previous, ...(versions ? { versions } : {}) },
+        this.call,
+      ),
     );
   }
 
@@ -97,6 +104,14 @@ export class Evidence {
       const since = new Date(window.start.getTime() - deployLookbackMs);
       return sources.deploys.listRecentDeployments(group, since, this.call);
     });
+  }
+
+  /** The function and versions a deployment moves (its Lambda target). */
+  deploymentTarget(deploymentId: string): Promise<DeploymentTarget | undefined> {
+    const { sources, fn } = this.options;
+    return this.once(`deploymentTarget:${deploymentId}`, () =>
+      sources.deploys.getLambdaTarget(deploymentId, fn.name, this.call),
+    );
   }
 
   accountConcurrency(): Promise<AccountConcurrency> {

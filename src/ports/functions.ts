@@ -14,8 +14,10 @@ export interface FunctionInfo {
   /** LastModified of that version: when it was published. */
   versionModifiedAt: Date | undefined;
   /**
-   * Additional version weights of the alias (weighted routing during a canary), e.g. {"43": 0.1};
-   * empty when the source does not report it (AWS GetFunction does not).
+   * Additional version weights of the alias, read with GetAlias: during a canary `version` is the
+   * stable version (most traffic) and this maps the canary version to its share, e.g. {"43": 0.1}.
+   * Empty when the alias routes everything to `version`, or when it could not be read (then
+   * `routingUnavailable` says why).
    */
   routing: Record<string, number>;
   runtime: string | undefined;
@@ -28,6 +30,13 @@ export interface FunctionInfo {
   deadLetterTargetArn: string | undefined;
   logGroup: string;
   tags: Record<string, string>;
+
+  // Who may move the alias (recent-deploy step, rollback). Undefined means "read fine"; a reason
+  // means the data is unknown, which never counts as "no CodeDeploy deployment owns the alias".
+  /** Why GetAlias failed, so `routing` is unknown rather than empty. */
+  routingUnavailable?: string | undefined;
+  /** Why the tags could not be read (GetFunction's TagsError, ListTags denied), so `tags` is unknown rather than empty. */
+  tagsUnavailable?: string | undefined;
 }
 
 export interface EventSourceInfo {

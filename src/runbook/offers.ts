@@ -37,7 +37,11 @@ export function offerAction(kind: ActionKindName, ctx: OfferContext): OfferedAct
       const to = hint.toVersion ? ` → ${formatVersion(hint.toVersion)}` : '';
       return {
         ...base,
-        label: `Roll back ${formatVersion(hint.fromVersion)}${to}`,
+        // During a canary the stable version stays; only the canary's share goes.
+        label:
+          hint.canary && hint.toVersion
+            ? `Stop the canary, keep ${formatVersion(hint.toVersion)}`
+            : `Roll back ${formatVersion(hint.fromVersion)}${to}`,
         command: cliCommand('rollback', ctx),
         params: {
           function: ctx.functionName,

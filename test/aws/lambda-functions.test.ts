@@ -6,6 +6,7 @@ import {
   LambdaClient,
   ListEventSourceMappingsCommand,
   ListFunctionsCommand,
+  ListTagsCommand,
   ListVersionsByFunctionCommand,
   ResourceNotFoundException,
   type FunctionConfiguration,
@@ -17,8 +18,15 @@ import 'aws-sdk-client-mock-jest';
 import { LambdaFunctions } from '../../src/aws/lambda-functions';
 import { ErrorCode, GofnError } from '../../src/errors';
 import type { ManagedFunctionRef } from '../../src/ports';
+import { canaryInProgress, plainAlias } from '../fixtures/aws/lambda-alias';
 import * as invokeConfig from '../fixtures/aws/lambda-event-invoke-config';
 import * as mappings from '../fixtures/aws/lambda-event-source-mappings';
+import {
+  functionArn as tagsFunctionArn,
+  getFunctionWithoutTagPermission,
+  listTags,
+  listTagsDenied,
+} from '../fixtures/aws/lambda-tags';
 import { mockedClients, rejectionOf } from './helpers';
 
 const lambda = mockClient(LambdaClient);
@@ -54,18 +62,27 @@ describe('LambdaFunctions', () => {
   });
 
   describe('getFunction', () => {
-    it('reads the aliased version with one GetFunction and nothing else', async () => {
-      // Prepare
-      lambda.on(GetFunctionCommand).resolves(getFunctionResponse);
+    it('reads the aliased version with GetFunction and the alias weights with GetAlias, sent at once', async () => {
+      // Prepare: GetFunction answers only once GetAlias was sent too; one after the other would time out.
+      let aliasAsked: () => void = () => undefined;
+      const aliasSent = new Promise<void>((resolve) => (aliasAsked = resolve));
+      lambda.on(GetFunctionCommand).callsFake(async () => {
+        await aliasSent;
+        return getFunctionResponse;
+      });
+      lambda.on(GetAliasCommand).callsFake(async () => {
+        aliasAsked();
+        return canaryInProgress;
+      });
       const functions = new LambdaFunctions(mockedClients());
 
       // Act
       const info = await functions.getFunction('orders-api', 'live');
 
-      // Assess: routing weights are the rollback's business (LambdaControlPort.getAlias), not the diagnosis's.
+      // Assess: FunctionVersion (42) is the stable version; the canary is the weighted one (43).
       expect(lambda).toHaveReceivedCommandWith(GetFunctionCommand, { FunctionName: 'orders-api', Qualifier: 'live' });
-      expect(lambda).not.toHaveReceivedCommand(GetAliasCommand);
-      expect(lambda.calls()).toHaveLength(1);
+      expect(lambda).toHaveReceivedCommandWith(GetAliasCommand, { FunctionName: 'orders-api', Name: 'live' });
+      expect(lambda.calls()).toHaveLength(2);
       expect(info).toEqual({
         name: 'orders-api',
         arn: fnArn,
@@ -74,7 +91,7 @@ describe('LambdaFunctions', () => {
         alias: 'live',
         version: '42',
         versionModifiedAt: new Date('2024-05-01T12:00:00.000Z'),
-        routing: {},
+        routing: { '43': 0.1 },
         runtime: 'provided.al2023',
         architectures: ['arm64'],
         memoryMb: 512,
@@ -90,6 +107,7 @@ describe('LambdaFunctions', () => {
       // Prepare
       const { LoggingConfig: _l, Architectures: _a, DeadLetterConfig: _d, ...config } = configuration;
       lambda.on(GetFunctionCommand).resolves({ Configuration: config });
+      lambda.on(GetAliasCommand).resolves(plainAlias);
       const functions = new LambdaFunctions(mockedClients());
 
       // Act
@@ -101,7 +119,56 @@ describe('LambdaFunctions', () => {
       expect(info.reservedConcurrency).toBeUndefined();
       expect(info.deadLetterTargetArn).toBeUndefined();
       expect(info.routing).toEqual({});
+      expect(info.routingUnavailable).toBeUndefined();
       expect(info.tags).toEqual({});
+      expect(info.tagsUnavailable).toBeUndefined();
+    });
+
+    it('asks ListTags when GetFunction withholds the tags (TagsError)', async () => {
+      // Prepare
+      lambda.on(GetFunctionCommand).resolves(getFunctionWithoutTagPermission);
+      lambda.on(GetAliasCommand).resolves(plainAlias);
+      lambda.on(ListTagsCommand).resolves(listTags);
+      const functions = new LambdaFunctions(mockedClients());
+
+      // Act
+      const info = await functions.getFunction('orders-api', 'live');
+
+      // Assess: tags belong to the unqualified function.
+      expect(lambda).toHaveReceivedCommandWith(ListTagsCommand, { Resource: tagsFunctionArn });
+      expect(info.tags).toEqual(listTags.Tags);
+      expect(info.tagsUnavailable).toBeUndefined();
+    });
+
+    it('says the tags are unknown, not empty, when ListTags is refused too', async () => {
+      // Prepare
+      lambda.on(GetFunctionCommand).resolves(getFunctionWithoutTagPermission);
+      lambda.on(GetAliasCommand).resolves(plainAlias);
+      lambda.on(ListTagsCommand).rejects(listTagsDenied());
+      const functions = new LambdaFunctions(mockedClients());
+
+      // Act
+      const info = await functions.getFunction('orders-api', 'live');
+
+      // Assess
+      expect(info.tags).toEqual({});
+      expect(info.tagsUnavailable).toMatch(/^Lambda ListTags for function orders-api was denied: /);
+      expect(info.tagsUnavailable).toContain('GetFunction: AccessDeniedException');
+    });
+
+    it('says the weights are unknown when GetAlias fails, and still reads the function', async () => {
+      // Prepare
+      lambda.on(GetFunctionCommand).resolves(getFunctionResponse);
+      lambda.on(GetAliasCommand).rejects(listTagsDenied());
+      const functions = new LambdaFunctions(mockedClients());
+
+      // Act
+      const info = await functions.getFunction('orders-api', 'live');
+
+      // Assess
+      expect(info.version).toBe('42');
+      expect(info.routing).toEqual({});
+      expect(info.routingUnavailable).toMatch(/^Lambda GetAlias for function orders-api:live was denied/);
     });
 
     it('rejects with NotFound naming the function when the alias does not exist', async () => {
@@ -111,6 +178,12 @@ describe('LambdaFunctions', () => {
         $metadata: { httpStatusCode: 404 },
       });
       lambda.on(GetFunctionCommand).rejects(notFound);
+      lambda.on(GetAliasCommand).rejects(
+        new ResourceNotFoundException({
+          message: `Alias not found: ${fnArn}:blue`,
+          $metadata: { httpStatusCode: 404 },
+        }),
+      );
       const functions = new LambdaFunctions(mockedClients());
 
       // Act

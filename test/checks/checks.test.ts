@@ -4,7 +4,6 @@ import { coldStartsCheck } from '../../src/checks/cold-starts';
 import { dlqCheck } from '../../src/checks/dlq';
 import { downstreamLatencyCheck } from '../../src/checks/downstream-latency';
 import { errorTracesCheck } from '../../src/checks/error-traces';
-import { recentDeployCheck } from '../../src/checks/recent-deploy';
 import { throttlesCheck } from '../../src/checks/throttles';
 import type { CheckContext } from '../../src/checks/types';
 import { ErrorCode, GofnError } from '../../src/errors';
@@ -185,65 +184,6 @@ describe('error traces', () => {
     // Assess
     expect(result.status).toBe('critical');
     expect(result.summary).toContain('traces unavailable: X-Ray GetTraceSummaries was denied.');
-  });
-});
-
-describe('recent deploy', () => {
-  const params = checkParams['recent-deploy'].parse({
-    thresholds: { minutesSinceDeploy: { warn: 120 }, errorRateRatio: { critical: 3 } },
-  });
-
-  it('blames a deploy when errors rose after it, and offers a rollback to the version before', async () => {
-    // Prepare
-    const ctx = context({
-      fn: { version: '17', tags: { 'gofn:deployment-group': 'payments/payments-live' } },
-      current: { invocations: 10_000, errors: 600 },
-      previous: { invocations: 10_000, errors: 10 },
-      deployments: [
-        {
-          id: 'd-7QX2ABCDE',
-          application: 'payments',
-          group: 'payments-live',
-          status: 'Succeeded',
-          createdAt: new Date(NOW.getTime() - 30 * 60_000),
-          completedAt: new Date(NOW.getTime() - 22 * 60_000),
-          configName: 'CodeDeployDefault.LambdaCanary10Percent5Minutes',
-          currentVersion: '16',
-          targetVersion: '17',
-        },
-      ],
-    });
-
-    // Act
-    const result = await recentDeployCheck(ctx, params);
-
-    // Assess
-    expect(result.status).toBe('critical');
-    expect(result.summary).toBe(
-      'v17 went live 22 min ago (CodeDeploy d-7QX2ABCDE, Canary10Percent5Minutes) · errors ×60 since (6.0% vs 0.1%)',
-    );
-    expect(result.hints?.rollback).toEqual({ fromVersion: '17', toVersion: '16', deploymentId: undefined });
-  });
-
-  it('only warns about a recent deploy when errors did not rise', async () => {
-    // Prepare
-    const ctx = context({ fn: { versionModifiedAt: new Date(NOW.getTime() - 38 * 60_000) } });
-
-    // Act
-    const result = await recentDeployCheck(ctx, params);
-
-    // Assess
-    expect(result.status).toBe('warn');
-    expect(result.summary).toBe('v42 went live 38 min ago');
-  });
-
-  it('is ok for a version that has been live for days', async () => {
-    // Act
-    const result = await recentDeployCheck(context(), params);
-
-    // Assess
-    expect(result.status).toBe('ok');
-    expect(result.summary).toBe('v42 went live 3 d ago');
   });
 });
 

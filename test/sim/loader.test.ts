@@ -22,8 +22,10 @@ describe('merging scenario files into one fleet', () => {
     expect(files.map((f) => path.basename(f))).toEqual([
       'alias-bound-sqs.yaml',
       'bad-deploy.yaml',
+      'canary.yaml',
       'cold-start-storm.yaml',
       'dlq-backlog.yaml',
+      'errors-before-deploy.yaml',
       'healthy.yaml',
       'onfailure-destination.yaml',
       'slow-dynamodb.yaml',
@@ -32,10 +34,12 @@ describe('merging scenario files into one fleet', () => {
     expect(fleet.functionNames()).toEqual([
       'billing-events',
       'catalog-api',
+      'inventory-api',
       'orders-api',
       'orders-worker',
       'payments-api',
       'payouts-worker',
+      'pricing-api',
       'profile-api',
       'search-api',
     ]);

@@ -28,7 +28,7 @@ const worker = functionText({
 );
 const api = functionText({ name: 'api', extra: '    faults: { traces: AccessDenied, logs: Timeout }' }).replace(
   'aliases: { live: 2 }',
-  'aliases: { live: { version: 2, routing: { "1": 0.1 } }, canary: 1 }',
+  'aliases: { live: { version: 1, routing: { "2": 0.1 } }, canary: 1 }',
 );
 const fleetText = scenarioText({ header: 'accountConcurrencyLimit: 500', functions: `${worker}\n${api}` });
 
@@ -62,9 +62,10 @@ describe('functions port', () => {
       region: 'us-east-1',
       accountId: '123456789012',
       alias: 'live',
-      version: '2',
-      versionModifiedAt: new Date(NOW.getTime() - 2 * 24 * HOUR),
-      routing: { '1': 0.1 },
+      // FunctionVersion is the stable version; the routed one is the canary.
+      version: '1',
+      versionModifiedAt: new Date(NOW.getTime() - 3 * 24 * HOUR),
+      routing: { '2': 0.1 },
       runtime: 'provided.al2023',
       architectures: ['arm64'],
       reservedConcurrency: undefined,
@@ -188,7 +189,7 @@ describe('requests are recorded under the names the AWS adapters send', () => {
 
     // Assess
     expect(calls).toEqual({
-      getFunction: { 'Lambda:GetFunction': 1 },
+      getFunction: { 'Lambda:GetAlias': 1, 'Lambda:GetFunction': 1 },
       metrics: { 'CloudWatch:GetMetricData': 1 },
       coldStarts: { 'CloudWatchLogs:GetQueryResults': 2, 'CloudWatchLogs:StartQuery': 1 },
       downstream: { 'XRay:GetServiceGraph': 1 },
@@ -217,9 +218,11 @@ describe('deployments and queues', () => {
       .catch((e: unknown) => e);
 
     // Assess
-    expect(recent.map((d) => [d.status, d.currentVersion, d.targetVersion])).toEqual([
-      ['Failed', '2', '3'],
-      ['Succeeded', '1', '2'],
+    const targets = await Promise.all(recent.map((d) => sources.deploys.getLambdaTarget(d.id, 'worker')));
+    expect(recent.map((d) => d.status)).toEqual(['Failed', 'Succeeded']);
+    expect(targets.map((t) => [t?.functionName, t?.alias, t?.currentVersion, t?.targetVersion])).toEqual([
+      ['worker', 'live', '2', '3'],
+      ['worker', 'live', '1', '2'],
     ]);
     expect(recent[0]?.id).toMatch(/^d-[A-Z0-9]{9}$/);
     expect(recent[1]).toMatchObject({ id: 'd-AAAAAAAAA', configName: 'CodeDeployDefault.LambdaAllAtOnce' });

@@ -3,6 +3,7 @@ import { ErrorCode, GofnError } from '../../src/errors';
 import type {
   ColdStartStats,
   DeploymentInfo,
+  DeploymentTarget,
   DownstreamStats,
   ErrorTraceStats,
   FunctionInfo,
@@ -26,6 +27,12 @@ export interface FakeData {
   downstreamPrevious: DownstreamStats[];
   errorTraces: Partial<ErrorTraceStats>;
   deployments: DeploymentInfo[];
+  /** What BatchGetDeploymentTargets says each deployment moves. */
+  deploymentTargets: DeploymentTarget[];
+  /** The alias's Invocations and Errors over both windows, and per version. */
+  timeline: FunctionMetrics['timeline'];
+  byVersion: FunctionMetrics['byVersion'];
+  periodSeconds: number;
   sqsSource: { sourceArn: string; dlqArn: string; qualifier?: string; fifo?: boolean } | undefined;
   /** The alias's OnFailure destination (EventInvokeConfig). */
   onFailure: string | undefined;
@@ -149,8 +156,10 @@ export function fakeSources(data: Partial<FakeData> = {}): FakeSources {
             current: windowMetrics(data.current ?? {}),
             previous: windowMetrics(data.previous ?? {}),
             series: { invocations: [], errors: [], throttles: data.throttleSeries ?? [], concurrency: [] },
-            periodSeconds: 60,
+            periodSeconds: data.periodSeconds ?? 60,
             missing: [],
+            timeline: data.timeline ?? { invocations: [], errors: [] },
+            byVersion: data.byVersion ?? {},
           }),
           opts?.signal,
         ),
@@ -213,6 +222,8 @@ export function fakeSources(data: Partial<FakeData> = {}): FakeSources {
     deploys: {
       listRecentDeployments: (_g, _since, opts) =>
         call('listRecentDeployments', () => data.deployments ?? [], opts?.signal),
+      getLambdaTarget: (id, _fn, opts) =>
+        call('getLambdaTarget', () => data.deploymentTargets?.find((t) => t.deploymentId === id), opts?.signal),
     },
     queues: {
       getRedriveTarget: (arn, opts) =>

@@ -24,10 +24,12 @@ export class SimulatedFunctions implements FunctionsPort {
   ) {}
 
   async getFunction(name: string, alias: string, opts?: CallOptions): Promise<FunctionInfo> {
-    // One GetFunction qualified by the alias, as the AWS adapter sends it. The simulation knows
-    // the alias's routing weights without the GetAlias AWS would need, and reports them.
+    // GetFunction qualified by the alias and GetAlias for its weights, at once, as the AWS adapter sends them.
     const fault = faultOf(this.fleet.findFunction(name), 'functions', `function ${name}:${alias}`);
-    await this.requests.send('Lambda', 'GetFunction', opts, fault);
+    await Promise.all([
+      this.requests.send('Lambda', 'GetFunction', opts, fault),
+      this.requests.send('Lambda', 'GetAlias', opts, fault),
+    ]);
     const found = this.fleet.requireFunction(name);
     const target = this.requireAlias(found, alias);
     const version = found.versions.find((v) => v.version === target.version);
