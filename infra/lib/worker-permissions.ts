@@ -36,6 +36,11 @@ const READS_ON_ANY_RESOURCE: readonly Grant[] = [
     actions: ['lambda:ListEventSourceMappings'],
     neededBy: "lambda-functions.ts ListEventSourceMappingsCommand: an SQS consumer's source queue",
   },
+  {
+    actions: ['codedeploy:BatchGetDeploymentTargets', 'codedeploy:ListDeploymentTargets'],
+    neededBy:
+      'codedeploy-deploys.ts BatchGetDeploymentTargetsCommand / ListDeploymentTargetsCommand: which alias and versions a deployment moves',
+  },
 ];
 
 const READS_ON_FUNCTIONS: readonly Grant[] = [
@@ -48,6 +53,10 @@ const READS_ON_FUNCTIONS: readonly Grant[] = [
   {
     actions: ['lambda:GetFunctionConcurrency'],
     neededBy: 'lambda-control.ts GetFunctionConcurrencyCommand: reserved concurrency',
+  },
+  {
+    actions: ['lambda:ListTags'],
+    neededBy: 'lambda-functions.ts ListTagsCommand: tags when GetFunction could not return them (who owns the alias)',
   },
   {
     actions: ['lambda:GetFunctionEventInvokeConfig'],

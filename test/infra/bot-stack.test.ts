@@ -276,6 +276,8 @@ describe('BotStack', () => {
         'lambda:ListFunctions',
         'lambda:GetAccountSettings',
         'lambda:ListEventSourceMappings',
+        'codedeploy:BatchGetDeploymentTargets',
+        'codedeploy:ListDeploymentTargets',
         'codedeploy:StopDeployment',
       ].sort(),
     );
