@@ -48,6 +48,8 @@ export function offerAction(kind: ActionKindName, ctx: OfferContext): OfferedAct
           alias: ctx.alias,
           fromVersion: hint.fromVersion,
           ...(hint.toVersion ? { toVersion: hint.toVersion } : {}),
+          // The confirmation says "take the 10% on v43 off", not "move the alias from v43".
+          ...(hint.canary ? { canaryWeight: hint.canary.weight } : {}),
         },
       };
     }

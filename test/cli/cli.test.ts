@@ -479,3 +479,13 @@ describe('the CLI as a newcomer meets it', () => {
     expect(missing.stdout).toMatch(/ERROR .*throttling\.yaml: .*nope\.yaml/);
   });
 });
+
+describe('a canary as the terminal shows it', () => {
+  it("names the canary's share in the header, beside the stable version", async () => {
+    // Act
+    const run = await runCli(['status', 'pricing-api', '--scenario', SCENARIOS, '--no-color']);
+
+    // Assess
+    expect(run.stdout.split('\n')[0]).toMatch(/^pricing-api {2}live → v12, v13 takes 10% · us-east-1 · /);
+  });
+});

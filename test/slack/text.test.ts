@@ -149,6 +149,7 @@ describe('what a report says', () => {
       region: 'us-east-1',
       alias: 'live',
       version: '42',
+      routing: {},
       accountId: null,
       window: { start: '2026-11-26T14:05:00Z', end: '2026-11-26T15:05:00Z' },
       status: 'critical',

@@ -1,5 +1,5 @@
 import type { KnownBlock, ModalView } from '@slack/types';
-import { formatCount } from '../../format';
+import { formatCount, formatPercent } from '../../format';
 import type { ActionClaim } from '../action-token';
 import { clip, escapeMrkdwn, LIMITS, mention } from './mrkdwn';
 import { CONFIRM_BUTTON_PREFIX, type SlackMessage } from './report';
@@ -38,6 +38,14 @@ export function claimSentence(claim: ActionClaim): string {
   const p = claim.params;
   switch (claim.kind) {
     case 'rollback':
+      if (p.canaryWeight !== undefined && p.toVersion !== undefined) {
+        return (
+          `Stop the canary on alias *${escapeMrkdwn(claim.alias)}* of ${fn}: keep ` +
+          `v${escapeMrkdwn(String(p.toVersion))} and take the ${formatPercent(Number(p.canaryWeight) * 100)} on ` +
+          `v${escapeMrkdwn(String(p.fromVersion))} off.` +
+          ' If a CodeDeploy deployment owns the canary, gofn stops it with automatic rollback instead.'
+        );
+      }
       return (
         `Move alias *${escapeMrkdwn(claim.alias)}* of ${fn} from v${escapeMrkdwn(String(p.fromVersion))} to ` +
         (p.toVersion !== undefined

@@ -1,6 +1,6 @@
 import type { ActionsBlock, Button, KnownBlock, SectionBlock } from '@slack/types';
 import type { StepStatus } from '../../checks/types';
-import { formatClock, formatDuration, formatSeconds, formatVersion } from '../../format';
+import { formatAliasTarget, formatDuration, formatSeconds, formatWindow, plural } from '../../format';
 import type { OfferedAction, Report, StepReport } from '../../runbook/report';
 import { clip, escapeMrkdwn, LIMITS, mention, mrkdwnLink } from './mrkdwn';
 
@@ -64,7 +64,7 @@ export function reportMessage(report: Report, options: ReportRenderOptions): Sla
           type: 'mrkdwn',
           text: clip(
             escapeMrkdwn(
-              `${report.alias}${report.version ? ` → ${formatVersion(report.version)}` : ''} · ${report.region} · last ${formatDuration(window)} (${formatClock(new Date(report.window.start))}–${formatClock(new Date(report.window.end))} UTC) · diagnosed in ${formatSeconds(Math.round(report.durationMs / 100) * 100)} · ${requests} ${report.source === 'simulated' ? 'simulated ' : ''}AWS requests`,
+              `${formatAliasTarget(report.alias, report.version, report.routing)} · ${report.region} · last ${formatDuration(window)} (${formatWindow(new Date(report.window.start), new Date(report.window.end))}) · diagnosed in ${formatSeconds(Math.round(report.durationMs / 100) * 100)} · ${plural(requests, report.source === 'simulated' ? 'simulated AWS request' : 'AWS request')}`,
             ) + requestedByText(options.requestedBy),
             LIMITS.sectionText,
           ),
