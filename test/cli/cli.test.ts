@@ -489,3 +489,20 @@ describe('a canary as the terminal shows it', () => {
     expect(run.stdout.split('\n')[0]).toMatch(/^pricing-api {2}live → v12, v13 takes 10% · us-east-1 · /);
   });
 });
+
+describe('rollback --to', () => {
+  it('refuses a version that does not exist at the plan, naming the newest there are, and changes nothing', async () => {
+    // Act
+    const missing = await runCli(['rollback', 'payments-api', '--scenario', SCENARIOS, '--to', '99', '--yes']);
+    const word = await runCli(['rollback', 'payments-api', '--scenario', SCENARIOS, '--to', 'abc', '--yes']);
+
+    // Assess
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toBe(
+      '▲ payments-api has no published version 99; the newest are 17, 16, 15. Nothing was changed.\n',
+    );
+    expect(missing.stderr).not.toContain('Plan:');
+    expect(word.code).toBe(3);
+    expect(word.stderr).toBe('gofn: --to "abc" is not a version number; use a published version like 41.\n');
+  });
+});

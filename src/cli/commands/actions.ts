@@ -55,7 +55,17 @@ export function registerActions(program: Command, io: CliIO, setExit: (code: num
       .argument('<function>', 'function name')
       .option('--to <version>', 'roll back to this version instead of the previous one'),
   ).action(async (fn: string, options: ActionOptions) => {
-    setExit(await act(io, 'rollback', fn, options, (o) => ({ toVersion: o.to })));
+    setExit(
+      await act(io, 'rollback', fn, options, (o) => {
+        if (o.to !== undefined && !/^\d{1,10}$/.test(o.to)) {
+          throw new GofnError(
+            ErrorCode.InvalidInput,
+            `--to "${o.to}" is not a version number; use a published version like 41.`,
+          );
+        }
+        return { toVersion: o.to };
+      }),
+    );
   });
 
   withWorldOptions(
