@@ -1,3 +1,4 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
@@ -31,6 +32,8 @@ export interface AwsClients {
   /** gofn's own table (threads, audit, claims); wrap it in lib-dynamodb's document client. */
   readonly dynamodb: DynamoDBClient;
   readonly secretsManager: SecretsManagerClient;
+  /** The deployed bot stack's outputs, for the CLI to find gofn's table. */
+  readonly cloudFormation: CloudFormationClient;
   /** The region the clients use, as the SDK resolved it. NoCredentials when there is none. */
   resolveRegion(): Promise<string>;
   /** Closes the sockets of the clients created so far. */
@@ -53,6 +56,7 @@ class LazyAwsClients implements AwsClients {
   private stsClient?: STSClient;
   private dynamodbClient?: DynamoDBClient;
   private secretsManagerClient?: SecretsManagerClient;
+  private cloudFormationClient?: CloudFormationClient;
 
   constructor(readonly settings: AwsClientSettings) {
     this.registry = new ClientRegistry(settings);
@@ -97,6 +101,13 @@ class LazyAwsClients implements AwsClients {
     return (this.secretsManagerClient ??= this.registry.make(
       'SecretsManager',
       (config) => new SecretsManagerClient(config),
+    ));
+  }
+
+  get cloudFormation(): CloudFormationClient {
+    return (this.cloudFormationClient ??= this.registry.make(
+      'CloudFormation',
+      (config) => new CloudFormationClient(config),
     ));
   }
 

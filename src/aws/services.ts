@@ -13,6 +13,7 @@ export const awsServices = {
   STS: 'sts',
   DynamoDB: 'dynamodb',
   SecretsManager: 'secretsmanager',
+  CloudFormation: 'cloudformation',
 } as const;
 
 export type AwsServiceName = keyof typeof awsServices;

@@ -13,6 +13,7 @@ const AWS_DIR = path.resolve(__dirname, '..', '..', 'src', 'aws');
 
 /** IAM service prefix of each SDK package (Service Authorization Reference). */
 const PREFIX: Record<string, string> = {
+  'client-cloudformation': 'cloudformation',
   'client-cloudwatch': 'cloudwatch',
   'client-cloudwatch-logs': 'logs',
   'client-codedeploy': 'codedeploy',
@@ -34,6 +35,9 @@ const ACTION_OF: Record<string, string> = {
   'sqs:SendMessageBatch': 'sqs:SendMessage',
   'sqs:DeleteMessageBatch': 'sqs:DeleteMessage',
 };
+
+/** Calls only the terminal makes, with the person's own credentials: the bot never sends them. */
+const CLI_ONLY = new Set(['cloudformation:DescribeStacks']);
 
 /** The IAM actions of the `new XCommand(...)` calls in src/aws, by the package each command comes from. */
 function actionsCalledInSrcAws(): Map<string, string> {
@@ -84,7 +88,9 @@ describe('the bot stack grants what src/aws calls', () => {
 
     // Assess
     expect(called.size).toBeGreaterThan(30);
-    const missing = [...called].filter(([action]) => !allowed.has(action)).map(([a, where]) => `${a} (${where})`);
+    const missing = [...called]
+      .filter(([action]) => !allowed.has(action) && !CLI_ONLY.has(action))
+      .map(([a, where]) => `${a} (${where})`);
     expect(missing).toEqual([]);
   });
 });
