@@ -1,6 +1,7 @@
 import {
   GetAccountSettingsCommand,
   GetFunctionCommand,
+  GetFunctionConcurrencyCommand,
   GetFunctionEventInvokeConfigCommand,
   ListEventSourceMappingsCommand,
   ListFunctionsCommand,
@@ -38,9 +39,11 @@ const maxTagPages = 1000;
  * FunctionsPort over the Lambda API and the Resource Groups Tagging API.
  *
  * getFunction sends one request, GetFunction qualified by the alias (configuration of the version
- * the alias points to, tags, reserved concurrency). It leaves `routing` empty: GetFunction does not
- * report the alias's weights, and the diagnosis has a request budget, so the rollback action reads
- * them with LambdaControlPort.getAlias when it needs them.
+ * the alias points to, tags). It leaves `routing` empty: GetFunction does not report the alias's
+ * weights, and the diagnosis has a request budget, so the rollback action reads them with
+ * LambdaControlPort.getAlias when it needs them. Qualified, GetFunction leaves out `Concurrency`
+ * too (reserved concurrency belongs to the function, not a version): getReservedConcurrency
+ * reads it with GetFunctionConcurrency.
  */
 export class LambdaFunctions implements FunctionsPort {
   constructor(private readonly clients: AwsClients) {}
@@ -68,11 +71,21 @@ export class LambdaFunctions implements FunctionsPort {
       architectures: config.Architectures ?? ['x86_64'],
       memoryMb: config.MemorySize,
       timeoutSeconds: config.Timeout,
-      reservedConcurrency: fn.Concurrency?.ReservedConcurrentExecutions,
       deadLetterTargetArn: config.DeadLetterConfig?.TargetArn || undefined,
-      logGroup: config.LoggingConfig?.LogGroup || `/aws/lambda/${config.FunctionName ?? name}`,
+      ...observability(config, name),
       tags: { ...(fn.Tags ?? {}) },
     };
+  }
+
+  async getReservedConcurrency(functionName: string, opts?: CallOptions): Promise<number | undefined> {
+    const out = await this.call(
+      { service: 'Lambda', operation: 'GetFunctionConcurrency', subject: `function ${functionName}` },
+      opts,
+      (abortSignal) =>
+        this.clients.lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: functionName }), { abortSignal }),
+    );
+    // Lambda answers `{}` for a function without a reservation; 0 is a reservation (of nothing).
+    return out.ReservedConcurrentExecutions;
   }
 
   async listFunctionNames(opts?: CallOptions): Promise<string[]> {
@@ -203,6 +216,24 @@ export class LambdaFunctions implements FunctionsPort {
   private call<T>(call: AwsCall, opts: CallOptions | undefined, send: (abortSignal: AbortSignal) => Promise<T>) {
     return callAws(call, opts, this.clients.settings.callTimeoutMs, send);
   }
+}
+
+/**
+ * Where the function logs and how it is traced: LoggingConfig (log group, format, system log
+ * level) and TracingConfig. Lambda reports both for every function; a source that leaves them
+ * out gets Lambda's defaults for the log group and `undefined` for the rest, which the checks
+ * read as "not known" rather than as a default.
+ */
+function observability(
+  config: FunctionConfiguration,
+  name: string,
+): Pick<FunctionInfo, 'logGroup' | 'logFormat' | 'systemLogLevel' | 'tracingMode'> {
+  return {
+    logGroup: config.LoggingConfig?.LogGroup || `/aws/lambda/${config.FunctionName ?? name}`,
+    logFormat: config.LoggingConfig?.LogFormat || undefined,
+    systemLogLevel: config.LoggingConfig?.SystemLogLevel || undefined,
+    tracingMode: config.TracingConfig?.Mode || undefined,
+  };
 }
 
 function toEventSource(mapping: EventSourceMappingConfiguration): EventSourceInfo {

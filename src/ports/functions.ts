@@ -22,11 +22,19 @@ export interface FunctionInfo {
   architectures: string[];
   memoryMb: number | undefined;
   timeoutSeconds: number | undefined;
-  /** Reserved concurrency of the function, undefined when it uses the unreserved pool. */
-  reservedConcurrency: number | undefined;
   /** DeadLetterConfig.TargetArn of async invocations (SQS or SNS ARN). */
   deadLetterTargetArn: string | undefined;
+  // Logging and tracing, read from the configuration of the aliased version. Reserved
+  // concurrency is not here: GetFunction qualified by an alias leaves it out, so it is read
+  // apart (getReservedConcurrency).
+  /** LoggingConfig.LogGroup, or Lambda's default `/aws/lambda/<name>`. */
   logGroup: string;
+  /** LoggingConfig.LogFormat as Lambda reports it (`Text` or `JSON`); undefined when not reported. */
+  logFormat: string | undefined;
+  /** LoggingConfig.SystemLogLevel (`DEBUG`, `INFO`, `WARN`; JSON format only); undefined when not reported. */
+  systemLogLevel: string | undefined;
+  /** TracingConfig.Mode: `Active` or `PassThrough`; undefined when not reported. */
+  tracingMode: string | undefined;
   tags: Record<string, string>;
 }
 
@@ -66,6 +74,11 @@ export interface FunctionsPort {
   /** The OnFailure destination of async invocations for the alias, if any (EventInvokeConfig). */
   getAsyncFailureDestination(functionName: string, alias: string, opts?: CallOptions): Promise<string | undefined>;
   getAccountConcurrency(opts?: CallOptions): Promise<AccountConcurrency>;
+  /**
+   * ReservedConcurrentExecutions of the function (GetFunctionConcurrency), undefined when Lambda
+   * says none is set. A failure rejects: "could not read" is never "none".
+   */
+  getReservedConcurrency(functionName: string, opts?: CallOptions): Promise<number | undefined>;
   /** Published versions, newest first (without $LATEST). */
   listVersions(functionName: string, opts?: CallOptions): Promise<FunctionVersionInfo[]>;
   /**

@@ -167,8 +167,14 @@ describe('functions on the emulator', () => {
       tags: { 'gofn:managed': 'true', team: 'orders' },
     });
     expect(info.versionModifiedAt).toBeInstanceOf(Date);
-    // The emulator leaves Concurrency out of a qualified GetFunction; AWS returns it (see the notes).
-    expect([50, undefined]).toContain(info.reservedConcurrency);
+  });
+
+  it('reads reserved concurrency with GetFunctionConcurrency, which a qualified GetFunction leaves out', async () => {
+    // Act
+    const reserved = await sources.functions.getReservedConcurrency('orders-api');
+
+    // Assess
+    expect(reserved).toBe(50);
   });
 
   it('reports a missing function as NotFound', async () => {

@@ -38,7 +38,7 @@ const throttleParams = checkParams.throttles.parse({
 describe('throttles', () => {
   it('says why it warns before any throttle: no throttles yet, and how much of the reservation the peak used', async () => {
     // Prepare
-    const ctx = context({ fn: { reservedConcurrency: 150 }, current: { throttles: 0, peakConcurrency: 129 } });
+    const ctx = context({ reservedConcurrency: 150, current: { throttles: 0, peakConcurrency: 129 } });
 
     // Act
     const result = await throttlesCheck(ctx, throttleParams);
@@ -50,7 +50,7 @@ describe('throttles', () => {
 
   it('says plainly "no throttles" when nothing is wrong', async () => {
     // Prepare
-    const ctx = context({ fn: { reservedConcurrency: 150 }, current: { throttles: 0, peakConcurrency: 20 } });
+    const ctx = context({ reservedConcurrency: 150, current: { throttles: 0, peakConcurrency: 20 } });
 
     // Act
     const result = await throttlesCheck(ctx, throttleParams);
@@ -58,6 +58,71 @@ describe('throttles', () => {
     // Assess
     expect(result.status).toBe('ok');
     expect(result.summary).toBe('no throttles · peak concurrency 20 of 150 reserved (13%)');
+  });
+});
+
+describe('throttles: what Lambda says about the reservation', () => {
+  it('says "no reserved concurrency" only when GetFunctionConcurrency answered without one', async () => {
+    // Prepare
+    const ctx = context({ reservedConcurrency: null, current: { throttles: 0, peakConcurrency: 20 } });
+
+    // Act
+    const result = await throttlesCheck(ctx, throttleParams);
+
+    // Assess
+    expect(result.status).toBe('ok');
+    expect(result.summary).toBe('no throttles · peak concurrency 20 (no reserved concurrency)');
+    expect(result.evidence.reservation).toBe('none');
+  });
+
+  it('is unknown, not ok, when the reservation could not be read and nothing else is wrong', async () => {
+    // Prepare
+    const denied = new GofnError(ErrorCode.AccessDenied, 'Lambda GetFunctionConcurrency was denied.');
+    const ctx = context({ fail: { getReservedConcurrency: denied }, current: { throttles: 0, peakConcurrency: 20 } });
+
+    // Act
+    const result = await throttlesCheck(ctx, throttleParams);
+
+    // Assess
+    expect(result.status).toBe('unknown');
+    expect(result.summary).toBe('no throttles · peak concurrency 20 (reserved concurrency unknown)');
+    expect(result.summary).not.toMatch(/no reserved concurrency/);
+    expect(result.reason).toMatch(/reserved concurrency could not be read: Lambda GetFunctionConcurrency was denied/);
+  });
+
+  it('still grades the throttles it measured when the reservation is unknown', async () => {
+    // Prepare
+    const denied = new GofnError(ErrorCode.AccessDenied, 'Lambda GetFunctionConcurrency was denied.');
+    const ctx = context({ fail: { getReservedConcurrency: denied }, current: { invocations: 9_000, throttles: 400 } });
+
+    // Act
+    const result = await throttlesCheck(ctx, throttleParams);
+
+    // Assess
+    expect(result.status).toBe('critical');
+  });
+
+  it('reports no traffic, never ok, when the alias had no request at all', async () => {
+    // Prepare
+    const ctx = context({ current: { invocations: 0, throttles: 0, peakConcurrency: 0 } });
+
+    // Act
+    const result = await throttlesCheck(ctx, throttleParams);
+
+    // Assess
+    expect(result.status).toBe('no-traffic');
+    expect(result.summary).toBe('no requests to live in the window: no invocations, no throttles');
+  });
+
+  it('is not "no traffic" when every request was throttled', async () => {
+    // Prepare
+    const ctx = context({ current: { invocations: 0, throttles: 250, peakConcurrency: 100 } });
+
+    // Act
+    const result = await throttlesCheck(ctx, throttleParams);
+
+    // Assess
+    expect(result.status).toBe('critical');
   });
 });
 

@@ -29,6 +29,8 @@ export interface FakeData {
   sqsSource: { sourceArn: string; dlqArn: string } | undefined;
   dlqDepth: Partial<QueueDepth>;
   unreserved: number;
+  /** What GetFunctionConcurrency answers: a reservation, or null for none. Default 100. */
+  reservedConcurrency: number | null;
   /** Make a port method reject (or hang with 'hang'). */
   fail: Partial<Record<string, GofnError | 'hang'>>;
 }
@@ -49,9 +51,11 @@ export function fakeFunction(overrides: Partial<FunctionInfo> = {}): FunctionInf
     architectures: ['arm64'],
     memoryMb: 512,
     timeoutSeconds: 10,
-    reservedConcurrency: 100,
     deadLetterTargetArn: undefined,
     logGroup: '/aws/lambda/orders-api',
+    logFormat: 'Text',
+    systemLogLevel: undefined,
+    tracingMode: 'Active',
     tags: { 'gofn:managed': 'true' },
     ...overrides,
   };
@@ -118,6 +122,12 @@ export function fakeSources(data: Partial<FakeData> = {}): FakeSources {
           opts?.signal,
         ),
       getAsyncFailureDestination: (_n, _a, opts) => call('getAsyncFailureDestination', () => undefined, opts?.signal),
+      getReservedConcurrency: (_name, opts) =>
+        call(
+          'getReservedConcurrency',
+          () => (data.reservedConcurrency === undefined ? 100 : (data.reservedConcurrency ?? undefined)),
+          opts?.signal,
+        ),
       getAccountConcurrency: (opts) =>
         call('getAccountConcurrency', () => ({ limit: 1000, unreserved: data.unreserved ?? 750 }), opts?.signal),
       listVersions: (_n, opts) =>
