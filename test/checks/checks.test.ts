@@ -12,8 +12,11 @@ import { windowsEndingAt } from '../../src/runbook/window';
 import { fakeFunction, fakeSources, NOW, type FakeData } from '../support/fake-sources';
 
 function context(data: Partial<FakeData> = {}): CheckContext {
-  const sources = fakeSources(data);
-  const fn = fakeFunction(data.fn);
+  return contextOver(fakeSources(data), data.fn);
+}
+
+function contextOver(sources: ReturnType<typeof fakeSources>, fnOverrides: FakeData['fn'] = {}): CheckContext {
+  const fn = fakeFunction(fnOverrides);
   const { window, previous } = windowsEndingAt(NOW, 3_600_000);
   const evidence = new Evidence({
     sources,
@@ -160,6 +163,83 @@ describe('cold starts', () => {
     // Assess
     expect(result.status).toBe('ok');
     expect(result.summary).toContain('only 12 invocations; too few to judge');
+  });
+});
+
+describe('cold starts: what the logs can say', () => {
+  it('counts a JSON-format function like a Text one', async () => {
+    // Prepare
+    const ctx = context({
+      fn: { logFormat: 'JSON', systemLogLevel: 'INFO' },
+      coldStarts: { current: { invocations: 10_000, coldStarts: 2_500, initAvgMs: 300, initMaxMs: 500 } },
+    });
+
+    // Act
+    const result = await coldStartsCheck(ctx, coldParams);
+
+    // Assess
+    expect(result.status).toBe('critical');
+    expect(result.evidence.logFormat).toBe('JSON');
+  });
+
+  it('is unknown, without a query, for JSON logs whose system log level drops platform.report', async () => {
+    // Prepare
+    const sources = fakeSources({ fn: { logFormat: 'JSON', systemLogLevel: 'WARN' } });
+    const ctx = contextOver(sources, { logFormat: 'JSON', systemLogLevel: 'WARN' });
+
+    // Act
+    const result = await coldStartsCheck(ctx, coldParams);
+
+    // Assess
+    expect(result.status).toBe('unknown');
+    expect(result.reason).toMatch(/system log level WARN, so Lambda writes no platform.report records/);
+    expect(result.reason).toMatch(/set LoggingConfig.SystemLogLevel to INFO/);
+    expect(sources.calls.get('getColdStarts')).toBeUndefined();
+  });
+
+  it('is unknown for a log format the query does not read', async () => {
+    // Prepare
+    const ctx = context({ fn: { logFormat: 'CBOR' } });
+
+    // Act
+    const result = await coldStartsCheck(ctx, coldParams);
+
+    // Assess
+    expect(result.status).toBe('unknown');
+    expect(result.summary).toBe(
+      'cannot count cold starts: the function logs in the CBOR format, which the Logs Insights query does not read',
+    );
+  });
+
+  it('is unknown, never ok, when the log group holds no report for invocations CloudWatch counted', async () => {
+    // Prepare
+    const ctx = context({
+      current: { invocations: 4_200 },
+      coldStarts: { current: { invocations: 0, coldStarts: 0, initAvgMs: undefined, initMaxMs: undefined } },
+    });
+
+    // Act
+    const result = await coldStartsCheck(ctx, coldParams);
+
+    // Assess
+    expect(result.status).toBe('unknown');
+    expect(result.reason).toBe(
+      '/aws/lambda/orders-api holds no REPORT line or platform.report record for the 4,200 invocations CloudWatch counted',
+    );
+  });
+
+  it('reports no traffic when the alias had no request', async () => {
+    // Prepare
+    const ctx = context({
+      current: { invocations: 0, throttles: 0 },
+      coldStarts: { current: { invocations: 0, coldStarts: 0, initAvgMs: undefined, initMaxMs: undefined } },
+    });
+
+    // Act
+    const result = await coldStartsCheck(ctx, coldParams);
+
+    // Assess
+    expect(result.status).toBe('no-traffic');
   });
 });
 

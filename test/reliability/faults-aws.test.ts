@@ -242,9 +242,10 @@ function healthyServices(): void {
   const row = (minutesAgo: number, invocations: number, coldStarts: number) => [
     { field: 'bin(2m)', value: bin(minutesAgo) },
     { field: 'invocations', value: String(invocations) },
-    { field: 'coldStarts', value: String(coldStarts) },
-    { field: 'initAvg', value: '200' },
-    { field: 'initMax', value: '300' },
+    { field: 'textColdStarts', value: String(coldStarts) },
+    { field: 'textInitSum', value: String(200 * coldStarts) },
+    { field: 'textInitMax', value: '300' },
+    { field: 'jsonColdStarts', value: '0' },
   ];
   logs.on(StartQueryCommand).resolves({ queryId: 'q-1' });
   logs.on(GetQueryResultsCommand).resolves({ status: 'Complete', results: [row(90, 9000, 90), row(30, 9000, 100)] });

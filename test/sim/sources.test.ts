@@ -67,10 +67,13 @@ describe('functions port', () => {
       routing: { '1': 0.1 },
       runtime: 'provided.al2023',
       architectures: ['arm64'],
-      reservedConcurrency: undefined,
       logGroup: '/aws/lambda/api',
+      logFormat: 'Text',
+      systemLogLevel: undefined,
+      tracingMode: 'Active',
       tags: { 'gofn:managed': 'true' },
     });
+    expect(await sources.functions.getReservedConcurrency('api')).toBeUndefined();
   });
 
   it('rejects an unknown function and a missing alias with NotFound sentences', async () => {
@@ -335,10 +338,8 @@ describe('changing the fleet', () => {
     })();
 
     // Assess
-    expect(await sources.functions.getFunction('worker', 'live')).toMatchObject({
-      version: '3',
-      reservedConcurrency: 100,
-    });
+    expect(await sources.functions.getFunction('worker', 'live')).toMatchObject({ version: '3' });
+    expect(await sources.functions.getReservedConcurrency('worker')).toBe(100);
     expect(fleet.findFunction('worker')?.aliases.get('live')?.revision).toBe(2);
     expect(moved).toBe(10);
     expect(await sources.queues.getDepth(arn('jobs-dlq'))).toMatchObject({ visible: 2 });
