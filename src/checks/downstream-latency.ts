@@ -1,8 +1,9 @@
-import { formatMs, formatRatio } from '../format';
+import { formatCount, formatMs, formatRatio } from '../format';
 import type { DownstreamStats } from '../ports';
 import { gradeAbove, round, worst } from './grade';
 import { serviceMapLink, tracesLink } from './links';
 import type { CheckParams } from './params';
+import { untracedReason } from './tracing';
 import type { CheckContext, CheckResult, StepStatus } from './types';
 
 interface Judged {
@@ -23,19 +24,60 @@ export async function downstreamLatencyCheck(
   params: CheckParams<'downstream-latency'>,
 ): Promise<CheckResult> {
   const { fn, window } = ctx;
-  const { current, previous } = await ctx.evidence.downstream();
   const links = [serviceMapLink(fn.region, window), tracesLink(fn.region, fn.name, window)];
-  if (current.length === 0) {
+  const untraced = untracedReason(fn);
+  // The graph is asked for at once, beside the metrics (shared with the other steps), so the step
+  // takes as long as the slower of the two.
+  const pendingGraphs = untraced ? undefined : ctx.evidence.downstream();
+  const metrics = await ctx.evidence.metrics().catch(() => undefined);
+  if (metrics && metrics.current.invocations + metrics.current.throttles === 0) {
     return {
-      status: 'ok',
-      summary: 'no downstream calls in the traces of this window',
-      evidence: { services: 0 },
+      status: 'no-traffic',
+      summary: `no invocations of ${fn.alias}, so no downstream calls`,
+      evidence: {},
+      links,
+    };
+  }
+  if (untraced) {
+    return {
+      status: 'unknown',
+      summary: `not traced: ${untraced}`,
+      reason: untraced,
+      evidence: { tracingMode: fn.tracingMode ?? null },
       links,
     };
   }
 
-  const judged: Judged[] = current.map((service) => {
-    const before = previous.find((p) => p.name === service.name && p.type === service.type);
+  // Memoized: the request already sent above, not a second one.
+  const graphs = await (pendingGraphs ?? ctx.evidence.downstream());
+  const { current } = graphs;
+  const partial = current.partial;
+  const graphEvidence = { tracingMode: fn.tracingMode ?? null, partialGraph: partial ?? null };
+  if (!current.functionFound) {
+    const why = partial
+      ? `${partial}, and ${fn.name} is not in the part read`
+      : `the service graph has no node for ${fn.name}` +
+        (metrics ? ` although it ran ${formatCount(metrics.current.invocations)} times` : '');
+    return {
+      status: 'unknown',
+      summary: `${partial ? 'partial service graph: ' : ''}${why}`,
+      reason: why,
+      evidence: { services: 0, ...graphEvidence },
+      links,
+    };
+  }
+  const note = partial ? ` · partial service graph: ${partial}` : '';
+  if (current.services.length === 0) {
+    return {
+      status: 'ok',
+      summary: `no downstream calls in the traces of this window${note}`,
+      evidence: { services: 0, ...graphEvidence },
+      links,
+    };
+  }
+
+  const judged: Judged[] = current.services.map((service) => {
+    const before = graphs.previous.services.find((p) => p.name === service.name && p.type === service.type);
     const latencyMs = latencyOf(service);
     const previousMs = before && before.requests >= params.minRequests ? latencyOf(before) : undefined;
     const ratio =
@@ -53,7 +95,7 @@ export async function downstreamLatencyCheck(
 
   return {
     status,
-    summary: judged.slice(0, 3).map(describe).join(' · '),
+    summary: judged.slice(0, 3).map(describe).join(' · ') + note,
     headline:
       `${culprit.service.name} is slow: ${statName(culprit.service)} ${formatMs(culprit.latencyMs ?? 0)}` +
       (culprit.ratio !== undefined ? ` (${formatRatio(culprit.ratio)} vs the previous window)` : ''),
@@ -67,6 +109,7 @@ export async function downstreamLatencyCheck(
         (j) =>
           `${j.service.name} ${statName(j.service)} ${j.latencyMs === undefined ? '?' : Math.round(j.latencyMs)} ms`,
       ),
+      ...graphEvidence,
     },
     links,
   };

@@ -4,7 +4,7 @@ import type {
   CallOptions,
   ColdStartStats,
   DeploymentInfo,
-  DownstreamStats,
+  DownstreamGraph,
   ErrorTraceStats,
   FunctionInfo,
   FunctionMetrics,
@@ -30,8 +30,8 @@ export type Reservation =
   { state: 'reserved'; value: number } | { state: 'none' } | { state: 'unknown'; reason: string };
 
 export interface DownstreamComparison {
-  current: DownstreamStats[];
-  previous: DownstreamStats[];
+  current: DownstreamGraph;
+  previous: DownstreamGraph;
 }
 
 export interface EvidenceOptions {

@@ -282,6 +282,100 @@ describe('downstream latency', () => {
   });
 });
 
+describe('downstream latency: what the traces can say', () => {
+  const params = checkParams['downstream-latency'].parse({
+    thresholds: { p95Ms: { warn: 250, critical: 1000 }, slowdownRatio: { warn: 2, critical: 5 } },
+  });
+  const dynamo = { name: 'DynamoDB', type: 'AWS::DynamoDB::Table', requests: 5000, errors: 0, faults: 0 };
+
+  it('is unknown with the fix, and asks X-Ray nothing, when tracing is PassThrough', async () => {
+    // Prepare
+    const sources = fakeSources({ fn: { tracingMode: 'PassThrough' } });
+    const ctx = contextOver(sources, { tracingMode: 'PassThrough' });
+
+    // Act
+    const result = await downstreamLatencyCheck(ctx, params);
+
+    // Assess
+    expect(result.status).toBe('unknown');
+    expect(result.summary).toBe(
+      'not traced: tracing of orders-api is PassThrough, so X-Ray holds no segments of its own; enable active tracing (TracingConfig Mode=Active)',
+    );
+    expect(sources.calls.get('getDownstream')).toBeUndefined();
+  });
+
+  it('says "partial" and still grades what it read of a partial graph', async () => {
+    // Prepare
+    const ctx = context({
+      downstream: [{ ...dynamo, averageMs: 600, p95Ms: 1400 }],
+      downstreamPrevious: [{ ...dynamo, averageMs: 9, p95Ms: 18 }],
+      graph: { partial: 'only the first 5 pages of the service graph were read' },
+    });
+
+    // Act
+    const result = await downstreamLatencyCheck(ctx, params);
+
+    // Assess
+    expect(result.status).toBe('critical');
+    expect(result.summary).toBe(
+      'DynamoDB p95 1.4 s (prev. 18 ms) · partial service graph: only the first 5 pages of the service graph were read',
+    );
+    expect(result.evidence.partialGraph).toBe('only the first 5 pages of the service graph were read');
+  });
+
+  it('is unknown, not "no downstream calls", when the function is not in the part of the graph read', async () => {
+    // Prepare
+    const ctx = context({
+      downstream: [],
+      graph: { functionFound: false, partial: 'only the first 5 pages of the service graph were read' },
+    });
+
+    // Act
+    const result = await downstreamLatencyCheck(ctx, params);
+
+    // Assess
+    expect(result.status).toBe('unknown');
+    expect(result.summary).toBe(
+      'partial service graph: only the first 5 pages of the service graph were read, and orders-api is not in the part read',
+    );
+  });
+
+  it('is unknown when a graph read in full has no node for a function that ran', async () => {
+    // Prepare
+    const ctx = context({ downstream: [], graph: { functionFound: false } });
+
+    // Act
+    const result = await downstreamLatencyCheck(ctx, params);
+
+    // Assess
+    expect(result.status).toBe('unknown');
+    expect(result.reason).toBe('the service graph has no node for orders-api although it ran 10,000 times');
+  });
+
+  it('is ok for a traced function that called nothing downstream', async () => {
+    // Prepare
+    const ctx = context({ downstream: [] });
+
+    // Act
+    const result = await downstreamLatencyCheck(ctx, params);
+
+    // Assess
+    expect(result.status).toBe('ok');
+    expect(result.summary).toBe('no downstream calls in the traces of this window');
+  });
+
+  it('reports no traffic when the alias had no request', async () => {
+    // Prepare
+    const ctx = context({ current: { invocations: 0, throttles: 0 }, downstream: [] });
+
+    // Act
+    const result = await downstreamLatencyCheck(ctx, params);
+
+    // Assess
+    expect(result.status).toBe('no-traffic');
+  });
+});
+
 describe('error traces', () => {
   const params = checkParams['error-traces'].parse({ thresholds: { errorPercent: { warn: 1, critical: 10 } } });
 
@@ -315,6 +409,47 @@ describe('error traces', () => {
     );
     expect(result.evidence.requestIds).toEqual(['req-1']);
     expect(result.links.map((l) => l.label)).toEqual(['traces', '1-67e1a2b3-0123456789abcdef01234567']);
+  });
+
+  it('is unknown with the fix, never ok, for a PassThrough function without errors', async () => {
+    // Prepare
+    const sources = fakeSources({ fn: { tracingMode: 'PassThrough' }, current: { errors: 0 } });
+    const ctx = contextOver(sources, { tracingMode: 'PassThrough' });
+
+    // Act
+    const result = await errorTracesCheck(ctx, params);
+
+    // Assess
+    expect(result.status).toBe('unknown');
+    expect(result.summary).toBe(
+      'no errors · not traced: tracing of orders-api is PassThrough, so X-Ray holds no segments of its own; enable active tracing (TracingConfig Mode=Active)',
+    );
+    expect(result.reason).toMatch(/enable active tracing/);
+    expect(sources.calls.get('getErrorTraces')).toBeUndefined();
+  });
+
+  it('keeps the error rate it measured for a PassThrough function, and says traces cannot explain it', async () => {
+    // Prepare
+    const ctx = context({ fn: { tracingMode: 'PassThrough' }, current: { invocations: 1000, errors: 200 } });
+
+    // Act
+    const result = await errorTracesCheck(ctx, params);
+
+    // Assess
+    expect(result.status).toBe('critical');
+    expect(result.summary).toMatch(/^200 errors of 1,000 \(20%\) · not traced: tracing of orders-api is PassThrough/);
+  });
+
+  it('reports no traffic, never "no errors", when the alias had no request', async () => {
+    // Prepare
+    const ctx = context({ current: { invocations: 0, errors: 0, throttles: 0 } });
+
+    // Act
+    const result = await errorTracesCheck(ctx, params);
+
+    // Assess
+    expect(result.status).toBe('no-traffic');
+    expect(result.summary).toBe('no invocations of live in the window');
   });
 
   it('keeps the metric verdict when traces are denied, and says why they are missing', async () => {

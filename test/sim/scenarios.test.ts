@@ -146,8 +146,8 @@ describe('the numbers behind the verdicts (1 h window ending now)', () => {
     const before = await sources.traces.getDownstream({ functionName: 'profile-api', window: previous });
 
     // Assess
-    expect(now.find((d) => d.name === 'DynamoDB')?.p95Ms).toBeGreaterThan(1200);
-    expect(before.find((d) => d.name === 'DynamoDB')?.p95Ms).toBeLessThan(20);
+    expect(now.services.find((d) => d.name === 'DynamoDB')?.p95Ms).toBeGreaterThan(1200);
+    expect(before.services.find((d) => d.name === 'DynamoDB')?.p95Ms).toBeLessThan(20);
   });
 
   it('orders-worker: 1,240 messages wait in orders-dlq behind the orders queue', async () => {

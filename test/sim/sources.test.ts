@@ -297,7 +297,7 @@ describe('latency, deadlines and injected faults', () => {
     expect((denied as GofnError).message).toMatch(
       /^X-Ray denied GetServiceGraph on the traces of api \(a fault injected by scenario .*scenario-0\.yaml\)\.$/,
     );
-    expect(fine).toEqual([]);
+    expect(fine).toEqual({ services: [], functionFound: true, partial: undefined });
   });
 
   it('makes a Timeout fault hang until the deadline', async () => {

@@ -24,6 +24,8 @@ export interface FakeData {
   coldStarts: Partial<ColdStartStats>;
   downstream: DownstreamStats[];
   downstreamPrevious: DownstreamStats[];
+  /** The rest of the current service graph: whether it held the function, and a partial read. */
+  graph: { functionFound?: boolean; partial?: string };
   errorTraces: Partial<ErrorTraceStats>;
   deployments: DeploymentInfo[];
   sqsSource: { sourceArn: string; dlqArn: string } | undefined;
@@ -191,8 +193,12 @@ export function fakeSources(data: Partial<FakeData> = {}): FakeSources {
           'getDownstream',
           () =>
             q.window.end.getTime() <= NOW.getTime() - 3_000_000
-              ? (data.downstreamPrevious ?? [])
-              : (data.downstream ?? []),
+              ? { services: data.downstreamPrevious ?? [], functionFound: true, partial: undefined }
+              : {
+                  services: data.downstream ?? [],
+                  functionFound: data.graph?.functionFound ?? true,
+                  partial: data.graph?.partial,
+                },
           opts?.signal,
         ),
       getErrorTraces: (_q, opts) =>
