@@ -147,6 +147,33 @@ describe('terminal report', () => {
     expect(text).not.toContain('v$LATEST');
   });
 
+  it('says NO TRAFFIC first and marks the quiet steps with ∅, not ✔', async () => {
+    // Prepare
+    const runbook = await loadRunbook();
+    const report = await diagnose({
+      sources: fakeSources({
+        current: { invocations: 0, errors: 0, throttles: 0, peakConcurrency: 0 },
+        coldStarts: { current: { invocations: 0, coldStarts: 0, initAvgMs: undefined, initMaxMs: undefined } },
+      }),
+      runbook,
+      functionName: 'orders-api',
+      windowMs: 3_600_000,
+      now: NOW,
+      deadlineMs: 5000,
+    });
+
+    // Act
+    const lines = renderReport(report, plain).split('\n');
+
+    // Assess
+    expect(lines[1]).toMatch(/^NO TRAFFIC {2}No request reached orders-api:live in the window/);
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}∅ throttles +no requests to live in the window/));
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}∅ error traces +no invocations of live in the window$/));
+    for (const step of ['throttles', 'cold starts', 'downstream latency', 'error traces']) {
+      expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^ {2}∅ ${step} `)));
+    }
+  });
+
   it('colours marks only when asked', async () => {
     // Prepare
     const report = await throttlingReport();
