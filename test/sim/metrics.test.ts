@@ -114,21 +114,36 @@ describe('metrics over any window', () => {
     expect(downstreamNow[0]?.p95Ms).toBeGreaterThan(700);
   });
 
-  it('gives fleet totals per function, zeros for unknown ones', async () => {
+  it('gives fleet totals per function, zeros for unknown ones, and the depth of a DLQ by name', async () => {
     // Prepare
     const sources = createSimulatedSources(await loadTexts([steady]));
 
     // Act
-    const fleet = await sources.metrics.getFleetMetrics(['fn-a', 'ghost'], windows(HOUR).window);
+    const fleet = await sources.metrics.getFleetMetrics(
+      [
+        { functionName: 'fn-a', alias: 'live', deadLetterQueue: 'no-such-queue' },
+        { functionName: 'ghost', alias: 'live', deadLetterQueue: undefined },
+      ],
+      windows(HOUR).window,
+    );
 
     // Assess
-    expect(fleet.get('fn-a')).toMatchObject({ invocations: 9000, errors: 330, throttles: 90 });
+    expect(fleet.get('fn-a')).toMatchObject({
+      served: true,
+      metrics: { invocations: 9000, errors: 330, throttles: 90, deadLetterMessages: 0 },
+    });
     expect(fleet.get('ghost')).toEqual({
-      invocations: 0,
-      errors: 0,
-      throttles: 0,
-      durationP99Ms: undefined,
-      previous: { invocations: 0, durationP99Ms: undefined },
+      served: true,
+      metrics: {
+        invocations: 0,
+        errors: 0,
+        throttles: 0,
+        durationP99Ms: undefined,
+        peakConcurrency: undefined,
+        deadLetterMessages: undefined,
+        previous: { invocations: 0, durationP99Ms: undefined, peakConcurrency: undefined },
+        missing: [],
+      },
     });
   });
 

@@ -130,7 +130,7 @@ describe('functions port', () => {
     });
     const fleetCalls = await callsOf(() =>
       sources.metrics.getFleetMetrics(
-        Array.from({ length: 250 }, (_, i) => `fn-${i}`),
+        Array.from({ length: 250 }, (_, i) => ({ functionName: `fn-${i}`, alias: 'live', deadLetterQueue: undefined })),
         windows(HOUR).window,
       ),
     );
@@ -138,7 +138,7 @@ describe('functions port', () => {
     // Assess
     expect(pages).toEqual([100, 100, 50]);
     expect(calls).toEqual({ 'ResourceGroupsTaggingAPI:GetResources': 3 });
-    expect(fleetCalls).toEqual({ 'CloudWatch:GetMetricData': 2 }); // 4 queries a function, 500 a request
+    expect(fleetCalls).toEqual({ 'CloudWatch:GetMetricData': 3 }); // 5 queries a function, 500 a request
   });
 });
 

@@ -155,19 +155,25 @@ export function fakeSources(data: Partial<FakeData> = {}): FakeSources {
           }),
           opts?.signal,
         ),
-      getFleetMetrics: (names, _w, opts) =>
+      getFleetMetrics: (targets, _w, opts) =>
         call(
           'getFleetMetrics',
           () =>
             new Map(
-              names.map((n) => [
-                n,
+              targets.map((t) => [
+                t.functionName,
                 {
-                  invocations: 100,
-                  errors: 0,
-                  throttles: 0,
-                  durationP99Ms: 100,
-                  previous: { invocations: 100, durationP99Ms: 100 },
+                  served: true,
+                  metrics: {
+                    invocations: 100,
+                    errors: 0,
+                    throttles: 0,
+                    durationP99Ms: 100,
+                    peakConcurrency: 2,
+                    deadLetterMessages: t.deadLetterQueue ? 0 : undefined,
+                    previous: { invocations: 100, durationP99Ms: 100, peakConcurrency: 2 },
+                    missing: [],
+                  },
                 },
               ]),
             ),
