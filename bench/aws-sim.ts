@@ -29,11 +29,13 @@ import {
 import {
   GetAccountSettingsCommand,
   GetFunctionCommand,
+  GetFunctionConcurrencyCommand,
   GetFunctionEventInvokeConfigCommand,
   InvokeCommand,
   ListEventSourceMappingsCommand,
   ResourceNotFoundException,
   type GetFunctionCommandInput,
+  type GetFunctionConcurrencyCommandInput,
 } from '@aws-sdk/client-lambda';
 import { GetResourcesCommand, type GetResourcesCommandInput } from '@aws-sdk/client-resource-groups-tagging-api';
 import { GetQueueAttributesCommand, type GetQueueAttributesCommandInput } from '@aws-sdk/client-sqs';
@@ -233,6 +235,7 @@ export class SimulatedAws {
             Version: '42',
             Architectures: ['arm64'],
             LoggingConfig: { LogFormat: 'Text', LogGroup: `/aws/lambda/${functionName}` },
+            TracingConfig: { Mode: 'Active' },
           },
           Code: { RepositoryType: 'S3', Location: 'https://example.invalid/code.zip' },
           Tags: {
@@ -240,9 +243,15 @@ export class SimulatedAws {
             'gofn:deployment-group': 'orders/orders-api-live',
             team: 'orders',
           },
-          Concurrency: { ReservedConcurrentExecutions: 50 },
+          // Qualified by the alias, GetFunction leaves Concurrency out: GetFunctionConcurrency has it.
         };
       }),
+    );
+    lambda.on(GetFunctionConcurrencyCommand).callsFake((input: GetFunctionConcurrencyCommandInput) =>
+      this.respond('Lambda:GetFunctionConcurrency', () =>
+        // The diagnosed function is saturated at its reservation; the fleet's have none.
+        input.FunctionName === functionName ? { ReservedConcurrentExecutions: 50 } : {},
+      ),
     );
     lambda.on(ListEventSourceMappingsCommand).callsFake(() =>
       this.respond('Lambda:ListEventSourceMappings', () => ({

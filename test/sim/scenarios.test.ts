@@ -1,5 +1,6 @@
 import { diagnose } from '../../src/runbook/engine';
 import { loadRunbook } from '../../src/runbook/loader';
+import type { StepStatus } from '../../src/checks/types';
 import type { Sources } from '../../src/ports';
 import { createSimulatedSources } from '../../src/sim/backend';
 import { listScenarioFiles, loadScenarioFiles } from '../../src/sim/loader';
@@ -14,7 +15,7 @@ async function demoSources(now: Date): Promise<Sources> {
   return createSimulatedSources(await loadScenarioFiles(await listScenarioFiles(), { now }));
 }
 
-type Expected = Record<string, 'ok' | 'warn' | 'critical'>;
+type Expected = Record<string, StepStatus>;
 
 const expectedVerdicts: Record<string, { primaryCause: string | null; steps: Expected }> = {
   'catalog-api': {
@@ -81,6 +82,50 @@ const expectedVerdicts: Record<string, { primaryCause: string | null; steps: Exp
       'error-traces': 'ok',
       'recent-deploy': 'ok',
       dlq: 'critical',
+    },
+  },
+  'ledger-api': {
+    primaryCause: 'cold-starts',
+    steps: {
+      throttles: 'ok',
+      'cold-starts': 'critical',
+      'downstream-latency': 'ok',
+      'error-traces': 'ok',
+      'recent-deploy': 'ok',
+      dlq: 'ok',
+    },
+  },
+  'audit-api': {
+    primaryCause: null,
+    steps: {
+      throttles: 'ok',
+      'cold-starts': 'unknown',
+      'downstream-latency': 'ok',
+      'error-traces': 'ok',
+      'recent-deploy': 'ok',
+      dlq: 'ok',
+    },
+  },
+  'pricing-api': {
+    primaryCause: 'error-traces',
+    steps: {
+      throttles: 'ok',
+      'cold-starts': 'ok',
+      'downstream-latency': 'unknown',
+      'error-traces': 'warn',
+      'recent-deploy': 'ok',
+      dlq: 'ok',
+    },
+  },
+  'reports-worker': {
+    primaryCause: null,
+    steps: {
+      throttles: 'no-traffic',
+      'cold-starts': 'no-traffic',
+      'downstream-latency': 'no-traffic',
+      'error-traces': 'no-traffic',
+      'recent-deploy': 'ok',
+      dlq: 'ok',
     },
   },
 };
