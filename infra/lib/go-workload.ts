@@ -186,9 +186,9 @@ export class GoWorkload extends Construct {
       reservedConcurrentExecutions: settings.reservedConcurrency,
       role: basics.role,
       logGroup: basics.logGroup,
-      // Text, not JSON: the platform's REPORT lines, which gofn's cold-start check and the
-      // saved queries read, exist only in the text format. The Go functions' own lines are JSON
-      // either way, and Logs Insights parses them.
+      // Text, not JSON: the saved queries read the platform's REPORT lines, which exist only in
+      // the text format (gofn's cold-start check reads platform.report records too). The Go
+      // functions' own lines are JSON either way, and Logs Insights parses them.
       loggingFormat: lambda.LoggingFormat.TEXT,
       layers: settings.otelCollectorLayer ? [settings.otelCollectorLayer] : undefined,
       // Invocations from an event source mapping are synchronous; their failures go through the
@@ -257,6 +257,9 @@ export class GoWorkload extends Construct {
     const fnTags = Tags.of(this.function);
     fnTags.add(TAG.managed, 'true');
     fnTags.add(TAG.deploymentGroup, `${this.deploymentGroup.application.applicationName}/${LIVE_ALIAS}`);
+    // The fleet overview cannot afford to find each function's DLQ through Lambda and SQS; it
+    // reads the depth of the queue this tag names, from the same batched GetMetricData.
+    fnTags.add(TAG.deadLetterQueue, this.deadLetterQueue.queueName);
     if (settings.ownersTag !== undefined) fnTags.add(TAG.owners, settings.ownersTag);
   }
 
