@@ -22,24 +22,22 @@ export async function coldStartsCheck(ctx: CheckContext, params: CheckParams<'co
     };
   }
 
-  // The metrics are shared with the other steps (one request): they say whether the alias ran at
-  // all, which an empty log group cannot.
-  const [stats, metrics] = await Promise.all([
-    ctx.evidence.coldStarts(),
-    ctx.evidence.metrics().catch(() => undefined),
-  ]);
+  const stats = await ctx.evidence.coldStarts();
   const { current, previous } = stats;
   const links = [logsInsightsLink(fn.region, fn.logGroup, stats.queryString, window)];
   const formatEvidence = { logFormat: fn.logFormat ?? null, logGroup: fn.logGroup };
-  if (metrics && metrics.current.invocations + metrics.current.throttles === 0) {
-    return {
-      status: 'no-traffic',
-      summary: `no invocations of ${fn.alias} in the window`,
-      evidence: { invocations: current.invocations, coldStarts: current.coldStarts, ...formatEvidence },
-      links,
-    };
-  }
   if (current.invocations === 0) {
+    // Only an empty log group needs the metrics (shared with the other steps, one request): they
+    // say whether the alias ran at all. Waiting for them otherwise would tie this step to them.
+    const metrics = await ctx.evidence.metrics().catch(() => undefined);
+    if (metrics && metrics.current.invocations + metrics.current.throttles === 0) {
+      return {
+        status: 'no-traffic',
+        summary: `no invocations of ${fn.alias} in the window`,
+        evidence: { invocations: 0, coldStarts: 0, ...formatEvidence },
+        links,
+      };
+    }
     const why = metrics
       ? `${fn.logGroup} holds no REPORT line or platform.report record for the ${formatCount(metrics.current.invocations)} invocations CloudWatch counted`
       : `${fn.logGroup} holds no REPORT line or platform.report record in the window, and the metrics that would say whether the function ran could not be read`;

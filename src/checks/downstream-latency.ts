@@ -25,20 +25,26 @@ export async function downstreamLatencyCheck(
 ): Promise<CheckResult> {
   const { fn, window } = ctx;
   const links = [serviceMapLink(fn.region, window), tracesLink(fn.region, fn.name, window)];
-  const untraced = untracedReason(fn);
-  // The graph is asked for at once, beside the metrics (shared with the other steps), so the step
-  // takes as long as the slower of the two.
-  const pendingGraphs = untraced ? undefined : ctx.evidence.downstream();
-  const metrics = await ctx.evidence.metrics().catch(() => undefined);
-  if (metrics && metrics.current.invocations + metrics.current.throttles === 0) {
+  // The metrics (shared with the other steps, one request) are waited for only when the traces
+  // have nothing to say: then they tell "nothing ran" from "not traced". Otherwise a slow
+  // CloudWatch would hold this step up too.
+  const noTraffic = async () => {
+    const metrics = await ctx.evidence.metrics().catch(() => undefined);
+    if (!metrics) return { quiet: false, invocations: undefined };
     return {
-      status: 'no-traffic',
-      summary: `no invocations of ${fn.alias}, so no downstream calls`,
-      evidence: {},
-      links,
+      quiet: metrics.current.invocations + metrics.current.throttles === 0,
+      invocations: metrics.current.invocations,
     };
-  }
+  };
+  const quiet: CheckResult = {
+    status: 'no-traffic',
+    summary: `no invocations of ${fn.alias}, so no downstream calls`,
+    evidence: {},
+    links,
+  };
+  const untraced = untracedReason(fn);
   if (untraced) {
+    if ((await noTraffic()).quiet) return quiet;
     return {
       status: 'unknown',
       summary: `not traced: ${untraced}`,
@@ -48,16 +54,24 @@ export async function downstreamLatencyCheck(
     };
   }
 
-  // Memoized: the request already sent above, not a second one.
-  const graphs = await (pendingGraphs ?? ctx.evidence.downstream());
+  let graphs;
+  try {
+    graphs = await ctx.evidence.downstream();
+  } catch (error) {
+    // An account that traced nothing at all answers an empty graph (Unsupported): quiet, or not.
+    if ((await noTraffic()).quiet) return quiet;
+    throw error;
+  }
   const { current } = graphs;
   const partial = current.partial;
   const graphEvidence = { tracingMode: fn.tracingMode ?? null, partialGraph: partial ?? null };
   if (!current.functionFound) {
+    const traffic = await noTraffic();
+    if (traffic.quiet) return quiet;
     const why = partial
       ? `${partial}, and ${fn.name} is not in the part read`
       : `the service graph has no node for ${fn.name}` +
-        (metrics ? ` although it ran ${formatCount(metrics.current.invocations)} times` : '');
+        (traffic.invocations !== undefined ? ` although it ran ${formatCount(traffic.invocations)} times` : '');
     return {
       status: 'unknown',
       summary: `${partial ? 'partial service graph: ' : ''}${why}`,

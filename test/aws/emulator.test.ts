@@ -167,6 +167,9 @@ describe('functions on the emulator', () => {
       tags: { 'gofn:managed': 'true', team: 'orders' },
     });
     expect(info.versionModifiedAt).toBeInstanceOf(Date);
+    // The emulator reports TracingConfig (PassThrough unless set) but no LoggingConfig.
+    expect(info.tracingMode).toBe('PassThrough');
+    expect(info.logFormat).toBeUndefined();
   });
 
   it('reads reserved concurrency with GetFunctionConcurrency, which a qualified GetFunction leaves out', async () => {
@@ -363,10 +366,8 @@ describe('metrics on the emulator', () => {
         missing: [],
       },
     });
-    expect(fleet.get('orders-api')).toMatchObject({
-      served: true,
-      metrics: { invocations: 0, errors: 0, throttles: 0, deadLetterMessages: undefined },
-    });
+    // orders-api has alias data from the tests above, and names no DLQ.
+    expect(fleet.get('orders-api')).toMatchObject({ served: true, metrics: { deadLetterMessages: undefined } });
   });
 });
 

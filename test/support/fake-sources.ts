@@ -202,7 +202,8 @@ export function fakeSources(data: Partial<FakeData> = {}): FakeSources {
               ? { services: data.downstreamPrevious ?? [], functionFound: true, partial: undefined }
               : {
                   services: data.downstream ?? [],
-                  functionFound: data.graph?.functionFound ?? true,
+                  // X-Ray has a node for a traced function that ran in the window, none otherwise.
+                  functionFound: data.graph?.functionFound ?? windowMetrics(data.current ?? {}).invocations > 0,
                   partial: data.graph?.partial,
                 },
           opts?.signal,
