@@ -24,15 +24,22 @@ describe('merging scenario files into one fleet', () => {
       'cold-start-storm.yaml',
       'dlq-backlog.yaml',
       'healthy.yaml',
+      'json-logs.yaml',
+      'no-traffic.yaml',
+      'passthrough-tracing.yaml',
       'slow-dynamodb.yaml',
       'throttling.yaml',
     ]);
     expect(fleet.functionNames()).toEqual([
+      'audit-api',
       'catalog-api',
+      'ledger-api',
       'orders-api',
       'orders-worker',
       'payments-api',
+      'pricing-api',
       'profile-api',
+      'reports-worker',
       'search-api',
     ]);
     expect(fleet.region).toBe('us-east-1');
