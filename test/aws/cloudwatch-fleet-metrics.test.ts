@@ -14,6 +14,7 @@ import {
   forbidden,
   idleQueue,
   internalError,
+  partialData,
   queueDepth,
   throttled,
 } from '../fixtures/aws/cloudwatch-get-metric-data';
@@ -261,6 +262,27 @@ describe('CloudWatchMetrics.getFleetMetrics', () => {
     expect(orders.invocations).toBe(500);
     expect(orders.durationP99Ms).toBeUndefined();
     expect(orders.missing).toEqual(['Duration p99']);
+  });
+
+  it('follows a PartialData answer with its NextToken and adds the pages up', async () => {
+    // Prepare
+    cloudWatch.on(GetMetricDataCommand).callsFake(async (input: GetMetricDataCommandInput) => {
+      const id = idOf(input, 'orders-api', 'Invocations');
+      return input.NextToken
+        ? { MetricDataResults: [complete(id, [window.start], [500])] }
+        : { MetricDataResults: [partialData(id, [before], [480])], NextToken: 'page-2' };
+    });
+    const metrics = new CloudWatchMetrics(mockedClients(), { now: () => now });
+
+    // Act
+    const result = await metrics.getFleetMetrics([target('orders-api')], window);
+
+    // Assess
+    expect(cloudWatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 2);
+    expect(sentInputs()[1]?.NextToken).toBe('page-2');
+    const orders = served(result.get('orders-api'));
+    expect(orders.invocations).toBe(500);
+    expect(orders.previous.invocations).toBe(480);
   });
 
   it('lists a statistic CloudWatch answers Forbidden or InternalError as missing, not as 0', async () => {
