@@ -56,7 +56,7 @@ export async function status(io: CliIO, functionName: string | undefined, option
     const style = styleFor(io, options);
 
     if (!functionName) {
-      const fleet = await fleetOverview({ sources, runbook, windowMs, deadlineMs });
+      const fleet = await fleetOverview({ sources, runbook, windowMs, deadlineMs, alias: options.alias });
       io.stdout.write(options.json ? `${JSON.stringify(fleet, null, 2)}\n` : renderFleet(fleet, style));
       // The fleet's exit code says whether a function is degraded; quiet or unread rows are
       // listed but do not fail a monitoring script that runs the overview.
