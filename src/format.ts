@@ -35,6 +35,20 @@ export function formatClock(at: Date): string {
   return at.toISOString().slice(11, 16);
 }
 
+/**
+ * A window as the terminal shows it: "14:05–15:05 UTC" within one day, with dates when it spans
+ * more ("Dec 2 15:05 – Dec 3 15:05 UTC"), so a 1d or 3d window says which days it covers.
+ */
+export function formatWindow(start: Date, end: Date): string {
+  const date = (at: Date) => `${MONTHS[at.getUTCMonth()]} ${at.getUTCDate()}`;
+  if (start.toISOString().slice(0, 10) === end.toISOString().slice(0, 10)) {
+    return `${formatClock(start)}–${formatClock(end)} UTC`;
+  }
+  return `${date(start)} ${formatClock(start)} – ${date(end)} ${formatClock(end)} UTC`;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
 /** 38 min ago, 3 h ago, 2 d ago. */
 export function formatAgo(at: Date, now: Date): string {
   const minutes = Math.max(0, Math.round((now.getTime() - at.getTime()) / 60000));
@@ -51,6 +65,18 @@ export function formatDuration(ms: number): string {
   if (minutes % 1440 === 0) return `${minutes / 1440}d`;
   if (minutes % 60 === 0) return `${minutes / 60}h`;
   return `${minutes}m`;
+}
+
+/**
+ * Where an alias sends traffic: "live → v42", and during a canary "live → v42, v43 takes 10%".
+ * The alias's own version is left out when it names itself (`$LATEST → $LATEST` says nothing).
+ */
+export function formatAliasTarget(alias: string, version: string | null, routing: Record<string, number> = {}): string {
+  const target = version && version !== alias ? ` → ${formatVersion(version)}` : '';
+  const canaries = Object.entries(routing)
+    .filter(([, weight]) => weight > 0)
+    .map(([v, weight]) => `${formatVersion(v)} takes ${formatPercent(weight * 100)}`);
+  return `${alias}${target}${canaries.length > 0 ? `, ${canaries.join(', ')}` : ''}`;
 }
 
 /** "v42" for a published version; `$LATEST` is a name, not a number, and is shown as it is. */
@@ -82,4 +108,13 @@ export function formatPath(path: readonly PropertyKey[]): string {
     else out += `[${JSON.stringify(String(key))}]`;
   }
   return out;
+}
+
+/**
+ * A word as a POSIX shell reads it back: left bare when it holds nothing the shell would expand
+ * or split, single-quoted otherwise. `--alias $LATEST` pasted bare would pass an empty alias.
+ */
+export function shellWord(word: string): string {
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
+  return `'${word.replace(/'/g, `'\\''`)}'`;
 }

@@ -74,6 +74,26 @@ interface Located {
 function locateIssue(document: Document, lineCounter: LineCounter, data: unknown, issue: z.core.$ZodIssue): Located {
   const path = issue.path as PropertyKey[];
   const where = formatPath(path) || '(top level)';
+  const unknownKey = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+  let text: string;
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.map((key) => JSON.stringify(key)).join(', ');
+    text = `${where}: unknown key${issue.keys.length === 1 ? '' : 's'} ${keys}`;
+  } else {
+    const problem = issue.message.replace(/^Invalid input: /, '');
+    const missing = path.length > 0 && valueAt(data, path) === undefined && problem.startsWith('expected ');
+    text = missing ? `${where}: missing (${problem.replace(/, received undefined$/, '')})` : `${where}: ${problem}`;
+  }
+  const clipped = text.length > PROBLEM_CHARS ? `${text.slice(0, PROBLEM_CHARS - 1)}…` : text;
+  return { line: lineOfPath(document, lineCounter, path, unknownKey), text: clipped };
+}
+
+/**
+ * The line a path inside a YAML document is on; with `key`, the line of that key in the mapping
+ * the path leads to. A path that is not in the file (a missing key) has no line of its own: the
+ * object that should hold it does, so the nearest part of the path present in the file is used.
+ */
+export function lineOfPath(document: Document, lineCounter: LineCounter, path: PropertyKey[], key?: string): number {
   let depth = path.length;
   let node = nodeAt(document, path);
   while (!node?.range && depth > 0) {
@@ -81,21 +101,11 @@ function locateIssue(document: Document, lineCounter: LineCounter, data: unknown
     node = nodeAt(document, path.slice(0, depth));
   }
   let offset = node?.range?.[0] ?? 0;
-  let text: string;
-  if (issue.code === 'unrecognized_keys') {
-    const keys = issue.keys.map((key) => JSON.stringify(key)).join(', ');
-    text = `${where}: unknown key${issue.keys.length === 1 ? '' : 's'} ${keys}`;
-    const pair = isMap(node)
-      ? node.items.find((item) => isScalar(item.key) && item.key.value === issue.keys[0])
-      : undefined;
+  if (key !== undefined && depth === path.length && isMap(node)) {
+    const pair = node.items.find((item) => isScalar(item.key) && item.key.value === key);
     if (isScalar(pair?.key) && pair.key.range) offset = pair.key.range[0];
-  } else {
-    const problem = issue.message.replace(/^Invalid input: /, '');
-    const missing = path.length > 0 && valueAt(data, path) === undefined && problem.startsWith('expected ');
-    text = missing ? `${where}: missing (${problem.replace(/, received undefined$/, '')})` : `${where}: ${problem}`;
   }
-  const clipped = text.length > PROBLEM_CHARS ? `${text.slice(0, PROBLEM_CHARS - 1)}…` : text;
-  return { line: lineCounter.linePos(offset).line, text: clipped };
+  return lineCounter.linePos(offset).line;
 }
 
 function valueAt(data: unknown, path: PropertyKey[]): unknown {

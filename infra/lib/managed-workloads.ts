@@ -10,15 +10,19 @@ export interface ManagedWorkloadRef {
   readonly deadLetterQueueArn: string;
   /** The queue the function consumes, if it is an SQS consumer: DLQ messages move back here. */
   readonly sourceQueueArn?: string;
-  /** CodeDeploy deployment group that moves the `live` alias: stop a bad deployment. */
-  readonly deploymentGroupArn: string;
+  /**
+   * CodeDeploy deployment group that moves the `live` alias. Informational: StopDeployment
+   * cannot be limited to a group, so the bot may stop any deployment (it stops only those of
+   * the alias it rolls back).
+   */
+  readonly deploymentGroupArn?: string;
 }
 
 const FIELDS = {
   functionArn: { required: true, service: 'lambda' },
   deadLetterQueueArn: { required: true, service: 'sqs' },
   sourceQueueArn: { required: false, service: 'sqs' },
-  deploymentGroupArn: { required: true, service: 'codedeploy' },
+  deploymentGroupArn: { required: false, service: 'codedeploy' },
 } as const;
 
 /**

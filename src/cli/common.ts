@@ -30,6 +30,21 @@ export function parseDeadline(text: string): number {
 }
 
 /**
+ * An AWS region name as the SDK needs it (us-east-1, eu-central-2, us-gov-west-1, cn-north-1):
+ * anything else would reach the SDK and come back as an unreadable endpoint error.
+ */
+export function parseRegion(region: string | undefined): string | undefined {
+  if (region === undefined) return undefined;
+  if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(region)) {
+    throw new GofnError(
+      ErrorCode.InvalidInput,
+      `--region "${region}" is not an AWS region; use a name like us-east-1.`,
+    );
+  }
+  return region;
+}
+
+/**
  * Runs a command body and turns any failure into one sentence on stderr (and a JSON error object
  * on stdout with --json) and exit code 3: a person never sees a stack trace.
  */

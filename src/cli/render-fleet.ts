@@ -1,4 +1,4 @@
-import { formatClock, formatCount, formatDuration, formatMs, formatPercent, plural, slowdownNote } from '../format';
+import { formatCount, formatDuration, formatMs, formatPercent, formatWindow, plural, slowdownNote } from '../format';
 import {
   concurrencyCell,
   dlqCell,
@@ -7,7 +7,7 @@ import {
   rowNotes,
   type FleetReport,
 } from '../runbook/fleet';
-import { latencyNote, type RenderOptions } from './render-report';
+import { latencyNote, requestCount, type RenderOptions } from './render-report';
 import { paintStatus, statusMark, type Style } from './style';
 
 /** One line per managed function, worst first. */
@@ -15,7 +15,7 @@ export function renderFleet(fleet: FleetReport, style: Style, options: RenderOpt
   const start = new Date(fleet.window.start);
   const end = new Date(fleet.window.end);
   const lines = [
-    `${style.bold('fleet')}  ${fleet.region} · last ${formatDuration(end.getTime() - start.getTime())} (${formatClock(start)}–${formatClock(end)} UTC) · ${plural(fleet.functions.length, 'managed function')}` +
+    `${style.bold('fleet')}  ${fleet.region} · last ${formatDuration(end.getTime() - start.getTime())} (${formatWindow(start, end)}) · ${plural(fleet.functions.length, 'managed function')}` +
       (fleet.source === 'simulated' ? style.dim(' · simulated') : ''),
     '',
   ];
@@ -41,11 +41,10 @@ export function renderFleet(fleet: FleetReport, style: Style, options: RenderOpt
         (notes.length > 0 ? style.dim(` · ${notes.join(' · ')}`) : ''),
     );
   });
-  const requests = Object.values(fleet.awsCalls).reduce((a, b) => a + b, 0);
   lines.push('');
   lines.push(
     style.dim(
-      `listed in ${(fleet.durationMs / 1000).toFixed(1)} s${latencyNote(options)} · ${requests} ${fleet.source === 'simulated' ? 'simulated AWS requests' : 'AWS requests'}` +
+      `listed in ${(fleet.durationMs / 1000).toFixed(1)} s${latencyNote(options)} · ${requestCount(fleet)}` +
         (fleet.functions.length > 0
           ? ` · ${fleet.alias} graded on errors, throttles, p99 and concurrency against the window before, ` +
             `concurrency against the reservation (read for the ${RESERVATION_READS} busiest), DLQ depth (tag gofn:dlq); ` +

@@ -1,4 +1,4 @@
-import { formatClock, formatDuration, formatVersion } from '../format';
+import { formatAliasTarget, formatDuration, formatWindow, plural, shellWord } from '../format';
 import type { Report } from '../runbook/report';
 import { paintStatus, statusMark, type Style } from './style';
 
@@ -11,6 +11,8 @@ export interface RenderOptions {
    * latency in it is not, and the footer says so.
    */
   simulatedLatency?: boolean;
+  /** The scenario paths the command ran on: the suggested commands need them to run on the same fleet. */
+  scenario?: string[];
 }
 
 /** Said after a time that includes the simulated sources' imitation of AWS round trips. */
@@ -23,10 +25,8 @@ export function renderReport(report: Report, style: Style, options: RenderOption
   const start = new Date(report.window.start);
   const end = new Date(report.window.end);
   const lines: string[] = [];
-  // `--alias '$LATEST'` names the version itself: "$LATEST → $LATEST" would say nothing more.
-  const version = report.version && report.version !== report.alias ? ` → ${formatVersion(report.version)}` : '';
   lines.push(
-    `${style.bold(report.function)}  ${report.alias}${version} · ${report.region} · last ${formatDuration(end.getTime() - start.getTime())} (${formatClock(start)}–${formatClock(end)} UTC)` +
+    `${style.bold(report.function)}  ${formatAliasTarget(report.alias, report.version, report.routing)} · ${report.region} · last ${formatDuration(end.getTime() - start.getTime())} (${formatWindow(start, end)})` +
       (report.source === 'simulated' ? style.dim(' · simulated') : ''),
   );
   const clipped = clipTopMessages(report);
@@ -59,17 +59,29 @@ export function renderReport(report: Report, style: Style, options: RenderOption
   const labels = actions.map((action, index) => `${index === 0 ? '' : 'or '}${lowerFirst(action.label)}`);
   const labelWidth = Math.max(0, ...labels.map((label) => label.length)) + 4;
   actions.forEach((action, index) => {
-    lines.push(`${index === 0 ? 'Run:  ' : '      '}${labels[index]!.padEnd(labelWidth)}${style.bold(action.command)}`);
+    const command = action.command + scenarioArgs(options);
+    lines.push(`${index === 0 ? 'Run:  ' : '      '}${labels[index]!.padEnd(labelWidth)}${style.bold(command)}`);
   });
   report.links.forEach((link, index) => {
     lines.push(`${index === 0 ? 'Open: ' : '      '}${link.label.padEnd(8)} ${style.dim(link.url)}`);
   });
-  const requests = Object.values(report.awsCalls).reduce((a, b) => a + b, 0);
-  const noun = report.source === 'simulated' ? 'simulated AWS requests' : 'AWS requests';
   lines.push(
-    style.dim(`diagnosed in ${(report.durationMs / 1000).toFixed(1)} s${latencyNote(options)} · ${requests} ${noun}`),
+    style.dim(
+      `diagnosed in ${(report.durationMs / 1000).toFixed(1)} s${latencyNote(options)} · ${requestCount(report)}`,
+    ),
   );
   return lines.join('\n') + '\n';
+}
+
+/** ` --scenario runbooks/scenarios` when the report came from a simulated fleet the user named. */
+function scenarioArgs(options: RenderOptions): string {
+  return options.scenario?.length ? ` --scenario ${options.scenario.map(shellWord).join(' ')}` : '';
+}
+
+/** "1 AWS request", "9 simulated AWS requests": what the command cost, as its footer says it. */
+export function requestCount(result: { awsCalls: Record<string, number>; source: string }): string {
+  const requests = Object.values(result.awsCalls).reduce((a, b) => a + b, 0);
+  return plural(requests, result.source === 'simulated' ? 'simulated AWS request' : 'AWS request');
 }
 
 /**

@@ -50,12 +50,16 @@ export interface TestFileResult {
   failures: TestFailure[];
 }
 
-export async function runTestFile(file: string): Promise<TestFileResult> {
+/** `runbook`: a runbook that replaces the test file's own (`gofn test --runbook`). */
+export async function runTestFile(
+  file: string,
+  options: { runbook?: string | undefined } = {},
+): Promise<TestFileResult> {
   const spec = await readYamlFile(file, runbookTestSchema, 'runbook test');
   const dir = path.dirname(file);
   const now = spec.now ? new Date(spec.now) : new Date();
   const windowMs = parseDuration(spec.window, 'window');
-  const runbook = await loadRunbook(spec.runbook ? path.resolve(dir, spec.runbook) : undefined);
+  const runbook = await loadRunbook(options.runbook ?? (spec.runbook ? path.resolve(dir, spec.runbook) : undefined));
   const fleet = await loadScenarioFiles(
     spec.scenarios.map((s) => path.resolve(dir, s)),
     { now },

@@ -4,6 +4,7 @@ import type { ControlPorts, RecordStore, Sources } from '../ports';
 import { createSimulatedControl, createSimulatedSources, TYPICAL_LATENCY_MS } from '../sim/index';
 import { loadScenarioFiles } from '../sim/loader';
 import { MemoryRecordStore } from '../sim/record-store';
+import { parseRegion } from './common';
 import { expandScenarioPaths } from './sources';
 
 /** Everything an action needs: what to read, what to change, and where to record it. */
@@ -51,7 +52,7 @@ export async function openWorld(choice: WorldChoice): Promise<World> {
       },
     );
   }
-  const clients = createAwsClients({ region: choice.region });
+  const clients = createAwsClients({ region: parseRegion(choice.region) });
   return {
     sources: createAwsSources({ clients }),
     control: createControlPorts(clients),

@@ -1,5 +1,5 @@
 import type { ActionHints } from '../checks/types';
-import { formatCount, formatVersion } from '../format';
+import { formatCount, formatVersion, shellWord } from '../format';
 import type { OfferedAction } from './report';
 import type { ActionKindName } from './schema';
 
@@ -10,10 +10,10 @@ export interface OfferContext {
   hints: ActionHints | undefined;
 }
 
-/** `gofn rollback orders-api` plus `--alias` when it is not the default. */
+/** `gofn rollback orders-api` plus `--alias` when it is not the default, quoted to paste into a shell. */
 function cliCommand(verb: string, ctx: OfferContext, ...args: (string | number)[]): string {
   const alias = ctx.alias === 'live' ? [] : ['--alias', ctx.alias];
-  return ['gofn', verb, ctx.functionName, ...args.map(String), ...alias].join(' ');
+  return ['gofn', verb, ...[ctx.functionName, ...args.map(String), ...alias].map(shellWord)].join(' ');
 }
 
 /** The action a step offers, if its check found what the action needs (a version to go back to, messages to replay...). */
@@ -32,17 +32,24 @@ export function offerAction(kind: ActionKindName, ctx: OfferContext): OfferedAct
     }
     case 'rollback': {
       const hint = ctx.hints?.rollback;
-      if (!hint) return undefined;
+      // $LATEST is not an alias that can be moved back: there is nothing to roll back.
+      if (!hint || ctx.alias === '$LATEST') return undefined;
       const to = hint.toVersion ? ` → ${formatVersion(hint.toVersion)}` : '';
       return {
         ...base,
-        label: `Roll back ${formatVersion(hint.fromVersion)}${to}`,
+        // During a canary the stable version stays; only the canary's share goes.
+        label:
+          hint.canary && hint.toVersion
+            ? `Stop the canary, keep ${formatVersion(hint.toVersion)}`
+            : `Roll back ${formatVersion(hint.fromVersion)}${to}`,
         command: cliCommand('rollback', ctx),
         params: {
           function: ctx.functionName,
           alias: ctx.alias,
           fromVersion: hint.fromVersion,
           ...(hint.toVersion ? { toVersion: hint.toVersion } : {}),
+          // The confirmation says "take the 10% on v43 off", not "move the alias from v43".
+          ...(hint.canary ? { canaryWeight: hint.canary.weight } : {}),
         },
       };
     }

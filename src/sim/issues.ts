@@ -12,6 +12,12 @@ import { ErrorCode, GofnError } from '../errors';
 export interface Problem {
   /** Path inside the file, e.g. `functions[2].metrics.incidents[0].from`; empty for the whole file. */
   path: string;
+  /** The same path as keys, to find its line in the file. */
+  keys?: readonly PropertyKey[];
+  /** For an unknown key: the key, whose own line is the one to show. */
+  unknownKey?: string;
+  /** Line in the file, when it is known. */
+  line?: number;
   /** What was expected, and what was found. */
   expected: string;
 }
@@ -30,13 +36,20 @@ function problemsFromIssue(issue: Issue, basePath: readonly PathKey[]): Problem[
       // Report the alternative the value was meant for: its issues say more than "invalid input".
       const branch = closestBranch(issue.errors);
       if (branch) return problemsFromIssues(branch, path);
-      return [{ path: formatPath(path), expected: withFound(issue.message, issue.input) }];
+      return [{ path: formatPath(path), keys: path, expected: withFound(issue.message, issue.input) }];
     }
     case 'invalid_key':
     case 'invalid_element':
       return problemsFromIssues(issue.issues, path);
     default:
-      return [{ path: formatPath(path), expected: describeIssue(issue) }];
+      return [
+        {
+          path: formatPath(path),
+          keys: path,
+          ...(issue.code === 'unrecognized_keys' ? { unknownKey: String(issue.keys[0]) } : {}),
+          expected: describeIssue(issue),
+        },
+      ];
   }
 }
 
@@ -151,9 +164,10 @@ export const FORMAT_HINT = 'The scenario format is described in docs/scenarios.m
 /** One GofnError for a file with problems: the first in full, a few more in brief. */
 export function invalidFileError(file: string, problems: readonly Problem[], cause?: unknown): GofnError {
   const [first, ...rest] = problems;
-  const where = (p: Problem) => (p.path ? `${p.path}: ` : '');
+  const where = (p: Problem) => `${p.line === undefined ? '' : `line ${p.line}: `}${p.path ? `${p.path}: ` : ''}`;
+  const at = first?.line === undefined ? '' : `:${first.line}`;
   let message = first
-    ? `Scenario file ${file} is invalid at ${first.path || 'the top level'}: ${first.expected}.`
+    ? `Scenario file ${file}${at} is invalid at ${first.path || 'the top level'}: ${first.expected}.`
     : `Scenario file ${file} is invalid.`;
   if (rest.length > 0) {
     const shown = rest.slice(0, MORE_PROBLEMS_SHOWN).map((p) => `${where(p)}${p.expected}`);

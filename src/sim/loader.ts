@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument, type Document } from 'yaml';
 import { ErrorCode, GofnError } from '../errors';
 import { buildFleet } from './build';
 import type { ParsedScenario } from './build';
 import type { SimulatedFleet } from './fleet';
 import { FORMAT_HINT, describeValue, invalidFileError, problemsFromIssues } from './issues';
 import { scenarioSchema } from './schema';
+import { lineOfPath } from '../yaml-file';
 
 /**
  * Reads scenario files into one simulated fleet. Whatever the bytes, a bad file ends in a
@@ -78,8 +79,10 @@ async function readScenario(file: string): Promise<string> {
 /** YAML text → validated scenario, or the InvalidFile error that says what is wrong and where. */
 export function parseScenario(file: string, text: string): ParsedScenario['scenario'] {
   let data: unknown;
+  const lineCounter = new LineCounter();
+  let document: Document;
   try {
-    const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true, logLevel: 'error' });
+    document = parseDocument(text, { prettyErrors: true, uniqueKeys: true, logLevel: 'error', lineCounter });
     const [syntaxError] = document.errors;
     if (syntaxError) {
       const position = syntaxError.linePos?.[0];
@@ -123,7 +126,13 @@ export function parseScenario(file: string, text: string): ParsedScenario['scena
   } catch (error) {
     throw new GofnError(ErrorCode.InvalidFile, `Scenario file ${file} could not be validated.`, { cause: error });
   }
-  if (!result.success) throw invalidFileError(file, problemsFromIssues(result.error.issues));
+  if (!result.success) {
+    // Unknown keys first (a misspelt key also makes the key it stood for look missing), then by line.
+    const problems = problemsFromIssues(result.error.issues)
+      .map((p) => ({ ...p, line: lineOfPath(document, lineCounter, [...(p.keys ?? [])], p.unknownKey) }))
+      .sort((a, b) => Number(b.unknownKey !== undefined) - Number(a.unknownKey !== undefined) || a.line - b.line);
+    throw invalidFileError(file, problems);
+  }
   return result.data;
 }
 

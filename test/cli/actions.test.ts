@@ -83,9 +83,9 @@ describe('an action that cannot be planned', () => {
     expect(out.stderr).toContain('gofn: could not write the audit record: DynamoDB PutItem was denied.\n');
   });
 
-  it('is audited when the function does not exist', async () => {
+  it('is audited when the function does not exist, and says which one may have been meant', async () => {
     // Prepare
-    const { store, io, world } = setup();
+    const { store, io, world, out } = setup();
 
     // Act
     const code = await act(
@@ -99,6 +99,7 @@ describe('an action that cannot be planned', () => {
 
     // Assess
     expect(code).toBe(3);
+    expect(out.stderr).toBe('gofn: no function "ordrs-api" in us-east-1. Did you mean orders-api?\n');
     expect((await listAudit(store, 'ordrs-api')).map((r) => [r.kind, r.status])).toEqual([['rollback', 'failed']]);
   });
 

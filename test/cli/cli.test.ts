@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { statusRank } from '../../src/checks/grade';
@@ -6,7 +6,8 @@ import type { StepStatus } from '../../src/checks/types';
 import { afterPrefix } from '../../src/cli/common';
 import { runCli } from '../support/cli';
 
-const SCENARIOS = path.resolve(__dirname, '..', '..', 'runbooks', 'scenarios');
+const ROOT = path.resolve(__dirname, '..', '..');
+const SCENARIOS = path.join(ROOT, 'runbooks', 'scenarios');
 
 describe('gofn status on the simulated fleet', () => {
   it('diagnoses a throttled function: verdict first, exit 2 for critical', async () => {
@@ -68,19 +69,24 @@ describe('gofn status on the simulated fleet', () => {
     expect(fleet.functions.map((f) => f.function).sort()).toEqual(
       [
         'audit-api',
+        'billing-events',
         'catalog-api',
+        'inventory-api',
         'ledger-api',
         'orders-api',
         'orders-worker',
         'payments-api',
+        'payouts-worker',
         'pricing-api',
         'profile-api',
+        'quotes-api',
         'reports-worker',
         'search-api',
       ].sort(),
     );
     // Graded on what metrics show: the slow downstream, the throttling, the two cold-start surges
-    // and the DLQ backlog are critical, the error rates warnings; then the quiet one.
+    // and the DLQ backlogs are critical; error rates, the canary's slowness through the alias and
+    // a smaller DLQ backlog are warnings; then the quiet one.
     const statuses = fleet.functions.map((f) => f.status);
     expect(statuses).toEqual([...statuses].sort((a, b) => rank(b) - rank(a)));
     expect(
@@ -88,13 +94,13 @@ describe('gofn status on the simulated fleet', () => {
         .filter((f) => f.status === 'critical')
         .map((f) => f.function)
         .sort(),
-    ).toEqual(['ledger-api', 'orders-api', 'orders-worker', 'profile-api', 'search-api'].sort());
+    ).toEqual(['billing-events', 'ledger-api', 'orders-api', 'orders-worker', 'profile-api', 'search-api']);
     expect(
       fleet.functions
         .filter((f) => f.status === 'warn')
         .map((f) => f.function)
         .sort(),
-    ).toEqual(['payments-api', 'pricing-api']);
+    ).toEqual(['inventory-api', 'payments-api', 'payouts-worker', 'pricing-api', 'quotes-api']);
     expect(fleet.functions.find((f) => f.function === 'reports-worker')?.status).toBe('no-traffic');
   });
 });
@@ -216,20 +222,36 @@ describe('bad input', () => {
 });
 
 describe('gofn demo and gofn test', () => {
-  it('the demo shows the fleet, then walks the two worst functions', async () => {
+  it('the demo shows the fleet, then walks the two worst functions and the canary in progress', async () => {
     // Act
     const run = await runCli(['demo', '--no-color']);
 
     // Assess
     expect(run.code).toBe(0);
     const commands = run.stdout.split('\n').filter((l) => l.startsWith('$ gofn'));
-    // Worst first, then most errors: the slow downstream, then the cold-start storm the fleet now sees.
-    expect(commands).toEqual(['$ gofn status', '$ gofn status profile-api', '$ gofn status search-api']);
+    // What the demo shows as typed runs on the same simulated fleet when pasted.
+    expect(commands).toEqual([
+      '$ gofn status --scenario runbooks/scenarios',
+      '$ gofn status profile-api --scenario runbooks/scenarios',
+      '$ gofn status search-api --scenario runbooks/scenarios',
+      '$ gofn status pricing-api --scenario runbooks/scenarios',
+    ]);
+    const suggested = run.stdout.split('\n').filter((l) => /^(Run: |      or )/.test(l));
+    expect(suggested.length).toBeGreaterThan(0);
+    expect(suggested.every((l) => l.endsWith(' --scenario runbooks/scenarios'))).toBe(true);
+    // Worst first, then most errors: the slow downstream, then the cold-start storm the fleet sees.
     expect(run.stdout).toMatch(/listed in \d+\.\d s \(simulated AWS latency\) · \d+ simulated AWS requests/);
     expect(run.stdout).toContain('CRITICAL  Downstream latency: DynamoDB is slow: p95 1.4 s');
     expect(run.stdout).toContain('CRITICAL  Cold starts: cold starts jumped to');
+    expect(run.stdout).toMatch(
+      / {2}✖ recent deploy +canary: v13 takes 10% since \d\d:\d\d \(CodeDeploy d-8RT1CNRY1, Canary10Percent30Minutes\) · errors v13 \d\.\d% vs v12 0\.\d+% · p99 v13 3\.\d s vs v12 3\d\d ms/,
+    );
+    expect(run.stdout).toMatch(
+      /^Run: {2}stop the canary, keep v12 +gofn rollback pricing-api --scenario runbooks\/scenarios$/m,
+    );
     const footers = run.stdout.split('\n').filter((l) => l.startsWith('diagnosed in '));
     expect(footers).toEqual([
+      expect.stringMatching(/^diagnosed in \d+\.\d s \(simulated AWS latency\) · \d+ simulated AWS requests$/),
       expect.stringMatching(/^diagnosed in \d+\.\d s \(simulated AWS latency\) · \d+ simulated AWS requests$/),
       expect.stringMatching(/^diagnosed in \d+\.\d s \(simulated AWS latency\) · \d+ simulated AWS requests$/),
     ]);
@@ -241,7 +263,7 @@ describe('gofn demo and gofn test', () => {
 
     // Assess
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('9 files, 10 functions, 0 failed, 0 could not run');
+    expect(run.stdout).toContain('13 files, 14 functions, 0 failed, 0 could not run');
   });
 
   it('says what was wrong and what to do for a test path that does not exist, exit 3', async () => {
@@ -398,5 +420,105 @@ describe('actions from the terminal', () => {
     expect(run.code).toBe(0);
     expect(run.stderr).toContain('Plan: move 1,240 messages from orders-dlq to orders');
     expect(run.stdout).toMatch(/^✔ replayed 1,240 of 1,240 messages from orders-dlq/);
+  });
+});
+
+describe('the CLI as a newcomer meets it', () => {
+  it('takes Ctrl-D at the confirmation as a no, and says so', async () => {
+    // Act: a terminal whose input ends without an answer
+    const run = await runCli(['rollback', 'payments-api', '--scenario', SCENARIOS], { tty: true, stdin: '' });
+
+    // Assess
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('No answer (end of input); nothing was changed.');
+  });
+
+  it('lists what each exit code of an action means in --help', async () => {
+    // Act
+    const run = await runCli(['rollback', '--help']);
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(
+      /Exit codes: 0 done; 1 nothing changed .* 2 it was tried and failed; 3 it could not start/s,
+    );
+  });
+
+  it.each([
+    ['status', ['status', 'orders-api']],
+    ['an action', ['concurrency', 'orders-api', '200', '--yes', '--table', 'gofn']],
+  ])('refuses a --region that is not one, for %s, before any AWS call', async (_what, args) => {
+    // Act
+    const run = await runCli([...args, '--region', 'us-east-1; rm'], {
+      env: { AWS_ENDPOINT_URL: 'http://127.0.0.1:9' },
+    });
+
+    // Assess
+    expect(run.code).toBe(3);
+    expect(run.stderr).toBe('gofn: --region "us-east-1; rm" is not an AWS region; use a name like us-east-1.\n');
+  });
+
+  it('gofn audit takes --scenario like every command', async () => {
+    // Act
+    const run = await runCli(['audit', 'payments-api', '--scenario', SCENARIOS]);
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(
+      'No recorded actions on payments-api (a simulated fleet keeps its record only while one command runs).\n',
+    );
+  });
+
+  it('gofn test --runbook tests another runbook against the shipped tests', async () => {
+    // Prepare: the shipped runbook, made lenient about throttles
+    const dir = await mkdtemp(path.join(tmpdir(), 'gofn-runbook-'));
+    const lenient = path.join(dir, 'lenient.yaml');
+    const shipped = await readFile(path.join(ROOT, 'runbooks', 'degraded-function.yaml'), 'utf8');
+    await writeFile(
+      lenient,
+      shipped
+        .replace('throttledPercent: { warn: 0.1, critical: 1 }', 'throttledPercent: { warn: 90, critical: 99 }')
+        .replace('concurrencyPercent: { warn: 80, critical: 100 }', 'concurrencyPercent: { warn: 190, critical: 200 }'),
+    );
+    const throttling = path.join(ROOT, 'runbooks', 'tests', 'throttling.yaml');
+
+    // Act
+    const shippedRun = await runCli(['test', throttling]);
+    const lenientRun = await runCli(['test', throttling, '--runbook', lenient]);
+    const missing = await runCli(['test', throttling, '--runbook', path.join(dir, 'nope.yaml')]);
+
+    // Assess
+    expect(shippedRun.code).toBe(0);
+    expect(lenientRun.code).toBe(1);
+    expect(lenientRun.stdout).toMatch(/step throttles: expected critical, got ok/);
+    expect(missing.code).toBe(3);
+    expect(missing.stdout).toMatch(/ERROR .*throttling\.yaml: .*nope\.yaml/);
+  });
+});
+
+describe('a canary as the terminal shows it', () => {
+  it("names the canary's share in the header, beside the stable version", async () => {
+    // Act
+    const run = await runCli(['status', 'pricing-api', '--scenario', SCENARIOS, '--no-color']);
+
+    // Assess
+    expect(run.stdout.split('\n')[0]).toMatch(/^pricing-api {2}live → v12, v13 takes 10% · us-east-1 · /);
+  });
+});
+
+describe('rollback --to', () => {
+  it('refuses a version that does not exist at the plan, naming the newest there are, and changes nothing', async () => {
+    // Act
+    const missing = await runCli(['rollback', 'payments-api', '--scenario', SCENARIOS, '--to', '99', '--yes']);
+    const word = await runCli(['rollback', 'payments-api', '--scenario', SCENARIOS, '--to', 'abc', '--yes']);
+
+    // Assess
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toBe(
+      '▲ payments-api has no published version 99; the newest are 17, 16, 15. Nothing was changed.\n',
+    );
+    expect(missing.stderr).not.toContain('Plan:');
+    expect(word.code).toBe(3);
+    expect(word.stderr).toBe('gofn: --to "abc" is not a version number; use a published version like 41.\n');
   });
 });

@@ -334,3 +334,72 @@ describe('fleet overview', () => {
     expect(renderFleet(fleet, plain)).toContain(`p99 ${p99Now} ms${note}\n`);
   });
 });
+
+describe('what the terminal shows a newcomer', () => {
+  it('suggests commands that run when pasted: $LATEST quoted, the scenario carried along', async () => {
+    // Prepare
+    const runbook = await loadRunbook();
+    const report = await diagnose({
+      sources: fakeSources({ current: { invocations: 18_240, throttles: 412, peakConcurrency: 100 } }),
+      runbook,
+      functionName: 'orders-api',
+      alias: 'blue green',
+      windowMs: 3_600_000,
+      now: NOW,
+      deadlineMs: 5000,
+    });
+
+    // Act
+    const lines = renderReport(report, plain, { scenario: ['my scenarios'] }).split('\n');
+
+    // Assess
+    expect(lines).toContainEqual(
+      expect.stringMatching(/gofn concurrency orders-api 200 --alias 'blue green' --scenario 'my scenarios'$/),
+    );
+  });
+
+  it('offers no rollback on $LATEST, which is not an alias that can move back', async () => {
+    // Prepare
+    const runbook = await loadRunbook();
+    const sources = fakeSources({
+      current: { invocations: 18_240, throttles: 412, peakConcurrency: 100 },
+      fn: { alias: '$LATEST', version: '$LATEST', versionModifiedAt: new Date(NOW.getTime() - 5 * 60_000) },
+    });
+
+    // Act
+    const report = await diagnose({
+      sources,
+      runbook,
+      functionName: 'orders-api',
+      alias: '$LATEST',
+      windowMs: 3_600_000,
+      now: NOW,
+      deadlineMs: 5000,
+    });
+
+    // Assess
+    const offered = report.steps.flatMap((s) => s.actions);
+    expect(offered.map((a) => a.kind)).not.toContain('rollback');
+    expect(offered.map((a) => a.command)).toContainEqual("gofn concurrency orders-api 200 --alias '$LATEST'");
+  });
+
+  it('dates a window that spans days, and counts one request as one', async () => {
+    // Prepare
+    const runbook = await loadRunbook();
+    const report = await diagnose({
+      sources: fakeSources({}),
+      runbook,
+      functionName: 'orders-api',
+      windowMs: 3 * 86_400_000,
+      now: NOW,
+      deadlineMs: 5000,
+    });
+
+    // Act
+    const lines = renderReport({ ...report, awsCalls: { 'Lambda.GetFunction': 1 } }, plain).split('\n');
+
+    // Assess
+    expect(lines[0]).toBe('orders-api  live → v42 · us-east-1 · last 3d (Nov 23 15:05 – Nov 26 15:05 UTC) · simulated');
+    expect(lines.at(-2)).toMatch(/ · 1 simulated AWS request$/);
+  });
+});

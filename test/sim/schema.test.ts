@@ -211,9 +211,10 @@ describe('scenario schema errors name the file, the path and what was expected',
     expectInvalidFile(error as GofnError, 'no/such/scenario.yaml', 'does not exist');
   });
 
-  it('lists a few more problems after the first', async () => {
+  it('lists a few more problems after the first, each with its line', async () => {
     // Prepare
     const text = scenarioText({ functions: functionText({ extra: '    memoryMb: 64\n    timeoutSeconds: 0' }) });
+    const lineOf = (needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
 
     // Act
     const error = await rejectionOf(text);
@@ -221,8 +222,23 @@ describe('scenario schema errors name the file, the path and what was expected',
     // Assess
     expectInvalidFile(
       error,
-      'functions[0].memoryMb: expected a number at least 128, got 64',
-      'Also: functions[0].timeoutSeconds',
+      `.yaml:${lineOf('memoryMb: 64')} is invalid at functions[0].memoryMb: expected a number at least 128, got 64`,
+      `Also: line ${lineOf('timeoutSeconds: 0')}: functions[0].timeoutSeconds`,
+    );
+  });
+
+  it('names a misspelt key first, at its own line, with what it may have meant', async () => {
+    // Prepare
+    const text = scenarioText({ functions: functionText({ extra: '    reservedConcurency: 3' }) });
+    const line = text.split('\n').findIndex((l) => l.includes('reservedConcurency')) + 1;
+
+    // Act
+    const error = await rejectionOf(text);
+
+    // Assess
+    expectInvalidFile(
+      error,
+      `.yaml:${line} is invalid at functions[0]: unknown key "reservedConcurency" (did you mean "reservedConcurrency"?)`,
     );
   });
 });

@@ -13,6 +13,7 @@ import { silentLog, type Log } from '../../log';
 import { runCommand, styleFor, type OutputOptions } from '../common';
 import type { CliIO } from '../io';
 import type { Style } from '../style';
+import { explainNotFound } from '../../runbook/suggest';
 import { openWorld, type World, type WorldChoice } from '../world';
 
 export interface ActionOptions extends OutputOptions {
@@ -29,8 +30,14 @@ export interface ActionOptions extends OutputOptions {
 /** Exit codes of the action commands: done, not done by choice or by the world, failed, could not start. */
 const EXIT = { succeeded: 0, declined: 1, refused: 1, conflict: 1, duplicate: 1, failed: 2, unusable: 3 } as const;
 
+const ACTION_EXIT_CODES = `
+Exit codes: 0 done; 1 nothing changed (you declined, or gofn refused: not allowed, already done,
+the world changed since the plan); 2 it was tried and failed; 3 it could not start (bad option,
+unknown function, no credentials). Every attempt is recorded: see \`gofn audit <function>\`.`;
+
 function withWorldOptions(command: Command): Command {
   return command
+    .addHelpText('after', ACTION_EXIT_CODES)
     .option('--alias <name>', 'alias to act on', 'live')
     .option('--region <region>', 'AWS region (default: AWS_REGION or your profile)')
     .option('--table <name>', "gofn's DynamoDB table for the audit record (default: GOFN_TABLE)")
@@ -48,7 +55,17 @@ export function registerActions(program: Command, io: CliIO, setExit: (code: num
       .argument('<function>', 'function name')
       .option('--to <version>', 'roll back to this version instead of the previous one'),
   ).action(async (fn: string, options: ActionOptions) => {
-    setExit(await act(io, 'rollback', fn, options, (o) => ({ toVersion: o.to })));
+    setExit(
+      await act(io, 'rollback', fn, options, (o) => {
+        if (o.to !== undefined && !/^\d{1,10}$/.test(o.to)) {
+          throw new GofnError(
+            ErrorCode.InvalidInput,
+            `--to "${o.to}" is not a version number; use a published version like 41.`,
+          );
+        }
+        return { toVersion: o.to };
+      }),
+    );
   });
 
   withWorldOptions(
@@ -85,6 +102,7 @@ export function registerActions(program: Command, io: CliIO, setExit: (code: num
     .option('--limit <n>', 'how many records, from 1 to 500', '20')
     .option('--region <region>', 'AWS region (default: AWS_REGION or your profile)')
     .option('--table <name>', "gofn's DynamoDB table (default: GOFN_TABLE)")
+    .option('--scenario <path...>', 'a simulated fleet: its record starts empty with each command')
     .option('--json', 'print the records as JSON')
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')
     .action(async (fn: string, options: AuditOptions) => {
@@ -96,6 +114,7 @@ export interface AuditOptions extends OutputOptions {
   limit: string;
   region?: string;
   table?: string;
+  scenario?: string[];
 }
 
 /** The audit records of a function, newest first, in aligned columns (or JSON). */
@@ -120,7 +139,8 @@ export async function audit(
       return 0;
     }
     if (records.length === 0) {
-      io.stdout.write(`No recorded actions on ${functionName}.\n`);
+      const simulated = world.simulated ? ' (a simulated fleet keeps its record only while one command runs)' : '';
+      io.stdout.write(`No recorded actions on ${functionName}${simulated}.\n`);
       return 0;
     }
     const style = styleFor(io, options);
@@ -181,11 +201,18 @@ function pinnedTo(plan: Plan): ActionRequest['expected'] {
   }
 }
 
-async function confirm(io: CliIO, question: string): Promise<boolean> {
-  const rl = createInterface({ input: io.stdin, output: io.stderr as NodeJS.WritableStream, terminal: false });
+/** Asks on the terminal; the end of input (Ctrl-D) is a no, never a silent exit. */
+async function confirm(io: CliIO, question: string): Promise<'yes' | 'no' | 'no answer'> {
+  const rl = createInterface({ input: io.stdin, terminal: false });
   try {
-    const answer = await rl.question(question);
-    return /^y(es)?$/i.test(answer.trim());
+    io.stderr.write(question);
+    // The first line, or the end of input before any: readline emits 'close' after the last 'line'.
+    const answer = await new Promise<string | undefined>((resolve) => {
+      rl.once('line', resolve);
+      rl.once('close', () => resolve(undefined));
+    });
+    if (answer === undefined) return 'no answer';
+    return /^y(es)?$/i.test(answer.trim()) ? 'yes' : 'no';
   } finally {
     rl.close();
   }
@@ -237,7 +264,11 @@ export async function act(
     let plan: Plan;
     try {
       ({ plan } = await planAction(request, deps));
-    } catch (error) {
+    } catch (planError) {
+      // "no function "ordrs-api" in us-east-1. Did you mean orders-api?", not the SDK's own words.
+      const error: unknown = await explainNotFound(planError, world.sources, functionName, options.alias).catch(
+        (explained: unknown) => explained,
+      );
       // Whatever stopped the plan, this was an attempt to change production: audit it as it
       // was told, without reading the world again (a second look must not run anything the
       // person never confirmed).
@@ -255,8 +286,11 @@ export async function act(
           hint: 'Pass --yes to run it from a script.',
         });
       }
-      if (!(await confirm(io, 'Proceed? [y/N] '))) {
-        io.stderr.write('Nothing was changed.\n');
+      const answer = await confirm(io, 'Proceed? [y/N] ');
+      if (answer !== 'yes') {
+        io.stderr.write(
+          answer === 'no answer' ? '\nNo answer (end of input); nothing was changed.\n' : 'Nothing was changed.\n',
+        );
         exit = EXIT.declined;
         return exit;
       }

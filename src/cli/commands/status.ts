@@ -4,7 +4,7 @@ import { fleetOverview } from '../../runbook/fleet';
 import { loadRunbook } from '../../runbook/loader';
 import { explainNotFound } from '../../runbook/suggest';
 import { parseDuration } from '../../runbook/window';
-import { exitCodeFor, parseDeadline, runCommand, styleFor, type OutputOptions } from '../common';
+import { exitCodeFor, parseDeadline, parseRegion, runCommand, styleFor, type OutputOptions } from '../common';
 import type { CliIO } from '../io';
 import { renderFleet } from '../render-fleet';
 import { renderReport } from '../render-report';
@@ -52,7 +52,7 @@ export async function status(io: CliIO, functionName: string | undefined, option
     const windowMs = parseDuration(options.window);
     const deadlineMs = parseDeadline(options.deadline);
     const runbook = await loadRunbook(options.runbook);
-    const sources = await openSources({ region: options.region, scenario: options.scenario });
+    const sources = await openSources({ region: parseRegion(options.region), scenario: options.scenario });
     const style = styleFor(io, options);
 
     if (!functionName) {
@@ -69,7 +69,11 @@ export async function status(io: CliIO, functionName: string | undefined, option
     const report = await diagnose({ sources, runbook, functionName, alias: options.alias, windowMs, deadlineMs }).catch(
       (error: unknown) => explainNotFound(error, sources, functionName, options.alias),
     );
-    io.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report, style));
+    io.stdout.write(
+      options.json
+        ? `${JSON.stringify(report, null, 2)}\n`
+        : renderReport(report, style, { scenario: options.scenario }),
+    );
     return exitCodeFor(report.status);
   });
 }

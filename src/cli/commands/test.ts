@@ -13,13 +13,14 @@ export function registerTest(program: Command, io: CliIO, setExit: (code: number
     .command('test')
     .description('run runbook tests: scenarios with the status each step must reach')
     .argument('[paths...]', 'test files or directories (default: runbooks/tests)')
+    .option('--runbook <file>', "runbook YAML to test, instead of each test file's own (default: the shipped one)")
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')
     .addHelpText(
       'after',
       '\nExit codes: 0 all passed, 1 an expectation failed, 3 a test file could not be run or there was nothing to test\n' +
         '(a path that does not exist, or a directory without .yaml files).',
     )
-    .action(async (paths: string[], options: OutputOptions) => {
+    .action(async (paths: string[], options: TestOptions) => {
       setExit(await runbookTests(io, paths, options));
     });
 }
@@ -56,7 +57,11 @@ async function isDirectory(p: string): Promise<boolean> {
   }
 }
 
-export async function runbookTests(io: CliIO, paths: string[], options: OutputOptions): Promise<number> {
+export interface TestOptions extends OutputOptions {
+  runbook?: string;
+}
+
+export async function runbookTests(io: CliIO, paths: string[], options: TestOptions): Promise<number> {
   return runCommand(io, options, async () => {
     const style = styleFor(io, options);
     const files = await testFiles(paths.length > 0 ? paths : [path.join(projectRoot(), 'runbooks', 'tests')]);
@@ -66,7 +71,7 @@ export async function runbookTests(io: CliIO, paths: string[], options: OutputOp
     for (const file of files) {
       const shown = path.relative(process.cwd(), file) || file;
       try {
-        const result = await runTestFile(file);
+        const result = await runTestFile(file, { runbook: options.runbook });
         cases += result.cases;
         if (result.failures.length === 0) {
           io.stdout.write(`${style.green('PASS')} ${shown} (${plural(result.cases, 'function')})\n`);

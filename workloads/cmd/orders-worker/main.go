@@ -1,7 +1,8 @@
 // Command orders-worker is the Lambda function consuming the orders queue.
 //
 // Environment: ORDERS_TABLE (required), plus what the AWS SDK and telemetry read (AWS_REGION,
-// AWS_ENDPOINT_URL, AWS_XRAY_DAEMON_ADDRESS, OTEL_EXPORTER_OTLP_ENDPOINT, AWS_LAMBDA_LOG_LEVEL).
+// AWS_ENDPOINT_URL, AWS_XRAY_DAEMON_ADDRESS, OTEL_EXPORTER_OTLP_ENDPOINT or
+// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, OTEL_TRACES_SAMPLER(_ARG), LOG_LEVEL, AWS_LAMBDA_LOG_LEVEL).
 package main
 
 import (
@@ -21,6 +22,6 @@ func main() {
 	store := dynamo.Lazy(tracing, "ORDERS_TABLE", func(db *dynamodb.Client, table string) orders.Saver {
 		return orders.DynamoOrders{Client: db, Table: table}
 	})
-	w := &orders.Worker{Orders: store}
+	w := &orders.Worker{Orders: store, Messages: tracing}
 	lambda.Start(telemetry.Wrap(tracing, w.Handle))
 }
