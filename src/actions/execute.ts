@@ -36,6 +36,17 @@ export async function executePlan(plan: Plan, deps: ActionDeps): Promise<Execute
     case 'replay-dlq':
       sent = { replayed: await replayDlq(plan, deps) };
       break;
+    case 'lower-concurrency':
+      if (plan.to === null) await control.lambda.deleteReservedConcurrency(plan.functionName, call);
+      else await control.lambda.putReservedConcurrency(plan.functionName, plan.to, call);
+      break;
+    case 'set-source-concurrency':
+      await control.lambda.updateEventSourceMapping(plan.uuid, { maximumConcurrency: plan.to }, call);
+      break;
+    case 'disable-source':
+    case 'enable-source':
+      await control.lambda.updateEventSourceMapping(plan.uuid, { enabled: plan.kind === 'enable-source' }, call);
+      break;
   }
   const readBack = await readBackPlan(plan, deps, sent);
   if ('executed' in readBack) return readBack.executed;
@@ -112,6 +123,52 @@ export async function readBackPlan(
           done: `raised reserved concurrency of ${plan.functionName}: ${plan.from === undefined ? 'unset' : formatCount(plan.from)} → ${formatCount(plan.to)}`,
           before: { reservedConcurrency: plan.from ?? null },
           after: { reservedConcurrency: readBack },
+          verifiedAt: now(),
+        },
+      };
+    }
+    case 'lower-concurrency': {
+      const readBack = await control.lambda.getReservedConcurrency(plan.functionName, call);
+      if (readBack !== (plan.to ?? undefined)) return { observed: `reserved concurrency ${readBack ?? 'unset'}` };
+      return {
+        executed: {
+          done:
+            plan.to === null
+              ? `removed the reserved concurrency of ${plan.functionName} (was ${formatCount(plan.from)})`
+              : `lowered reserved concurrency of ${plan.functionName}: ${formatCount(plan.from)} → ${formatCount(plan.to)}`,
+          before: { reservedConcurrency: plan.from },
+          after: { reservedConcurrency: readBack ?? null },
+          verifiedAt: now(),
+        },
+      };
+    }
+    case 'set-source-concurrency': {
+      const mapping = await control.lambda.getEventSourceMapping(plan.uuid, call);
+      if (mapping.maximumConcurrency !== (plan.to ?? undefined)) {
+        return {
+          observed: `MaximumConcurrency ${mapping.maximumConcurrency ?? 'unset'} on the mapping from ${plan.sourceName}`,
+        };
+      }
+      return {
+        executed: {
+          done: `set MaximumConcurrency of the mapping from ${plan.sourceName} (${plan.functionName}): ${plan.from ?? 'unset'} → ${plan.to ?? 'unset'}`,
+          before: { maximumConcurrency: plan.from ?? null },
+          after: { maximumConcurrency: mapping.maximumConcurrency ?? null },
+          verifiedAt: now(),
+        },
+      };
+    }
+    case 'disable-source':
+    case 'enable-source': {
+      const mapping = await control.lambda.getEventSourceMapping(plan.uuid, call);
+      // Lambda answers with Disabling or Enabling and gets there within seconds: either counts.
+      const wanted = plan.kind === 'enable-source' ? ['Enabled', 'Enabling'] : ['Disabled', 'Disabling'];
+      if (!wanted.includes(mapping.state)) return { observed: `the mapping from ${plan.sourceName} ${mapping.state}` };
+      return {
+        executed: {
+          done: `turned ${plan.kind === 'enable-source' ? 'on' : 'off'} the mapping from ${plan.sourceName} to ${plan.functionName} (${mapping.state})`,
+          before: { state: plan.stateBefore },
+          after: { state: mapping.state },
           verifiedAt: now(),
         },
       };

@@ -21,6 +21,13 @@ export interface ActionRequest {
     concurrencyFrom?: number | undefined;
     concurrencyTo?: number | undefined;
     queue?: string | undefined;
+    /** lower-concurrency: remove the reservation instead of setting `concurrencyTo`. */
+    removeConcurrency?: boolean | undefined;
+    /** The event-source mapping to act on: its UUID, or its queue's or stream's name. */
+    mapping?: string | undefined;
+    /** set-source-concurrency: the MaximumConcurrency seen, and the one to set (null: remove the cap). */
+    sourceConcurrencyFrom?: number | null | undefined;
+    sourceConcurrencyTo?: number | null | undefined;
     /**
      * Where `toVersion` came from when it was not asked for but planned (the CLI shows a plan,
      * then runs it pinned): the audit keeps saying so. Default `requested`.
@@ -68,6 +75,35 @@ export type Plan =
       alias: string;
       from: number | undefined;
       to: number;
+    }
+  | {
+      kind: 'lower-concurrency';
+      sentence: string;
+      functionName: string;
+      alias: string;
+      from: number;
+      /** null: remove the reservation (DeleteFunctionConcurrency). */
+      to: number | null;
+    }
+  | {
+      kind: 'set-source-concurrency';
+      sentence: string;
+      functionName: string;
+      alias: string;
+      uuid: string;
+      sourceName: string;
+      from: number | undefined;
+      /** null: remove the mapping's cap. */
+      to: number | null;
+    }
+  | {
+      kind: 'disable-source' | 'enable-source';
+      sentence: string;
+      functionName: string;
+      alias: string;
+      uuid: string;
+      sourceName: string;
+      stateBefore: string;
     }
   | {
       kind: 'replay-dlq';

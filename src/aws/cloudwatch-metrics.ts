@@ -2,6 +2,7 @@ import { GetMetricDataCommand, type MetricDataQuery, type MetricDataResult } fro
 import { describeError, ErrorCode, isGofnError } from '../errors';
 import type {
   CallOptions,
+  ExtraMetricResult,
   FleetEntry,
   FleetMetrics,
   FleetTarget,
@@ -17,7 +18,14 @@ import { mapBounded } from './bounded';
 import { callAws } from './call';
 import type { AwsClients } from './clients';
 import { planFleetMetrics, type FleetBatch, type FleetMetricsPlan, type FleetStat } from './fleet-metric-plan';
-import { percentiles, planFunctionMetrics, type Percentile, type SeriesId } from './metric-plan';
+import {
+  isPercentileStat,
+  percentiles,
+  planFunctionMetrics,
+  type FunctionMetricsPlan,
+  type Percentile,
+  type SeriesId,
+} from './metric-plan';
 
 export interface CloudWatchMetricsOptions {
   /** The clock the retention rules are applied against. */
@@ -136,6 +144,7 @@ export class CloudWatchMetrics implements MetricsPort {
       missing,
       timeline: { invocations: series('invocations').points, errors: series('errors').points },
       byVersion,
+      extra: extraResults(plan, results, query),
     };
   }
 
@@ -290,7 +299,49 @@ function addResult(results: Map<string, Series>, result: MetricDataResult): void
 }
 
 function isPercentileQuery(query: MetricDataQuery): boolean {
-  return /^p\d/.test(query.MetricStat?.Stat ?? '');
+  return isPercentileStat(query.MetricStat?.Stat ?? '');
+}
+
+/**
+ * Each extra metric over the two windows, by its statistic: a sum of sums, the maximum of maxima,
+ * the minimum of minima, the mean of averages (periods of equal length), and a percentile's one
+ * datapoint per window. A query CloudWatch refused is `served: false`, never 0.
+ */
+function extraResults(
+  plan: FunctionMetricsPlan,
+  results: Map<string, Series>,
+  query: FunctionMetricsQuery,
+): Record<string, ExtraMetricResult> {
+  const out: Record<string, ExtraMetricResult> = {};
+  for (const [id, { query: extra, period }] of plan.extraIds) {
+    const series = results.get(id) ?? { points: [], served: true };
+    const { current, previous } = splitByWindow(series.points, period, query);
+    const combine = (points: MetricPoint[]) => combineStat(extra.stat, points);
+    out[extra.id] = {
+      current: combine(current),
+      previous: combine(previous),
+      latest: current.at(-1)?.value,
+      peak: max(current),
+      served: series.served,
+    };
+  }
+  return out;
+}
+
+function combineStat(statistic: string, points: MetricPoint[]): number | undefined {
+  if (points.length === 0) return undefined;
+  switch (statistic) {
+    case 'Sum':
+    case 'SampleCount':
+      return sum(points);
+    case 'Minimum':
+      return Math.min(...points.map((p) => p.value));
+    case 'Average':
+      return sum(points) / points.length;
+    default:
+      // Maximum, and a percentile (one datapoint per window).
+      return max(points);
+  }
 }
 
 /**

@@ -1,5 +1,9 @@
 import {
+  DeleteFunctionConcurrencyCommand,
   GetAliasCommand,
+  GetEventSourceMappingCommand,
+  UpdateEventSourceMappingCommand,
+  type EventSourceMappingConfiguration,
   GetFunctionConcurrencyCommand,
   InvokeCommand,
   PutFunctionConcurrencyCommand,
@@ -7,7 +11,7 @@ import {
   type AliasConfiguration,
 } from '@aws-sdk/client-lambda';
 import { ErrorCode, GofnError } from '../errors';
-import type { AliasState, CallOptions, LambdaControlPort } from '../ports';
+import type { AliasState, CallOptions, LambdaControlPort, MappingChange, MappingState } from '../ports';
 import { callAws, type AwsCall } from './call';
 import type { AwsClients } from './clients';
 import { awsErrorName } from './errors';
@@ -93,6 +97,47 @@ export class LambdaControl implements LambdaControlPort {
     return out.ReservedConcurrentExecutions ?? value;
   }
 
+  async deleteReservedConcurrency(functionName: string, opts?: CallOptions): Promise<void> {
+    await this.call(
+      { service: 'Lambda', operation: 'DeleteFunctionConcurrency', subject: `function ${functionName}` },
+      opts,
+      (abortSignal) =>
+        this.clients.lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: functionName }), { abortSignal }),
+    );
+  }
+
+  async getEventSourceMapping(uuid: string, opts?: CallOptions): Promise<MappingState> {
+    const out = await this.call(
+      { service: 'Lambda', operation: 'GetEventSourceMapping', subject: `event-source mapping ${uuid}` },
+      opts,
+      (abortSignal) => this.clients.lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }), { abortSignal }),
+    );
+    return toMappingState(uuid, out);
+  }
+
+  async updateEventSourceMapping(uuid: string, change: MappingChange, opts?: CallOptions): Promise<MappingState> {
+    const out = await this.call(
+      { service: 'Lambda', operation: 'UpdateEventSourceMapping', subject: `event-source mapping ${uuid}` },
+      opts,
+      (abortSignal) =>
+        this.clients.lambda.send(
+          new UpdateEventSourceMappingCommand({
+            UUID: uuid,
+            ...(change.enabled !== undefined ? { Enabled: change.enabled } : {}),
+            // An empty ScalingConfig removes the cap (UpdateEventSourceMapping, ScalingConfig).
+            ...(change.maximumConcurrency !== undefined
+              ? {
+                  ScalingConfig:
+                    change.maximumConcurrency === null ? {} : { MaximumConcurrency: change.maximumConcurrency },
+                }
+              : {}),
+          }),
+          { abortSignal },
+        ),
+    );
+    return toMappingState(uuid, out);
+  }
+
   async invokeAsync(functionName: string, qualifier: string, payload: string, opts?: CallOptions): Promise<void> {
     const subject = `function ${functionName}:${qualifier}`;
     const out = await this.call({ service: 'Lambda', operation: 'Invoke', subject }, opts, (abortSignal) =>
@@ -126,5 +171,16 @@ function toAliasState(functionName: string, alias: string, config: AliasConfigur
     version: config.FunctionVersion ?? '',
     routing: { ...(config.RoutingConfig?.AdditionalVersionWeights ?? {}) },
     revisionId: config.RevisionId,
+  };
+}
+
+function toMappingState(uuid: string, out: EventSourceMappingConfiguration): MappingState {
+  return {
+    uuid: out.UUID ?? uuid,
+    sourceArn: out.EventSourceArn ?? '',
+    state: out.State ?? 'Unknown',
+    stateTransitionReason: out.StateTransitionReason || undefined,
+    maximumConcurrency: out.ScalingConfig?.MaximumConcurrency,
+    functionArn: out.FunctionArn,
   };
 }

@@ -4,6 +4,7 @@ import {
   GetFunctionCommand,
   GetFunctionConcurrencyCommand,
   GetFunctionEventInvokeConfigCommand,
+  ListAliasesCommand,
   ListEventSourceMappingsCommand,
   ListFunctionsCommand,
   ListTagsCommand,
@@ -22,8 +23,10 @@ import type {
   FunctionInfo,
   FunctionsPort,
   FunctionVersionInfo,
+  GoMemLimit,
   ManagedFunctionRef,
 } from '../ports';
+import { parseGoMemLimit } from '../go-mem-limit';
 import { eventSourceService, functionNameFromArn, functionQualifierFromArn, parseArn } from './arn';
 import { callAws, type AwsCall } from './call';
 import type { AwsClients } from './clients';
@@ -59,7 +62,10 @@ export class LambdaFunctions implements FunctionsPort {
       this.call({ service: 'Lambda', operation: 'GetFunction', subject }, opts, (abortSignal) =>
         this.clients.lambda.send(new GetFunctionCommand({ FunctionName: name, Qualifier: alias }), { abortSignal }),
       ),
-      this.readRouting(name, alias, opts),
+      // $LATEST is no alias: there is no routing to read.
+      alias === '$LATEST'
+        ? Promise.resolve<{ routing: Record<string, number>; unavailable?: string }>({ routing: {} })
+        : this.readRouting(name, alias, opts),
     ]);
     const config = fn.Configuration ?? {};
     const arn = unqualifiedArn(config.FunctionArn) ?? name;
@@ -81,6 +87,7 @@ export class LambdaFunctions implements FunctionsPort {
       deadLetterTargetArn: config.DeadLetterConfig?.TargetArn || undefined,
       ...observability(config, name),
       tags: tags.tags,
+      goMemLimit: goMemLimitOf(config),
       ...(aliasRead.unavailable ? { routingUnavailable: aliasRead.unavailable } : {}),
       ...(tags.unavailable ? { tagsUnavailable: tags.unavailable } : {}),
     };
@@ -222,6 +229,28 @@ export class LambdaFunctions implements FunctionsPort {
     return { limit, unreserved };
   }
 
+  async listAliases(functionName: string, opts?: CallOptions): Promise<string[]> {
+    const names: string[] = [];
+    let marker: string | undefined;
+    for (let page = 0; page < maxPages; page++) {
+      const out = await this.call(
+        { service: 'Lambda', operation: 'ListAliases', subject: `function ${functionName}` },
+        opts,
+        (abortSignal) =>
+          this.clients.lambda.send(
+            new ListAliasesCommand({ FunctionName: functionName, Marker: marker, MaxItems: 50 }),
+            {
+              abortSignal,
+            },
+          ),
+      );
+      for (const alias of out.Aliases ?? []) if (alias.Name) names.push(alias.Name);
+      marker = out.NextMarker;
+      if (!marker) break;
+    }
+    return names.sort();
+  }
+
   async listVersions(functionName: string, opts?: CallOptions): Promise<FunctionVersionInfo[]> {
     const versions: FunctionVersionInfo[] = [];
     let marker: string | undefined;
@@ -310,7 +339,25 @@ function toEventSource(mapping: EventSourceMappingConfiguration): EventSourceInf
     service: selfManagedKafka ? 'kafka' : eventSourceService(mapping.EventSourceArn),
     state: mapping.State ?? 'Unknown',
     qualifier: functionQualifierFromArn(mapping.FunctionArn),
+    stateTransitionReason: mapping.StateTransitionReason || undefined,
+    lastProcessingResult: mapping.LastProcessingResult || undefined,
+    maximumConcurrency: mapping.ScalingConfig?.MaximumConcurrency,
+    batchSize: mapping.BatchSize,
   };
+}
+
+/**
+ * GOMEMLIMIT of the version's environment, parsed on the spot: the other variables, and the
+ * value's text, are never kept. Lambda returns Environment.Error instead of the variables when it
+ * could not decrypt them (a customer-managed KMS key the caller may not use).
+ */
+function goMemLimitOf(config: FunctionConfiguration): GoMemLimit {
+  const environment = config.Environment;
+  if (environment?.Error) {
+    const why = [environment.Error.ErrorCode, environment.Error.Message].filter(Boolean).join(': ');
+    return { state: 'unreadable', reason: `Lambda could not return the environment (${why || 'no reason given'})` };
+  }
+  return parseGoMemLimit(environment?.Variables?.GOMEMLIMIT);
 }
 
 function toVersion(config: FunctionConfiguration): FunctionVersionInfo {

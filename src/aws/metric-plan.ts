@@ -1,6 +1,6 @@
 import type { Dimension, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { ErrorCode, GofnError } from '../errors';
-import type { FunctionMetricsQuery, TimeWindow } from '../ports';
+import type { ExtraMetricQuery, FunctionMetricsQuery, TimeWindow } from '../ports';
 
 /**
  * What to ask CloudWatch GetMetricData for, as pure functions of the windows: periods, time range,
@@ -65,8 +65,13 @@ function functionDimensions(functionName: string): Dimension[] {
   return [{ Name: 'FunctionName', Value: functionName }];
 }
 
-/** Lambda publishes alias metrics under FunctionName plus Resource `<function>:<alias>`. */
+/**
+ * Lambda publishes alias metrics under FunctionName plus Resource `<function>:<alias>`. A function
+ * without aliases is diagnosed as `$LATEST`: its metrics are read under FunctionName alone, which
+ * counts every invocation of the function.
+ */
 function aliasDimensions(functionName: string, alias: string): Dimension[] {
+  if (alias === '$LATEST') return functionDimensions(functionName);
   return [
     { Name: 'FunctionName', Value: functionName },
     { Name: 'Resource', Value: `${functionName}:${alias}` },
@@ -81,11 +86,18 @@ function executedVersionDimensions(functionName: string, alias: string, version:
   return [...aliasDimensions(functionName, alias), { Name: 'ExecutedVersion', Value: version }];
 }
 
-function stat(id: string, metric: string, dimensions: Dimension[], period: number, statistic: string): MetricDataQuery {
+function stat(
+  id: string,
+  metric: string,
+  dimensions: Dimension[],
+  period: number,
+  statistic: string,
+  namespace = lambdaNamespace,
+): MetricDataQuery {
   return {
     Id: id,
     MetricStat: {
-      Metric: { Namespace: lambdaNamespace, MetricName: metric, Dimensions: dimensions },
+      Metric: { Namespace: namespace, MetricName: metric, Dimensions: dimensions },
       Period: period,
       Stat: statistic,
     },
@@ -108,6 +120,13 @@ export interface FunctionMetricsPlan {
   queries: MetricDataQuery[];
   /** Query id → the version and statistic it holds (`v<index>_<stat>`: a query id cannot be a number). */
   versionIds: Map<string, { version: string; stat: VersionStat }>;
+  /** Query id (`x<index>`) → the extra metric asked for, and the period it is read at. */
+  extraIds: Map<string, { query: ExtraMetricQuery; period: number }>;
+}
+
+/** A percentile statistic (p99, p99.9) is read once per window; the others as a series. */
+export function isPercentileStat(statistic: string): boolean {
+  return /^p\d/.test(statistic);
 }
 
 /**
@@ -149,5 +168,17 @@ export function planFunctionMetrics(query: FunctionMetricsQuery, now: Date): Fun
       versionIds.set(id, { version, stat: versionStat });
     }
   });
-  return { startTime, endTime, seriesPeriod, percentilePeriod, queries, versionIds };
+  const extraIds = new Map<string, { query: ExtraMetricQuery; period: number }>();
+  (query.extra ?? []).forEach((extra, index) => {
+    const id = `x${index}`;
+    const period = isPercentileStat(extra.stat)
+      ? percentilePeriod
+      : extra.periodSeconds
+        ? roundPeriod(extra.periodSeconds, retention)
+        : seriesPeriod;
+    const dimensions = extra.dimensions.map((d) => ({ Name: d.name, Value: d.value }));
+    queries.push(stat(id, extra.metricName, dimensions, period, extra.stat, extra.namespace));
+    extraIds.set(id, { query: extra, period });
+  });
+  return { startTime, endTime, seriesPeriod, percentilePeriod, queries, versionIds, extraIds };
 }

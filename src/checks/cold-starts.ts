@@ -103,7 +103,7 @@ export async function coldStartsCheck(ctx: CheckContext, params: CheckParams<'co
  * than the two it reads, or JSON logs with a system log level above INFO, where Lambda writes no
  * platform.report records at all.
  */
-function unreadableFormat(fn: CheckContext['fn']): string | undefined {
+export function unreadableFormat(fn: CheckContext['fn']): string | undefined {
   if (fn.logFormat !== undefined && !READABLE_FORMATS.has(fn.logFormat)) {
     return `the function logs in the ${fn.logFormat} format, which the Logs Insights query does not read`;
   }

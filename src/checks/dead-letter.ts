@@ -1,4 +1,4 @@
-import type { CallOptions, FunctionInfo, QueueDepth, Sources } from '../ports';
+import type { CallOptions, EventSourceInfo, FunctionInfo, QueueDepth, Sources } from '../ports';
 
 /**
  * Where a function's failed events wait, however it is wired:
@@ -49,11 +49,14 @@ export async function findFailureDestination(
   sources: Pick<Sources, 'functions' | 'queues'>,
   fn: FunctionInfo,
   call: CallOptions,
+  /** The mappings when the caller listed them already (a diagnosis shares one listing). */
+  listed?: Promise<EventSourceInfo[]>,
 ): Promise<FailureDestination> {
-  const eventSources = await sources.functions.listEventSources(
-    { functionName: fn.name, functionArn: fn.arn, qualifiers: qualifiersOf(fn) },
-    call,
-  );
+  const eventSources = await (listed ??
+    sources.functions.listEventSources(
+      { functionName: fn.name, functionArn: fn.arn, qualifiers: qualifiersOf(fn) },
+      call,
+    ));
   // The mapping the alias's traffic comes through first, then those of its versions, then the function's.
   const rank = (qualifier: string | undefined) => (qualifier === fn.alias ? 0 : qualifier !== undefined ? 1 : 2);
   const sqsSources = eventSources
@@ -111,7 +114,7 @@ export async function findDeadLetterQueue(
 
 /** The alias, the version it points to and any version it routes a share of traffic to. */
 function qualifiersOf(fn: FunctionInfo): string[] {
-  return [...new Set([fn.alias, fn.version, ...Object.keys(fn.routing)].filter((q) => q !== ''))];
+  return [...new Set([fn.alias, fn.version, ...Object.keys(fn.routing)].filter((q) => q !== '' && q !== '$LATEST'))];
 }
 
 function serviceOf(arn: string): string | undefined {

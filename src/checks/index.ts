@@ -1,4 +1,9 @@
+import { apiGatewayCheck } from './api-gateway';
 import { coldStartsCheck } from './cold-starts';
+import { logsInsightsCheck, metricThresholdCheck } from './custom';
+import { eventSourceLagCheck } from './event-source-lag';
+import { memoryCrashesCheck } from './memory-crashes';
+import { timeoutsCheck } from './timeouts';
 import { dlqCheck } from './dlq';
 import { downstreamLatencyCheck } from './downstream-latency';
 import { errorTracesCheck } from './error-traces';
@@ -19,6 +24,12 @@ export const checkRegistry: { [K in CheckKind]: CheckFunction<K> } = {
   'recent-deploy': recentDeployCheck,
   dlq: dlqCheck,
   profile: profileCheck,
+  'memory-crashes': memoryCrashesCheck,
+  timeouts: timeoutsCheck,
+  'event-source-lag': eventSourceLagCheck,
+  'api-gateway': apiGatewayCheck,
+  'metric-threshold': metricThresholdCheck,
+  'logs-insights': logsInsightsCheck,
 };
 
 /** Checks that report guidance rather than a measurement; renderers mark them neutrally. */

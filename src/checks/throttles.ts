@@ -36,6 +36,7 @@ export async function throttlesCheck(ctx: CheckContext, params: CheckParams<'thr
       ? percentOf(peakConcurrency, reserved)
       : undefined;
   const status = worst(
+    reserved === 0 && throttles > 0 ? 'critical' : 'ok',
     gradeAbove(throttledPercent, params.thresholds.throttledPercent),
     gradeAbove(concurrencyPercent, params.thresholds.concurrencyPercent),
     // The peak could not be set against a reservation that could not be read: that half of the
@@ -62,9 +63,13 @@ export async function throttlesCheck(ctx: CheckContext, params: CheckParams<'thr
   if (throttles > 0 && since) parts.push(`since ${formatClock(since)}`);
 
   const saturated = concurrencyPercent !== undefined && concurrencyPercent >= 100;
-  const headline = saturated
-    ? `reserved concurrency ${formatCount(reserved ?? 0)} is saturated${since ? ` since ${formatClock(since)}` : ''}`
-    : `${formatCount(throttles)} requests throttled (${formatPercent(throttledPercent)})${since ? ` since ${formatClock(since)}` : ''}`;
+  // A reservation of 0 stops every invocation: someone pulled the kill switch, and it is still pulled.
+  const headline =
+    reserved === 0
+      ? `reserved concurrency is 0: every request is throttled until it is removed or raised`
+      : saturated
+        ? `reserved concurrency ${formatCount(reserved ?? 0)} is saturated${since ? ` since ${formatClock(since)}` : ''}`
+        : `${formatCount(throttles)} requests throttled (${formatPercent(throttledPercent)})${since ? ` since ${formatClock(since)}` : ''}`;
 
   return {
     status,
@@ -82,7 +87,7 @@ export async function throttlesCheck(ctx: CheckContext, params: CheckParams<'thr
       throttlingSince: since?.toISOString() ?? null,
     },
     links,
-    hints: raiseHint(reserved, headroom),
+    hints: reserved === 0 ? { lowerConcurrency: { current: 0, suggested: null } } : raiseHint(reserved, headroom),
     reason:
       status === 'unknown' && reservation.state === 'unknown'
         ? `reserved concurrency could not be read: ${reservation.reason}`

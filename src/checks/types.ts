@@ -1,5 +1,6 @@
 import type { FunctionInfo, TimeWindow } from '../ports';
 import type { Evidence } from './evidence';
+import type { ActionKind } from './action-kinds';
 
 /**
  * How a runbook step ended. `unknown`: its data source failed or did not answer in time.
@@ -14,7 +15,7 @@ export interface ThresholdPair {
   critical?: number | undefined;
 }
 
-export type ActionKind = 'rollback' | 'replay-dlq' | 'raise-concurrency';
+export type { ActionKind } from './action-kinds';
 
 export interface Link {
   label: string;
@@ -39,6 +40,20 @@ export interface ActionHints {
     kind: 'sqs-source' | 'dead-letter-config' | 'on-failure';
   };
   raiseConcurrency?: { current: number | undefined; suggested: number; headroom: number | undefined };
+  /** Lower the reservation to `suggested`, or remove it (`suggested` null): a reservation of 0 stops the function. */
+  lowerConcurrency?: { current: number; suggested: number | null };
+  /** An event-source mapping whose MaximumConcurrency to set, or to turn on or off. */
+  source?: {
+    uuid: string;
+    /** The queue or stream's name, for the button. */
+    name: string;
+    state: string;
+    maximumConcurrency: number | undefined;
+    /** The MaximumConcurrency that fits (the reservation, when it caps below the mapping's). */
+    suggestedMaximumConcurrency?: number | undefined;
+    /** The mapping keeps failing (a poison message, a failing function): turning it off is the kill switch. */
+    failing?: boolean | undefined;
+  };
 }
 
 export interface CheckResult {

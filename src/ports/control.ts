@@ -28,8 +28,34 @@ export interface LambdaControlPort {
   /** ReservedConcurrentExecutions, undefined when none is set (GetFunctionConcurrency). */
   getReservedConcurrency(functionName: string, opts?: CallOptions): Promise<number | undefined>;
   putReservedConcurrency(functionName: string, value: number, opts?: CallOptions): Promise<number>;
+  /** DeleteFunctionConcurrency: the function goes back to the account's unreserved pool. */
+  deleteReservedConcurrency(functionName: string, opts?: CallOptions): Promise<void>;
+  /** GetEventSourceMapping: the mapping as it is now. NotFound when it is gone. */
+  getEventSourceMapping(uuid: string, opts?: CallOptions): Promise<MappingState>;
+  /**
+   * UpdateEventSourceMapping: turn the mapping on or off, or change its ScalingConfig's
+   * MaximumConcurrency (`null` removes the cap). Resolves with the mapping as Lambda answered.
+   */
+  updateEventSourceMapping(uuid: string, change: MappingChange, opts?: CallOptions): Promise<MappingState>;
   /** InvocationType Event; resolves once Lambda accepted the event (202). */
   invokeAsync(functionName: string, qualifier: string, payload: string, opts?: CallOptions): Promise<void>;
+}
+
+/** An event-source mapping as the actions see it. */
+export interface MappingState {
+  uuid: string;
+  sourceArn: string;
+  /** Enabled, Disabled, Enabling, Disabling, Creating, Updating, Deleting. */
+  state: string;
+  stateTransitionReason: string | undefined;
+  maximumConcurrency: number | undefined;
+  /** The function ARN the mapping invokes (qualified when bound to an alias or version). */
+  functionArn: string | undefined;
+}
+
+export interface MappingChange {
+  enabled?: boolean;
+  maximumConcurrency?: number | null;
 }
 
 export interface DeployControlPort {

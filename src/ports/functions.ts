@@ -38,6 +38,12 @@ export interface FunctionInfo {
   /** TracingConfig.Mode: `Active` or `PassThrough`; undefined when not reported. */
   tracingMode: string | undefined;
   tags: Record<string, string>;
+  /**
+   * GOMEMLIMIT from the function's environment, parsed; the memory step compares it with the
+   * memory size. Only this one variable is kept, and only as a number: gofn never holds or shows
+   * the environment's values. Undefined when the source did not say (then the step cannot judge).
+   */
+  goMemLimit?: GoMemLimit | undefined;
 
   // Who may move the alias (recent-deploy step, rollback). Undefined means "read fine"; a reason
   // means the data is unknown, which never counts as "no CodeDeploy deployment owns the alias".
@@ -46,6 +52,17 @@ export interface FunctionInfo {
   /** Why the tags could not be read (GetFunction's TagsError, ListTags denied), so `tags` is unknown rather than empty. */
   tagsUnavailable?: string | undefined;
 }
+
+/**
+ * GOMEMLIMIT as the Go runtime would read it: `unset` when the variable is absent (or `off`),
+ * `set` with its value in bytes, `unparsable` when the runtime would refuse it too, `unreadable`
+ * when Lambda could not return the environment (Environment.Error, e.g. a KMS key it may not use).
+ */
+export type GoMemLimit =
+  | { state: 'unset' }
+  | { state: 'set'; bytes: number }
+  | { state: 'unparsable' }
+  | { state: 'unreadable'; reason: string };
 
 export interface EventSourceInfo {
   uuid: string;
@@ -58,6 +75,14 @@ export interface EventSourceInfo {
    * invokes the unqualified function.
    */
   qualifier: string | undefined;
+  // What the event-source-lag step reads of the mapping itself; absent where a source does not say.
+  /** Why the mapping is in its state, as Lambda words it ("User action", "PROBLEM: Function call failed"). */
+  stateTransitionReason?: string | undefined;
+  /** The outcome of the mapping's last poll ("OK", "PROBLEM: …"); streams and Kafka only. */
+  lastProcessingResult?: string | undefined;
+  /** ScalingConfig.MaximumConcurrency of an SQS mapping: the most concurrent invocations it makes. */
+  maximumConcurrency?: number | undefined;
+  batchSize?: number | undefined;
 }
 
 /** Which event-source mappings to list: those of the function and of each of its qualifiers. */
@@ -110,6 +135,11 @@ export interface FunctionsPort {
    * says none is set. A failure rejects: "could not read" is never "none".
    */
   getReservedConcurrency(functionName: string, opts?: CallOptions): Promise<number | undefined>;
+  /**
+   * Names of the function's aliases (ListAliases). Asked only when the alias of a diagnosis is
+   * missing, to tell a function that has no alias at all ($LATEST only) from a misspelt alias.
+   */
+  listAliases(functionName: string, opts?: CallOptions): Promise<string[]>;
   /** Published versions, newest first (without $LATEST). */
   listVersions(functionName: string, opts?: CallOptions): Promise<FunctionVersionInfo[]>;
   /**

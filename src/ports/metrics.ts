@@ -39,6 +39,37 @@ export interface FunctionMetrics {
   timeline: { invocations: MetricPoint[]; errors: MetricPoint[] };
   /** Per version asked for in `FunctionMetricsQuery.versions` (dimension ExecutedVersion). */
   byVersion: Record<string, VersionMetrics>;
+  /** Per query asked for in `FunctionMetricsQuery.extra`, by its id. */
+  extra: Record<string, ExtraMetricResult>;
+}
+
+/**
+ * A metric the diagnosis reads beside the function's own, in the same GetMetricData: an event
+ * source's lag, the API in front of the function, the metric of the alarm that opened the thread,
+ * a runbook's own metric-threshold step. Any namespace; dimensions are already resolved.
+ */
+export interface ExtraMetricQuery {
+  /** Unique in the request: lower-case letters, digits and _, starting with a letter. */
+  id: string;
+  namespace: string;
+  metricName: string;
+  dimensions: { name: string; value: string }[];
+  /** Sum, Average, Minimum, Maximum, SampleCount, or a percentile like p99. */
+  stat: string;
+  /** Read at this period (seconds) rather than the request's: an alarm's own period. */
+  periodSeconds?: number | undefined;
+}
+
+export interface ExtraMetricResult {
+  /** The statistic over the current window (a sum of sums, the maximum of maxima, ...); undefined without data. */
+  current: number | undefined;
+  previous: number | undefined;
+  /** The newest datapoint of the current window: "the queue holds 412 messages now". */
+  latest: number | undefined;
+  /** The largest datapoint of the current window: an alarm's metric at its worst. */
+  peak?: number | undefined;
+  /** False when CloudWatch refused the query (StatusCode Forbidden or InternalError). */
+  served: boolean;
 }
 
 /** One version's share of the alias's invocations (FunctionName + Resource + ExecutedVersion). */
@@ -101,10 +132,15 @@ export interface FunctionMetricsQuery {
   previous: TimeWindow;
   /** Versions to break the alias's metrics down by (a canary's stable and new version); none by default. */
   versions?: string[] | undefined;
+  /** More metrics for the same request; see ExtraMetricQuery. */
+  extra?: ExtraMetricQuery[] | undefined;
 }
 
 export interface MetricsPort {
-  /** ONE GetMetricData request covering both windows and every version asked for. */
+  /**
+   * ONE GetMetricData request covering both windows, every version and every extra metric asked
+   * for. An alias of `$LATEST` (a function without aliases) is read under FunctionName alone.
+   */
   getFunctionMetrics(query: FunctionMetricsQuery, opts?: CallOptions): Promise<FunctionMetrics>;
   /**
    * Window totals for many functions, in as few requests as the 500-queries-per-request limit

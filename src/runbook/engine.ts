@@ -5,12 +5,13 @@ import { isAtLeastWarn } from '../checks/grade';
 import { checkRegistry, informationalChecks } from '../checks/index';
 import { consoleLinksFor } from '../checks/links';
 import type { CheckContext, CheckResult } from '../checks/types';
-import { describeError, ErrorCode, GofnError } from '../errors';
+import { customMetricQuery } from '../checks/custom';
+import { describeError, ErrorCode, GofnError, isGofnError } from '../errors';
 import { formatSeconds } from '../format';
 import { OWNERS_TAG, parseIdList } from '../owners';
 import type { FunctionInfo, Sources } from '../ports';
 import { offerAction } from './offers';
-import type { OfferedAction, Report, StepReport, Traffic } from './report';
+import type { AlarmLead, OfferedAction, Report, StepReport, Traffic } from './report';
 import type { Runbook, RunbookStep } from './schema';
 import { judge } from './verdict';
 import { windowsEndingAt } from './window';
@@ -31,7 +32,33 @@ export interface DiagnoseOptions {
   signal?: AbortSignal;
   /** How far before the window deployments are looked for. Default 24 h. */
   deployLookbackMs?: number;
+  /** The alarm that asked for this diagnosis: the report leads with its metric and threshold. */
+  alarm?: AlarmContext | undefined;
 }
+
+/** What the report says of the alarm that opened the thread. */
+export interface AlarmContext {
+  name: string;
+  /** "Errors > 5 for 2 of 3 periods of 1 min". */
+  condition: string;
+  reason: string;
+  changedAt: Date;
+  /** The one metric a single-metric alarm watches; its value is read in the diagnosis's GetMetricData. */
+  watched?:
+    | {
+        namespace: string;
+        metricName: string;
+        dimensions: { name: string; value: string }[];
+        stat: string;
+        /** The alarm's period, in seconds. */
+        periodSeconds: number | undefined;
+        threshold: number | undefined;
+      }
+    | undefined;
+}
+
+/** The id of the alarm's metric in the one GetMetricData. */
+const ALARM_METRIC_ID = 'alarm';
 
 const DAY_MS = 86_400_000;
 
@@ -74,8 +101,9 @@ async function walk(options: DiagnoseOptions, signal: AbortSignal): Promise<Walk
   const now = options.now ?? new Date();
   const { window, previous } = windowsEndingAt(now, options.windowMs);
 
-  const fn = await abortable(sources.functions.getFunction(options.functionName, alias, { signal }), signal);
+  const { fn, notes } = await findFunction(sources, options.functionName, alias, signal);
   const errorSampleSize = runbook.steps.find((s) => s.check === 'error-traces')?.sampleSize ?? 5;
+  const watched = options.alarm?.watched;
   const evidence = new Evidence({
     sources,
     fn,
@@ -84,18 +112,37 @@ async function walk(options: DiagnoseOptions, signal: AbortSignal): Promise<Walk
     signal,
     errorSampleSize,
     deployLookbackMs: options.deployLookbackMs ?? DAY_MS,
+    // The runbook's own metric steps and the alarm's metric ride in the same GetMetricData.
+    extraMetrics: [
+      ...runbook.steps.flatMap((step) =>
+        step.check === 'metric-threshold' ? [customMetricQuery(step.id, step, fn)] : [],
+      ),
+      ...(watched
+        ? [
+            {
+              id: ALARM_METRIC_ID,
+              namespace: watched.namespace,
+              metricName: watched.metricName,
+              dimensions: watched.dimensions,
+              stat: watched.stat,
+              ...(watched.periodSeconds ? { periodSeconds: watched.periodSeconds } : {}),
+            },
+          ]
+        : []),
+    ],
   });
   const ctx: CheckContext = { fn, window, previous, evidence, now };
 
   const steps = await Promise.all(runbook.steps.map((step) => runStep(step, ctx, signal)));
   const timedOut = steps.filter((s) => s.status === 'unknown' && signal.aborted).map((s) => s.title.toLowerCase());
   const traffic = await trafficOf(evidence, signal);
-  const judged = judge({ functionName: fn.name, alias }, steps, traffic);
+  const judged = judge({ functionName: fn.name, alias: fn.alias }, steps, traffic);
+  const alarm = options.alarm ? await alarmLead(options.alarm, evidence, signal) : null;
 
   return {
     function: fn.name,
     region: fn.region,
-    alias,
+    alias: fn.alias,
     version: fn.version,
     routing: { ...fn.routing },
     accountId: fn.accountId ?? null,
@@ -110,6 +157,60 @@ async function walk(options: DiagnoseOptions, signal: AbortSignal): Promise<Walk
     source: sources.kind,
     incomplete: timedOut.length > 0 ? `no answer before the deadline from: ${timedOut.join(', ')}` : null,
     owners: parseIdList(fn.tags[OWNERS_TAG]),
+    notes,
+    alarm,
+  };
+}
+
+/**
+ * The function as seen through the alias. A function that has no alias at all (only $LATEST) is
+ * diagnosed as $LATEST with a note saying so and how to add one; a misspelt alias of a function
+ * that has others, or a function that does not exist, fails as before.
+ */
+async function findFunction(
+  sources: Sources,
+  name: string,
+  alias: string,
+  signal: AbortSignal,
+): Promise<{ fn: FunctionInfo; notes: string[] }> {
+  try {
+    return { fn: await abortable(sources.functions.getFunction(name, alias, { signal }), signal), notes: [] };
+  } catch (error) {
+    if (!isGofnError(error, ErrorCode.NotFound) || alias === '$LATEST') throw error;
+    const aliases = await abortable(sources.functions.listAliases(name, { signal }), signal).catch(() => undefined);
+    if (!aliases || aliases.length > 0) throw error;
+    const fn = await abortable(sources.functions.getFunction(name, '$LATEST', { signal }), signal);
+    return {
+      fn,
+      notes: [
+        `${fn.name} has no alias, so gofn diagnosed $LATEST and cannot offer a rollback. ` +
+          `Publish a version and point an alias at it: aws lambda publish-version --function-name ${fn.name}, ` +
+          `then aws lambda create-alias --function-name ${fn.name} --name ${alias} --function-version <version>, ` +
+          `and invoke the alias.`,
+      ],
+    };
+  }
+}
+
+/** The alarm, with its metric over the window read from the same GetMetricData when it watches one metric. */
+async function alarmLead(alarm: AlarmContext, evidence: Evidence, signal: AbortSignal): Promise<AlarmLead> {
+  const watched = alarm.watched;
+  let value: number | null = null;
+  if (watched && !signal.aborted) {
+    const read = await abortable(evidence.metrics(), signal).catch(() => undefined);
+    const result = read?.extra[ALARM_METRIC_ID];
+    value = result?.peak ?? result?.current ?? null;
+  }
+  return {
+    name: alarm.name,
+    condition: alarm.condition,
+    metric: watched
+      ? `${watched.namespace} ${watched.metricName}${watched.dimensions.length > 0 ? ` (${watched.dimensions.map((d) => `${d.name}=${d.value}`).join(', ')})` : ''}`
+      : alarm.condition,
+    threshold: watched?.threshold ?? null,
+    value,
+    reason: alarm.reason,
+    since: alarm.changedAt.toISOString(),
   };
 }
 

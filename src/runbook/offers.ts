@@ -53,6 +53,55 @@ export function offerAction(kind: ActionKindName, ctx: OfferContext): OfferedAct
         },
       };
     }
+    case 'lower-concurrency': {
+      const hint = ctx.hints?.lowerConcurrency;
+      if (!hint) return undefined;
+      const to = hint.suggested;
+      return {
+        ...base,
+        label:
+          to === null
+            ? `Remove reserved concurrency ${formatCount(hint.current)}`
+            : `Lower concurrency ${formatCount(hint.current)} → ${formatCount(to)}`,
+        command: cliCommand('concurrency', ctx, to === null ? 'none' : to),
+        params: { function: ctx.functionName, from: hint.current, to: to === null ? 'none' : to },
+      };
+    }
+    case 'set-source-concurrency': {
+      const hint = ctx.hints?.source;
+      if (!hint?.suggestedMaximumConcurrency) return undefined;
+      const from = hint.maximumConcurrency === undefined ? 'none' : hint.maximumConcurrency;
+      return {
+        ...base,
+        label:
+          `Set ${hint.name} MaximumConcurrency ${from === 'none' ? 'unset' : formatCount(from)} → ${formatCount(hint.suggestedMaximumConcurrency)}`.slice(
+            0,
+            75,
+          ),
+        command: cliCommand('source-concurrency', ctx, hint.uuid, hint.suggestedMaximumConcurrency),
+        params: {
+          function: ctx.functionName,
+          mapping: hint.uuid,
+          source: hint.name,
+          from,
+          to: hint.suggestedMaximumConcurrency,
+        },
+      };
+    }
+    case 'disable-source':
+    case 'enable-source': {
+      const hint = ctx.hints?.source;
+      if (!hint) return undefined;
+      const off = hint.state === 'Disabled' || hint.state === 'Disabling';
+      if (kind === 'enable-source' ? !off : off || !hint.failing) return undefined;
+      const verb = kind === 'enable-source' ? 'on' : 'off';
+      return {
+        ...base,
+        label: `Turn ${verb} the ${hint.name} mapping`.slice(0, 75),
+        command: cliCommand('source', ctx, hint.uuid, verb),
+        params: { function: ctx.functionName, mapping: hint.uuid, source: hint.name },
+      };
+    }
     case 'replay-dlq': {
       const hint = ctx.hints?.replayDlq;
       if (!hint || hint.messages === 0) return undefined;

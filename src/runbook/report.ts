@@ -74,4 +74,26 @@ export interface Report {
   incomplete: string | null;
   /** Slack user and user-group IDs in the function's `gofn:owners` tag: who may act on it. */
   owners: string[];
+  /**
+   * What the reader should know about how the diagnosis was made, as sentences: a function
+   * without aliases diagnosed as $LATEST (and how to add one).
+   */
+  notes: string[];
+  /** The alarm that asked for the diagnosis, when one did: the report leads with it. */
+  alarm: AlarmLead | null;
+}
+
+/** The alarm a report answers, and what its metric did in the window. */
+export interface AlarmLead {
+  name: string;
+  /** "Errors Sum > 5 for 2 of 3 periods of 1 min". */
+  condition: string;
+  /** The metric, as the alarm names it: "AWS/Lambda Errors (FunctionName=orders-api)". */
+  metric: string;
+  threshold: number | null;
+  /** The alarm's statistic over the current window (from the same GetMetricData), when gofn could read it. */
+  value: number | null;
+  /** What CloudWatch said when it changed state. */
+  reason: string;
+  since: string;
 }

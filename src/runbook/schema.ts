@@ -1,7 +1,9 @@
 import * as z from 'zod';
-import { checkKinds, checkParams, type CheckKind, type CheckParams } from '../checks/params';
+import { checkKinds, checkParams, stepRefinements, type CheckKind, type CheckParams } from '../checks/params';
 
-export const actionKinds = ['rollback', 'replay-dlq', 'raise-concurrency'] as const;
+import { actionKinds } from '../checks/action-kinds';
+
+export { actionKinds };
 
 const stepBase = {
   id: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'expected a lowercase id like "cold-starts"'),
@@ -11,7 +13,9 @@ const stepBase = {
 };
 
 function stepSchema<K extends CheckKind>(kind: K) {
-  return z.strictObject({ ...stepBase, check: z.literal(kind), ...checkParams[kind].shape });
+  const schema = z.strictObject({ ...stepBase, check: z.literal(kind), ...checkParams[kind].shape });
+  const refine = stepRefinements[kind] as ((step: unknown, ctx: z.RefinementCtx) => void) | undefined;
+  return refine ? schema.superRefine(refine) : schema;
 }
 
 const stepSchemas = checkKinds.map((kind) => stepSchema(kind));

@@ -1,4 +1,13 @@
-import type { ColdStartWindow, DownstreamStats, MetricPoint, WindowMetrics } from '../ports';
+import type {
+  ColdStartWindow,
+  CrashKind,
+  CrashStats,
+  DownstreamStats,
+  MemoryUse,
+  MetricPoint,
+  WindowMetrics,
+} from '../ports';
+import { randomUuid, seededRandom } from './random';
 import { durationKnots, latencyKnots, mixtureQuantile } from './quantiles';
 import type { MinuteSample, VersionMinute } from './signals';
 
@@ -113,6 +122,46 @@ export function coldStartWindow(minutes: readonly MinuteSample[]): ColdStartWind
     coldStarts,
     initAvgMs: coldStarts > 0 ? round1(sum(withColdStarts, (m) => m.initAvgMs * m.coldStarts) / coldStarts) : undefined,
     initMaxMs: coldStarts > 0 ? Math.max(...withColdStarts.map((m) => m.initMaxMs)) : undefined,
+  };
+}
+
+/**
+ * Max Memory Used over the minutes as the query reads it: the peak, the traffic-weighted mean, and
+ * the memory size every REPORT line states.
+ */
+export function memoryUse(minutes: readonly MinuteSample[], memorySizeMb: number): MemoryUse {
+  const reports = sum(minutes, (m) => m.invocations);
+  const ran = minutes.filter((m) => m.invocations > 0);
+  return {
+    reports,
+    maxMemoryUsedMB: ran.length > 0 ? Math.max(...ran.map((m) => m.memoryMaxMb)) : undefined,
+    avgMemoryUsedMB: reports > 0 ? round1(sum(ran, (m) => m.memoryAvgMb * m.invocations) / reports) : undefined,
+    memorySizeMB: reports > 0 ? memorySizeMb : undefined,
+  };
+}
+
+/**
+ * Timeouts, out-of-memory kills and panics over the minutes, each with up to three request IDs,
+ * newest first. A request ID is drawn from the function, the kind and the minute, so it is the
+ * same in every window that holds the minute.
+ */
+export function crashStats(functionName: string, minutes: readonly MinuteSample[]): CrashStats {
+  const newestFirst = [...minutes].reverse();
+  const kind = (name: string, count: (m: MinuteSample) => number): CrashKind => {
+    const requestIds: string[] = [];
+    for (const minute of newestFirst) {
+      const random = seededRandom(functionName, name, minute.index);
+      for (let i = 0; i < count(minute) && requestIds.length < 3; i++) requestIds.push(randomUuid(random));
+      if (requestIds.length >= 3) break;
+    }
+    return { count: sum(minutes, count), requestIds };
+  };
+  const panics = kind('panic', (m) => m.panics);
+  const lastPanic = newestFirst.find((m) => m.panics > 0)?.panic;
+  return {
+    timeouts: kind('timeout', (m) => m.timeouts),
+    outOfMemory: kind('oom', (m) => m.outOfMemory),
+    panics: { ...panics, message: lastPanic?.message, topFrame: lastPanic?.frame },
   };
 }
 

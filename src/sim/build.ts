@@ -9,6 +9,7 @@ import { randomUuid, seededRandom } from './random';
 import type { FunctionSpec, QueueSpec, ScenarioFile } from './schema';
 import { FunctionSignals, type CanarySignals } from './signals';
 import { resolveTime } from './time';
+import { API_TAG } from '../api-tag';
 import type { TimeRef } from './time';
 
 /**
@@ -185,7 +186,7 @@ function simulatedFunction(
     arn: `arn:aws:lambda:${account.region}:${account.accountId}:function:${spec.name}`,
     sourceFile: file,
     description: spec.description,
-    tags: { ...spec.tags },
+    tags: { ...(spec.api ? { [API_TAG]: apiTagValue(spec.api) } : {}), ...spec.tags },
     runtime: spec.runtime,
     architecture: spec.architecture,
     memoryMb: spec.memoryMb,
@@ -204,16 +205,57 @@ function simulatedFunction(
     ),
     deadLetterArn: spec.deadLetter ? queueArn(spec.deadLetter.queue) : undefined,
     onFailureArn: spec.onFailure ? queueArn(spec.onFailure.queue) : undefined,
-    eventSources: spec.eventSource
-      ? [
-          {
-            uuid: randomUuid(random),
-            queueArn: queueArn(spec.eventSource.queue),
-            state: spec.eventSource.state,
-            qualifier: spec.eventSource.boundTo,
-          },
-        ]
-      : [],
+    eventSources: [
+      ...(spec.eventSource
+        ? [
+            {
+              uuid: randomUuid(random),
+              queueArn: queueArn(spec.eventSource.queue),
+              service: 'sqs' as const,
+              state: spec.eventSource.state,
+              qualifier: spec.eventSource.boundTo,
+              stateTransitionReason: spec.eventSource.stateTransitionReason,
+              lastProcessingResult: undefined,
+              maximumConcurrency: spec.eventSource.maximumConcurrency,
+              oldestMessageAgeSeconds: spec.eventSource.oldestMessageAgeSeconds,
+              iteratorAgeMs: 0,
+            },
+          ]
+        : []),
+      ...(spec.streamSource
+        ? [
+            {
+              uuid: randomUuid(seededRandom(spec.name, 'stream-source')),
+              queueArn: streamArn(spec.streamSource, account),
+              service: spec.streamSource.service,
+              state: spec.streamSource.state,
+              qualifier: undefined,
+              stateTransitionReason: spec.streamSource.stateTransitionReason,
+              lastProcessingResult: spec.streamSource.lastProcessingResult,
+              maximumConcurrency: undefined,
+              oldestMessageAgeSeconds: 0,
+              iteratorAgeMs: spec.streamSource.iteratorAgeMs,
+            },
+          ]
+        : []),
+    ],
+    environment: { ...spec.environment },
+    api: spec.api
+      ? {
+          type: spec.api.type,
+          name: spec.api.name,
+          stage: spec.api.stage,
+          requests: spec.api.requests,
+          errors4xx: spec.api.errors4xx,
+          errors5xx: spec.api.errors5xx,
+          latencyP99Ms: spec.api.latencyP99Ms,
+          integrationLatencyP99Ms: spec.api.integrationLatencyP99Ms,
+        }
+      : undefined,
+    customMetrics: spec.customMetrics.map((m) => ({ ...m, dimensions: { ...m.dimensions }, previous: m.previous })),
+    insightsRows: spec.insightsRows.map((row) =>
+      Object.fromEntries(Object.entries(row).map(([k, v]) => [k, String(v)])),
+    ),
     codeDeploy: spec.codeDeploy
       ? { application: spec.codeDeploy.application, group: spec.codeDeploy.group, alias: spec.codeDeploy.alias }
       : undefined,
@@ -273,7 +315,6 @@ function checkFunction(spec: FunctionSpec, now: Date): Problem[] {
     if (!versions.has(version)) problem(path, `expected a version listed under versions (${listed}), got ${version}`);
   };
 
-  if (Object.keys(spec.aliases).length === 0) problem(['aliases'], 'expected at least one alias, like live: 42');
   const weighted = Object.entries(spec.aliases).filter(([, target]) => Object.keys(target.routing).length > 0);
   if (weighted.length > 1) {
     problem(
@@ -354,6 +395,19 @@ function checkFunction(spec: FunctionSpec, now: Date): Problem[] {
     }
   });
   return problems;
+}
+
+/** The ARN of a Kinesis stream, or of the stream of a DynamoDB table. */
+function streamArn(source: { service: 'kinesis' | 'dynamodb'; name: string }, account: AccountSettings): string {
+  const base = `arn:aws:${source.service}:${account.region}:${account.accountId}`;
+  return source.service === 'kinesis'
+    ? `${base}:stream/${source.name}`
+    : `${base}:table/${source.name}/stream/2026-01-01T00:00:00.000`;
+}
+
+/** The gofn:api tag a function with an `api` carries, unless the scenario tags it itself. */
+function apiTagValue(api: { type: string; name: string; stage?: string | undefined }): string {
+  return [api.type, api.name, ...(api.stage ? [api.stage] : [])].join('/');
 }
 
 function timeOf(ref: TimeRef, now: Date): number {

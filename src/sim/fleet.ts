@@ -2,7 +2,7 @@ import { ErrorCode, GofnError } from '../errors';
 import { ACTIVE_DEPLOYMENT_STATUSES, type QueueMessage } from '../ports';
 import { addMessages, deleteMessages, receiveMessages, transferMessages } from './messages';
 import type { MessageState } from './messages';
-import type { FaultCode, FaultSource } from './schema';
+import type { FaultCode, FaultSource, Rate } from './schema';
 import type { FunctionSignals } from './signals';
 
 /**
@@ -35,10 +35,39 @@ export interface SimulatedQueue extends MessageState {
 
 export interface SimulatedEventSource {
   uuid: string;
+  /** The source's ARN: an SQS queue, a Kinesis stream or a DynamoDB table's stream. */
   queueArn: string;
+  service: 'sqs' | 'kinesis' | 'dynamodb';
   state: string;
   /** The alias or version the mapping invokes; undefined for the function itself. */
   qualifier: string | undefined;
+  stateTransitionReason: string | undefined;
+  lastProcessingResult: string | undefined;
+  maximumConcurrency: number | undefined;
+  /** SQS: ApproximateAgeOfOldestMessage now, in seconds. */
+  oldestMessageAgeSeconds: number;
+  /** Streams: IteratorAge (Maximum) over the window, in ms. */
+  iteratorAgeMs: number;
+}
+
+/** The API in front of a function, and what API Gateway measured (per minute levels). */
+export interface SimulatedApi {
+  type: 'rest' | 'http';
+  name: string;
+  stage: string | undefined;
+  requests: number | undefined;
+  errors4xx: Rate;
+  errors5xx: Rate;
+  latencyP99Ms: number;
+  integrationLatencyP99Ms: number;
+}
+
+export interface SimulatedCustomMetric {
+  namespace: string;
+  metricName: string;
+  dimensions: Record<string, string>;
+  value: number;
+  previous: number | undefined;
 }
 
 export interface SimulatedDeployment {
@@ -105,6 +134,12 @@ export interface SimulatedFunction {
   onFailureArn: string | undefined;
   eventSources: SimulatedEventSource[];
   codeDeploy: SimulatedDeploymentGroup | undefined;
+  /** Environment variables as GetFunction returns them (the diagnosis reads GOMEMLIMIT only). */
+  environment: Record<string, string>;
+  api: SimulatedApi | undefined;
+  customMetrics: SimulatedCustomMetric[];
+  /** What any runbook Logs Insights step on the function's log group answers. */
+  insightsRows: Record<string, string>[];
   /** The per-minute telemetry the function produced. History: actions do not rewrite it. */
   signals: FunctionSignals;
   faults: Partial<Record<FaultSource, FaultCode>>;
@@ -251,6 +286,47 @@ export class SimulatedFleet {
       );
     }
     fn.reservedConcurrency = value;
+  }
+
+  /** The mapping with this UUID and the function it feeds. NotFound when there is none. */
+  requireMapping(uuid: string): { fn: SimulatedFunction; mapping: SimulatedEventSource } {
+    for (const fn of this.functions.values()) {
+      const mapping = fn.eventSources.find((m) => m.uuid === uuid);
+      if (mapping) return { fn, mapping };
+    }
+    throw new GofnError(
+      ErrorCode.NotFound,
+      `No event-source mapping ${uuid} in ${this.region} (account ${this.accountId}).`,
+    );
+  }
+
+  /**
+   * Turns a mapping on or off, or changes its MaximumConcurrency (null removes it). Lambda refuses
+   * a cap outside 2–1,000, and a MaximumConcurrency on anything but an SQS source.
+   */
+  updateMapping(uuid: string, change: { enabled?: boolean; maximumConcurrency?: number | null }): SimulatedEventSource {
+    const { mapping } = this.requireMapping(uuid);
+    const cap = change.maximumConcurrency;
+    if (cap !== undefined && cap !== null) {
+      if (mapping.service !== 'sqs') {
+        throw new GofnError(
+          ErrorCode.InvalidInput,
+          `MaximumConcurrency applies to SQS sources only, not ${mapping.service}.`,
+        );
+      }
+      if (!Number.isInteger(cap) || cap < 2 || cap > 1000) {
+        throw new GofnError(
+          ErrorCode.InvalidInput,
+          `MaximumConcurrency must be a whole number from 2 to 1000, not ${cap}.`,
+        );
+      }
+    }
+    if (cap !== undefined) mapping.maximumConcurrency = cap ?? undefined;
+    if (change.enabled !== undefined) {
+      mapping.state = change.enabled ? 'Enabled' : 'Disabled';
+      mapping.stateTransitionReason = 'USER_INITIATED';
+    }
+    return mapping;
   }
 
   /**

@@ -26,6 +26,11 @@ export interface LevelSet {
   initDuration: { avg: number; max: number };
   errorMessages: ErrorMessageSpec[];
   downstream: Record<string, DownstreamLevel>;
+  memoryUsed: { avg: number; max: number };
+  timeouts: Rate;
+  outOfMemory: Rate;
+  panics: Rate;
+  panic: { message: string; frame?: string | undefined };
 }
 
 export function levelsFromBaseline(baseline: BaselineLevels): LevelSet {
@@ -39,6 +44,11 @@ export function levelsFromBaseline(baseline: BaselineLevels): LevelSet {
     initDuration: { ...baseline.initDuration },
     errorMessages: baseline.errorMessages,
     downstream: Object.fromEntries(Object.entries(baseline.downstream).map(([name, d]) => [name, { ...d }])),
+    memoryUsed: { ...baseline.memoryUsed },
+    timeouts: baseline.timeouts,
+    outOfMemory: baseline.outOfMemory,
+    panics: baseline.panics,
+    panic: { ...baseline.panic },
   };
 }
 
@@ -60,6 +70,11 @@ export function applyChange(levels: LevelSet, change: LevelChange): LevelSet {
     initDuration: { ...levels.initDuration, ...definedOnly(change.initDuration ?? {}) },
     errorMessages: change.errorMessages ?? levels.errorMessages,
     downstream,
+    memoryUsed: { ...levels.memoryUsed, ...definedOnly(change.memoryUsed ?? {}) },
+    timeouts: change.timeouts ?? levels.timeouts,
+    outOfMemory: change.outOfMemory ?? levels.outOfMemory,
+    panics: change.panics ?? levels.panics,
+    panic: change.panic ?? levels.panic,
   };
 }
 
@@ -98,6 +113,11 @@ export function interpolate(from: LevelSet, to: LevelSet, fraction: number): Lev
     },
     errorMessages: fraction < 0.5 ? from.errorMessages : to.errorMessages,
     downstream,
+    memoryUsed: { avg: mix(from.memoryUsed.avg, to.memoryUsed.avg), max: mix(from.memoryUsed.max, to.memoryUsed.max) },
+    timeouts: mixRate(from.timeouts, from.invocations, to.timeouts, to.invocations, fraction),
+    outOfMemory: mixRate(from.outOfMemory, from.invocations, to.outOfMemory, to.invocations, fraction),
+    panics: mixRate(from.panics, from.invocations, to.panics, to.invocations, fraction),
+    panic: fraction < 0.5 ? from.panic : to.panic,
   };
 }
 

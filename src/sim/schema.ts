@@ -117,6 +117,15 @@ const rate = z
 // ---------------------------------------------------------------- signals over time
 
 const durationLevels = strict({ p50: ms, p95: ms, p99: ms });
+const megabytes = z.number().min(0).max(10_240);
+/** Max Memory Used of the REPORT lines: its mean and its peak in a minute, in MB. */
+const memoryLevels = strict({ avg: megabytes, max: megabytes });
+/** What a Go panic logs: its message and the top frame of the goroutine that panicked. */
+const panicSpec = strict({
+  message: z.string().min(1).max(1000),
+  /** `function (file.go:line)`, as aws-lambda-go's recovered stack names the frame. */
+  frame: z.string().min(1).max(300).optional(),
+});
 const initDurationLevels = strict({ avg: ms, max: ms });
 
 const errorMessage = strict({
@@ -160,6 +169,14 @@ const baselineLevels = strict({
   initDuration: initDurationLevels.default({ avg: 180, max: 320 }),
   errorMessages: z.array(errorMessage).max(50).default([]),
   downstream: z.record(serviceName, downstreamBaseline).default({}),
+  memoryUsed: memoryLevels.default({ avg: 45, max: 70 }),
+  /** Invocations that end "Task timed out after …". */
+  timeouts: rate.default({ perMinute: 0 }),
+  /** Invocations the sandbox kills for memory ("Runtime exited with error: signal: killed"). */
+  outOfMemory: rate.default({ perMinute: 0 }),
+  /** Invocations that end in a Go panic. */
+  panics: rate.default({ perMinute: 0 }),
+  panic: panicSpec.default({ message: 'runtime error: invalid memory address or nil pointer dereference' }),
 });
 
 const levelChange = strict({
@@ -172,6 +189,11 @@ const levelChange = strict({
   initDuration: initDurationLevels.partial(),
   errorMessages: z.array(errorMessage).min(1).max(50),
   downstream: z.record(serviceName, downstreamChange),
+  memoryUsed: memoryLevels.partial(),
+  timeouts: rate,
+  outOfMemory: rate,
+  panics: rate,
+  panic: panicSpec,
 }).partial();
 
 const incident = strict({
@@ -229,6 +251,65 @@ const eventSource = strict({
   /** Redrive policy of the source queue: after this many receives a message goes to `deadLetter`. */
   maxReceiveCount: z.number().int().min(1).max(1000).default(5),
   deadLetter: queue.optional(),
+  /** ApproximateAgeOfOldestMessage of the source queue, in seconds, as SQS publishes it now. */
+  oldestMessageAgeSeconds: z.number().min(0).max(1_209_600).default(0),
+  /** ScalingConfig.MaximumConcurrency of the mapping (2 to 1,000); omitted: no cap of its own. */
+  maximumConcurrency: z.number().int().min(2).max(1000).optional(),
+  /** StateTransitionReason, as Lambda words it: "User action", "USER_INITIATED", "PROBLEM: …". */
+  stateTransitionReason: z.string().max(500).optional(),
+});
+
+/** A Kinesis or DynamoDB stream the function reads through an event-source mapping. */
+const streamSource = strict({
+  service: z.enum(['kinesis', 'dynamodb']),
+  /** The stream's name (Kinesis) or its table's name (DynamoDB). */
+  name: z
+    .string()
+    .min(1)
+    .max(255)
+    .regex(/^[A-Za-z0-9_.-]+$/, { error: 'expected a stream or table name' }),
+  state: z.enum(['Enabled', 'Disabled', 'Creating', 'Updating', 'Deleting']).default('Enabled'),
+  /** IteratorAge (Maximum) in the window, in milliseconds: how far behind the newest record the function reads. */
+  iteratorAgeMs: z.number().min(0).max(604_800_000).default(0),
+  stateTransitionReason: z.string().max(500).optional(),
+  /** LastProcessingResult of the mapping, e.g. "OK" or "PROBLEM: Function call failed". */
+  lastProcessingResult: z.string().max(500).optional(),
+});
+
+/** The API Gateway API in front of the function (seed §7), and what it measured. */
+const api = strict({
+  /** `rest`: metrics by ApiName (4XXError, 5XXError); `http`: by ApiId (4xx, 5xx). */
+  type: z.enum(['rest', 'http']).default('rest'),
+  /** ApiName of a REST API, ApiId of an HTTP API. */
+  name: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[A-Za-z0-9_.-]+$/, { error: 'expected an API name or ID' }),
+  stage: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .optional(),
+  /** Requests per minute (Count); default: the function's invocations. */
+  requests: perMinute.optional(),
+  errors4xx: rate.default({ perMinute: 0 }),
+  errors5xx: rate.default({ perMinute: 0 }),
+  /** Latency and IntegrationLatency p99, in ms. */
+  latencyP99Ms: ms,
+  integrationLatencyP99Ms: ms,
+});
+
+/** A runbook's own metric-threshold step reads this (any namespace, matched by name and the dimensions given). */
+const customMetric = strict({
+  namespace: z.string().min(1).max(255),
+  metricName: z.string().min(1).max(255),
+  /** Only queries with these dimension values match; omitted: any. */
+  dimensions: z.record(z.string().min(1).max(255), z.string().max(1024)).default({}),
+  /** The statistic over the current window, and over the previous one (default: the same). */
+  value: z.number(),
+  previous: z.number().optional(),
 });
 
 const deployment = strict({
@@ -339,6 +420,22 @@ const functionSpec = strict({
   onFailure: queue.optional(),
   /** An SQS queue the function consumes through an event source mapping. */
   eventSource: eventSource.optional(),
+  /** A Kinesis or DynamoDB stream the function consumes through an event source mapping. */
+  streamSource: streamSource.optional(),
+  /** The API Gateway API in front of the function; sets the gofn:api tag the diagnosis reads. */
+  api: api.optional(),
+  /**
+   * Environment variables of the function as GetFunction returns them. Only GOMEMLIMIT is read
+   * (the memory step); the report never shows a value.
+   */
+  environment: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/), z.string().max(4096)).default({}),
+  /** Metrics of other namespaces the function's runbook steps may read (metric-threshold steps). */
+  customMetrics: z.array(customMetric).max(50).default([]),
+  /** The rows every runbook Logs Insights step gets from the function's log group (the simulation runs no query). */
+  insightsRows: z
+    .array(z.record(z.string().min(1).max(255), z.union([z.number(), z.string().max(1000)])))
+    .max(100)
+    .default([]),
   codeDeploy: codeDeploy.optional(),
   metrics,
   /** Make a data source fail for this function, to show `unknown` steps. */

@@ -4,7 +4,7 @@ import type { LevelSet } from './levels';
 import { seededRandom } from './random';
 import type { Random } from './random';
 import { durationKnots, mixtureQuantile } from './quantiles';
-import type { BaselineLevels, CanaryLevels, ErrorMessageSpec, LevelChange } from './schema';
+import type { BaselineLevels, CanaryLevels, ErrorMessageSpec, LevelChange, Rate } from './schema';
 import { MINUTE_MS, minutesIn } from './time';
 
 /**
@@ -38,6 +38,14 @@ export interface MinuteSample {
   initMaxMs: number;
   errorMessages: readonly ErrorMessageSpec[];
   downstream: DownstreamMinute[];
+  /** Max Memory Used of the minute's REPORT lines, in MB: their mean and their peak. */
+  memoryAvgMb: number;
+  memoryMaxMb: number;
+  /** Invocations that timed out, were killed for memory, or panicked. */
+  timeouts: number;
+  outOfMemory: number;
+  panics: number;
+  panic: { message: string; frame?: string | undefined };
   /**
    * The minute split by the version that ran it (ExecutedVersion), when the function has a canary:
    * the stable version alone before the canary took traffic. Sums to the minute's invocations and errors.
@@ -196,6 +204,10 @@ export class FunctionSignals {
     const initAvg = vary(levels.initDuration.avg);
     const errors = upTo(invocations, dither(random, vary(rateAmount(levels.errors, invocations))));
     const split = this.splitByVersion(index, levels, invocations, errors, duration);
+    // Drawn from a generator of their own, so minutes come out as they did before they existed.
+    const crash = seededRandom(this.init.functionName, 'crashes', index);
+    const crashes = (r: Rate) => upTo(invocations, dither(crash, rateAmount(r, invocations)));
+    const memoryAvg = tenth(levels.memoryUsed.avg * (1 + 0.02 * (2 * crash() - 1)));
 
     return {
       at: new Date(index * MINUTE_MS),
@@ -210,6 +222,12 @@ export class FunctionSignals {
       initMaxMs: tenth(Math.max(initAvg, vary(levels.initDuration.max))),
       errorMessages: split?.errorMessages ?? levels.errorMessages,
       ...(split ? { versions: split.versions } : {}),
+      memoryAvgMb: invocations > 0 ? memoryAvg : 0,
+      memoryMaxMb: invocations > 0 ? Math.max(memoryAvg, Math.round(levels.memoryUsed.max)) : 0,
+      timeouts: crashes(levels.timeouts),
+      outOfMemory: crashes(levels.outOfMemory),
+      panics: crashes(levels.panics),
+      panic: levels.panic,
       downstream: Object.entries(levels.downstream).map(([name, d]) => {
         const requests = dither(random, vary(invocations * d.callsPerInvocation));
         const avgMs = tenth(vary(d.avgMs));

@@ -2,6 +2,7 @@ import { createHash, createHmac, hkdfSync, randomUUID, timingSafeEqual } from 'n
 import * as z from 'zod';
 import { OWNERS_TAG } from '../owners';
 import type { OfferedAction } from '../runbook/report';
+import { actionKinds } from '../checks/action-kinds';
 
 /**
  * A button carries a signed, expiring reference to the action it offers, so the click can be
@@ -26,12 +27,12 @@ export const actionClaimSchema = z.strictObject({
   v: z.literal(1),
   /** Unique per offered action: the idempotency key that makes it run at most once. */
   id: z.uuid(),
-  kind: z.enum(['rollback', 'replay-dlq', 'raise-concurrency']),
+  kind: z.enum(actionKinds),
   fn: z.string().min(1).max(170),
   alias: z.string().min(1).max(128),
   params: z
     .record(z.string().max(32), z.union([z.string().max(256), z.number()]))
-    .refine((p) => Object.keys(p).length <= 3, 'at most 3 parameters'),
+    .refine((p) => Object.keys(p).length <= 4, 'at most 4 parameters'),
   /** The channel the report was posted in; a click from anywhere else is refused. */
   channel: z.string().min(1).max(32),
   /**

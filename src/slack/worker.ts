@@ -596,18 +596,30 @@ function inZone(sentence: string): string {
 function requestFromClaim(claim: ActionClaim, user: string): ActionRequest {
   const p = claim.params;
   const str = (v: unknown) => (v === undefined ? undefined : String(v));
-  const num = (v: unknown) => (v === undefined ? undefined : Number(v));
+  const num = (v: unknown) => (v === undefined || v === 'none' ? undefined : Number(v));
+  // 'none' on a button: no reservation to keep, or no cap on the mapping.
+  const cap = (v: unknown) => (v === undefined ? undefined : v === 'none' ? null : Number(v));
+  const onSource =
+    claim.kind === 'set-source-concurrency' || claim.kind === 'disable-source' || claim.kind === 'enable-source';
   return {
     kind: claim.kind,
     functionName: claim.fn,
     alias: claim.alias,
-    expected: {
-      fromVersion: str(p.fromVersion),
-      toVersion: str(p.toVersion),
-      concurrencyFrom: num(p.from),
-      concurrencyTo: num(p.to),
-      queue: str(p.queue),
-    },
+    expected: onSource
+      ? {
+          mapping: str(p.mapping),
+          ...(claim.kind === 'set-source-concurrency'
+            ? { sourceConcurrencyFrom: cap(p.from), sourceConcurrencyTo: cap(p.to) }
+            : {}),
+        }
+      : {
+          fromVersion: str(p.fromVersion),
+          toVersion: str(p.toVersion),
+          concurrencyFrom: num(p.from),
+          concurrencyTo: num(p.to),
+          ...(claim.kind === 'lower-concurrency' && p.to === 'none' ? { removeConcurrency: true } : {}),
+          queue: str(p.queue),
+        },
     actor: { via: 'slack', id: user },
     requestId: claim.id,
   };

@@ -456,7 +456,7 @@ describe('what the emulator does not emulate', () => {
     );
 
     // Act
-    const error = await rejectionOf(sources.logs.getColdStarts({ logGroup: logGroupName, window, previous }));
+    const error = await rejectionOf(sources.logs.getInvocationLogs({ logGroup: logGroupName, window, previous }));
 
     // Assess
     expect((error as GofnError).code).toBe(ErrorCode.Unsupported);
@@ -465,7 +465,7 @@ describe('what the emulator does not emulate', () => {
 
   it('reports a missing log group as NotFound', async () => {
     // Act
-    const error = await rejectionOf(sources.logs.getColdStarts({ logGroup: '/aws/lambda/none', window, previous }));
+    const error = await rejectionOf(sources.logs.getInvocationLogs({ logGroup: '/aws/lambda/none', window, previous }));
 
     // Assess
     expect((error as GofnError).code).toBe(ErrorCode.NotFound);

@@ -193,7 +193,7 @@ describe('cold starts: what the logs can say', () => {
     expect(result.status).toBe('unknown');
     expect(result.reason).toMatch(/system log level WARN, so Lambda writes no platform.report records/);
     expect(result.reason).toMatch(/set LoggingConfig.SystemLogLevel to INFO/);
-    expect(sources.calls.get('getColdStarts')).toBeUndefined();
+    expect(sources.calls.get('getInvocationLogs')).toBeUndefined();
   });
 
   it('is unknown for a log format the query does not read', async () => {

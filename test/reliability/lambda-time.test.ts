@@ -87,7 +87,7 @@ const alarm = JSON.stringify({
   },
 });
 
-const hanging = { fail: { getColdStarts: 'hang', getErrorTraces: 'hang', getDownstream: 'hang' } } as const;
+const hanging = { fail: { getInvocationLogs: 'hang', getErrorTraces: 'hang', getDownstream: 'hang' } } as const;
 const results: { name: string; faults: number; lost: number; duplicated: number }[] = [];
 
 describe('Lambda time running out', () => {

@@ -111,7 +111,7 @@ describe('diagnose', () => {
 
   it('stops waiting at the deadline: the hanging step is unknown and the report says what is missing', async () => {
     // Act
-    const result = await run({ fail: { getColdStarts: 'hang' } }, { deadlineMs: 200 }).report;
+    const result = await run({ fail: { getInvocationLogs: 'hang' } }, { deadlineMs: 200 }).report;
 
     // Assess
     const coldStarts = result.steps.find((s) => s.id === 'cold-starts')!;
@@ -125,7 +125,7 @@ describe('diagnose', () => {
     // Prepare
     const denied = new GofnError(ErrorCode.AccessDenied, 'denied.');
     const fail = Object.fromEntries(
-      ['getFunctionMetrics', 'getColdStarts', 'getDownstream', 'listRecentDeployments', 'listEventSources'].map((k) => [
+      ['getFunctionMetrics', 'getInvocationLogs', 'getDownstream', 'listRecentDeployments', 'listEventSources'].map((k) => [
         k,
         denied,
       ]),

@@ -85,7 +85,7 @@ describe('metrics over any window', () => {
     const { window, previous } = windows(HOUR);
 
     // Act
-    const coldStarts = await sources.logs.getColdStarts({ logGroup: '/aws/lambda/fn-a', window, previous });
+    const coldStarts = await sources.logs.getInvocationLogs({ logGroup: '/aws/lambda/fn-a', window, previous });
     const downstreamNow = (await sources.traces.getDownstream({ functionName: 'fn-a', window })).services;
     const graphBefore = await sources.traces.getDownstream({ functionName: 'fn-a', window: previous });
 

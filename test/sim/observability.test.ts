@@ -32,7 +32,7 @@ describe('logging configuration', () => {
 
     // Act
     const fn = await sources.functions.getFunction('json-fn', 'live');
-    const stats = await sources.logs.getColdStarts({ logGroup: fn.logGroup, window, previous });
+    const stats = await sources.logs.getInvocationLogs({ logGroup: fn.logGroup, window, previous });
 
     // Assess
     expect(fn).toMatchObject({ logGroup: '/custom/json-fn', logFormat: 'JSON', systemLogLevel: 'INFO' });
@@ -49,7 +49,7 @@ describe('logging configuration', () => {
     const { window, previous } = windows(HOUR);
 
     // Act
-    const stats = await sources.logs.getColdStarts({ logGroup: '/aws/lambda/quiet-logs', window, previous });
+    const stats = await sources.logs.getInvocationLogs({ logGroup: '/aws/lambda/quiet-logs', window, previous });
 
     // Assess
     expect(stats.current).toEqual({ invocations: 0, coldStarts: 0, initAvgMs: undefined, initMaxMs: undefined });

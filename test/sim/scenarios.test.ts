@@ -188,7 +188,7 @@ describe('the numbers behind the verdicts (1 h window ending now)', () => {
       window,
       previous,
     });
-    const cold = await sources.logs.getColdStarts({ logGroup: '/aws/lambda/orders-api', window, previous });
+    const cold = await sources.logs.getInvocationLogs({ logGroup: '/aws/lambda/orders-api', window, previous });
     const reserved = await sources.functions.getReservedConcurrency('orders-api');
 
     // Assess

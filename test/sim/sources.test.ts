@@ -167,7 +167,7 @@ describe('requests are recorded under the names the AWS adapters send', () => {
       metrics: await callsOf(() =>
         sources.metrics.getFunctionMetrics({ functionName: 'worker', alias: 'live', window, previous }),
       ),
-      coldStarts: await callsOf(() => sources.logs.getColdStarts({ logGroup: '/aws/lambda/worker', window, previous })),
+      coldStarts: await callsOf(() => sources.logs.getInvocationLogs({ logGroup: '/aws/lambda/worker', window, previous })),
       downstream: await callsOf(() => sources.traces.getDownstream({ functionName: 'worker', window })),
       deploys: await callsOf(() =>
         sources.deploys.listRecentDeployments({ application: 'worker', group: 'live' }, new Date(NOW.getTime() - HOUR)),
@@ -277,7 +277,7 @@ describe('latency, deadlines and injected faults', () => {
     // Act
     const started = performance.now();
     const error = await countCalls(ledger, () =>
-      sources.logs.getColdStarts({ logGroup: '/aws/lambda/worker', window, previous }, { signal: deadline.signal }),
+      sources.logs.getInvocationLogs({ logGroup: '/aws/lambda/worker', window, previous }, { signal: deadline.signal }),
     ).catch((e: unknown) => e);
 
     // Assess
@@ -334,7 +334,7 @@ describe('latency, deadlines and injected faults', () => {
     // Act
     const started = performance.now();
     const error = await sources.logs
-      .getColdStarts({ logGroup: '/aws/lambda/api', window, previous }, { signal: deadline.signal })
+      .getInvocationLogs({ logGroup: '/aws/lambda/api', window, previous }, { signal: deadline.signal })
       .catch((e: unknown) => e);
 
     // Assess

@@ -184,6 +184,8 @@ describe('what a report says', () => {
       source: 'aws',
       incomplete: null,
       owners: [],
+      notes: [],
+      alarm: null,
     };
 
     // Act

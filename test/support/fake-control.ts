@@ -1,9 +1,10 @@
 import { ErrorCode, GofnError } from '../../src/errors';
-import type { AliasState, ControlPorts, DeploymentInfo, QueueMessage } from '../../src/ports';
+import type { AliasState, ControlPorts, DeploymentInfo, MappingState, QueueMessage } from '../../src/ports';
 
 /** In-memory control ports for unit tests of actions and the worker. */
 export interface FakeControl extends ControlPorts {
   aliases: Map<string, AliasState>;
+  mappings: Map<string, MappingState>;
   concurrency: Map<string, number>;
   active: DeploymentInfo | undefined;
   stopped: string[];
@@ -19,8 +20,10 @@ export function fakeControl(): FakeControl {
   const stopped: string[] = [];
   const invoked: string[] = [];
   const hiddenUntil = new Map<string, number>();
+  const mappings = new Map<string, MappingState>();
   const control: FakeControl = {
     aliases,
+    mappings,
     concurrency,
     active: undefined,
     stopped,
@@ -45,6 +48,27 @@ export function fakeControl(): FakeControl {
       putReservedConcurrency: async (fn, value) => {
         concurrency.set(fn, value);
         return value;
+      },
+      deleteReservedConcurrency: async (fn) => {
+        concurrency.delete(fn);
+      },
+      getEventSourceMapping: async (uuid) => {
+        const mapping = mappings.get(uuid);
+        if (!mapping) throw new GofnError(ErrorCode.NotFound, `no mapping ${uuid}`);
+        return { ...mapping };
+      },
+      updateEventSourceMapping: async (uuid, change) => {
+        const mapping = mappings.get(uuid);
+        if (!mapping) throw new GofnError(ErrorCode.NotFound, `no mapping ${uuid}`);
+        const next = {
+          ...mapping,
+          ...(change.enabled !== undefined ? { state: change.enabled ? 'Enabling' : 'Disabling' } : {}),
+          ...(change.maximumConcurrency !== undefined
+            ? { maximumConcurrency: change.maximumConcurrency ?? undefined }
+            : {}),
+        };
+        mappings.set(uuid, next);
+        return { ...next };
       },
       invokeAsync: async (_fn, _q, payload) => {
         invoked.push(payload);

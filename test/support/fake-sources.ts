@@ -6,6 +6,9 @@ import type {
   DeploymentTarget,
   DownstreamStats,
   ErrorTraceStats,
+  EventSourceInfo,
+  InsightsRow,
+  InvocationLogStats,
   FunctionInfo,
   FunctionMetrics,
   QueueDepth,
@@ -35,7 +38,27 @@ export interface FakeData {
   timeline: FunctionMetrics['timeline'];
   byVersion: FunctionMetrics['byVersion'];
   periodSeconds: number;
-  sqsSource: { sourceArn: string; dlqArn: string; qualifier?: string; fifo?: boolean } | undefined;
+  sqsSource:
+    | {
+        sourceArn: string;
+        dlqArn: string;
+        qualifier?: string;
+        fifo?: boolean;
+        state?: string;
+        stateTransitionReason?: string;
+        maximumConcurrency?: number;
+      }
+    | undefined;
+  /** More event-source mappings (streams, other queues). */
+  mappings: EventSourceInfo[];
+  /** Aliases ListAliases answers with; default ['live']. */
+  aliases: string[];
+  /** Extra metrics of the one GetMetricData, by id. */
+  extra: FunctionMetrics['extra'];
+  /** Memory and crashes of the Logs Insights query. */
+  logs: Partial<Pick<InvocationLogStats, 'memory' | 'crashes'>>;
+  /** What a runbook's own Logs Insights step gets. */
+  insightsRows: InsightsRow[];
   /** The alias's OnFailure destination (EventInvokeConfig). */
   onFailure: string | undefined;
   dlqDepth: Partial<QueueDepth>;
@@ -123,21 +146,34 @@ export function fakeSources(data: Partial<FakeData> = {}): FakeSources {
           opts?.signal,
         ),
       listFunctionNames: () => call('listFunctionNames', () => [fn.name, 'catalog-api']),
+      listAliases: (name, opts) =>
+        call(
+          'listAliases',
+          () => {
+            if (name !== fn.name) throw new GofnError(ErrorCode.NotFound, `Function not found: ${name}`);
+            return data.aliases ?? ['live'];
+          },
+          opts?.signal,
+        ),
       listEventSources: (_name, opts) =>
         call(
           'listEventSources',
-          () =>
-            data.sqsSource
+          () => [
+            ...(data.sqsSource
               ? [
                   {
                     uuid: 'u-1',
                     sourceArn: data.sqsSource.sourceArn,
                     service: 'sqs',
-                    state: 'Enabled',
+                    state: data.sqsSource.state ?? 'Enabled',
                     qualifier: data.sqsSource.qualifier,
+                    stateTransitionReason: data.sqsSource.stateTransitionReason,
+                    maximumConcurrency: data.sqsSource.maximumConcurrency,
                   },
                 ]
-              : [],
+              : []),
+            ...(data.mappings ?? []),
+          ],
           opts?.signal,
         ),
       getAsyncFailureDestination: (_n, _a, opts) =>
@@ -172,6 +208,7 @@ export function fakeSources(data: Partial<FakeData> = {}): FakeSources {
             missing: [],
             timeline: data.timeline ?? { invocations: [], errors: [] },
             byVersion: data.byVersion ?? {},
+            extra: data.extra ?? {},
           }),
           opts?.signal,
         ),
@@ -201,17 +238,25 @@ export function fakeSources(data: Partial<FakeData> = {}): FakeSources {
         ),
     },
     logs: {
-      getColdStarts: (_q, opts) =>
+      getInvocationLogs: (_q, opts) =>
         call(
-          'getColdStarts',
+          'getInvocationLogs',
           () => ({
             current: { invocations: 10_000, coldStarts: 100, initAvgMs: 250, initMaxMs: 400 },
             previous: { invocations: 10_000, coldStarts: 90, initAvgMs: 240, initMaxMs: 380 },
             queryString: 'filter @type = "REPORT"',
+            memory: { reports: 10_000, maxMemoryUsedMB: 120, avgMemoryUsedMB: 80, memorySizeMB: 512 },
+            crashes: {
+              timeouts: { count: 0, requestIds: [] },
+              outOfMemory: { count: 0, requestIds: [] },
+              panics: { count: 0, requestIds: [], message: undefined, topFrame: undefined },
+            },
             ...data.coldStarts,
+            ...data.logs,
           }),
           opts?.signal,
         ),
+      runQuery: (_q, opts) => call('runQuery', () => data.insightsRows ?? [], opts?.signal),
     },
     traces: {
       getDownstream: (q, opts) =>

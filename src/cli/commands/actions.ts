@@ -208,6 +208,13 @@ function pinnedTo(plan: Plan): ActionRequest['expected'] {
       return { concurrencyFrom: plan.from, concurrencyTo: plan.to };
     case 'replay-dlq':
       return { queue: plan.dlqName };
+    case 'lower-concurrency':
+      return { concurrencyFrom: plan.from, concurrencyTo: plan.to ?? undefined, removeConcurrency: plan.to === null };
+    case 'set-source-concurrency':
+      return { mapping: plan.uuid, sourceConcurrencyFrom: plan.from ?? null, sourceConcurrencyTo: plan.to };
+    case 'disable-source':
+    case 'enable-source':
+      return { mapping: plan.uuid };
   }
 }
 

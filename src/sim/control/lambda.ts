@@ -1,5 +1,5 @@
 import { ErrorCode, GofnError, isGofnError } from '../../errors';
-import type { AliasState, CallOptions, LambdaControlPort } from '../../ports';
+import type { AliasState, CallOptions, LambdaControlPort, MappingChange, MappingState } from '../../ports';
 import type { SimulatedFleet } from '../fleet';
 import { randomUuid, seededRandom } from '../random';
 import { faultOf } from '../sources/requests';
@@ -61,6 +61,52 @@ export class SimulatedLambdaControl implements LambdaControlPort {
     return value;
   }
 
+  async deleteReservedConcurrency(functionName: string, opts?: CallOptions): Promise<void> {
+    await this.send('DeleteFunctionConcurrency', functionName, opts);
+    this.fleet.setReservedConcurrency(functionName, undefined);
+  }
+
+  async getEventSourceMapping(uuid: string, opts?: CallOptions): Promise<MappingState> {
+    const fn = this.findMappingFunction(uuid);
+    await this.requests.send(
+      'Lambda',
+      'GetEventSourceMapping',
+      opts,
+      fn && faultOf(fn, 'functions', `mapping ${uuid}`),
+    );
+    return mappingState(this.fleet, uuid);
+  }
+
+  async updateEventSourceMapping(uuid: string, change: MappingChange, opts?: CallOptions): Promise<MappingState> {
+    const fn = this.findMappingFunction(uuid);
+    await this.requests.send(
+      'Lambda',
+      'UpdateEventSourceMapping',
+      opts,
+      fn && faultOf(fn, 'functions', `mapping ${uuid}`),
+    );
+    try {
+      this.fleet.updateMapping(uuid, change);
+    } catch (error) {
+      // Lambda answers InvalidParameterValueException, which the AWS adapter reports as Upstream.
+      if (isGofnError(error, ErrorCode.InvalidInput)) {
+        throw new GofnError(ErrorCode.Upstream, `Lambda UpdateEventSourceMapping on ${uuid} failed: ${error.message}`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+    return mappingState(this.fleet, uuid);
+  }
+
+  private findMappingFunction(uuid: string) {
+    try {
+      return this.fleet.requireMapping(uuid).fn;
+    } catch {
+      return undefined;
+    }
+  }
+
   async invokeAsync(functionName: string, qualifier: string, payload: string, opts?: CallOptions): Promise<void> {
     await this.send('Invoke', functionName, opts);
     this.aliasState(functionName, qualifier);
@@ -85,4 +131,16 @@ export class SimulatedLambdaControl implements LambdaControlPort {
       revisionId: randomUuid(seededRandom(functionName, aliasName, 'revision', alias.revision)),
     };
   }
+}
+
+function mappingState(fleet: SimulatedFleet, uuid: string): MappingState {
+  const { fn, mapping } = fleet.requireMapping(uuid);
+  return {
+    uuid,
+    sourceArn: mapping.queueArn,
+    state: mapping.state,
+    stateTransitionReason: mapping.stateTransitionReason,
+    maximumConcurrency: mapping.maximumConcurrency,
+    functionArn: mapping.qualifier ? `${fn.arn}:${mapping.qualifier}` : fn.arn,
+  };
 }

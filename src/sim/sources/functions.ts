@@ -10,6 +10,7 @@ import type {
   ManagedFunctionRef,
 } from '../../ports';
 import type { SimulatedAlias, SimulatedFleet, SimulatedFunction } from '../fleet';
+import { parseGoMemLimit } from '../../go-mem-limit';
 import { faultOf } from './requests';
 import type { RequestSimulator } from './requests';
 
@@ -31,7 +32,8 @@ export class SimulatedFunctions implements FunctionsPort {
       this.requests.send('Lambda', 'GetAlias', opts, fault),
     ]);
     const found = this.fleet.requireFunction(name);
-    const target = this.requireAlias(found, alias);
+    // Qualified by $LATEST, GetFunction answers with the unpublished version itself.
+    const target = alias === '$LATEST' ? { version: '$LATEST', routing: {} } : this.requireAlias(found, alias);
     const version = found.versions.find((v) => v.version === target.version);
     return {
       name: found.name,
@@ -52,7 +54,14 @@ export class SimulatedFunctions implements FunctionsPort {
       systemLogLevel: found.systemLogLevel,
       tracingMode: found.tracingMode,
       tags: { ...found.tags },
+      goMemLimit: parseGoMemLimit(found.environment.GOMEMLIMIT),
     };
+  }
+
+  async listAliases(functionName: string, opts?: CallOptions): Promise<string[]> {
+    const fn = this.fleet.findFunction(functionName);
+    await this.requests.send('Lambda', 'ListAliases', opts, faultOf(fn, 'functions', `function ${functionName}`));
+    return [...this.fleet.requireFunction(functionName).aliases.keys()].sort();
   }
 
   /** GetFunctionConcurrency: the reservation, or undefined when the function has none. */
@@ -94,9 +103,13 @@ export class SimulatedFunctions implements FunctionsPort {
       .map((source) => ({
         uuid: source.uuid,
         sourceArn: source.queueArn,
-        service: 'sqs',
+        service: source.service,
         state: source.state,
         qualifier: source.qualifier,
+        stateTransitionReason: source.stateTransitionReason,
+        lastProcessingResult: source.lastProcessingResult,
+        maximumConcurrency: source.maximumConcurrency,
+        batchSize: 10,
       }));
   }
 
@@ -114,7 +127,7 @@ export class SimulatedFunctions implements FunctionsPort {
     );
     const found = this.fleet.requireFunction(functionName);
     // Lambda answers an alias without EventInvokeConfig with NotFound, which means "none".
-    return found.aliases.has(alias) ? found.onFailureArn : undefined;
+    return alias === '$LATEST' || found.aliases.has(alias) ? found.onFailureArn : undefined;
   }
 
   async getAccountConcurrency(opts?: CallOptions): Promise<AccountConcurrency> {

@@ -1,8 +1,16 @@
 import { ErrorCode, GofnError, isGofnError } from '../../errors';
-import type { CallOptions, ColdStartQuery, ColdStartStats, LogsPort } from '../../ports';
-import { coldStartQueryString } from '../../cold-start-query';
-import { coldStartWindow } from '../aggregate';
-import type { SimulatedFleet } from '../fleet';
+import type {
+  CallOptions,
+  ColdStartQuery,
+  ColdStartStats,
+  InsightsQuery,
+  InsightsRow,
+  InvocationLogStats,
+  LogsPort,
+} from '../../ports';
+import { invocationLogQueryString } from '../../cold-start-query';
+import { coldStartWindow, crashStats, memoryUse } from '../aggregate';
+import type { SimulatedFleet, SimulatedFunction } from '../fleet';
 import { faultOf } from './requests';
 import type { RequestSimulator } from './requests';
 
@@ -10,7 +18,7 @@ import type { RequestSimulator } from './requests';
 function queryStringFor(query: ColdStartQuery): string {
   const start = Math.min(query.window.start.getTime(), query.previous.start.getTime());
   const end = Math.max(query.window.end.getTime(), query.previous.end.getTime());
-  return coldStartQueryString((end - start) / 1000).queryString;
+  return invocationLogQueryString((end - start) / 1000).queryString;
 }
 
 /** A short query is seen running once, then complete, as Logs Insights usually answers. */
@@ -22,11 +30,41 @@ export class SimulatedLogs implements LogsPort {
     private readonly requests: RequestSimulator,
   ) {}
 
+  async getInvocationLogs(query: ColdStartQuery, opts?: CallOptions): Promise<InvocationLogStats> {
+    const fn = await this.query(query.logGroup, opts);
+    // The query reads REPORT lines and platform.report records alike. In the JSON format Lambda
+    // writes platform.report at INFO, so a system log level of WARN leaves nothing to count.
+    const reported = !(fn.logFormat === 'JSON' && fn.systemLogLevel === 'WARN');
+    const minutesOf = (window: ColdStartQuery['window']) => (reported ? fn.signals.minutesIn(window) : []);
+    const current = minutesOf(query.window);
+    return {
+      current: coldStartWindow(current),
+      previous: coldStartWindow(minutesOf(query.previous)),
+      memory: memoryUse(current, fn.memoryMb),
+      // The runtime's own lines ("Task timed out", "signal: killed", "panic:") are written whatever the level.
+      crashes: crashStats(fn.name, fn.signals.minutesIn(query.window)),
+      queryString: queryStringFor(query),
+    };
+  }
+
+  /** The cold-start part of `getInvocationLogs`. */
   async getColdStarts(query: ColdStartQuery, opts?: CallOptions): Promise<ColdStartStats> {
-    const fn = this.fleet.findFunctionByLogGroup(query.logGroup);
-    await this.requests.send('CloudWatchLogs', 'StartQuery', opts, faultOf(fn, 'logs', `log group ${query.logGroup}`));
+    const { current, previous, queryString } = await this.getInvocationLogs(query, opts);
+    return { current, previous, queryString };
+  }
+
+  /** The simulation runs no query: a function's log group answers every one with the scenario's rows. */
+  async runQuery(query: InsightsQuery, opts?: CallOptions): Promise<InsightsRow[]> {
+    const fn = await this.query(query.logGroup, opts);
+    return fn.insightsRows.map((row) => ({ ...row }));
+  }
+
+  /** StartQuery and its polls, as the AWS adapter sends them; the function whose log group it is. */
+  private async query(logGroup: string, opts: CallOptions | undefined): Promise<SimulatedFunction> {
+    const fn = this.fleet.findFunctionByLogGroup(logGroup);
+    await this.requests.send('CloudWatchLogs', 'StartQuery', opts, faultOf(fn, 'logs', `log group ${logGroup}`));
     if (!fn) {
-      throw new GofnError(ErrorCode.NotFound, `Log group ${query.logGroup} does not exist in ${this.fleet.region}.`);
+      throw new GofnError(ErrorCode.NotFound, `Log group ${logGroup} does not exist in ${this.fleet.region}.`);
     }
     try {
       for (let poll = 0; poll < POLLS_UNTIL_COMPLETE; poll++)
@@ -39,15 +77,6 @@ export class SimulatedLogs implements LogsPort {
       }
       throw error;
     }
-    // The query reads REPORT lines and platform.report records alike. In the JSON format Lambda
-    // writes platform.report at INFO, so a system log level of WARN leaves nothing to count.
-    const reported = !(fn.logFormat === 'JSON' && fn.systemLogLevel === 'WARN');
-    const windowOf = (window: ColdStartQuery['window']) =>
-      coldStartWindow(reported ? fn.signals.minutesIn(window) : []);
-    return {
-      current: windowOf(query.window),
-      previous: windowOf(query.previous),
-      queryString: queryStringFor(query),
-    };
+    return fn;
   }
 }

@@ -3,6 +3,8 @@ import {
   FLEET_QUERIES_PER_REQUEST,
   fleetQueriesFor,
   type CallOptions,
+  type ExtraMetricQuery,
+  type ExtraMetricResult,
   type FleetEntry,
   type FleetMetrics,
   type FleetTarget,
@@ -12,8 +14,12 @@ import {
   type TimeWindow,
   type VersionMetrics,
 } from '../../ports';
+import { apiMetricNames } from '../../api-tag';
 import { periodSeries, versionMinutes, versionP99, versionSeries, windowMetrics } from '../aggregate';
-import type { SimulatedFleet } from '../fleet';
+import type { SimulatedFleet, SimulatedFunction } from '../fleet';
+import { rateAmount } from '../levels';
+import type { Rate } from '../schema';
+import type { MinuteSample } from '../signals';
 import { MINUTE_MS } from '../time';
 import { faultOf } from './requests';
 import type { RequestSimulator } from './requests';
@@ -60,6 +66,14 @@ export class SimulatedMetrics implements MetricsPort {
       missing: [],
       timeline: { invocations: timeline.invocations, errors: timeline.errors },
       byVersion,
+      extra: Object.fromEntries(
+        (query.extra ?? []).map((q) => [
+          q.id,
+          fn
+            ? extraMetric(this.fleet, fn, q, { current, previous })
+            : { current: undefined, previous: undefined, latest: undefined, served: true },
+        ]),
+      ),
     };
   }
 
@@ -129,6 +143,106 @@ export class SimulatedMetrics implements MetricsPort {
       },
       missing: [],
     };
+  }
+}
+
+/**
+ * A metric of another namespace (or a Lambda metric an alarm watches), as CloudWatch would answer
+ * it for this function's simulated world; no data where the scenario describes none.
+ */
+function extraMetric(
+  fleet: SimulatedFleet,
+  fn: SimulatedFunction,
+  query: ExtraMetricQuery,
+  minutes: { current: MinuteSample[]; previous: MinuteSample[] },
+): ExtraMetricResult {
+  const dims = new Map(query.dimensions.map((d) => [d.name, d.value]));
+  const constant = (value: number | undefined, previous = value): ExtraMetricResult => ({
+    current: value,
+    previous,
+    latest: value,
+    served: true,
+  });
+  const perWindow = (read: (window: MinuteSample[]) => number | undefined): ExtraMetricResult => {
+    const current = read(minutes.current);
+    const lastMinute = minutes.current.at(-1);
+    const perMinute = minutes.current.map((m) => read([m])).filter((v): v is number => v !== undefined);
+    return {
+      current,
+      previous: read(minutes.previous),
+      latest: lastMinute ? read([lastMinute]) : undefined,
+      peak: perMinute.length > 0 ? Math.max(...perMinute) : undefined,
+      served: true,
+    };
+  };
+  const custom = fn.customMetrics.find(
+    (m) =>
+      m.namespace === query.namespace &&
+      m.metricName === query.metricName &&
+      Object.entries(m.dimensions).every(([name, value]) => dims.get(name) === value),
+  );
+  if (custom) return constant(custom.value, custom.previous ?? custom.value);
+
+  if (query.namespace === 'AWS/SQS') {
+    const source = fn.eventSources.find((s) => s.service === 'sqs' && s.queueArn.endsWith(`:${dims.get('QueueName')}`));
+    if (!source) return constant(undefined);
+    if (query.metricName === 'ApproximateAgeOfOldestMessage') return constant(source.oldestMessageAgeSeconds);
+    if (query.metricName === 'ApproximateNumberOfMessagesVisible') {
+      return constant(fleet.findQueue(source.queueArn)?.visible);
+    }
+    return constant(undefined);
+  }
+  if (query.namespace === 'AWS/ApiGateway') {
+    const api = fn.api;
+    const names = api ? apiMetricNames(api.type) : undefined;
+    if (!api || !names || dims.get(names.dimension) !== api.name || (api.stage && dims.get('Stage') !== api.stage)) {
+      return constant(undefined);
+    }
+    const requestsIn = (window: MinuteSample[]) => window.reduce((n, m) => n + (api.requests ?? m.invocations), 0);
+    const perRequestRate = (rate: Rate) => (window: MinuteSample[]) =>
+      window.reduce((n, m) => n + rateAmount(rate, api.requests ?? m.invocations), 0);
+    switch (query.metricName) {
+      case names.count:
+        return perWindow(requestsIn);
+      case names.errors4xx:
+        return perWindow(perRequestRate(api.errors4xx));
+      case names.errors5xx:
+        return perWindow(perRequestRate(api.errors5xx));
+      case 'Latency':
+        return perWindow((w) => (requestsIn(w) > 0 ? api.latencyP99Ms : undefined));
+      case 'IntegrationLatency':
+        return perWindow((w) => (requestsIn(w) > 0 ? api.integrationLatencyP99Ms : undefined));
+      default:
+        return constant(undefined);
+    }
+  }
+  if (query.namespace === 'AWS/Lambda' && dims.get('FunctionName') === fn.name) {
+    if (query.metricName === 'IteratorAge') {
+      const streams = fn.eventSources.filter((s) => s.service !== 'sqs');
+      return constant(streams.length > 0 ? Math.max(...streams.map((s) => s.iteratorAgeMs)) : undefined);
+    }
+    return perWindow((window) => lambdaStatistic(window, query.metricName, query.stat));
+  }
+  return constant(undefined);
+}
+
+/** A Lambda metric over some minutes, for the alarm that opened a thread. */
+function lambdaStatistic(window: MinuteSample[], metricName: string, stat: string): number | undefined {
+  if (window.length === 0) return undefined;
+  const totals = windowMetrics(window);
+  switch (metricName) {
+    case 'Invocations':
+      return totals.invocations;
+    case 'Errors':
+      return stat === 'Average' ? totals.errors / Math.max(1, totals.invocations) : totals.errors;
+    case 'Throttles':
+      return totals.throttles;
+    case 'ConcurrentExecutions':
+      return totals.peakConcurrency;
+    case 'Duration':
+      return stat === 'p50' ? totals.durationP50Ms : stat === 'p95' ? totals.durationP95Ms : totals.durationP99Ms;
+    default:
+      return undefined;
   }
 }
 

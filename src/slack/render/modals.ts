@@ -18,6 +18,10 @@ const verbs: Record<ActionClaim['kind'], { title: string; submit: string }> = {
   rollback: { title: 'Confirm rollback', submit: 'Roll back' },
   'replay-dlq': { title: 'Confirm DLQ replay', submit: 'Replay' },
   'raise-concurrency': { title: 'Confirm concurrency', submit: 'Raise' },
+  'lower-concurrency': { title: 'Confirm concurrency', submit: 'Lower' },
+  'set-source-concurrency': { title: 'Confirm source cap', submit: 'Set' },
+  'disable-source': { title: 'Confirm: source off', submit: 'Turn off' },
+  'enable-source': { title: 'Confirm: source on', submit: 'Turn on' },
 };
 
 /** Each action as a verb phrase with its object: "roll back orders-api". */
@@ -29,6 +33,14 @@ export function actionPhrase(kind: ActionClaim['kind'], fn: string): string {
       return `replay the dead-letter queue of ${fn}`;
     case 'raise-concurrency':
       return `raise the reserved concurrency of ${fn}`;
+    case 'lower-concurrency':
+      return `lower the reserved concurrency of ${fn}`;
+    case 'set-source-concurrency':
+      return `set the MaximumConcurrency of an event source of ${fn}`;
+    case 'disable-source':
+      return `turn off an event source of ${fn}`;
+    case 'enable-source':
+      return `turn on an event source of ${fn}`;
   }
 }
 
@@ -57,6 +69,19 @@ export function claimSentence(claim: ActionClaim): string {
       return `Set the reserved concurrency of ${fn} from ${formatCount(Number(p.from))} to ${formatCount(Number(p.to))}.`;
     case 'replay-dlq':
       return `Move the ${formatCount(Number(p.messages))} messages waiting in *${escapeMrkdwn(String(p.queue))}* back so ${fn} processes them again.`;
+    case 'lower-concurrency':
+      return p.to === 'none'
+        ? `Remove the reserved concurrency of ${fn} (now ${formatCount(Number(p.from))}): it shares the account's unreserved pool again.`
+        : `Set the reserved concurrency of ${fn} from ${formatCount(Number(p.from))} down to ${formatCount(Number(p.to))}.`;
+    case 'set-source-concurrency':
+      return (
+        `Set the MaximumConcurrency of the mapping from *${escapeMrkdwn(String(p.source))}* to ${fn} ` +
+        `from ${p.from === 'none' ? 'unset' : formatCount(Number(p.from))} to ${p.to === 'none' ? 'unset' : formatCount(Number(p.to))}.`
+      );
+    case 'disable-source':
+      return `Turn off the mapping from *${escapeMrkdwn(String(p.source))}* to ${fn}: Lambda stops reading it, and its messages stay where they are until it is turned on again.`;
+    case 'enable-source':
+      return `Turn on the mapping from *${escapeMrkdwn(String(p.source))}* to ${fn}: Lambda reads it again.`;
   }
 }
 
