@@ -1,4 +1,12 @@
-import { formatAliasTarget, formatDuration, formatWindow, plural, shellWord } from '../format';
+import {
+  formatAliasTarget,
+  formatClock,
+  formatCount,
+  formatDuration,
+  formatWindow,
+  plural,
+  shellWord,
+} from '../format';
 import type { Report } from '../runbook/report';
 import { paintStatus, statusMark, type Style } from './style';
 
@@ -30,6 +38,8 @@ export function renderReport(report: Report, style: Style, options: RenderOption
       (report.source === 'simulated' ? style.dim(' · simulated') : ''),
   );
   const clipped = clipTopMessages(report);
+  // An alarm opened this: what it watches and where it stands come first, then the runbook.
+  if (report.alarm) lines.push(style.bold(alarmLine(report.alarm)));
   lines.push(
     `${paintStatus(style, report.status, style.bold(report.status.replace('-', ' ').toUpperCase()))}  ${clipped(report.verdict)}`,
   );
@@ -44,6 +54,10 @@ export function renderReport(report: Report, style: Style, options: RenderOption
     );
   }
   lines.push('');
+  for (const note of report.notes) {
+    wrap(note, ADVICE_WIDTH).forEach((line, index) => lines.push(`${index === 0 ? 'Note: ' : '      '}${line}`));
+  }
+  if (report.notes.length > 0) lines.push('');
 
   // The runbook's advice for the likely cause comes first: the actions on offer may belong to
   // other steps (profile-api: slow DynamoDB, yet the only action is throttling's).
@@ -71,6 +85,19 @@ export function renderReport(report: Report, style: Style, options: RenderOption
     ),
   );
   return lines.join('\n') + '\n';
+}
+
+/** "ALARM orders-api-errors · Errors > 5 for 2 of 3 periods of 1 min · peak 12 (threshold 5) · since 14:22 UTC". */
+export function alarmLine(alarm: NonNullable<Report['alarm']>): string {
+  const value =
+    alarm.value !== null
+      ? ` · peak ${formatNumber(alarm.value)}${alarm.threshold !== null ? ` (threshold ${formatNumber(alarm.threshold)})` : ''}`
+      : '';
+  return `ALARM ${alarm.name} · ${alarm.condition}${value} · since ${formatClock(new Date(alarm.since))} UTC`;
+}
+
+function formatNumber(value: number): string {
+  return Number.isInteger(value) ? formatCount(value) : String(Math.round(value * 100) / 100);
 }
 
 /** ` --scenario runbooks/scenarios` when the report came from a simulated fleet the user named. */

@@ -102,7 +102,29 @@ export interface UnderstoodAlarm {
   changedAt: Date;
   /** Names of a composite alarm's triggering children (or of every alarm its rule names). */
   children: string[];
+  /** The one metric a single-metric alarm watches, with its statistic, period and threshold. */
+  watched?: WatchedMetric | undefined;
 }
+
+export interface WatchedMetric {
+  namespace: string;
+  metricName: string;
+  dimensions: { name: string; value: string }[];
+  /** As GetMetricData takes it: Sum, Average, Minimum, Maximum, SampleCount or a percentile. */
+  stat: string;
+  periodSeconds: number | undefined;
+  threshold: number | undefined;
+}
+
+/** SNS notifications spell statistics as enum names (SUM, SAMPLE_COUNT); GetMetricData wants Sum, SampleCount. */
+const STATISTICS: Record<string, string> = {
+  SUM: 'Sum',
+  AVERAGE: 'Average',
+  MAXIMUM: 'Maximum',
+  MINIMUM: 'Minimum',
+  SAMPLE_COUNT: 'SampleCount',
+  SAMPLECOUNT: 'SampleCount',
+};
 
 const OPERATORS: Record<string, string> = {
   GreaterThanThreshold: '>',
@@ -265,7 +287,22 @@ export function understandAlarm(messageText: string): { alarm: UnderstoodAlarm }
       reason: message.NewStateReason,
       changedAt,
       children,
+      watched: kind === 'metric' ? watchedOf(trigger) : undefined,
     },
+  };
+}
+
+function watchedOf(trigger: Trigger | undefined): WatchedMetric | undefined {
+  if (!trigger?.Namespace || !trigger.MetricName) return undefined;
+  const stat = trigger.ExtendedStatistic || STATISTICS[(trigger.Statistic ?? '').toUpperCase()];
+  if (!stat) return undefined;
+  return {
+    namespace: trigger.Namespace,
+    metricName: trigger.MetricName,
+    dimensions: trigger.Dimensions.map((d) => ({ name: d.name, value: d.value })),
+    stat,
+    periodSeconds: trigger.Period,
+    threshold: typeof trigger.Threshold === 'number' ? trigger.Threshold : undefined,
   };
 }
 

@@ -5,7 +5,7 @@ import type { ActionDeps, ActionRequest, ActionSettings } from '../actions/types
 import { describeError, ErrorCode, GofnError } from '../errors';
 import type { Log } from '../log';
 import type { AlarmsPort, ChartPort, ControlPorts, RecordStore, Sources } from '../ports';
-import { diagnose } from '../runbook/engine';
+import { diagnose, type AlarmContext } from '../runbook/engine';
 import { fleetOverview } from '../runbook/fleet';
 import type { Report } from '../runbook/report';
 import type { Runbook } from '../runbook/schema';
@@ -195,7 +195,13 @@ export function createWorker(options: WorkerOptions) {
     );
   }
 
-  async function diagnoseFor(functionName: string, alias: string, window: string, deadlineMs: number): Promise<Report> {
+  async function diagnoseFor(
+    functionName: string,
+    alias: string,
+    window: string,
+    deadlineMs: number,
+    alarm?: AlarmContext,
+  ): Promise<Report> {
     const windowMs = parseDuration(window, 'window');
     const report = await diagnose({
       sources,
@@ -205,6 +211,7 @@ export function createWorker(options: WorkerOptions) {
       windowMs,
       deadlineMs,
       now: now(),
+      ...(alarm ? { alarm } : {}),
     }).catch((error: unknown) => explainNotFound(error, sources, functionName, alias));
     if (report.version) {
       await recordAliasVersion(store, report.function, alias, report.version, now()).catch(() => undefined);
@@ -474,7 +481,13 @@ export function createWorker(options: WorkerOptions) {
     report: async (alarm, target, channel, rootTs) => {
       try {
         const report = await fitFor(
-          await diagnoseFor(target.functionName, target.alias ?? 'live', '1h', currentBudget.deadlineMs()),
+          await diagnoseFor(target.functionName, target.alias ?? 'live', '1h', currentBudget.deadlineMs(), {
+            name: alarm.name,
+            condition: alarm.condition,
+            reason: alarm.reason,
+            changedAt: alarm.changedAt,
+            watched: alarm.watched,
+          }),
           await channelShared(channel),
         );
         await postKept(channel, messageFor(report, channel, { alarm: alarm.name }), rootTs);

@@ -10,7 +10,7 @@ import type { ActionKind } from '../../checks/types';
 import { loadCliConfig } from '../../config';
 import { describeError, ErrorCode, GofnError } from '../../errors';
 import { silentLog, type Log } from '../../log';
-import { runCommand, styleFor, type OutputOptions } from '../common';
+import { reportFailure, runCommand, styleFor, type OutputOptions } from '../common';
 import type { CliIO } from '../io';
 import type { Style } from '../style';
 import { explainNotFound } from '../../runbook/suggest';
@@ -86,18 +86,75 @@ export function registerActions(program: Command, io: CliIO, setExit: (code: num
   withWorldOptions(
     program
       .command('concurrency')
-      .description('raise the reserved concurrency of a function')
+      .description('set the reserved concurrency of a function: raise it, lower it, or remove it (none)')
       .argument('<function>', 'function name')
-      .argument('<n>', 'reserved concurrency to set')
+      .argument('<n>', 'reserved concurrency to set, or none to remove the reservation')
       .option('--max-concurrency <n>', 'refuse to set more than this (default: GOFN_MAX_CONCURRENCY, else 1000)'),
   ).action(async (fn: string, n: string, options: ActionOptions) => {
+    const remove = n === 'none';
+    if (!remove && !/^\d{1,6}$/.test(n)) {
+      setExit(
+        reportUsage(
+          io,
+          options,
+          `"${n}" is not a whole number of concurrent executions; use a number, or none to remove it.`,
+        ),
+      );
+      return;
+    }
+    const to = remove ? undefined : Number(n);
     setExit(
-      await act(io, 'raise-concurrency', fn, options, () => {
-        if (!/^\d{1,6}$/.test(n))
-          throw new GofnError(ErrorCode.InvalidInput, `"${n}" is not a whole number of concurrent executions.`);
-        return { concurrencyTo: Number(n) };
-      }),
+      await act(
+        io,
+        // Raising and lowering are different actions (lowering needs no headroom, raising no floor):
+        // which one this is depends on the reservation now.
+        async (world) => {
+          if (remove) return 'lower-concurrency';
+          const current = await world.control.lambda.getReservedConcurrency(fn).catch(() => undefined);
+          return current !== undefined && to! < current ? 'lower-concurrency' : 'raise-concurrency';
+        },
+        fn,
+        options,
+        () => (remove ? { removeConcurrency: true } : { concurrencyTo: to }),
+      ),
     );
+  });
+
+  withWorldOptions(
+    program
+      .command('source-concurrency')
+      .description("set the MaximumConcurrency of one of the function's SQS event-source mappings (none removes it)")
+      .argument('<function>', 'function name')
+      .argument('<mapping>', "the mapping's UUID, or its queue's name")
+      .argument('<n>', 'MaximumConcurrency from 2 to 1000, or none'),
+  ).action(async (fn: string, mapping: string, n: string, options: ActionOptions) => {
+    if (n !== 'none' && !/^\d{1,4}$/.test(n)) {
+      setExit(
+        reportUsage(io, options, `"${n}" is not a MaximumConcurrency; use a whole number from 2 to 1000, or none.`),
+      );
+      return;
+    }
+    setExit(
+      await act(io, 'set-source-concurrency', fn, options, () => ({
+        mapping,
+        sourceConcurrencyTo: n === 'none' ? null : Number(n),
+      })),
+    );
+  });
+
+  withWorldOptions(
+    program
+      .command('source')
+      .description("turn one of the function's event-source mappings off (a kill switch for a poison queue) or on")
+      .argument('<function>', 'function name')
+      .argument('<mapping>', "the mapping's UUID, or its queue's or stream's name")
+      .argument('<on|off>', 'on or off'),
+  ).action(async (fn: string, mapping: string, state: string, options: ActionOptions) => {
+    if (state !== 'on' && state !== 'off') {
+      setExit(reportUsage(io, options, `"${state}" is neither on nor off.`));
+      return;
+    }
+    setExit(await act(io, state === 'on' ? 'enable-source' : 'disable-source', fn, options, () => ({ mapping })));
   });
 
   program
@@ -241,7 +298,7 @@ async function confirm(io: CliIO, question: string): Promise<'yes' | 'no' | 'no 
  */
 export async function act(
   io: CliIO,
-  kind: ActionKind,
+  kindOf: ActionKind | ((world: World) => Promise<ActionKind>),
   functionName: string,
   options: ActionOptions,
   expected: (options: ActionOptions) => ActionRequest['expected'],
@@ -257,8 +314,10 @@ export async function act(
         `--rate "${options.rate}" must be between 1 and 500 messages per second.`,
       );
     // Only raising concurrency has a cap to respect; the other actions never read it.
-    const maxConcurrency = kind === 'raise-concurrency' ? maxConcurrencyOf(io, options) : Number.POSITIVE_INFINITY;
+    const mayRaise = typeof kindOf === 'function' || kindOf === 'raise-concurrency';
+    const maxConcurrency = mayRaise ? maxConcurrencyOf(io, options) : Number.POSITIVE_INFINITY;
     const world: World = await open({ ...options, needsTable: true, env: io.env });
+    const kind = typeof kindOf === 'function' ? await kindOf(world) : kindOf;
     const deps = {
       sources: world.sources,
       control: world.control,
@@ -346,4 +405,10 @@ function printOutcome(io: CliIO, style: Style, outcome: ActionOutcome, options: 
         ? style.red('✖')
         : style.yellow('▲');
   io.stdout.write(`${mark} ${outcome.sentence}\n`);
+}
+
+/** A bad argument of an action command: one sentence after "gofn: ", exit 3, nothing opened. */
+function reportUsage(io: CliIO, options: ActionOptions, sentence: string): number {
+  reportFailure(io, options, new GofnError(ErrorCode.InvalidInput, sentence));
+  return EXIT.unusable;
 }

@@ -1,6 +1,14 @@
 import type { ActionsBlock, Button, KnownBlock, SectionBlock } from '@slack/types';
 import type { StepStatus } from '../../checks/types';
-import { formatAliasTarget, formatDuration, formatSeconds, formatWindow, plural } from '../../format';
+import {
+  formatAliasTarget,
+  formatClock,
+  formatCount,
+  formatDuration,
+  formatSeconds,
+  formatWindow,
+  plural,
+} from '../../format';
 import type { OfferedAction, Report, StepReport } from '../../runbook/report';
 import { clip, escapeMrkdwn, LIMITS, mention, mrkdwnLink } from './mrkdwn';
 
@@ -78,7 +86,18 @@ export function reportMessage(report: Report, options: ReportRenderOptions): Sla
         },
       ],
     },
+    ...(report.alarm ? [alarmSection(report.alarm)] : []),
     ...report.steps.map(stepSection),
+    ...(report.notes.length > 0
+      ? [
+          {
+            type: 'context' as const,
+            elements: [
+              { type: 'mrkdwn' as const, text: clip(escapeMrkdwn(report.notes.join(' ')), LIMITS.sectionText) },
+            ],
+          },
+        ]
+      : []),
     { type: 'divider' },
     verdictSection(report),
   ];
@@ -92,6 +111,20 @@ export function reportMessage(report: Report, options: ReportRenderOptions): Sla
   }
   blocks.push(actionsOrDone(report, options));
   return { text: clip(escapeMrkdwn(`${headline}. ${report.verdict}`), LIMITS.fallbackText), blocks };
+}
+
+/** The alarm that opened the thread, first: what it watches, its threshold, where its metric went. */
+function alarmSection(alarm: NonNullable<Report['alarm']>): SectionBlock {
+  const value =
+    alarm.value !== null
+      ? ` · peak ${formatNumber(alarm.value)}${alarm.threshold !== null ? ` (threshold ${formatNumber(alarm.threshold)})` : ''}`
+      : '';
+  const text = `🔔 *${escapeMrkdwn(alarm.name)}*  ${escapeMrkdwn(`${alarm.condition}${value} · since ${formatClock(new Date(alarm.since))} UTC`)}`;
+  return { type: 'section', text: { type: 'mrkdwn', text: clip(text, LIMITS.sectionText) } };
+}
+
+function formatNumber(value: number): string {
+  return Number.isInteger(value) ? formatCount(value) : String(Math.round(value * 100) / 100);
 }
 
 function stepSection(step: StepReport): SectionBlock {
