@@ -1,5 +1,5 @@
 import { describeError } from '../errors';
-import { formatCount, formatMs, formatPercent } from '../format';
+import { formatAge, formatCount, formatPercent } from '../format';
 import type { EventSourceInfo, ExtraMetricResult, FunctionMetrics } from '../ports';
 import type { Reservation } from './evidence';
 import { extraIds, queueNameOf, sqsSourcesOf } from './evidence';
@@ -117,10 +117,10 @@ function sqsFinding(
   parts.push(
     ageSeconds === undefined && waiting === undefined
       ? 'no queue metrics in the window'
-      : `oldest message ${ageSeconds === undefined ? 'unknown' : formatMs(ageSeconds * 1000)}, ${formatCount(waiting ?? 0)} waiting`,
+      : `oldest message ${ageSeconds === undefined ? 'unknown' : formatAge(ageSeconds)}, ${formatCount(waiting ?? 0)} waiting`,
   );
   if (isAtLeastWarn(worst(ageStatus, waitingStatus))) {
-    headline = `${name} is falling behind: oldest message ${formatMs((ageSeconds ?? 0) * 1000)}, ${formatCount(waiting ?? 0)} waiting`;
+    headline = `${name} is falling behind: oldest message ${formatAge(ageSeconds ?? 0)}, ${formatCount(waiting ?? 0)} waiting`;
   }
 
   const hint: Finding['hint'] = {
@@ -199,11 +199,11 @@ function streamFinding(
   const iteratorAgeMs = age?.current;
   const statuses: StepStatus[] = [gradeAbove(iteratorAgeMs, params.thresholds.iteratorAgeMs)];
   const parts = [
-    iteratorAgeMs === undefined ? 'no IteratorAge in the window' : `IteratorAge ${formatMs(iteratorAgeMs)}`,
+    iteratorAgeMs === undefined ? 'no IteratorAge in the window' : `IteratorAge ${formatAge(iteratorAgeMs / 1000)}`,
   ];
   let headline =
     isAtLeastWarn(statuses[0]!) && iteratorAgeMs !== undefined
-      ? `${name} is read ${formatMs(iteratorAgeMs)} behind its newest record`
+      ? `${name} is read ${formatAge(iteratorAgeMs / 1000)} behind its newest record`
       : undefined;
   const hint: Finding['hint'] = { uuid: mapping.uuid, name, state: mapping.state, maximumConcurrency: undefined };
   if (OFF_STATES.has(mapping.state)) {

@@ -21,6 +21,13 @@ function cloudwatchEscape(value: string): string {
 }
 
 export function lambdaAliasLink(region: string, functionName: string, alias: string): Link {
+  // $LATEST is no alias: the function's own page shows it.
+  if (alias === '$LATEST') {
+    return {
+      label: 'function',
+      url: `${consoleBase(region, 'lambda')}#/functions/${encodeURIComponent(functionName)}`,
+    };
+  }
   return {
     label: 'alias',
     url: `${consoleBase(region, 'lambda')}#/functions/${encodeURIComponent(functionName)}/aliases/${encodeURIComponent(alias)}`,

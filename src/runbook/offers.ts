@@ -78,7 +78,7 @@ export function offerAction(kind: ActionKindName, ctx: OfferContext): OfferedAct
             0,
             75,
           ),
-        command: cliCommand('source-concurrency', ctx, hint.uuid, hint.suggestedMaximumConcurrency),
+        command: cliCommand('source-concurrency', ctx, hint.name, hint.suggestedMaximumConcurrency),
         params: {
           function: ctx.functionName,
           mapping: hint.uuid,
@@ -98,7 +98,7 @@ export function offerAction(kind: ActionKindName, ctx: OfferContext): OfferedAct
       return {
         ...base,
         label: `Turn ${verb} the ${hint.name} mapping`.slice(0, 75),
-        command: cliCommand('source', ctx, hint.uuid, verb),
+        command: cliCommand('source', ctx, hint.name, verb),
         params: { function: ctx.functionName, mapping: hint.uuid, source: hint.name },
       };
     }

@@ -34,7 +34,9 @@ export class SimulatedFunctions implements FunctionsPort {
     const found = this.fleet.requireFunction(name);
     // Qualified by $LATEST, GetFunction answers with the unpublished version itself.
     const target = alias === '$LATEST' ? { version: '$LATEST', routing: {} } : this.requireAlias(found, alias);
-    const version = found.versions.find((v) => v.version === target.version);
+    // $LATEST was last modified when its newest version was published from it.
+    const version =
+      target.version === '$LATEST' ? found.versions.at(-1) : found.versions.find((v) => v.version === target.version);
     return {
       name: found.name,
       arn: found.arn,
