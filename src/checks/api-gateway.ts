@@ -19,6 +19,7 @@ export async function apiGatewayCheck(ctx: CheckContext, params: CheckParams<'ap
       summary: `not behind an API gofn knows of (tag ${API_TAG}=rest/<ApiName>/<stage> or http/<ApiId>/<stage> names one)`,
       evidence: { api: null },
       links: [],
+      notApplicable: true,
     };
   }
   const api = parseApiTag(tag);

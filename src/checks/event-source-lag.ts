@@ -50,6 +50,7 @@ export async function eventSourceLagCheck(
           : `${mappings.length} mapping(s), none of SQS, Kinesis or DynamoDB`,
       evidence: { sources: 0 },
       links: [],
+      notApplicable: true,
     };
   }
   const [metrics, reservation] = await Promise.all([

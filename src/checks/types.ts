@@ -68,6 +68,11 @@ export interface CheckResult {
   hints?: ActionHints;
   /** Why the status is `unknown`. */
   reason?: string;
+  /**
+   * Nothing here to measure (no API in front, no event source): the step reports neutrally and
+   * does not count as a check that passed.
+   */
+  notApplicable?: boolean;
 }
 
 export interface CheckContext {

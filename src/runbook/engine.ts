@@ -254,7 +254,7 @@ async function runStep(step: RunbookStep, ctx: CheckContext, signal: AbortSignal
     actions: offered,
     links: result.links,
     reason: result.status === 'unknown' ? (result.reason ?? result.summary) : null,
-    informational: informationalChecks.has(step.check),
+    informational: informationalChecks.has(step.check) || result.notApplicable === true,
     headline: result.headline ?? null,
   };
 }

@@ -11,7 +11,10 @@ const HOUR = 3_600_000;
  * The fleet overview is where an on-call engineer decides what to open: a function it shows as
  * healthy (✔) while its own report is critical (✖) would be skipped. Over every shipped scenario,
  * at several moments (the simulated noise differs for each), the two must not disagree so, and
- * must agree on which functions had no traffic.
+ * must agree on which functions had no traffic. One way round only for the latter: a report is
+ * `no-traffic` only when no step found a problem, and some problems need reads the batched fleet
+ * metrics do not make (a mapping turned off with messages waiting): the fleet shows that function
+ * as having no traffic, which draws the eye as well, while its report says why.
  */
 describe("the fleet overview agrees with each function's report", () => {
   const moments = [
@@ -47,7 +50,10 @@ describe("the fleet overview agrees with each function's report", () => {
       expect(files.length).toBeGreaterThanOrEqual(9);
       expect(pairs.length).toBeGreaterThanOrEqual(10);
       expect(pairs.filter((p) => p.fleet === 'ok' && p.report === 'critical')).toEqual([]);
-      expect(pairs.filter((p) => (p.fleet === 'no-traffic') !== (p.report === 'no-traffic'))).toEqual([]);
+      expect(pairs.filter((p) => p.report === 'no-traffic' && p.fleet !== 'no-traffic')).toEqual([]);
+      expect(
+        pairs.filter((p) => p.fleet === 'no-traffic' && p.report !== 'no-traffic' && !['warn', 'critical'].includes(p.report)),
+      ).toEqual([]);
       expect(pairs.filter((p) => p.fleet === 'unknown')).toEqual([]);
     },
     30_000,

@@ -29,7 +29,7 @@ function lineOf(text: string, needle: string): number {
 }
 
 describe('loadRunbook', () => {
-  it('loads the shipped runbook with the seven steps in DESIGN order and their thresholds', async () => {
+  it('loads the shipped runbook with its eleven steps: DESIGN order, then memory, timeouts, lag and the API in between', async () => {
     // Act
     const runbook = await loadRunbook();
 
@@ -38,14 +38,18 @@ describe('loadRunbook', () => {
       'throttles',
       'cold-starts',
       'downstream-latency',
+      'memory-crashes',
+      'timeouts',
       'error-traces',
       'recent-deploy',
+      'event-source-lag',
+      'api-gateway',
       'dlq',
       'profile',
     ]);
     const throttles = runbook.steps[0]!;
     expect(throttles.check).toBe('throttles');
-    expect(throttles.actions).toEqual(['raise-concurrency']);
+    expect(throttles.actions).toEqual(['raise-concurrency', 'lower-concurrency']);
     if (throttles.check === 'throttles')
       expect(throttles.thresholds.throttledPercent).toEqual({ warn: 0.1, critical: 1 });
   });
@@ -93,7 +97,7 @@ describe('loadRunbook', () => {
 
     // Assess
     expect(error.message).toContain(`line ${lineOf(text, 'apiVersion:')}: name: missing (expected string)`);
-    expect(error.message).toContain(`nameless.yaml:${lineOf(text, 'tite:')}: steps[6]: unknown key "tite".`);
+    expect(error.message).toContain(`nameless.yaml:${lineOf(text, 'tite:')}: steps[10]: unknown key "tite".`);
     expect(error.message).not.toMatch(/more problems/);
   });
 
@@ -106,7 +110,7 @@ describe('loadRunbook', () => {
     [
       'minutesSinceDeploy: { warn: 120 }',
       'minutesSinceDeploy: { warn: 10, critical: 30 }',
-      'steps[4].thresholds.minutesSinceDeploy: warn (10) is below critical (30)',
+      'steps[6].thresholds.minutesSinceDeploy: warn (10) is below critical (30)',
     ],
   ])('refuses thresholds in the wrong order: %s → %s', async (from, to, problem) => {
     // Prepare
@@ -131,7 +135,7 @@ describe('loadRunbook', () => {
     const runbook = await loadRunbook(file);
 
     // Assess
-    const step = runbook.steps[4]!;
+    const step = runbook.steps[6]!;
     if (step.check === 'recent-deploy') expect(step.thresholds.minutesSinceDeploy).toEqual({ warn: 120, critical: 30 });
     expect(step.check).toBe('recent-deploy');
   });
@@ -141,7 +145,7 @@ describe('loadRunbook', () => {
     const error = await loadText('check.yaml', shipped.replace('check: dlq', 'check: dead-letters'));
 
     // Assess
-    expect(error.message).toContain('steps[5].check');
+    expect(error.message).toContain('steps[9].check');
     expect(error.message).toContain('expected "check" to be one of throttles, cold-starts');
   });
 
@@ -153,7 +157,7 @@ describe('loadRunbook', () => {
     );
 
     // Assess
-    expect(error.message).toMatch(/steps\[5\]\.thresholds\.messages\.warn: .*expected number/i);
+    expect(error.message).toMatch(/steps\[9\]\.thresholds\.messages\.warn: .*expected number/i);
   });
 
   it('rejects two steps with the same id', async () => {
@@ -199,5 +203,98 @@ describe('loadRunbook', () => {
     const step = runbook.steps[0]!;
     expect(step.title).toBe('Throttling');
     if (step.check === 'throttles') expect(step.thresholds.throttledPercent).toEqual({ warn: 5, critical: 50 });
+  });
+
+  describe('steps of its own', () => {
+    let example: string;
+    beforeAll(async () => {
+      example = await readFile(path.join(path.dirname(defaultRunbookPath()), 'examples', 'ledger-checks.yaml'), 'utf8');
+    });
+
+    it('loads the worked example: a metric-threshold step and a Logs Insights step beside built-in ones', async () => {
+      // Act
+      const runbook = await loadRunbook(
+        path.join(path.dirname(defaultRunbookPath()), 'examples', 'ledger-checks.yaml'),
+      );
+
+      // Assess
+      const metric = runbook.steps.find((s) => s.id === 'reconcile-backlog')!;
+      const query = runbook.steps.find((s) => s.id === 'balance-mismatches')!;
+      expect(metric.check).toBe('metric-threshold');
+      if (metric.check === 'metric-threshold') {
+        expect(metric.metric).toEqual({
+          namespace: 'AWS/SQS',
+          name: 'ApproximateNumberOfMessagesVisible',
+          dimensions: { QueueName: '${function}-reconcile' },
+          stat: 'Maximum',
+        });
+        expect(metric.compare).toBe('above');
+      }
+      expect(query.check).toBe('logs-insights');
+      if (query.check === 'logs-insights') expect(query.aggregate).toBe('sum');
+    });
+
+    it('refuses a placeholder other than ${function} and ${alias}, on the line of the dimension', async () => {
+      // Act
+      const text = example.replace("QueueName: '${function}-reconcile'", "QueueName: '${fn}-reconcile'");
+      const error = await loadText('placeholder.yaml', text);
+
+      // Assess
+      expect(error.message).toContain(
+        `placeholder.yaml:${lineOf(text, "QueueName: '${fn}")}: steps[2].metric.dimensions.QueueName: unknown placeholder \${fn}; use \${function} or \${alias}`,
+      );
+    });
+
+    it('refuses a Logs Insights step whose query never computes its field', async () => {
+      // Act
+      const text = example.replace('field: mismatches', 'field: mismatch_count');
+      const error = await loadText('field.yaml', text);
+
+      // Assess
+      expect(error.message).toContain(
+        `field.yaml:${lineOf(text, 'field: mismatch_count')}: steps[3].field: the query never names "mismatch_count"`,
+      );
+    });
+
+    it('refuses thresholds out of the order compare grades them in', async () => {
+      // Act
+      const text = example.replace('value: { warn: 500, critical: 5000 }', 'value: { warn: 5000, critical: 500 }');
+      const error = await loadText('order.yaml', text);
+
+      // Assess
+      expect(error.message).toContain(
+        `order.yaml:${lineOf(text, 'value: { warn: 5000')}: steps[2].thresholds.value: warn (5000) is above critical (500); with compare: above, warn must not exceed critical`,
+      );
+    });
+
+    it('accepts the same pair with compare: below (a smaller value is worse)', async () => {
+      // Prepare
+      const file = path.join(dir, 'below.yaml');
+      await writeFile(
+        file,
+        example
+          .replace('compare: above', 'compare: below')
+          .replace('value: { warn: 500, critical: 5000 }', 'value: { warn: 5000, critical: 500 }'),
+      );
+
+      // Act
+      const runbook = await loadRunbook(file);
+
+      // Assess
+      const step = runbook.steps.find((s) => s.id === 'reconcile-backlog')!;
+      if (step.check === 'metric-threshold') expect(step.thresholds.value).toEqual({ warn: 5000, critical: 500 });
+      expect(step.check).toBe('metric-threshold');
+    });
+
+    it('refuses a statistic CloudWatch does not have', async () => {
+      // Act
+      const text = example.replace('stat: Maximum', 'stat: Max');
+      const error = await loadText('stat.yaml', text);
+
+      // Assess
+      expect(error.message).toContain(
+        `stat.yaml:${lineOf(text, 'stat: Max')}: steps[2].metric.stat: expected Sum, Average, Minimum, Maximum, SampleCount or a percentile like p99`,
+      );
+    });
   });
 });

@@ -21,13 +21,17 @@ describe('merging scenario files into one fleet', () => {
     // Assess
     expect(files.map((f) => path.basename(f))).toEqual([
       'alias-bound-sqs.yaml',
+      'api-and-latest.yaml',
       'bad-deploy.yaml',
       'canary.yaml',
       'cold-start-storm.yaml',
+      'custom-checks.yaml',
       'dlq-backlog.yaml',
       'errors-before-deploy.yaml',
+      'event-source-lag.yaml',
       'healthy.yaml',
       'json-logs.yaml',
+      'memory-crashes.yaml',
       'no-traffic.yaml',
       'onfailure-destination.yaml',
       'passthrough-tracing.yaml',
@@ -37,9 +41,15 @@ describe('merging scenario files into one fleet', () => {
     expect(fleet.functionNames()).toEqual([
       'audit-api',
       'billing-events',
+      'billing-worker',
       'catalog-api',
+      'checkout-api',
+      'clicks-consumer',
+      'cron-cleanup',
+      'emails-worker',
       'inventory-api',
       'ledger-api',
+      'ledger-sync',
       'orders-api',
       'orders-worker',
       'payments-api',
@@ -47,8 +57,11 @@ describe('merging scenario files into one fleet', () => {
       'pricing-api',
       'profile-api',
       'quotes-api',
+      'report-api',
       'reports-worker',
       'search-api',
+      'storefront-api',
+      'thumbnailer',
     ]);
     expect(fleet.region).toBe('us-east-1');
     expect(fleet.accountId).toBe('123456789012');
