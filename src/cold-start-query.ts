@@ -97,10 +97,11 @@ const crashLines = String.raw`/Task timed out after|Runtime exited with error|^p
 const parses = [
   String.raw`parse @message /(?<timeoutId>${uuid}) Task timed out after/`,
   String.raw`parse @message /^REPORT RequestId: (?<timeoutReportId>\S+)\s.*Status: timeout/`,
-  String.raw`parse @message /"requestId":\s*"(?<jsonTimeoutId>[^"]+)".*"status":\s*"timeout"/`,
+  // A JSON record's keys may come in either order: one alternative each, a group each.
+  String.raw`parse @message /"requestId":\s*"(?<jsonTimeoutId>[^"]+)".*"status":\s*"timeout"|"status":\s*"timeout".*"requestId":\s*"(?<jsonTimeoutIdAfter>[^"]+)"/`,
   String.raw`parse @message /RequestId: (?<killedId>\S+) Error: Runtime exited with error: signal: killed/`,
   String.raw`parse @message /^REPORT RequestId: (?<oomReportId>\S+)\s.*Error Type: Runtime\.OutOfMemory/`,
-  String.raw`parse @message /"requestId":\s*"(?<jsonOomId>[^"]+)".*"errorType":\s*"Runtime\.OutOfMemory"/`,
+  String.raw`parse @message /"requestId":\s*"(?<jsonOomId>[^"]+)".*"errorType":\s*"Runtime\.OutOfMemory"|"errorType":\s*"Runtime\.OutOfMemory".*"requestId":\s*"(?<jsonOomIdAfter>[^"]+)"/`,
   String.raw`parse @message /RequestId: (?<exitedId>\S+) Error: Runtime exited with error: exit status/`,
   String.raw`parse @message /^panic: (?<panicMessage>.+)/`,
   String.raw`parse @message /"errorMessage":"(?<recoveredMessage>(?:[^"\\]|\\.)*)","errorType":"[^"]*","stackTrace":\[\{"path":"(?<framePath>[^"]+)","line":(?<frameLine>\d+),"label":"(?<frameLabel>[^"]+)"/`,
@@ -126,9 +127,9 @@ export function invocationLogQueryString(spanSeconds: number): { queryString: st
     'sum(record.metrics.maxMemoryUsedMB) as jsonMemorySum',
     'max(record.metrics.memorySizeMB) as jsonMemorySize',
     'count(timeoutId) as timeoutLines',
-    'count(timeoutReportId) + count(jsonTimeoutId) as timeoutReports',
+    'count(timeoutReportId) + count(jsonTimeoutId) + count(jsonTimeoutIdAfter) as timeoutReports',
     'count(killedId) as killedLines',
-    'count(oomReportId) + count(jsonOomId) as oomReports',
+    'count(oomReportId) + count(jsonOomId) + count(jsonOomIdAfter) as oomReports',
     'count(exitedId) as exitedLines',
     'count(panicMessage) as panicLines',
     'count(recoveredMessage) as recoveredPanics',
@@ -149,8 +150,8 @@ export function invocationLogQueryString(spanSeconds: number): { queryString: st
     queryString:
       `filter @type = "REPORT" or type = "platform.report" or @message like ${crashLines}` +
       parses.map((p) => ` | ${p}`).join('') +
-      ' | fields coalesce(timeoutId, timeoutReportId, jsonTimeoutId) as timeoutSample,' +
-      ' coalesce(killedId, oomReportId, jsonOomId) as oomSample' +
+      ' | fields coalesce(timeoutId, timeoutReportId, jsonTimeoutId, jsonTimeoutIdAfter) as timeoutSample,' +
+      ' coalesce(killedId, oomReportId, jsonOomId, jsonOomIdAfter) as oomSample' +
       ` | stats ${stats.join(', ')} by bin(${binMinutes}m)`,
   };
 }

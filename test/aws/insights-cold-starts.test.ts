@@ -8,11 +8,17 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { InsightsColdStarts } from '../../src/aws/insights-cold-starts';
-import { coldStartQueryString } from '../../src/cold-start-query';
+import { InsightsColdStarts, summarizeInvocationRows } from '../../src/aws/insights-cold-starts';
+import { coldStartQueryString, invocationLogQueryString } from '../../src/cold-start-query';
 import { ErrorCode, GofnError } from '../../src/errors';
 import type { ColdStartQuery } from '../../src/ports';
-import { jsonReportEvents, textReportEvents, type LogEvent } from '../fixtures/aws/lambda-report-logs';
+import {
+  jsonCrashEvents,
+  jsonReportEvents,
+  textCrashEvents,
+  textReportEvents,
+  type LogEvent,
+} from '../fixtures/aws/lambda-report-logs';
 import { runInsightsQuery } from '../support/logs-insights';
 import { hour, mockedClients, rejectionOf } from './helpers';
 
@@ -33,7 +39,7 @@ const query: ColdStartQuery = {
 function row(bin: string, invocations: number, coldStarts: number, initAvg?: number, initMax?: number) {
   const fields = [
     { field: 'bin(1m)', value: bin },
-    { field: 'invocations', value: String(invocations) },
+    { field: 'textReports', value: String(invocations) },
     { field: 'textColdStarts', value: String(coldStarts) },
     { field: 'jsonColdStarts', value: '0' },
   ];
@@ -95,12 +101,14 @@ describe('InsightsColdStarts', () => {
     expect(stats.previous).toEqual({ invocations: 100, coldStarts: 2, initAvgMs: 300, initMaxMs: 350 });
     // (400×1 + 200×3) / 4 cold starts
     expect(stats.current).toEqual({ invocations: 550, coldStarts: 4, initAvgMs: 250, initMaxMs: 400 });
-    expect(stats.queryString).toBe(
-      'filter @type = "REPORT" or type = "platform.report" | stats count(*) as invocations,' +
-        ' count(@initDuration) as textColdStarts, sum(@initDuration) as textInitSum, max(@initDuration) as textInitMax,' +
+    expect(stats.queryString).toBe(invocationLogQueryString(2 * 3600).queryString);
+    expect(stats.queryString).toMatch(/^filter @type = "REPORT" or type = "platform.report" or @message like /);
+    expect(stats.queryString).toContain(
+      'count(@initDuration) as textColdStarts, sum(@initDuration) as textInitSum, max(@initDuration) as textInitMax,' +
         ' count(record.metrics.initDurationMs) as jsonColdStarts, sum(record.metrics.initDurationMs) as jsonInitSum,' +
-        ' max(record.metrics.initDurationMs) as jsonInitMax by bin(1m)',
+        ' max(record.metrics.initDurationMs) as jsonInitMax',
     );
+    expect(stats.queryString).toMatch(/ by bin\(1m\)$/);
   });
 
   describe('both log formats in one query', () => {
@@ -156,6 +164,86 @@ describe('InsightsColdStarts', () => {
 
       // Assess
       expect(rows).toEqual([]);
+    });
+  });
+
+  describe('memory and crashes, in the same query', () => {
+    function logGroupHolding(events: LogEvent[]) {
+      let started: string | undefined;
+      logs.on(StartQueryCommand).callsFake((input: { queryString?: string }) => {
+        started = input.queryString;
+        return { queryId: 'q-crashes' };
+      });
+      logs.on(GetQueryResultsCommand).callsFake(() => ({
+        status: 'Complete',
+        results: runInsightsQuery(started ?? '', events),
+        statistics: { recordsMatched: events.length, recordsScanned: events.length, bytesScanned: 4096 },
+      }));
+    }
+
+    it("counts a Text function's timeout, OOM kill and two panics with their request IDs, and its memory", async () => {
+      // Prepare
+      logGroupHolding([...textReportEvents, ...textCrashEvents]);
+      const adapter = new InsightsColdStarts(mockedClients(), { sleep: recordingSleep().sleep });
+
+      // Act
+      const stats = await adapter.getInvocationLogs(query);
+
+      // Assess: still one query for cold starts, memory and crashes.
+      expect(logs).toHaveReceivedCommandTimes(StartQueryCommand, 1);
+      expect(stats.current.invocations).toBe(7);
+      expect(stats.crashes.timeouts).toEqual({ count: 1, requestIds: ['3b7c0d2e-1f4a-4c5b-9d6e-7f8a9b0c1d01'] });
+      expect(stats.crashes.outOfMemory).toEqual({ count: 1, requestIds: ['4c8d1e3f-2a5b-4d6c-8e7f-9a0b1c2d3e02'] });
+      // The runtime's own panic and the one aws-lambda-go recovered; the returned error is not one.
+      expect(stats.crashes.panics.count).toBe(2);
+      expect(stats.crashes.panics.requestIds).toEqual([
+        '6e0f3a5b-4c7d-4f8e-a09b-1c2d3e4f5a04',
+        '5d9e2f4a-3b6c-4e7d-9f8a-0b1c2d3e4f03',
+      ]);
+      expect(stats.crashes.panics.message).toBe('assignment to entry in nil map');
+      expect(stats.crashes.panics.topFrame).toBe('(*Cart).Add (orders/internal/cart/cart.go:88)');
+      expect(stats.memory).toEqual({ reports: 7, maxMemoryUsedMB: 512, avgMemoryUsedMB: 125.6, memorySizeMB: 512 });
+    });
+
+    it("reads a JSON function's timeouts and OOM kills from its platform.report records", async () => {
+      // Prepare
+      logGroupHolding([...jsonReportEvents, ...jsonCrashEvents]);
+      const adapter = new InsightsColdStarts(mockedClients(), { sleep: recordingSleep().sleep });
+
+      // Act
+      const stats = await adapter.getInvocationLogs(query);
+
+      // Assess
+      expect(stats.current.invocations).toBe(7);
+      expect(stats.crashes.timeouts).toEqual({ count: 1, requestIds: ['7f1a4b6c-5d8e-4a9f-b0c1-2d3e4f5a6b05'] });
+      expect(stats.crashes.outOfMemory).toEqual({ count: 1, requestIds: ['8a2b5c7d-6e9f-4b0a-c1d2-3e4f5a6b7c06'] });
+      expect(stats.crashes.panics.count).toBe(0);
+      expect(stats.memory.maxMemoryUsedMB).toBe(512);
+      expect(stats.memory.memorySizeMB).toBe(512);
+    });
+
+    it('counts an invocation seen twice (a "Task timed out" line and its REPORT) once; one bin gives its newest and oldest request ID', () => {
+      // Prepare: four timeouts in one bin, each written both ways.
+      const ids = ['0a', '1b', '2c', '3d'].map((p) => `${p}000000-0000-4000-8000-000000000000`);
+      const events = ids.flatMap((id, i) => [
+        {
+          timestamp: Date.parse(`2024-05-01T11:50:0${i}.000Z`),
+          message: `2024-05-01T11:50:0${i}.000Z ${id} Task timed out after 3.00 seconds\n`,
+        },
+        {
+          timestamp: Date.parse(`2024-05-01T11:50:0${i}.001Z`),
+          message: `REPORT RequestId: ${id}\tDuration: 3000.10 ms\tBilled Duration: 3000 ms\tMemory Size: 128 MB\tMax Memory Used: 40 MB\tStatus: timeout\n`,
+        },
+      ]);
+      const rows = runInsightsQuery(invocationLogQueryString(2 * 3600).queryString, events);
+
+      // Act
+      const summary = summarizeInvocationRows(rows, 1, query, 'log group /aws/lambda/orders-api');
+
+      // Assess
+      expect(summary.crashes.timeouts.count).toBe(4);
+      expect(summary.crashes.timeouts.requestIds).toHaveLength(2);
+      expect(summary.crashes.timeouts.requestIds).toEqual([ids[3], ids[0]]);
     });
   });
 

@@ -2,29 +2,40 @@ import type { ResultField } from '@aws-sdk/client-cloudwatch-logs';
 import type { LogEvent } from '../fixtures/aws/lambda-report-logs';
 
 /**
- * Just enough of CloudWatch Logs Insights to run gofn's cold-start query over fixture log events,
- * so a test can tell whether the query the adapter sends reads a given log format at all. It knows:
+ * Just enough of CloudWatch Logs Insights to run gofn's invocation-log query over fixture log
+ * events, so a test can tell whether the query the adapter sends reads a given log format at all.
+ * It knows:
  * - the fields Logs Insights discovers
  *   (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_AnalyzeLogData-discoverable-fields.html):
  *   `@type`, `@requestId`, `@duration`, `@billedDuration`, `@memorySize`, `@maxMemoryUsed` and
- *   `@initDuration` from Lambda's text START/END/REPORT lines, and the keys of a JSON log event,
- *   nested keys joined with dots (`record.metrics.initDurationMs`);
- * - `filter <field> = "<text>" [or <field> = "<text>" ...]`;
- * - `stats count(*)|count(f)|sum(f)|max(f)|avg(f) as name, ... by bin(<n>m)`, where count(f)
- *   counts the events that have the field, and a statistic over no values is left out of the row.
- * Anything else throws, so a query that grows past this subset fails its test instead of passing
- * against something this does not understand.
+ *   `@initDuration` from Lambda's text START/END/REPORT lines (the two memory fields in bytes:
+ *   the sample query "Determine the amount of overprovisioned memory" divides them by 1000 twice),
+ *   and the keys of a JSON log event, nested keys joined with dots (`record.metrics.initDurationMs`);
+ * - `filter <term> [or <term> ...]`, a term being `<field> = "<text>"` or `<field> like /<regex>/`;
+ * - `parse @message /<regex with named groups>/`: the groups become fields of the events it
+ *   matches, and nothing of the others;
+ * - `fields coalesce(a, b, ...) as x, ...`;
+ * - `stats <aggregate> as name, ... by bin(<n>m)`, an aggregate being count(*), count(f), sum(f),
+ *   max(f), avg(f), earliest(f), latest(f), or a sum of counts (`count(a) + count(b)`); count(f)
+ *   counts the events that have the field, earliest/latest take the field of the earliest/latest
+ *   event that has it, and a statistic over no values is left out of the row.
+ * Commands are separated by ` | `. Anything else throws, so a query that grows past this subset
+ * fails its test instead of passing against something this does not understand.
  */
 export function runInsightsQuery(queryString: string, events: LogEvent[]): ResultField[][] {
-  const [filterPart, statsPart, ...rest] = queryString.split('|').map((part) => part.trim());
-  if (!filterPart || !statsPart || rest.length > 0) throw new Error(`unsupported query shape: ${queryString}`);
+  const commands = queryString.split(' | ').map((part) => part.trim());
+  const [filterPart, ...middle] = commands;
+  const statsPart = middle.pop();
+  if (!filterPart || !statsPart) throw new Error(`unsupported query shape: ${queryString}`);
   const matches = parseFilter(filterPart);
+  const steps = middle.map(parseCommand);
   const { aggregates, binMinutes } = parseStats(statsPart);
 
   const bins = new Map<number, Record<string, unknown>[]>();
   for (const event of events) {
     const fields = discoverFields(event);
     if (!matches(fields)) continue;
+    for (const step of steps) step(fields);
     const binMs = binMinutes * 60_000;
     const bin = Math.floor(event.timestamp / binMs) * binMs;
     bins.set(bin, [...(bins.get(bin) ?? []), fields]);
@@ -34,39 +45,91 @@ export function runInsightsQuery(queryString: string, events: LogEvent[]): Resul
     .sort(([a], [b]) => a - b)
     .map(([bin, members]) => {
       const row: ResultField[] = [{ field: `bin(${binMinutes}m)`, value: insightsTime(bin) }];
-      for (const { fn, field, as } of aggregates) {
-        const values = field === '*' ? [] : members.map((m) => m[field]).filter((v) => v !== undefined);
-        const numbers = values.map(Number);
-        let value: number | undefined;
-        if (fn === 'count') value = field === '*' ? members.length : values.length;
-        else if (numbers.length === 0) value = undefined;
-        else if (fn === 'sum') value = numbers.reduce((a, b) => a + b, 0);
-        else if (fn === 'max') value = Math.max(...numbers);
-        else value = numbers.reduce((a, b) => a + b, 0) / numbers.length;
-        if (value !== undefined) row.push({ field: as, value: String(value) });
+      for (const { terms, as } of aggregates) {
+        const values = terms.map((term) => aggregate(term, members));
+        if (values.some((v) => v === undefined)) continue;
+        const value = values.length === 1 ? values[0]! : values.reduce((a, b) => Number(a) + Number(b), 0);
+        row.push({ field: as, value: String(value) });
       }
       return row;
     });
 }
 
+type Term = { fn: string; field: string };
+
+function aggregate({ fn, field }: Term, members: Record<string, unknown>[]): string | number | undefined {
+  const having = field === '*' ? members : members.filter((m) => m[field] !== undefined);
+  if (fn === 'count') return having.length;
+  if (having.length === 0) return undefined;
+  if (fn === 'earliest' || fn === 'latest') {
+    const sorted = [...having].sort((a, b) => Number(a['@timestamp']) - Number(b['@timestamp']));
+    return String((fn === 'earliest' ? sorted[0] : sorted.at(-1))![field]);
+  }
+  const numbers = having.map((m) => Number(m[field]));
+  if (fn === 'sum') return numbers.reduce((a, b) => a + b, 0);
+  if (fn === 'max') return Math.max(...numbers);
+  return numbers.reduce((a, b) => a + b, 0) / numbers.length;
+}
+
 function parseFilter(part: string): (fields: Record<string, unknown>) => boolean {
   const body = /^filter (.+)$/.exec(part)?.[1];
   if (!body) throw new Error(`unsupported filter: ${part}`);
-  const terms = body.split(/\s+or\s+/).map((term) => {
-    const match = /^(@?[\w.]+) = "([^"]*)"$/.exec(term.trim());
-    if (!match) throw new Error(`unsupported filter term: ${term}`);
-    return { field: match[1]!, text: match[2]! };
+  const terms = body.split(/\s+or\s+(?=@?[\w.]+ (?:=|like) )/).map((term) => {
+    const equals = /^(@?[\w.]+) = "([^"]*)"$/.exec(term.trim());
+    if (equals) return (fields: Record<string, unknown>) => fields[equals[1]!] === equals[2]!;
+    const like = /^(@?[\w.]+) like \/(.+)\/$/.exec(term.trim());
+    if (like) {
+      const regex = new RegExp(like[2]!);
+      return (fields: Record<string, unknown>) => {
+        const value = fields[like[1]!];
+        return typeof value === 'string' && regex.test(value);
+      };
+    }
+    throw new Error(`unsupported filter term: ${term}`);
   });
-  return (fields) => terms.some(({ field, text }) => fields[field] === text);
+  return (fields) => terms.some((term) => term(fields));
 }
 
-function parseStats(part: string): { aggregates: { fn: string; field: string; as: string }[]; binMinutes: number } {
+/** `parse @message /regex/` or `fields coalesce(...) as x, ...`, as a change to one event's fields. */
+function parseCommand(part: string): (fields: Record<string, unknown>) => void {
+  const parse = /^parse (@?[\w.]+) \/(.+)\/$/.exec(part);
+  if (parse) {
+    const regex = new RegExp(parse[2]!);
+    return (fields) => {
+      const value = fields[parse[1]!];
+      const groups = typeof value === 'string' ? regex.exec(value)?.groups : undefined;
+      for (const [name, text] of Object.entries(groups ?? {})) if (text !== undefined) fields[name] = text;
+    };
+  }
+  const list = /^fields (.+)$/.exec(part)?.[1];
+  if (list) {
+    const items = list.split(/,\s*(?=coalesce\()/).map((item) => {
+      const coalesce = /^coalesce\(([^)]*)\) as (\w+)$/.exec(item.trim());
+      if (!coalesce) throw new Error(`unsupported fields item: ${item}`);
+      return { from: coalesce[1]!.split(',').map((f) => f.trim()), as: coalesce[2]! };
+    });
+    return (fields) => {
+      for (const { from, as } of items) {
+        const first = from.map((f) => fields[f]).find((v) => v !== undefined);
+        if (first !== undefined) fields[as] = first;
+      }
+    };
+  }
+  throw new Error(`unsupported command: ${part}`);
+}
+
+function parseStats(part: string): { aggregates: { terms: Term[]; as: string }[]; binMinutes: number } {
   const match = /^stats (.+) by bin\((\d+)m\)$/.exec(part);
   if (!match) throw new Error(`unsupported stats: ${part}`);
   const aggregates = match[1]!.split(',').map((item) => {
-    const agg = /^(count|sum|max|avg)\((\*|@?[\w.]+)\) as (\w+)$/.exec(item.trim());
-    if (!agg) throw new Error(`unsupported aggregate: ${item}`);
-    return { fn: agg[1]!, field: agg[2]!, as: agg[3]! };
+    const named = /^(.+) as (\w+)$/.exec(item.trim());
+    if (!named) throw new Error(`unsupported aggregate: ${item}`);
+    const terms = named[1]!.split(' + ').map((term) => {
+      const agg = /^(count|sum|max|avg|earliest|latest)\((\*|@?[\w.]+)\)$/.exec(term.trim());
+      if (!agg || (named[1]!.includes(' + ') && agg[1] !== 'count')) throw new Error(`unsupported aggregate: ${item}`);
+      return { fn: agg[1]!, field: agg[2]! };
+    });
+    return { terms, as: named[2]! };
   });
   return { aggregates, binMinutes: Number(match[2]) };
 }
@@ -87,7 +150,10 @@ function discoverFields(event: LogEvent): Record<string, unknown> {
     fields['@type'] = type;
     for (const [pattern, name] of reportFields) {
       const value = pattern.exec(event.message)?.[1];
-      if (value !== undefined) fields[name] = name === '@requestId' ? value : Number(value);
+      if (value === undefined) continue;
+      // Logs Insights reports the two memory fields in bytes (Lambda's MB × 1,000,000).
+      const scale = name === '@memorySize' || name === '@maxMemoryUsed' ? 1_000_000 : 1;
+      fields[name] = name === '@requestId' ? value : Number(value) * scale;
     }
     return fields;
   }
