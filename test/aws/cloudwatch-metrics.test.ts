@@ -16,6 +16,7 @@ import {
   type AliasTelemetry,
   type MinuteValues,
 } from '../fixtures/aws/cloudwatch-executed-version';
+import { complete, forbidden } from '../fixtures/aws/cloudwatch-get-metric-data';
 import { hour, minute, mockedClients, rejectionOf } from './helpers';
 
 const cloudWatch = mockClient(CloudWatchClient);
@@ -311,6 +312,115 @@ describe('CloudWatchMetrics.getFunctionMetrics', () => {
     const [input] = sentInputs();
     expect(input?.MetricDataQueries?.some((q) => q.Id?.startsWith('v'))).toBe(false);
     expect(result.byVersion).toEqual({});
+  });
+
+  it('reads metrics of other namespaces in the same single request, each by its statistic', async () => {
+    // Prepare: an SQS source's age and depth (per minute), an API's p99 (one per window), an alarm's
+    // Sum at its own 5-minute period, and an API Gateway count CloudWatch refuses.
+    const minutes = (from: number, to: number, value: (i: number) => number) => {
+      const timestamps = Array.from({ length: to - from }, (_, i) => at(from + i));
+      return { timestamps, values: timestamps.map((_, i) => value(i)) };
+    };
+    const age = minutes(-120, 0, (i) => i * 10);
+    const visible = minutes(-60, 0, (i) => 1000 - i);
+    const alarm = { timestamps: [at(-60), at(-55), at(-10)], values: [3, 12, 4] };
+    cloudWatch.on(GetMetricDataCommand).resolves({
+      MetricDataResults: [
+        complete('x0', age.timestamps, age.values),
+        complete('x1', visible.timestamps, visible.values),
+        complete('x2', [at(-120), at(-60)], [400, 2400]),
+        complete('x3', alarm.timestamps, alarm.values),
+        forbidden('x4'),
+      ],
+    });
+    const metrics = new CloudWatchMetrics(mockedClients(), { now: () => now });
+    const queue = [{ name: 'QueueName', value: 'orders' }];
+
+    // Act
+    const result = await metrics.getFunctionMetrics({
+      ...query,
+      extra: [
+        {
+          id: 'age',
+          namespace: 'AWS/SQS',
+          metricName: 'ApproximateAgeOfOldestMessage',
+          dimensions: queue,
+          stat: 'Maximum',
+        },
+        {
+          id: 'visible',
+          namespace: 'AWS/SQS',
+          metricName: 'ApproximateNumberOfMessagesVisible',
+          dimensions: queue,
+          stat: 'Maximum',
+        },
+        {
+          id: 'latency',
+          namespace: 'AWS/ApiGateway',
+          metricName: 'Latency',
+          dimensions: [{ name: 'ApiName', value: 'orders' }],
+          stat: 'p99',
+        },
+        {
+          id: 'alarm',
+          namespace: 'AWS/Lambda',
+          metricName: 'Errors',
+          dimensions: [{ name: 'FunctionName', value: 'orders-api' }],
+          stat: 'Sum',
+          periodSeconds: 300,
+        },
+        {
+          id: 'count',
+          namespace: 'AWS/ApiGateway',
+          metricName: 'Count',
+          dimensions: [{ name: 'ApiName', value: 'orders' }],
+          stat: 'Sum',
+        },
+      ],
+    });
+
+    // Assess
+    expect(cloudWatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 1);
+    const [input] = sentInputs();
+    expect(queryById(input!, 'x0')?.MetricStat).toEqual({
+      Metric: {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateAgeOfOldestMessage',
+        Dimensions: [{ Name: 'QueueName', Value: 'orders' }],
+      },
+      Period: 60,
+      Stat: 'Maximum',
+    });
+    expect(queryById(input!, 'x2')?.MetricStat).toMatchObject({ Period: 3600, Stat: 'p99' });
+    expect(queryById(input!, 'x3')?.MetricStat).toMatchObject({ Period: 300, Stat: 'Sum' });
+    expect(result.extra.age).toEqual({ current: 1190, previous: 590, latest: 1190, peak: 1190, served: true });
+    expect(result.extra.visible).toMatchObject({ current: 1000, latest: 941, served: true });
+    expect(result.extra.latency).toMatchObject({ current: 2400, previous: 400 });
+    expect(result.extra.alarm).toMatchObject({ current: 19, peak: 12, latest: 4 });
+    expect(result.extra.count).toEqual({
+      current: undefined,
+      previous: undefined,
+      latest: undefined,
+      peak: undefined,
+      served: false,
+    });
+  });
+
+  it('reads a function without aliases ($LATEST) under FunctionName alone', async () => {
+    // Prepare
+    cloudWatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+    const metrics = new CloudWatchMetrics(mockedClients(), { now: () => now });
+
+    // Act
+    await metrics.getFunctionMetrics({ ...query, alias: '$LATEST' });
+
+    // Assess
+    const [input] = sentInputs();
+    for (const id of ['invocations', 'errors', 'throttles', 'p99']) {
+      expect(queryById(input!, id)?.MetricStat?.Metric?.Dimensions).toEqual([
+        { Name: 'FunctionName', Value: 'orders-api' },
+      ]);
+    }
   });
 
   it('rejects a window that ends before it starts', async () => {

@@ -1,5 +1,8 @@
 import {
+  DeleteFunctionConcurrencyCommand,
   GetAliasCommand,
+  GetEventSourceMappingCommand,
+  UpdateEventSourceMappingCommand,
   GetFunctionConcurrencyCommand,
   InvokeCommand,
   LambdaClient,
@@ -14,6 +17,7 @@ import { LambdaControl } from '../../src/aws/lambda-control';
 import { LambdaJobQueue } from '../../src/aws/lambda-job-queue';
 import { ErrorCode, GofnError } from '../../src/errors';
 import { canaryCleared, canaryInProgress } from '../fixtures/aws/lambda-alias';
+import * as mappings from '../fixtures/aws/lambda-event-source-mappings';
 import { mockedClients, rejectionOf } from './helpers';
 
 const lambda = mockClient(LambdaClient);
@@ -165,6 +169,86 @@ describe('LambdaControl', () => {
       ReservedConcurrentExecutions: 150,
     });
     expect(stored).toBe(150);
+  });
+
+  it('removes reserved concurrency with DeleteFunctionConcurrency', async () => {
+    // Prepare: DeleteFunctionConcurrency answers 204 with no body.
+    lambda.on(DeleteFunctionConcurrencyCommand).resolves({ $metadata: { httpStatusCode: 204 } });
+    const control = new LambdaControl(mockedClients());
+
+    // Act
+    await control.deleteReservedConcurrency('orders-api');
+
+    // Assess
+    expect(lambda).toHaveReceivedCommandWith(DeleteFunctionConcurrencyCommand, { FunctionName: 'orders-api' });
+  });
+
+  it('turns a mapping off with Enabled false and reads back what Lambda answers (Disabling)', async () => {
+    // Prepare
+    lambda.on(UpdateEventSourceMappingCommand).resolves(mappings.disablingMapping);
+    const control = new LambdaControl(mockedClients());
+
+    // Act
+    const state = await control.updateEventSourceMapping('b2c3d4e5-0000-4f6a-9b0c-000000000004', { enabled: false });
+
+    // Assess
+    expect(lambda).toHaveReceivedCommandWith(UpdateEventSourceMappingCommand, {
+      UUID: 'b2c3d4e5-0000-4f6a-9b0c-000000000004',
+      Enabled: false,
+    });
+    expect(lambda.commandCalls(UpdateEventSourceMappingCommand)[0]!.args[0].input).not.toHaveProperty('ScalingConfig');
+    expect(state).toEqual({
+      uuid: 'b2c3d4e5-0000-4f6a-9b0c-000000000004',
+      sourceArn: mappings.ordersQueueArn,
+      state: 'Disabling',
+      stateTransitionReason: 'USER_INITIATED',
+      maximumConcurrency: 50,
+      functionArn: mappings.aliasArn,
+    });
+  });
+
+  it('sets a MaximumConcurrency with ScalingConfig, and removes it with an empty ScalingConfig', async () => {
+    // Prepare
+    lambda.on(UpdateEventSourceMappingCommand).resolves(mappings.cappedMapping);
+    const control = new LambdaControl(mockedClients());
+
+    // Act
+    const capped = await control.updateEventSourceMapping('b2c3d4e5-0000-4f6a-9b0c-000000000004', {
+      maximumConcurrency: 10,
+    });
+    await control.updateEventSourceMapping('b2c3d4e5-0000-4f6a-9b0c-000000000004', { maximumConcurrency: null });
+
+    // Assess
+    const inputs = lambda.commandCalls(UpdateEventSourceMappingCommand).map((c) => c.args[0].input);
+    expect(inputs).toEqual([
+      { UUID: 'b2c3d4e5-0000-4f6a-9b0c-000000000004', ScalingConfig: { MaximumConcurrency: 10 } },
+      { UUID: 'b2c3d4e5-0000-4f6a-9b0c-000000000004', ScalingConfig: {} },
+    ]);
+    expect(capped.maximumConcurrency).toBe(10);
+  });
+
+  it('reads a mapping with GetEventSourceMapping, a missing one as NotFound', async () => {
+    // Prepare
+    lambda
+      .on(GetEventSourceMappingCommand, { UUID: 'b2c3d4e5-0000-4f6a-9b0c-000000000004' })
+      .resolves(mappings.cappedMapping)
+      .on(GetEventSourceMappingCommand, { UUID: 'gone' })
+      .rejects(
+        new ResourceNotFoundException({
+          message: 'The resource you requested does not exist.',
+          $metadata: { httpStatusCode: 404 },
+        }),
+      );
+    const control = new LambdaControl(mockedClients());
+
+    // Act
+    const found = await control.getEventSourceMapping('b2c3d4e5-0000-4f6a-9b0c-000000000004');
+    const missing = await rejectionOf(control.getEventSourceMapping('gone'));
+
+    // Assess
+    expect(found).toMatchObject({ state: 'Enabled', maximumConcurrency: 10 });
+    expect(missing).toBeInstanceOf(GofnError);
+    expect((missing as GofnError).code).toBe(ErrorCode.NotFound);
   });
 
   it('invokes asynchronously with the qualifier and the payload bytes, resolving on 202', async () => {

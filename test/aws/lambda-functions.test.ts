@@ -5,6 +5,7 @@ import {
   GetFunctionConcurrencyCommand,
   GetFunctionEventInvokeConfigCommand,
   LambdaClient,
+  ListAliasesCommand,
   ListEventSourceMappingsCommand,
   ListFunctionsCommand,
   ListTagsCommand,
@@ -25,6 +26,8 @@ import {
   concurrencyZero,
   getFunctionQualifiedJsonPassThrough,
   textActiveConfiguration,
+  withEnvironment,
+  withEnvironmentError,
 } from '../fixtures/aws/lambda-configuration';
 import { canaryInProgress, plainAlias } from '../fixtures/aws/lambda-alias';
 import * as invokeConfig from '../fixtures/aws/lambda-event-invoke-config';
@@ -93,7 +96,58 @@ describe('LambdaFunctions', () => {
         systemLogLevel: 'INFO',
         tracingMode: 'PassThrough',
         tags: { 'gofn:managed': 'true', team: 'orders' },
+        goMemLimit: { state: 'unset' },
       });
+    });
+
+    it('reads GOMEMLIMIT from the environment as a number, and keeps no other value', async () => {
+      // Prepare
+      lambda.on(GetFunctionCommand).resolves({ Configuration: withEnvironment });
+      lambda.on(GetAliasCommand).resolves(plainAlias);
+      const functions = new LambdaFunctions(mockedClients());
+
+      // Act
+      const info = await functions.getFunction('orders-api', 'live');
+
+      // Assess
+      expect(info.goMemLimit).toEqual({ state: 'set', bytes: 450 * 1024 * 1024 });
+      expect(JSON.stringify(info)).not.toContain('hunter2');
+      expect(JSON.stringify(info)).not.toContain('DB_PASSWORD');
+    });
+
+    it('says the environment could not be read when Lambda answers Environment.Error', async () => {
+      // Prepare
+      lambda.on(GetFunctionCommand).resolves({ Configuration: withEnvironmentError });
+      lambda.on(GetAliasCommand).resolves(plainAlias);
+      const functions = new LambdaFunctions(mockedClients());
+
+      // Act
+      const info = await functions.getFunction('orders-api', 'live');
+
+      // Assess
+      expect(info.goMemLimit).toEqual({
+        state: 'unreadable',
+        reason:
+          'Lambda could not return the environment (AccessDeniedException: Lambda was unable to decrypt the environment variables because KMS access was denied.)',
+      });
+    });
+
+    it('reads $LATEST with GetFunction alone: it is no alias, so there is no GetAlias', async () => {
+      // Prepare
+      lambda.on(GetFunctionCommand).resolves({ Configuration: { ...textActiveConfiguration, Version: '$LATEST' } });
+      const functions = new LambdaFunctions(mockedClients());
+
+      // Act
+      const info = await functions.getFunction('orders-api', '$LATEST');
+
+      // Assess
+      expect(lambda).toHaveReceivedCommandWith(GetFunctionCommand, {
+        FunctionName: 'orders-api',
+        Qualifier: '$LATEST',
+      });
+      expect(lambda).toHaveReceivedCommandTimes(GetAliasCommand, 0);
+      expect(info).toMatchObject({ alias: '$LATEST', version: '$LATEST', routing: {} });
+      expect(info.routingUnavailable).toBeUndefined();
     });
 
     it('reads the Text format and active tracing Lambda reports for an unconfigured function', async () => {
@@ -312,6 +366,66 @@ describe('LambdaFunctions', () => {
     ]);
   });
 
+  it("reads a mapping's state, why it is in it, its last poll and its MaximumConcurrency", async () => {
+    // Prepare
+    lambda
+      .on(ListEventSourceMappingsCommand)
+      .resolves({ EventSourceMappings: [] })
+      .on(ListEventSourceMappingsCommand, { FunctionName: 'orders-worker' })
+      .resolves(mappings.mappingsWithState);
+    const functions = new LambdaFunctions(mockedClients());
+
+    // Act
+    const sources = await functions.listEventSources({
+      functionName: 'orders-worker',
+      functionArn: mappings.functionArn,
+      qualifiers: [],
+    });
+
+    // Assess
+    expect(sources).toEqual([
+      {
+        uuid: 'b2c3d4e5-0000-4f6a-9b0c-000000000004',
+        sourceArn: mappings.ordersQueueArn,
+        service: 'sqs',
+        state: 'Disabled',
+        qualifier: 'live',
+        stateTransitionReason: 'USER_INITIATED',
+        lastProcessingResult: undefined,
+        maximumConcurrency: 50,
+        batchSize: 10,
+      },
+      {
+        uuid: 'b2c3d4e5-0000-4f6a-9b0c-000000000005',
+        sourceArn: mappings.kinesisStreamArn,
+        service: 'kinesis',
+        state: 'Enabled',
+        qualifier: undefined,
+        stateTransitionReason: 'User action',
+        lastProcessingResult: 'PROBLEM: Function call failed',
+        maximumConcurrency: undefined,
+        batchSize: 100,
+      },
+    ]);
+  });
+
+  it('lists the aliases of a function, page after page', async () => {
+    // Prepare: ListAliases, https://docs.aws.amazon.com/lambda/latest/api/API_ListAliases.html
+    lambda
+      .on(ListAliasesCommand, { FunctionName: 'orders-api', Marker: undefined })
+      .resolves({ Aliases: [{ Name: 'live', FunctionVersion: '42', AliasArn: `${fnArn}:live` }], NextMarker: 'm-2' })
+      .on(ListAliasesCommand, { FunctionName: 'orders-api', Marker: 'm-2' })
+      .resolves({ Aliases: [{ Name: 'beta', FunctionVersion: '43', AliasArn: `${fnArn}:beta` }] });
+    const functions = new LambdaFunctions(mockedClients());
+
+    // Act
+    const aliases = await functions.listAliases('orders-api');
+
+    // Assess
+    expect(aliases).toEqual(['beta', 'live']);
+    expect(lambda).toHaveReceivedCommandTimes(ListAliasesCommand, 2);
+  });
+
   it('finds mappings bound to the function, its alias and its version, each once', async () => {
     // Prepare: each name answers with the mappings bound to it; the alias ARN is asked twice over.
     lambda
@@ -341,6 +455,10 @@ describe('LambdaFunctions', () => {
         service: 'sqs',
         state: 'Enabled',
         qualifier: undefined,
+        stateTransitionReason: 'USER_INITIATED',
+        lastProcessingResult: undefined,
+        maximumConcurrency: undefined,
+        batchSize: 10,
       },
       {
         uuid: 'a1b2c3d4-0000-4e5f-8a9b-000000000002',
@@ -348,6 +466,10 @@ describe('LambdaFunctions', () => {
         service: 'sqs',
         state: 'Enabled',
         qualifier: 'live',
+        stateTransitionReason: 'USER_INITIATED',
+        lastProcessingResult: undefined,
+        maximumConcurrency: undefined,
+        batchSize: 10,
       },
       {
         uuid: 'a1b2c3d4-0000-4e5f-8a9b-000000000003',
@@ -355,6 +477,10 @@ describe('LambdaFunctions', () => {
         service: 'sqs',
         state: 'Enabled',
         qualifier: '7',
+        stateTransitionReason: 'USER_INITIATED',
+        lastProcessingResult: undefined,
+        maximumConcurrency: undefined,
+        batchSize: 10,
       },
     ]);
   });
