@@ -62,6 +62,18 @@ const READS_ON_FUNCTIONS: readonly Grant[] = [
     actions: ['lambda:GetFunctionEventInvokeConfig'],
     neededBy: 'lambda-functions.ts GetFunctionEventInvokeConfigCommand: on-failure destination',
   },
+  {
+    actions: ['lambda:ListAliases'],
+    neededBy: 'lambda-functions.ts ListAliasesCommand: a function without aliases is diagnosed as $LATEST',
+  },
+];
+
+/** Reads of event-source mappings by UUID: the read-back of a mapping change. */
+const READS_ON_MAPPINGS: readonly Grant[] = [
+  {
+    actions: ['lambda:GetEventSourceMapping'],
+    neededBy: 'lambda-control.ts GetEventSourceMappingCommand: verify a mapping turned off or on, or its cap',
+  },
 ];
 
 const READS_ON_DEPLOYMENT_GROUPS: readonly Grant[] = [
@@ -113,6 +125,7 @@ export function grantFleetAccess(scope: Construct, role: iam.IRole, workloads: r
   const anyDeploymentGroup = arn('codedeploy', 'deploymentgroup', '*');
   const anyAlarm = arn('cloudwatch', 'alarm', '*');
   const anyQueue = stack.formatArn({ service: 'sqs', resource: '*', arnFormat: ArnFormat.NO_RESOURCE_NAME });
+  const anyMapping = arn('lambda', 'event-source-mapping', '*');
 
   const read = new iam.Policy(scope, 'ReadFleetPolicy', {
     statements: [
@@ -135,6 +148,11 @@ export function grantFleetAccess(scope: Construct, role: iam.IRole, workloads: r
       }),
       new iam.PolicyStatement({ sid: 'ReadQueues', actions: actionsOf(READS_ON_QUEUES), resources: [anyQueue] }),
       new iam.PolicyStatement({ sid: 'ReadAlarms', actions: actionsOf(READS_ON_ALARMS), resources: [anyAlarm] }),
+      new iam.PolicyStatement({
+        sid: 'ReadEventSourceMappings',
+        actions: actionsOf(READS_ON_MAPPINGS),
+        resources: [anyMapping],
+      }),
     ],
   });
   read.attachToRole(role);
@@ -161,6 +179,12 @@ export function grantFleetAccess(scope: Construct, role: iam.IRole, workloads: r
     'AwsSolutions-IAM5',
     'Read-only CodeDeploy calls on any deployment group: a function names its group in its gofn:deployment-group tag',
     ['Resource::arn:<AWS::Partition>:codedeploy:<AWS::Region>:<AWS::AccountId>:deploymentgroup:*'],
+  );
+  suppress(
+    read,
+    'AwsSolutions-IAM5',
+    'GetEventSourceMapping of any mapping: the read-back of a mapping gofn changed, named by UUID',
+    ['Resource::arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:event-source-mapping:*'],
   );
   suppress(
     read,
@@ -199,11 +223,20 @@ export function grantFleetAccess(scope: Construct, role: iam.IRole, workloads: r
   const act = new iam.Policy(scope, 'ActOnManagedPolicy', {
     statements: [
       new iam.PolicyStatement({
-        // lambda-control.ts UpdateAliasCommand (rollback) and PutFunctionConcurrencyCommand.
+        // lambda-control.ts UpdateAliasCommand (rollback), PutFunctionConcurrencyCommand (raise or
+        // lower) and DeleteFunctionConcurrencyCommand (remove a reservation).
         sid: 'RollBackAndResizeManagedFunctions',
-        actions: ['lambda:UpdateAlias', 'lambda:PutFunctionConcurrency'],
+        actions: ['lambda:UpdateAlias', 'lambda:PutFunctionConcurrency', 'lambda:DeleteFunctionConcurrency'],
         resources: [anyFunction],
         conditions: { StringEquals: { [`aws:ResourceTag/${TAG.managed}`]: 'true' } },
+      }),
+      new iam.PolicyStatement({
+        // lambda-control.ts UpdateEventSourceMappingCommand: turn a mapping off or on, set its
+        // MaximumConcurrency. A mapping carries no tag of its function; the worker acts only on a
+        // mapping it listed for a function it authorized (src/actions/plan-sources.ts).
+        sid: 'SwitchEventSourceMappings',
+        actions: ['lambda:UpdateEventSourceMapping'],
+        resources: [anyMapping],
       }),
       new iam.PolicyStatement({
         // codedeploy-control.ts StopDeploymentCommand: rollback of an alias CodeDeploy is moving.
@@ -243,6 +276,12 @@ export function grantFleetAccess(scope: Construct, role: iam.IRole, workloads: r
     'AwsSolutions-IAM5',
     'Alias and concurrency changes are allowed on any function only under the condition aws:ResourceTag/gofn:managed = true',
     ['Resource::arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:*'],
+  );
+  suppress(
+    act,
+    'AwsSolutions-IAM5',
+    'Event-source mappings are named by UUID and carry no tag of the function they feed; gofn changes only mappings it listed for a function it authorized',
+    ['Resource::arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:event-source-mapping:*'],
   );
   suppress(
     act,

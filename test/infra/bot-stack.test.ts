@@ -165,7 +165,7 @@ describe('BotStack', () => {
 
   it('lets the worker change aliases and concurrency only of functions tagged gofn:managed=true', () => {
     const statements = statementsOf(template, 'gofn-worker');
-    for (const action of ['lambda:UpdateAlias', 'lambda:PutFunctionConcurrency']) {
+    for (const action of ['lambda:UpdateAlias', 'lambda:PutFunctionConcurrency', 'lambda:DeleteFunctionConcurrency']) {
       const granting = withAction(statements, action);
       expect(granting).toHaveLength(1);
       expect(granting[0]).toMatchObject({
@@ -173,11 +173,36 @@ describe('BotStack', () => {
         Condition: { StringEquals: { 'aws:ResourceTag/gofn:managed': 'true' } },
       });
     }
-    // Nothing else grants Lambda writes: the tag condition cannot be sidestepped.
+    // Nothing else grants Lambda writes on functions: the tag condition cannot be sidestepped.
     const lambdaWrites = statements.flatMap((s) =>
       asArray(s.Action as string | string[]).filter((a) => /^lambda:(Update|Put|Delete|Create|Publish)/.test(a)),
     );
-    expect(lambdaWrites.sort()).toEqual(['lambda:PutFunctionConcurrency', 'lambda:UpdateAlias']);
+    expect(lambdaWrites.sort()).toEqual([
+      'lambda:DeleteFunctionConcurrency',
+      'lambda:PutFunctionConcurrency',
+      'lambda:UpdateAlias',
+      'lambda:UpdateEventSourceMapping',
+    ]);
+    // Mappings carry no tag of their function: their one write is granted on mappings only.
+    expect(withAction(statements, 'lambda:UpdateEventSourceMapping')).toEqual([
+      expect.objectContaining({
+        Effect: 'Allow',
+        Resource: {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':lambda:',
+              { Ref: 'AWS::Region' },
+              ':',
+              { Ref: 'AWS::AccountId' },
+              ':event-source-mapping:*',
+            ],
+          ],
+        },
+      }),
+    ]);
   });
 
   it("moves messages only from the workloads' DLQs back to their source queues", () => {
