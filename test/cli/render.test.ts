@@ -175,6 +175,33 @@ describe('terminal report', () => {
     }
   });
 
+  it('leads with the alarm that asked, its threshold and peak, and prints notes after the steps', async () => {
+    // Prepare
+    const report = {
+      ...(await throttlingReport()),
+      alarm: {
+        name: 'orders-api-throttles',
+        condition: 'Throttles Sum > 5 for 2 of 3 periods of 1 min',
+        metric: 'AWS/Lambda Throttles (FunctionName=orders-api)',
+        threshold: 5,
+        value: 14,
+        reason: 'Threshold Crossed',
+        since: '2026-11-26T14:22:05.000Z',
+      },
+      notes: ['orders-api has no alias, so gofn diagnosed $LATEST and cannot offer a rollback.'],
+    };
+
+    // Act
+    const lines = renderReport(report, plain).split('\n');
+
+    // Assess
+    expect(lines[1]).toBe(
+      'ALARM orders-api-throttles · Throttles Sum > 5 for 2 of 3 periods of 1 min · peak 14 (threshold 5) · since 14:22 UTC',
+    );
+    expect(lines[2]).toMatch(/^CRITICAL  Throttles:/);
+    expect(lines).toContain('Note: orders-api has no alias, so gofn diagnosed $LATEST and cannot offer a rollback.');
+  });
+
   it('colours marks only when asked', async () => {
     // Prepare
     const report = await throttlingReport();

@@ -130,10 +130,9 @@ describe('diagnose', () => {
     // Prepare
     const denied = new GofnError(ErrorCode.AccessDenied, 'denied.');
     const fail = Object.fromEntries(
-      ['getFunctionMetrics', 'getInvocationLogs', 'getDownstream', 'listRecentDeployments', 'listEventSources'].map((k) => [
-        k,
-        denied,
-      ]),
+      ['getFunctionMetrics', 'getInvocationLogs', 'getDownstream', 'listRecentDeployments', 'listEventSources'].map(
+        (k) => [k, denied],
+      ),
     );
 
     // Act

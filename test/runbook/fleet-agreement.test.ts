@@ -52,7 +52,9 @@ describe("the fleet overview agrees with each function's report", () => {
       expect(pairs.filter((p) => p.fleet === 'ok' && p.report === 'critical')).toEqual([]);
       expect(pairs.filter((p) => p.report === 'no-traffic' && p.fleet !== 'no-traffic')).toEqual([]);
       expect(
-        pairs.filter((p) => p.fleet === 'no-traffic' && p.report !== 'no-traffic' && !['warn', 'critical'].includes(p.report)),
+        pairs.filter(
+          (p) => p.fleet === 'no-traffic' && p.report !== 'no-traffic' && !['warn', 'critical'].includes(p.report),
+        ),
       ).toEqual([]);
       expect(pairs.filter((p) => p.fleet === 'unknown')).toEqual([]);
     },

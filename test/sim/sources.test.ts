@@ -167,7 +167,9 @@ describe('requests are recorded under the names the AWS adapters send', () => {
       metrics: await callsOf(() =>
         sources.metrics.getFunctionMetrics({ functionName: 'worker', alias: 'live', window, previous }),
       ),
-      coldStarts: await callsOf(() => sources.logs.getInvocationLogs({ logGroup: '/aws/lambda/worker', window, previous })),
+      coldStarts: await callsOf(() =>
+        sources.logs.getInvocationLogs({ logGroup: '/aws/lambda/worker', window, previous }),
+      ),
       downstream: await callsOf(() => sources.traces.getDownstream({ functionName: 'worker', window })),
       deploys: await callsOf(() =>
         sources.deploys.listRecentDeployments({ application: 'worker', group: 'live' }, new Date(NOW.getTime() - HOUR)),

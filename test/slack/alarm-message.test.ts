@@ -54,6 +54,85 @@ describe('understandAlarm', () => {
     expect(result).toEqual({ alarm: expect.objectContaining({ functionName: 'orders-api', alias: 'live' }) });
   });
 
+  it('keeps the one metric a single-metric alarm watches, with its statistic as GetMetricData spells it, period and threshold', () => {
+    // Act: SNS spells statistics as enum names (MAXIMUM, SAMPLE_COUNT).
+    const result = understandAlarm(
+      JSON.stringify({
+        ...base,
+        Trigger: {
+          MetricName: 'ApproximateNumberOfMessagesVisible',
+          Namespace: 'AWS/SQS',
+          Statistic: 'MAXIMUM',
+          Dimensions: [{ name: 'QueueName', value: 'orders-worker-dlq' }],
+          Period: 300,
+          EvaluationPeriods: 1,
+          ComparisonOperator: 'GreaterThanThreshold',
+          Threshold: 0,
+        },
+      }),
+    );
+
+    // Assess
+    expect('alarm' in result && result.alarm.watched).toEqual({
+      namespace: 'AWS/SQS',
+      metricName: 'ApproximateNumberOfMessagesVisible',
+      dimensions: [{ name: 'QueueName', value: 'orders-worker-dlq' }],
+      stat: 'Maximum',
+      periodSeconds: 300,
+      threshold: 0,
+    });
+  });
+
+  it('keeps a percentile (ExtendedStatistic) as it is, and no watched metric for metric math', () => {
+    // Act
+    const percentile = understandAlarm(
+      JSON.stringify({
+        ...base,
+        Trigger: {
+          MetricName: 'Duration',
+          Namespace: 'AWS/Lambda',
+          ExtendedStatistic: 'p99',
+          Dimensions: [{ name: 'FunctionName', value: 'orders-api' }],
+          Period: 60,
+          EvaluationPeriods: 3,
+          ComparisonOperator: 'GreaterThanThreshold',
+          Threshold: 9000,
+        },
+      }),
+    );
+    const math = understandAlarm(
+      JSON.stringify({
+        ...base,
+        Trigger: {
+          Metrics: [
+            { Id: 'e', Expression: 'errors/invocations', ReturnData: true },
+            {
+              Id: 'errors',
+              MetricStat: {
+                Metric: {
+                  Namespace: 'AWS/Lambda',
+                  MetricName: 'Errors',
+                  Dimensions: [{ name: 'FunctionName', value: 'orders-api' }],
+                },
+                Stat: 'Sum',
+                Period: 60,
+              },
+              ReturnData: false,
+            },
+          ],
+          Period: 60,
+          EvaluationPeriods: 1,
+          ComparisonOperator: 'GreaterThanThreshold',
+          Threshold: 0.05,
+        },
+      }),
+    );
+
+    // Assess
+    expect('alarm' in percentile && percentile.alarm.watched).toMatchObject({ stat: 'p99', threshold: 9000 });
+    expect('alarm' in math && math.alarm.watched).toBeUndefined();
+  });
+
   it('says why it does not understand a message', () => {
     expect(understandAlarm('not json')).toEqual({ problem: 'not-json' });
     expect(understandAlarm('{"AlarmName":"x"}')).toEqual({ problem: 'not-an-alarm' });

@@ -177,6 +177,31 @@ describe('Slack limits', () => {
     expect(await slackSdkProblems(message.blocks)).toBe('');
   });
 
+  it('the largest report still fits when an alarm leads it and a note follows its steps', async () => {
+    // Prepare
+    const report = {
+      ...(await largestReport()),
+      alarm: {
+        name: long(255, 'A'),
+        condition: long(600, 'c'),
+        metric: long(600, 'm'),
+        threshold: 1e12,
+        value: 123_456_789.123,
+        reason: long(4000, 'r'),
+        since: NOW.toISOString(),
+      },
+      notes: [long(3000, 'n'), long(3000, 'o')],
+    };
+
+    // Act
+    const message = reportMessage(report, { actionValue: tokenFor('C0123456789') });
+
+    // Assess
+    expect(message.blocks[2]).toMatchObject({ type: 'section', text: { text: expect.stringMatching(/^🔔 \*A+\*/) } });
+    expect(limitProblems(message)).toEqual([]);
+    expect(await slackSdkProblems(message.blocks)).toBe('');
+  });
+
   it('a fleet of 5,000 functions fits a message', async () => {
     // Prepare
     const sources = fakeSources();
