@@ -376,6 +376,65 @@ describe('actions from the terminal', () => {
     expect(run.stderr).toContain('Nothing was changed.');
   });
 
+  it('lowers reserved concurrency, removes it with none, and says which it did', async () => {
+    // Act
+    const lowered = await runCli(['concurrency', 'billing-worker', '4', '--scenario', SCENARIOS, '--yes']);
+    const removed = await runCli(['concurrency', 'billing-worker', 'none', '--scenario', SCENARIOS, '--yes', '--json']);
+
+    // Assess
+    expect(lowered.code).toBe(0);
+    expect(lowered.stderr).toContain('Plan: billing-worker: reserved concurrency 10 → 4');
+    expect(lowered.stdout).toBe('✔ lowered reserved concurrency of billing-worker: 10 → 4\n');
+    expect(removed.code).toBe(0);
+    expect(JSON.parse(removed.stdout)).toMatchObject({
+      status: 'succeeded',
+      plan: { kind: 'lower-concurrency', from: 10, to: null },
+      after: { reservedConcurrency: null },
+    });
+  });
+
+  it("sets a mapping's MaximumConcurrency by its queue's name, and turns the mapping on and off", async () => {
+    // Act
+    const capped = await runCli([
+      'source-concurrency',
+      'billing-worker',
+      'billing-invoices',
+      '10',
+      '--scenario',
+      SCENARIOS,
+      '--yes',
+    ]);
+    const on = await runCli(['source', 'emails-worker', 'emails-outbox', 'on', '--scenario', SCENARIOS, '--yes']);
+    const off = await runCli(['source', 'emails-worker', 'emails-outbox', 'off', '--scenario', SCENARIOS, '--yes']);
+
+    // Assess
+    expect(capped.code).toBe(0);
+    expect(capped.stdout).toBe(
+      '✔ set MaximumConcurrency of the mapping from billing-invoices (billing-worker): 50 → 10\n',
+    );
+    expect(on.stdout).toBe('✔ turned on the mapping from emails-outbox to emails-worker (Enabled)\n');
+    // Each command starts from the scenario as written: there the mapping is off already.
+    expect(off.code).toBe(1);
+    expect(off.stdout).toBe('▲ The mapping from emails-outbox is already disabled. Nothing was changed.\n');
+  });
+
+  it('refuses arguments it cannot read before opening anything, exit 3', async () => {
+    // Act
+    const runs = await Promise.all([
+      runCli(['concurrency', 'billing-worker', 'lots', '--scenario', SCENARIOS, '--yes']),
+      runCli(['source-concurrency', 'billing-worker', 'billing-invoices', 'ten', '--scenario', SCENARIOS, '--yes']),
+      runCli(['source', 'emails-worker', 'emails-outbox', 'maybe', '--scenario', SCENARIOS, '--yes']),
+    ]);
+
+    // Assess
+    expect(runs.map((r) => r.code)).toEqual([3, 3, 3]);
+    expect(runs.map((r) => r.stderr)).toEqual([
+      'gofn: "lots" is not a whole number of concurrent executions; use a number, or none to remove it.\n',
+      'gofn: "ten" is not a MaximumConcurrency; use a whole number from 2 to 1000, or none.\n',
+      'gofn: "maybe" is neither on nor off.\n',
+    ]);
+  });
+
   it('refuses reserved concurrency above the account headroom, exit 1', async () => {
     // Act
     const run = await runCli([
