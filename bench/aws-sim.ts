@@ -250,6 +250,8 @@ export class SimulatedAws {
             Architectures: ['arm64'],
             LoggingConfig: { LogFormat: 'Text', LogGroup: `/aws/lambda/${functionName}` },
             TracingConfig: { Mode: 'Active' },
+            // GOMEMLIMIT is read from here: the memory step costs no request of its own.
+            Environment: { Variables: { GOMEMLIMIT: '460MiB', LOG_LEVEL: 'info' } },
           },
           Code: { RepositoryType: 'S3', Location: 'https://example.invalid/code.zip' },
           Tags: {
@@ -525,14 +527,21 @@ function coldStartRows(query: { binMinutes: number; start: number; end: number }
     const invocations = 1000 * query.binMinutes;
     const coldStarts = Math.round(invocations * (current ? 0.08 : 0.01));
     const bin = new Date(t).toISOString().replace('T', ' ').replace('Z', '');
-    // A Text-format function: the JSON columns count nothing.
+    // A Text-format function: the JSON columns count nothing. Memory in bytes, as Logs Insights
+    // reports @maxMemoryUsed; a few invocations time out in the current window.
     rows.push([
       { field: `bin(${query.binMinutes}m)`, value: bin },
-      { field: 'invocations', value: String(invocations) },
+      { field: 'textReports', value: String(invocations) },
       { field: 'textColdStarts', value: String(coldStarts) },
       { field: 'textInitSum', value: String(coldStarts * (current ? 412.5 : 380.1)) },
       { field: 'textInitMax', value: current ? '690.2' : '455.0' },
       { field: 'jsonColdStarts', value: '0' },
+      { field: 'textMemoryMax', value: String(230_000_000) },
+      { field: 'textMemorySum', value: String(invocations * 180_000_000) },
+      { field: 'textMemorySize', value: String(512_000_000) },
+      { field: 'timeoutLines', value: current ? '1' : '0' },
+      { field: 'timeoutReports', value: current ? '1' : '0' },
+      ...(current ? [{ field: 'timeoutLatest', value: `${String(t).slice(-8)}-0000-4000-8000-000000000000` }] : []),
     ]);
   }
   return rows;

@@ -17,13 +17,15 @@ const HOUR = 3_600_000;
 export function diagnosisChains(latency: (operation: string) => number, queryRunsMs: number): Record<string, number> {
   // GetAlias (the alias's weights) is sent beside GetFunction: the first step ends with the slower.
   const getFunction = Math.max(latency('Lambda:GetFunction'), latency('Lambda:GetAlias'));
-  const metrics = latency('CloudWatch:GetMetricData');
+  // The one GetMetricData carries the SQS source's age and depth, so it waits for the mappings.
+  const metrics = latency('Lambda:ListEventSourceMappings') + latency('CloudWatch:GetMetricData');
   return {
     'GetFunction → StartQuery → GetQueryResults (Complete)': getFunction + queryRunsMs,
     // One page of summaries: the adapter reads a second only when the first is thin.
-    'GetFunction → GetMetricData → GetTraceSummaries → BatchGetTraces':
+    'GetFunction → ListEventSourceMappings → GetMetricData → GetTraceSummaries → BatchGetTraces':
       getFunction + metrics + latency('XRay:GetTraceSummaries') + latency('XRay:BatchGetTraces'),
-    'GetFunction → GetMetricData → GetAccountSettings': getFunction + metrics + latency('Lambda:GetAccountSettings'),
+    'GetFunction → ListEventSourceMappings → GetMetricData → GetAccountSettings':
+      getFunction + metrics + latency('Lambda:GetAccountSettings'),
     'GetFunction → ListEventSourceMappings → GetQueueAttributes ×2':
       getFunction + latency('Lambda:ListEventSourceMappings') + 2 * latency('SQS:GetQueueAttributes'),
     // The deployment's versions come from its target, one request after its details.
@@ -114,6 +116,7 @@ export async function benchDiagnosis(options: DiagnosisOptions): Promise<BenchRe
     const requests: number[] = [];
     const polls: number[] = [];
     const metricCalls: number[] = [];
+    const startQueries: number[] = [];
     for (let i = 0; i < options.runs; i++) {
       // Interleaved, alternating which goes first, so drift on the machine hits both alike.
       if (i % 2 === 0) chain.push(await slowestChain(sim));
@@ -123,7 +126,9 @@ export async function benchDiagnosis(options: DiagnosisOptions): Promise<BenchRe
       requests.push(countExceptPolls(last.counts));
       polls.push(last.polls);
       metricCalls.push(last.counts['CloudWatch:GetMetricData'] ?? 0);
+      startQueries.push(last.counts['CloudWatchLogs:StartQuery'] ?? 0);
     }
+    const metricQueryIds = sim.lastMetricQueryIds();
     if (!last) throw new Error('no runs');
     const report = last.report;
     assertComplete(report);
@@ -178,6 +183,23 @@ export async function benchDiagnosis(options: DiagnosisOptions): Promise<BenchRe
           canaryQueries: canary.queries,
           canaryRequests: withoutPolls(canary.counts),
           canaryRecentDeploy: canary.recentDeploy,
+        },
+      }),
+      result({
+        name: 'StartQuery per diagnosis (cold starts, memory and crashes)',
+        unit: 'requests',
+        measured: summarize(startQueries),
+        baseline: null,
+        target: '= 1 (memory and crashes ride in the cold-start query)',
+        pass: startQueries.every((n) => n === 1),
+        details: {
+          steps: Object.fromEntries(
+            report.steps
+              .filter((s) => ['memory-crashes', 'event-source-lag', 'timeouts'].includes(s.id))
+              .map((s) => [s.id, s.summary]),
+          ),
+          // The SQS source's age and depth (x0, x1) in the one GetMetricData.
+          metricQueryIds,
         },
       }),
       result({
