@@ -1,6 +1,5 @@
 import type { FunctionInfo, TimeWindow } from '../ports';
 import type { Evidence } from './evidence';
-import type { ActionKind } from './action-kinds';
 
 /**
  * How a runbook step ended. `unknown`: its data source failed or did not answer in time.
