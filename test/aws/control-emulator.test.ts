@@ -6,6 +6,7 @@ import {
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import {
   CreateAliasCommand,
+  CreateEventSourceMappingCommand,
   CreateFunctionCommand,
   PublishVersionCommand,
   UpdateFunctionConfigurationCommand,
@@ -17,6 +18,7 @@ import {
   CloudWatchCharts,
   createControlPorts,
   DynamoRecordStore,
+  LambdaFunctions,
   LambdaJobQueue,
   slackSecretsFromSecretsManager,
   SqsQueues,
@@ -132,6 +134,67 @@ describe('Lambda control on the emulator', () => {
     expect(unset).toBeUndefined();
     expect(stored).toBe(25);
     expect(readBack).toBe(25);
+  });
+
+  it('removes reserved concurrency with DeleteFunctionConcurrency: undefined when read back', async () => {
+    // Prepare
+    await control.lambda.putReservedConcurrency('orders-api', 5);
+
+    // Act
+    await control.lambda.deleteReservedConcurrency('orders-api');
+
+    // Assess
+    expect(await control.lambda.getReservedConcurrency('orders-api')).toBeUndefined();
+  });
+
+  it('turns an SQS mapping off and on, and reads its state back by UUID', async () => {
+    // Prepare
+    const queue = await clients.sqs.send(new CreateQueueCommand({ QueueName: 'mapping-switch' }));
+    const mapping = await clients.lambda.send(
+      new CreateEventSourceMappingCommand({
+        FunctionName: 'orders-api',
+        EventSourceArn: arnOf('sqs', 'mapping-switch'),
+        BatchSize: 10,
+      }),
+    );
+    const uuid = mapping.UUID!;
+
+    // Act
+    const off = await control.lambda.updateEventSourceMapping(uuid, { enabled: false });
+    const readOff = await control.lambda.getEventSourceMapping(uuid);
+    const on = await control.lambda.updateEventSourceMapping(uuid, { enabled: true });
+    const missing = await rejectionOf(control.lambda.getEventSourceMapping('a1b2c3d4-0000-4000-8000-000000000000'));
+
+    // Assess
+    expect(queue.QueueUrl).toBeDefined();
+    expect(off).toMatchObject({ uuid, sourceArn: arnOf('sqs', 'mapping-switch') });
+    expect(readOff.state).toMatch(/^Disabl(ed|ing)$/);
+    expect(on.state).toMatch(/^Enabl(ed|ing)$/);
+    expect((missing as GofnError).code).toBe(ErrorCode.NotFound);
+  });
+
+  it('lists the aliases of a function, none for one that has none', async () => {
+    // Prepare
+    await clients.lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: 'cron-cleanup',
+        Runtime: 'provided.al2023',
+        Role: lambdaRoleArn,
+        Handler: 'bootstrap',
+        Code: { ZipFile: Buffer.from('PK placeholder') },
+      }),
+    );
+    const functions = new LambdaFunctions(clients);
+
+    // Act
+    const none = await functions.listAliases('cron-cleanup');
+    const some = await functions.listAliases('orders-api');
+    const latest = await functions.getFunction('cron-cleanup', '$LATEST');
+
+    // Assess
+    expect(none).toEqual([]);
+    expect(some).toContain('live');
+    expect(latest).toMatchObject({ name: 'cron-cleanup', alias: '$LATEST', version: '$LATEST', routing: {} });
   });
 
   it('accepts an asynchronous invoke (202) without running anything', async () => {

@@ -209,7 +209,18 @@ describe('functions on the emulator', () => {
       ['1', 'first'],
     ]);
     expect(eventSources).toEqual([
-      { uuid: expect.any(String), sourceArn: queueArn, service: 'sqs', state: 'Enabled', qualifier: undefined },
+      {
+        uuid: expect.any(String),
+        sourceArn: queueArn,
+        service: 'sqs',
+        state: 'Enabled',
+        qualifier: undefined,
+        // The emulator's wording; Lambda's own is "USER_INITIATED" (test/fixtures/aws/lambda-event-source-mappings.ts).
+        stateTransitionReason: 'User initiated',
+        lastProcessingResult: undefined,
+        maximumConcurrency: undefined,
+        batchSize: 10,
+      },
     ]);
   });
 
