@@ -245,8 +245,11 @@ function healthyServices(): void {
       .replace('Z', '');
   const row = (minutesAgo: number, invocations: number, coldStarts: number) => [
     { field: 'bin(2m)', value: bin(minutesAgo) },
-    { field: 'invocations', value: String(invocations) },
+    { field: 'textReports', value: String(invocations) },
     { field: 'textColdStarts', value: String(coldStarts) },
+    // Max Memory Used and Memory Size in bytes, as Logs Insights reports them.
+    { field: 'textMemoryMax', value: String(180_000_000) },
+    { field: 'textMemorySize', value: String(512_000_000) },
     { field: 'textInitSum', value: String(200 * coldStarts) },
     { field: 'textInitMax', value: '300' },
     { field: 'jsonColdStarts', value: '0' },
@@ -370,7 +373,8 @@ describe('AWS faults during a diagnosis', () => {
 
     // Assess
     expect(report.awsCalls['CloudWatch:GetMetricData']).toBe(3);
-    expect(unknownSteps(report).sort()).toEqual(['error-traces', 'throttles']);
+    // Every step that reads the one GetMetricData: the SQS source's lag and p99 against the timeout ride in it.
+    expect(unknownSteps(report).sort()).toEqual(['error-traces', 'event-source-lag', 'throttles', 'timeouts']);
     expect(step(report, 'throttles').reason).toMatch(/CloudWatch GetMetricData .*(throttl|Rate exceeded)/i);
     expect(elapsed).toBeLessThan(THROTTLE_DEADLINE_MS);
     record(
@@ -378,7 +382,7 @@ describe('AWS faults during a diagnosis', () => {
       cloudWatch.requests,
       report,
       elapsed,
-      ['error-traces', 'throttles'],
+      ['error-traces', 'event-source-lag', 'throttles', 'timeouts'],
       THROTTLE_DEADLINE_MS,
     );
   });
@@ -405,10 +409,10 @@ describe('AWS faults during a diagnosis', () => {
     const { report, elapsed } = await run();
 
     // Assess
-    expect(unknownSteps(report).sort()).toEqual(['error-traces', 'throttles']);
+    expect(unknownSteps(report).sort()).toEqual(['error-traces', 'event-source-lag', 'throttles', 'timeouts']);
     expect(step(report, 'throttles').reason).toMatch(/did not answer within|deadline/);
     expect(elapsed).toBeLessThan(DEADLINE_MS + SLACK_MS);
-    record('CloudWatch never answers', 1, report, elapsed, ['error-traces', 'throttles']);
+    record('CloudWatch never answers', 1, report, elapsed, ['error-traces', 'event-source-lag', 'throttles', 'timeouts']);
   });
 
   it('gives up on a Logs Insights query that never completes, stops it, and reports within the deadline', async () => {
@@ -419,14 +423,15 @@ describe('AWS faults during a diagnosis', () => {
     const { report, elapsed } = await run();
 
     // Assess
-    expect(unknownSteps(report)).toEqual(['cold-starts']);
+    // Both steps the one Logs Insights query answers.
+    expect(unknownSteps(report)).toEqual(['cold-starts', 'memory-crashes']);
     expect(step(report, 'cold-starts').reason).toMatch(/deadline/);
-    expect(report.incomplete).toBe('no answer before the deadline from: cold starts');
+    expect(report.incomplete).toBe('no answer before the deadline from: cold starts, memory and crashes');
     expect(logs.commandCalls(GetQueryResultsCommand).length).toBeGreaterThan(1);
     expect(elapsed).toBeLessThan(DEADLINE_MS + SLACK_MS);
     await new Promise((r) => setTimeout(r, 50));
     expect(logs.commandCalls(StopQueryCommand)).toHaveLength(1);
-    record('a Logs Insights query that stays Running', 1, report, elapsed, ['cold-starts']);
+    record('a Logs Insights query that stays Running', 1, report, elapsed, ['cold-starts', 'memory-crashes']);
   });
 
   it('stops waiting for an X-Ray call that never returns', async () => {
@@ -447,14 +452,14 @@ describe('AWS faults during a diagnosis', () => {
     [
       'cloudwatch:GetMetricData',
       () => (cloudWatch.script = ['deny']),
-      ['error-traces', 'throttles'],
+      ['error-traces', 'event-source-lag', 'throttles', 'timeouts'],
       'throttles',
       /GetMetricData/,
     ],
     [
       'logs:StartQuery',
       () => logs.on(StartQueryCommand).rejects(denied('StartQuery', 'logs:StartQuery')),
-      ['cold-starts'],
+      ['cold-starts', 'memory-crashes'],
       'cold-starts',
       /logs:StartQuery/,
     ],
@@ -485,7 +490,7 @@ describe('AWS faults during a diagnosis', () => {
         lambda
           .on(ListEventSourceMappingsCommand)
           .rejects(denied('ListEventSourceMappings', 'lambda:ListEventSourceMappings')),
-      ['dlq'],
+      ['dlq', 'event-source-lag'],
       'dlq',
       /lambda:ListEventSourceMappings/,
     ],

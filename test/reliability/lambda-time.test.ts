@@ -107,7 +107,7 @@ describe('Lambda time running out', () => {
     const [report] = slack.callsOf('chat.postMessage');
     const blocks = JSON.stringify(report!.args.blocks);
     expect(blocks).toContain(
-      'Incomplete: no answer before the deadline from: cold starts, downstream latency, error traces',
+      'Incomplete: no answer before the deadline from: cold starts, downstream latency, memory and crashes, error traces',
     );
     expect(blocks).toContain('Throttles');
     results.push({ name: 'status job, 3 sources hanging, 2.5 s left', faults: 3, lost: 0, duplicated: 0 });
