@@ -235,3 +235,66 @@ describe('alarms as CloudWatch sends them', () => {
     expect(slack.callsOf('chat.postMessage')).toHaveLength(1);
   });
 });
+
+describe('the report in an alarm thread', () => {
+  it("leads with the alarm's metric and threshold, and asks for its metric in the diagnosis's one GetMetricData", async () => {
+    // Prepare
+    const store = new MemoryRecordStore();
+    const sources = fakeSources({
+      extra: { alarm: { current: 40, previous: 2, latest: 4, peak: 9, served: true } },
+    });
+    const asked: unknown[] = [];
+    const { getFunctionMetrics } = sources.metrics;
+    sources.metrics.getFunctionMetrics = (query, opts) => (asked.push(query.extra), getFunctionMetrics(query, opts));
+    const worker = createWorker({
+      sources,
+      control: fakeControl(),
+      store,
+      chart: undefined,
+      runbook,
+      slack: new SlackOut({
+        botToken: BOT_TOKEN,
+        clientOptions: { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } },
+        log: silentLog,
+      }),
+      signingSecret: SIGNING_SECRET,
+      settings: {
+        alarmChannel: 'C0ALARMS',
+        deadlineMs: 5000,
+        actionTtlSeconds: 600,
+        maxConcurrency: 1000,
+        replayRatePerSecond: 1000,
+        admins: [],
+      },
+      log: silentLog,
+    });
+
+    // Act
+    await worker.handleAlarm({ messageId: 'lead-1', message: singleMetric() });
+
+    // Assess
+    const report = slack
+      .callsOf('chat.postMessage')
+      .find((c) => c.args.thread_ts !== undefined && Array.isArray(c.args.blocks))!;
+    const blocks = report.args.blocks as { type: string; text?: { text: string } }[];
+    expect(blocks[2]).toEqual({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: '🔔 *orders-api-errors*  Errors &gt; 5 for 2 of 3 periods of 1 min · peak 9 (threshold 5) · since 14:22 UTC',
+      },
+    });
+    expect(asked).toEqual([
+      [
+        {
+          id: 'alarm',
+          namespace: 'AWS/Lambda',
+          metricName: 'Errors',
+          dimensions: [{ name: 'FunctionName', value: 'orders-api' }],
+          stat: 'Sum',
+          periodSeconds: 60,
+        },
+      ],
+    ]);
+  });
+});
