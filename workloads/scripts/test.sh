@@ -1,6 +1,6 @@
 #!/bin/sh
 # The Go workloads' test suite, as the root scripts/test.sh (npm test) runs it:
-#   1. gofmt and go vet
+#   1. gofmt and go vet, then gofn's own analyzers (lint/, the Go-on-Lambda footguns) as a vet tool
 #   2. go test ./...                  unit tests, handlers against fakes
 #   3. scripts/build.sh               the arm64 release build; prints the checksums
 #   4. scripts/repro-test.sh          the same build from two other paths must match
@@ -40,6 +40,11 @@ unformatted=$(gofmt -l .)
 [ -z "$unformatted" ] || { echo "workloads: not gofmt-ed: $unformatted" >&2; exit 1; }
 go vet ./...
 go vet -tags rie ./e2e
+
+step "gofnlint (lint/: the Go-on-Lambda footguns; docs/lint.md)"
+go build -o .cache/bin/gofnlint ./lint/cmd/gofnlint
+go vet -vettool="$PWD/.cache/bin/gofnlint" ./...
+go vet -vettool="$PWD/.cache/bin/gofnlint" -tags rie ./e2e
 
 step "unit tests"
 go test -count=1 ./...
