@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ErrorCode, GofnError } from '../errors';
 import { registerActions } from './commands/actions';
 import { registerDemo } from './commands/demo';
+import { registerLint } from './commands/lint';
 import { registerStatus } from './commands/status';
 import { registerTest } from './commands/test';
 import { reportFailure } from './common';
@@ -23,6 +24,7 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
   registerActions(program, io, setExit);
   registerDemo(program, io, setExit);
   registerTest(program, io, setExit);
+  registerLint(program, io, setExit);
   program.commands.forEach((command) => command.exitOverride().configureOutput(program.configureOutput()));
   return program;
 }
