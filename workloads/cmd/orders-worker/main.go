@@ -1,7 +1,8 @@
 // Command orders-worker is the Lambda function consuming the orders queue.
 //
 // Environment: ORDERS_TABLE (required), plus what the AWS SDK and telemetry read (AWS_REGION,
-// AWS_ENDPOINT_URL, AWS_XRAY_DAEMON_ADDRESS, OTEL_EXPORTER_OTLP_ENDPOINT, AWS_LAMBDA_LOG_LEVEL).
+// AWS_ENDPOINT_URL, AWS_XRAY_DAEMON_ADDRESS, OTEL_EXPORTER_OTLP_ENDPOINT, AWS_LAMBDA_LOG_LEVEL), and
+// GOFN_PROFILE_PARAMETER and GOFN_PROFILE_BUCKET when gofn may profile it (docs/profiling.md).
 package main
 
 import (
@@ -12,6 +13,7 @@ import (
 
 	"gofn/workloads/internal/dynamo"
 	"gofn/workloads/internal/orders"
+	"gofn/workloads/internal/profiling"
 	"gofn/workloads/internal/telemetry"
 )
 
@@ -22,5 +24,5 @@ func main() {
 		return orders.DynamoOrders{Client: db, Table: table}
 	})
 	w := &orders.Worker{Orders: store}
-	lambda.Start(telemetry.Wrap(tracing, w.Handle))
+	lambda.Start(telemetry.Wrap(tracing, profiling.Wrap(profiling.FromEnv(), w.Handle)))
 }
