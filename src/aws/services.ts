@@ -13,6 +13,8 @@ export const awsServices = {
   STS: 'sts',
   DynamoDB: 'dynamodb',
   SecretsManager: 'secretsmanager',
+  SSM: 'ssm',
+  S3: 's3',
 } as const;
 
 export type AwsServiceName = keyof typeof awsServices;

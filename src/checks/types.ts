@@ -10,7 +10,7 @@ export interface ThresholdPair {
   critical?: number | undefined;
 }
 
-export type ActionKind = 'rollback' | 'replay-dlq' | 'raise-concurrency';
+export type ActionKind = 'rollback' | 'replay-dlq' | 'raise-concurrency' | 'profile';
 
 export interface Link {
   label: string;
@@ -24,6 +24,8 @@ export interface ActionHints {
   rollback?: { fromVersion: string; toVersion: string | undefined; deploymentId: string | undefined };
   replayDlq?: { queueName: string; queueArn: string; messages: number; kind: 'sqs-source' | 'async-invoke' };
   raiseConcurrency?: { current: number | undefined; suggested: number; headroom: number | undefined };
+  /** The function can be profiled: its version, and how long to record. */
+  profile?: { version: string; seconds: number };
 }
 
 export interface CheckResult {

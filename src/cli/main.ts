@@ -3,6 +3,7 @@ import { ErrorCode, GofnError } from '../errors';
 import { registerActions } from './commands/actions';
 import { registerDemo } from './commands/demo';
 import { registerLint } from './commands/lint';
+import { registerProfile } from './commands/profile';
 import { registerStatus } from './commands/status';
 import { registerTest } from './commands/test';
 import { reportFailure } from './common';
@@ -22,6 +23,7 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
     .exitOverride();
   registerStatus(program, io, setExit);
   registerActions(program, io, setExit);
+  registerProfile(program, io, setExit);
   registerDemo(program, io, setExit);
   registerTest(program, io, setExit);
   registerLint(program, io, setExit);

@@ -12,3 +12,4 @@ export * from './queues';
 export * from './sources';
 export * from './control';
 export * from './store';
+export * from './profiles';

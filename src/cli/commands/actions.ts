@@ -35,7 +35,7 @@ Exit codes: 0 done; 1 nothing changed (you declined, or gofn refused: not allowe
 the world changed since the plan); 2 it was tried and failed; 3 it could not start (bad option,
 unknown function, no credentials). Every attempt is recorded: see \`gofn audit <function>\`.`;
 
-function withWorldOptions(command: Command): Command {
+export function withWorldOptions(command: Command): Command {
   return command
     .addHelpText('after', ACTION_EXIT_CODES)
     .option('--alias <name>', 'alias to act on', 'live')
@@ -188,6 +188,8 @@ function pinnedTo(plan: Plan): ActionRequest['expected'] {
       return { concurrencyFrom: plan.from, concurrencyTo: plan.to };
     case 'replay-dlq':
       return { queue: plan.dlqName };
+    case 'profile':
+      return { version: plan.version, seconds: plan.seconds };
   }
 }
 
@@ -219,6 +221,8 @@ export async function act(
   options: ActionOptions,
   expected: (options: ActionOptions) => ActionRequest['expected'],
   open: (choice: WorldChoice) => Promise<World> = openWorld,
+  /** More output after a success (the profile's table and file). */
+  finish?: (outcome: ActionOutcome, world: World, style: Style) => Promise<void>,
 ): Promise<number> {
   let exit: number = EXIT.unusable;
   await runCommand(io, options, async () => {
@@ -287,6 +291,7 @@ export async function act(
     }
     const outcome = await runAction({ ...request, expected: { ...request.expected, ...pinnedTo(plan) } }, deps);
     printOutcome(io, style, outcome, options);
+    if (outcome.status === 'succeeded') await finish?.(outcome, world, style);
     exit = EXIT[outcome.status];
     return exit;
   });

@@ -1,5 +1,5 @@
 import type { ModalView } from '@slack/types';
-import { formatCount } from '../../format';
+import { formatCount, formatVersion } from '../../format';
 import type { ActionClaim } from '../action-token';
 import { clip, escapeMrkdwn, LIMITS } from './mrkdwn';
 
@@ -17,6 +17,7 @@ const verbs: Record<ActionClaim['kind'], { title: string; submit: string }> = {
   rollback: { title: 'Confirm rollback', submit: 'Roll back' },
   'replay-dlq': { title: 'Confirm DLQ replay', submit: 'Replay' },
   'raise-concurrency': { title: 'Confirm concurrency', submit: 'Raise' },
+  profile: { title: 'Confirm profiling', submit: 'Profile' },
 };
 
 /** The plan in one sentence, from the signed claim; the worker plans again before executing. */
@@ -36,6 +37,11 @@ export function claimSentence(claim: ActionClaim): string {
       return `Set the reserved concurrency of ${fn} from ${formatCount(Number(p.from))} to ${formatCount(Number(p.to))}.`;
     case 'replay-dlq':
       return `Move the ${formatCount(Number(p.messages))} messages waiting in *${escapeMrkdwn(String(p.queue))}* back so ${fn} processes them again.`;
+    case 'profile':
+      return (
+        `Record CPU profiles on the warm instances of ${fn} ${escapeMrkdwn(formatVersion(String(p.version)))} for ` +
+        `${formatCount(Number(p.seconds))} s each, across the invocations they serve, then post the merged profile's top functions here.`
+      );
   }
 }
 
