@@ -166,6 +166,22 @@ function maxConcurrencyOf(io: CliIO, options: ActionOptions): number {
   return value;
 }
 
+/**
+ * How long the functions reuse a read of their profiling flag: GOFN_PROFILE_FLAG_TTL_SECONDS, as
+ * set on the functions (30 s, internal/profiling's default, when unset).
+ */
+function profilingSettings(io: CliIO): { flagTtlSeconds: number; uploadGraceSeconds: number } {
+  const raw = io.env.GOFN_PROFILE_FLAG_TTL_SECONDS;
+  const ttl = raw === undefined ? 30 : Number(raw);
+  if (!/^\d{1,4}$/.test(raw ?? '30')) {
+    throw new GofnError(
+      ErrorCode.InvalidInput,
+      `GOFN_PROFILE_FLAG_TTL_SECONDS "${raw}" is not a whole number of seconds.`,
+    );
+  }
+  return { flagTtlSeconds: ttl, uploadGraceSeconds: 5 };
+}
+
 /** The person at the terminal, as the audit record names them. */
 function cliActor(): { via: 'cli'; id: string } {
   let user = 'unknown';
@@ -240,7 +256,13 @@ export async function act(
       sources: world.sources,
       control: world.control,
       store: world.store,
-      settings: { maxConcurrency, replayRatePerSecond: rate, admins: [] },
+      settings: {
+        maxConcurrency,
+        replayRatePerSecond: rate,
+        admins: [],
+        // Read only by the action that uses it, so a bad value cannot stop another.
+        ...(kind === 'profile' ? { profiling: profilingSettings(io) } : {}),
+      },
       log: errorsToStderr(io),
       onProgress: (sentence: string) => {
         io.stderr.write(`  ${sentence}\n`);
