@@ -12,6 +12,11 @@ export interface ManagedWorkloadRef {
   readonly sourceQueueArn?: string;
   /** CodeDeploy deployment group that moves the `live` alias: stop a bad deployment. */
   readonly deploymentGroupArn: string;
+  /**
+   * The function's profiling flag (SSM parameter), if it can be profiled: turn profiling on and
+   * off, and read the profiles bucket of the account and region (gofn-profiles-<account>-<region>).
+   */
+  readonly profileParameterArn?: string;
 }
 
 const FIELDS = {
@@ -19,6 +24,7 @@ const FIELDS = {
   deadLetterQueueArn: { required: true, service: 'sqs' },
   sourceQueueArn: { required: false, service: 'sqs' },
   deploymentGroupArn: { required: true, service: 'codedeploy' },
+  profileParameterArn: { required: false, service: 'ssm' },
 } as const;
 
 /**

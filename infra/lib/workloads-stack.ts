@@ -6,6 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { GoWorkload } from './go-workload';
 import type { ManagedWorkloadRef } from './managed-workloads';
+import { ProfileBucket } from './profiling';
 
 export interface WorkloadsStackProps extends StackProps {
   /** Name of gofn's alarm topic (created by the bot stack). */
@@ -44,8 +45,11 @@ export class WorkloadsStack extends Stack {
       'AlarmTopic',
       this.formatArn({ service: 'sns', resource: props.alarmTopicName, arnFormat: ArnFormat.NO_RESOURCE_NAME }),
     );
+    // Where `gofn profile` finds the samples' CPU profiles (docs/profiling.md).
+    const profiles = new ProfileBucket(this, 'Profiles');
     const common = {
       alarmTopic,
+      profileBucket: profiles.bucket,
       owners: props.owners,
       owner: 'gofn-samples',
       env: props.envTag ?? 'sample',
@@ -82,6 +86,7 @@ export class WorkloadsStack extends Stack {
       new CfnOutput(this, 'OrdersQueueUrl', { value: this.ordersWorker.sourceQueue.queueUrl });
     }
     new CfnOutput(this, 'ItemsTableName', { value: items.tableName });
+    new CfnOutput(this, 'ProfilesBucketName', { value: profiles.bucket.bucketName });
   }
 
   get refs(): ManagedWorkloadRef[] {
