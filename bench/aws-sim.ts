@@ -23,11 +23,14 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import {
   BatchGetDeploymentsCommand,
+  BatchGetDeploymentTargetsCommand,
   ListDeploymentsCommand,
   type BatchGetDeploymentsCommandInput,
+  type BatchGetDeploymentTargetsCommandInput,
 } from '@aws-sdk/client-codedeploy';
 import {
   GetAccountSettingsCommand,
+  GetAliasCommand,
   GetFunctionCommand,
   GetFunctionEventInvokeConfigCommand,
   InvokeCommand,
@@ -88,6 +91,8 @@ export interface SimOptions {
   managed?: boolean;
   /** How long a Logs Insights query runs. Default 2 s. */
   queryRunsMs?: number;
+  /** Whether alias `live` is in the middle of a canary (v42 stable, 10% on v43). Default false. */
+  canary?: boolean;
 }
 
 interface OperationStats {
@@ -102,7 +107,8 @@ interface OperationStats {
  * The worst realistic case for the request count: an SQS-triggered function with reserved
  * concurrency that is saturated and throttling, 5% errors (so error traces are sampled, over two
  * pages of trace summaries), a CodeDeploy deployment 40 minutes ago (tag gofn:deployment-group)
- * and messages waiting in the DLQ of its source queue.
+ * whose revision is in S3 (so its versions come from its target), and messages waiting in the DLQ
+ * of its source queue. With `canary`, the alias also sends 10% to v43.
  */
 export class SimulatedAws {
   readonly clients: AwsClients;
@@ -113,12 +119,15 @@ export class SimulatedAws {
   private readonly mocks: { resetHistory(): void; restore(): void }[] = [];
   private readonly fleetSize: number;
   private readonly managed: boolean;
+  private readonly canary: boolean;
+  private metricQueryIds: string[] = [];
 
   constructor(options: SimOptions = {}) {
     this.latency = { ...defaultLatency, ...options.latency };
     this.queryRunsMs = options.queryRunsMs ?? defaultQueryRunsMs;
     this.fleetSize = options.fleetSize ?? 0;
     this.managed = options.managed ?? true;
+    this.canary = options.canary ?? false;
     this.clients = createAwsClients({ region, maxAttempts: 1 });
     this.stubLambda();
     this.stubCloudWatch();
@@ -177,6 +186,11 @@ export class SimulatedAws {
     const query = this.queries.get(queryId);
     if (!query) throw new Error(`no query ${queryId}`);
     return query.startedAt + this.queryRunsMs;
+  }
+
+  /** The query ids of the last GetMetricData request. */
+  lastMetricQueryIds(): string[] {
+    return [...this.metricQueryIds];
   }
 
   reset(): void {
@@ -244,6 +258,15 @@ export class SimulatedAws {
         };
       }),
     );
+    lambda.on(GetAliasCommand).callsFake(() =>
+      this.respond('Lambda:GetAlias', () => ({
+        AliasArn: `${fnArn}:live`,
+        Name: 'live',
+        FunctionVersion: '42',
+        ...(this.canary ? { RoutingConfig: { AdditionalVersionWeights: { '43': 0.1 } } } : {}),
+        RevisionId: '4f2b8c1e-5d7a-4e3b-9c6f-0a1b2c3d4e5f',
+      })),
+    );
     lambda.on(ListEventSourceMappingsCommand).callsFake(() =>
       this.respond('Lambda:ListEventSourceMappings', () => ({
         EventSourceMappings: [
@@ -273,11 +296,13 @@ export class SimulatedAws {
   private stubCloudWatch(): void {
     const cloudWatch = mockClient(this.clients.cloudWatch);
     this.mocks.push(cloudWatch);
-    cloudWatch
-      .on(GetMetricDataCommand)
-      .callsFake((input: GetMetricDataCommandInput) =>
-        this.respond('CloudWatch:GetMetricData', () => ({ MetricDataResults: metricResults(input), Messages: [] })),
-      );
+    cloudWatch.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => {
+      this.metricQueryIds = (input.MetricDataQueries ?? []).map((q) => q.Id ?? '');
+      return this.respond('CloudWatch:GetMetricData', () => ({
+        MetricDataResults: metricResults(input),
+        Messages: [],
+      }));
+    });
     // A 1×1 PNG: the worker attaches the widget image to its thread.
     const png = Buffer.from(
       'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
@@ -353,6 +378,7 @@ export class SimulatedAws {
   private stubCodeDeploy(): void {
     const codeDeploy = mockClient(this.clients.codeDeploy);
     this.mocks.push(codeDeploy);
+    this.stubDeploymentTargets(codeDeploy);
     codeDeploy
       .on(ListDeploymentsCommand)
       .callsFake(() => this.respond('CodeDeploy:ListDeployments', () => ({ deployments: ['d-7Q3EXAMPLE'] })));
@@ -363,10 +389,34 @@ export class SimulatedAws {
           deploymentGroupName: 'orders-api-live',
           deploymentConfigName: 'CodeDeployDefault.LambdaCanary10Percent5Minutes',
           deploymentId,
-          revision: { revisionType: 'AppSpecContent', appSpecContent: { content: appSpec, sha256: 'x' } },
+          revision: { revisionType: 'S3', s3Location: { bucket: 'orders-artifacts', key: 'orders-api/appspec.yml' } },
           status: 'Succeeded',
           createTime: new Date(Date.now() - 46 * 60_000),
           completeTime: new Date(Date.now() - 40 * 60_000),
+        })),
+      })),
+    );
+  }
+
+  private stubDeploymentTargets(codeDeploy: ReturnType<typeof mockClient>): void {
+    codeDeploy.on(BatchGetDeploymentTargetsCommand).callsFake((input: BatchGetDeploymentTargetsCommandInput) =>
+      this.respond('CodeDeploy:BatchGetDeploymentTargets', () => ({
+        deploymentTargets: (input.targetIds ?? []).map((targetId) => ({
+          deploymentTargetType: 'LambdaTarget',
+          lambdaTarget: {
+            deploymentId: input.deploymentId,
+            targetId,
+            targetArn: `${fnArn}:live`,
+            status: 'Succeeded',
+            lastUpdatedAt: new Date(Date.now() - 40 * 60_000),
+            lambdaFunctionInfo: {
+              functionName,
+              functionAlias: 'live',
+              currentVersion: '41',
+              targetVersion: '42',
+              targetVersionWeight: 1,
+            },
+          },
         })),
       })),
     );
@@ -414,18 +464,6 @@ export class SimulatedAws {
 export function fleetFunctionName(index: number): string {
   return `svc-${String(index).padStart(5, '0')}-worker`;
 }
-
-const appSpec = JSON.stringify({
-  version: 0.0,
-  Resources: [
-    {
-      ordersApi: {
-        Type: 'AWS::Lambda::Function',
-        Properties: { Name: functionName, Alias: 'live', CurrentVersion: '41', TargetVersion: '42' },
-      },
-    },
-  ],
-});
 
 /**
  * Per statistic: the value in the previous window, in the current one, and whether it is a Sum

@@ -15,7 +15,8 @@ const HOUR = 3_600_000;
 
 /** The call chains of one diagnosis, from the simulated latencies: each step waits for the one before. */
 export function diagnosisChains(latency: (operation: string) => number, queryRunsMs: number): Record<string, number> {
-  const getFunction = latency('Lambda:GetFunction');
+  // GetAlias (the alias's weights) is sent beside GetFunction: the first step ends with the slower.
+  const getFunction = Math.max(latency('Lambda:GetFunction'), latency('Lambda:GetAlias'));
   const metrics = latency('CloudWatch:GetMetricData');
   return {
     'GetFunction → StartQuery → GetQueryResults (Complete)': getFunction + queryRunsMs,
@@ -25,8 +26,12 @@ export function diagnosisChains(latency: (operation: string) => number, queryRun
     'GetFunction → GetMetricData → GetAccountSettings': getFunction + metrics + latency('Lambda:GetAccountSettings'),
     'GetFunction → ListEventSourceMappings → GetQueueAttributes ×2':
       getFunction + latency('Lambda:ListEventSourceMappings') + 2 * latency('SQS:GetQueueAttributes'),
-    'GetFunction → ListDeployments → BatchGetDeployments':
-      getFunction + latency('CodeDeploy:ListDeployments') + latency('CodeDeploy:BatchGetDeployments'),
+    // The deployment's versions come from its target, one request after its details.
+    'GetFunction → ListDeployments → BatchGetDeployments → BatchGetDeploymentTargets':
+      getFunction +
+      latency('CodeDeploy:ListDeployments') +
+      latency('CodeDeploy:BatchGetDeployments') +
+      latency('CodeDeploy:BatchGetDeploymentTargets'),
     'GetFunction → GetServiceGraph (both windows at once)': getFunction + latency('XRay:GetServiceGraph'),
   };
 }
@@ -124,6 +129,7 @@ export async function benchDiagnosis(options: DiagnosisOptions): Promise<BenchRe
     assertComplete(report);
 
     const sensitivity = await queryDurationSensitivity(options.otherQueryDurationsMs ?? [], options.latency);
+    const canary = await canaryDiagnosis(options.latency);
     const chains = diagnosisChains((op) => sim.latencyOf(op), sim.queryRunsMs);
     const computed = Math.max(...Object.values(chains));
     const wall = summarize(walls);
@@ -162,6 +168,19 @@ export async function benchDiagnosis(options: DiagnosisOptions): Promise<BenchRe
         details: { requests: withoutPolls(last.counts) },
       }),
       result({
+        name: 'GetMetricData per diagnosis, canary included',
+        unit: 'requests',
+        measured: summarize([...metricCalls, canary.metricCalls]),
+        baseline: null,
+        target: '= 1 (per-version queries ride in the same request)',
+        pass: metricCalls.every((n) => n === 1) && canary.metricCalls === 1,
+        details: {
+          canaryQueries: canary.queries,
+          canaryRequests: withoutPolls(canary.counts),
+          canaryRecentDeploy: canary.recentDeploy,
+        },
+      }),
+      result({
         name: 'Logs Insights polls per diagnosis',
         unit: 'polls',
         measured: pollSummary,
@@ -175,6 +194,34 @@ export async function benchDiagnosis(options: DiagnosisOptions): Promise<BenchRe
         },
       }),
     ];
+  } finally {
+    sim.destroy();
+  }
+}
+
+/**
+ * One diagnosis of the same function during a canary (v42 stable, 10% on v43): the per-version
+ * errors and p99 must come from the one GetMetricData, not from a request of their own.
+ */
+async function canaryDiagnosis(latency: LatencyTable | undefined) {
+  const sim = new SimulatedAws({ latency, canary: true });
+  try {
+    const runbook = await loadRunbook();
+    sim.reset();
+    const report = await diagnose({
+      sources: sim.sources(),
+      runbook,
+      functionName,
+      windowMs: HOUR,
+      deadlineMs: 20_000,
+    });
+    const counts = sim.counts();
+    return {
+      counts,
+      metricCalls: counts['CloudWatch:GetMetricData'] ?? 0,
+      queries: sim.lastMetricQueryIds(),
+      recentDeploy: report.steps.find((s) => s.id === 'recent-deploy')?.summary,
+    };
   } finally {
     sim.destroy();
   }

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchAckLatency } from './ack-latency';
+import { benchAckWhileSlackHangs } from './ack-while-slack-hangs';
 import { benchAlarmRoot } from './alarm-root';
 import { benchBundleSize, benchColdLoad, buildBundles } from './bundles';
 import { benchDiagnosis } from './diagnosis';
@@ -30,6 +31,7 @@ const benchmarks: Record<string, Bench> = {
   bundle: async () => benchBundleSize(built()),
   'cold-load': async () => benchColdLoad(built().ingress, 20),
   ack: () => benchAckLatency({ rounds: 6, perRound: 500, warmup: 500 }),
+  'ack-hang': () => benchAckWhileSlackHangs(20),
   diagnosis: () => benchDiagnosis({ runs: 5, otherQueryDurationsMs: [1000, 1500, 2500, 3000, 5000] }),
   fleet: () => benchFleet({ size: 1000, runs: 5 }),
   'fleet-memory': () => benchFleetMemory(5000, 3),

@@ -14,6 +14,23 @@ const idList = z
   )
   .pipe(z.array(z.string().regex(SLACK_ID, 'expected Slack user (U…/W…) or user-group (S…) IDs')));
 
+const channelList = z
+  .string()
+  .default('')
+  .transform((text) => text.split(/[\s,]+/).filter(Boolean))
+  .pipe(z.array(z.string().regex(/^[CG][A-Z0-9]+$/, 'expected Slack channel IDs like C0123456789')));
+
+const groupList = z
+  .string()
+  .default('')
+  .transform((text) => text.split(/[\s,]+/).filter(Boolean))
+  .pipe(z.array(z.string().regex(/^S[A-Z0-9]{2,}$/, 'expected Slack user-group IDs like S0123456789')));
+
+const yesNo = z
+  .enum(['true', 'false', ''], { error: 'expected true or false' })
+  .default('false')
+  .transform((v) => v === 'true');
+
 const wholeAboveZero = { error: 'expected a whole number above 0' };
 const positiveInt = (fallback: number) =>
   z.coerce.number(wholeAboveZero).int(wholeAboveZero).positive(wholeAboveZero).default(fallback);
@@ -29,6 +46,10 @@ export const configSchema = z
     /** Local development only: secrets from the environment instead of Secrets Manager. */
     SLACK_SIGNING_SECRET: z.string().min(1).optional(),
     SLACK_BOT_TOKEN: z.string().min(1).optional(),
+    /** Local development only: the signing secret before a rotation (see docs/security.md). */
+    SLACK_PREVIOUS_SIGNING_SECRET: z.string().min(1).optional(),
+    /** Until when buttons signed with SLACK_PREVIOUS_SIGNING_SECRET are accepted (ISO 8601). */
+    SLACK_PREVIOUS_SIGNING_SECRET_UNTIL: z.iso.datetime({ offset: true }).optional(),
     /** Socket Mode app-level token, for `npm run dev`. */
     SLACK_APP_TOKEN: z.string().min(1).optional(),
     /** Web API base URL; GovSlack and tests override it. */
@@ -54,6 +75,16 @@ export const configSchema = z
     GOFN_ACTION_TTL_SECONDS: positiveInt(7200),
     /** Default window of `/gofn status`. */
     GOFN_WINDOW: z.string().default('1h'),
+    /** Let guests (restricted and ultra-restricted users) run /gofn. */
+    GOFN_ALLOW_GUESTS: yesNo,
+    /** Let people from another organisation in a Slack Connect channel run /gofn. */
+    GOFN_ALLOW_EXTERNAL: yesNo,
+    /** When set, /gofn answers only in these channels. */
+    GOFN_ALLOWED_CHANNELS: channelList,
+    /** When set, only members of these user groups (and GOFN_ADMINS) may run /gofn. */
+    GOFN_ALLOWED_GROUPS: groupList,
+    /** How long after an alarm cleared a new ALARM goes on in the same thread. */
+    GOFN_ALARM_COOLDOWN_MINUTES: positiveInt(15),
   })
   .refine((c) => c.SLACK_SECRET_ARN || c.SLACK_SIGNING_SECRET, {
     message: 'set SLACK_SECRET_ARN (production) or SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (local development)',

@@ -67,6 +67,18 @@ export function formatDuration(ms: number): string {
   return `${minutes}m`;
 }
 
+/**
+ * Where an alias sends traffic: "live → v42", and during a canary "live → v42, v43 takes 10%".
+ * The alias's own version is left out when it names itself (`$LATEST → $LATEST` says nothing).
+ */
+export function formatAliasTarget(alias: string, version: string | null, routing: Record<string, number> = {}): string {
+  const target = version && version !== alias ? ` → ${formatVersion(version)}` : '';
+  const canaries = Object.entries(routing)
+    .filter(([, weight]) => weight > 0)
+    .map(([v, weight]) => `${formatVersion(v)} takes ${formatPercent(weight * 100)}`);
+  return `${alias}${target}${canaries.length > 0 ? `, ${canaries.join(', ')}` : ''}`;
+}
+
 /** "v42" for a published version; `$LATEST` is a name, not a number, and is shown as it is. */
 export function formatVersion(version: string): string {
   return /^\d+$/.test(version) ? `v${version}` : version;

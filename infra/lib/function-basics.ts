@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -11,6 +12,8 @@ import { suppress } from './nag';
 export interface FunctionBasicsProps {
   readonly functionName: string;
   readonly logRetention: logs.RetentionDays;
+  /** The stack's key: the log group is encrypted with it. */
+  readonly encryptionKey: kms.IKey;
 }
 
 /**
@@ -28,6 +31,7 @@ export class FunctionBasics extends Construct {
       // find the logs.
       logGroupName: lambdaLogGroupName(props.functionName),
       retention: props.logRetention,
+      encryptionKey: props.encryptionKey,
       // A retained group would keep this fixed name taken and fail the next deployment of the
       // stack after a delete; retention already bounds how long logs live.
       removalPolicy: RemovalPolicy.DESTROY,

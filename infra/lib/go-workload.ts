@@ -1,9 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Tags } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -16,11 +18,15 @@ import { LIVE_ALIAS, TAG, ownersTagValue } from './conventions';
 import { FunctionBasics, functionAlarm } from './function-basics';
 import { INSIGHTS_QUERIES } from './insights-queries';
 import type { ManagedWorkloadRef } from './managed-workloads';
-import { suppress } from './nag';
+import { FUNCTION_CHECKOV_SKIPS, checkovSkip, suppress } from './nag';
 import { enableProfiling, type ProfilingRef } from './profiling';
 
-/** Alarms that may roll a CodeDeploy deployment back. */
-export type RollbackSignal = 'errors' | 'throttles' | 'p99Duration';
+/**
+ * Alarms that may roll a CodeDeploy deployment back. The canary ones watch the version being
+ * deployed through the alias (dimensions FunctionName, Resource `<function>:live` and
+ * ExecutedVersion); the others watch the whole function.
+ */
+export type RollbackSignal = 'canaryErrorRate' | 'canaryP99Duration' | 'errors' | 'throttles' | 'p99Duration';
 
 export interface GoWorkloadAlarmProps {
   /** Length of one datapoint. @default Duration.minutes(1) */
@@ -33,14 +39,25 @@ export interface GoWorkloadAlarmProps {
   readonly errors?: number;
   /** Alarm when Throttles (sum per period) exceed this. @default 0 */
   readonly throttles?: number;
-  /** Alarm when p99 Duration exceeds this. @default 80% of the function timeout */
+  /** Alarm when p99 Duration exceeds this (the function's, and the new version's during a deploy). @default 80% of the function timeout */
   readonly p99Duration?: Duration;
+  /**
+   * Alarm when more than this percentage of the invocations of the version being deployed
+   * fail. A rate, so a canary taking 10% of the traffic trips it as surely as full traffic
+   * would. @default 5
+   */
+  readonly canaryErrorRatePercent?: number;
+  /**
+   * The error rate counts only in periods with at least this many invocations of the new
+   * version, so one failure in two requests does not roll a deployment back. @default 5
+   */
+  readonly canaryMinInvocations?: number;
   /** Alarm when visible DLQ messages exceed this (one datapoint is enough). @default 0 */
   readonly dlqDepth?: number;
   /**
    * Alarms that make CodeDeploy roll a deployment back. DLQ depth cannot be one: messages left
    * from an older incident would fail every later deployment.
-   * @default ['errors', 'throttles', 'p99Duration']
+   * @default ['canaryErrorRate', 'canaryP99Duration', 'throttles']
    */
   readonly rollbackOn?: readonly RollbackSignal[];
 }
@@ -56,9 +73,14 @@ export interface SqsTrigger {
   readonly maxReceiveCount?: number;
 }
 
-/** The function serves an HTTP API whose `$default` route targets the `live` alias. */
+/** The function serves one route of an HTTP API (payload format 2.0), through the `live` alias. */
 export interface HttpTrigger {
   readonly kind: 'http';
+  /**
+   * The route, as API Gateway writes route keys: `GET /hello/{id}`. The handler gets the path
+   * variables in `pathParameters`; the `$default` route would give it none.
+   */
+  readonly routeKey: string;
   /** @default { rateLimit: 50, burstLimit: 100 } */
   readonly throttle?: apigw.ThrottleSettings;
   /** @default - no authorizer: the function authenticates requests itself */
@@ -67,6 +89,27 @@ export interface HttpTrigger {
 
 export type GoWorkloadTrigger = SqsTrigger | HttpTrigger;
 
+/**
+ * Where the functions' spans go. The X-Ray SDKs and daemon are out of support after
+ * 2027-02-25; AWS's way forward for Lambda is OpenTelemetry over OTLP, straight to X-Ray's
+ * OTLP endpoint or through a collector layer. Lambda's own segments need active tracing in
+ * every case.
+ */
+export type WorkloadTraces =
+  /** Subsegments over UDP to the X-Ray daemon Lambda runs with active tracing. No layer, no extra permission. */
+  | { readonly exporter: 'xray-daemon' }
+  /**
+   * OTLP/HTTP straight to `https://xray.<region>.amazonaws.com/v1/traces`, signed with the
+   * function's role (`xray:PutSpans`). Needs CloudWatch Transaction Search switched on for the
+   * account (docs/deploy.md).
+   */
+  | { readonly exporter: 'otlp-xray' }
+  /** OTLP/HTTP to a collector layer's extension on localhost:4318 (ADOT's, for example); its configuration decides where spans go. */
+  | { readonly exporter: 'otel-collector'; readonly layer: lambda.ILayerVersion };
+
+/** Levels a function's application logs may be filtered at (Lambda's advanced logging controls). */
+export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'FATAL';
+
 export interface GoWorkloadProps {
   /** Function name: what people type after `/gofn status`, and the prefix of every alarm name. */
   readonly functionName: string;
@@ -74,6 +117,8 @@ export interface GoWorkloadProps {
   readonly bootstrapDir: string;
   /** gofn's alarm topic: every alarm sends ALARM and OK here. */
   readonly alarmTopic: sns.ITopic;
+  /** The stack's customer-managed key: the DLQ and the log group are encrypted with it. */
+  readonly encryptionKey: kms.IKey;
   /** `owner` tag: the team that owns the function. */
   readonly owner: string;
   /** `gofn:owners` tag: Slack user or group IDs who may run gofn actions. Empty: no tag, nobody may. */
@@ -92,27 +137,32 @@ export interface GoWorkloadProps {
   readonly goMemLimitRatio?: number;
   /** @default Duration.seconds(10) */
   readonly timeout?: Duration;
-  /** Must not contain GOMEMLIMIT (see goMemLimitRatio). @default {} */
+  /** Must not contain the variables the construct sets (GOMEMLIMIT, LOG_LEVEL, OTEL_*). @default {} */
   readonly environment?: Record<string, string>;
   /** @default 10 */
   readonly reservedConcurrency?: number;
   /**
-   * With `ACTIVE`, Lambda records each invocation in X-Ray and runs an X-Ray daemon next to the
-   * function (`AWS_XRAY_DAEMON_ADDRESS`), to which the Go functions send one subsegment per
-   * DynamoDB or SQS call: what gofn's downstream-latency and error-trace checks read. Without
-   * it those checks have nothing to read.
+   * With `ACTIVE`, Lambda records each invocation in X-Ray, passes the trace on to the function
+   * and runs an X-Ray daemon next to it. Without it gofn's downstream-latency and error-trace
+   * checks have nothing to read.
    * @default lambda.Tracing.ACTIVE
    */
   readonly tracing?: lambda.Tracing;
+  /** Where the functions send their spans. @default { exporter: 'xray-daemon' } */
+  readonly traces?: WorkloadTraces;
   /**
-   * An OpenTelemetry collector layer (for example ADOT's) to send the functions' spans to
-   * instead of Lambda's X-Ray daemon: they go over OTLP to its extension on localhost:4318, and
-   * the collector's configuration decides where they end up (X-Ray, another backend, or both).
-   * Not needed for X-Ray: the subsegments reach it without a layer. Its ARN depends on the
-   * region and release.
-   * @default - none: spans go to Lambda's X-Ray daemon as subsegments
+   * Share of the traces the function starts itself that are recorded (OTEL_TRACES_SAMPLER
+   * parentbased_traceidratio). Under Lambda the parent is always Lambda's own decision, X-Ray's
+   * default rule (the first request each second and 5% of the rest); this applies when there is
+   * none. @default 0.05
    */
-  readonly otelCollectorLayer?: lambda.ILayerVersion;
+  readonly traceSampleRatio?: number;
+  /**
+   * Lowest level of the function's own log lines that reaches CloudWatch. Lambda filters the JSON
+   * lines by their `level` (application log level), and the function reads LOG_LEVEL so it does
+   * not write what would be dropped. @default 'INFO'
+   */
+  readonly logLevel?: LogLevel;
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
   /** How CodeDeploy shifts traffic to a new version. @default LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES */
@@ -128,6 +178,9 @@ export interface GoWorkloadProps {
 }
 
 export type GoWorkloadAlarms = Record<RollbackSignal | 'dlqDepth', cloudwatch.Alarm>;
+
+/** A route key API Gateway accepts for a Lambda proxy route: one method and a path. */
+const ROUTE_KEY = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) (\/[A-Za-z0-9._~{}+/-]*)$/;
 
 /**
  * A Go function on Lambda the way gofn expects to find it: arm64 on provided.al2023, alias
@@ -153,12 +206,19 @@ export class GoWorkload extends Construct {
     const settings = resolveSettings(props);
     const { functionName, trigger } = props;
 
-    const basics = new FunctionBasics(this, 'Basics', { functionName, logRetention: settings.logRetention });
+    const basics = new FunctionBasics(this, 'Basics', {
+      functionName,
+      logRetention: settings.logRetention,
+      encryptionKey: props.encryptionKey,
+    });
     this.logGroup = basics.logGroup;
 
-    this.deadLetterQueue = newQueue(this, 'DeadLetterQueue', {
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       // The longest SQS allows: messages wait here until someone replays them.
       retentionPeriod: Duration.days(14),
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: props.encryptionKey,
+      enforceSSL: true,
     });
     if (trigger?.kind === 'sqs') {
       this.sourceQueue = newQueue(this, 'Queue', {
@@ -169,6 +229,11 @@ export class GoWorkload extends Construct {
         ),
         deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: trigger.maxReceiveCount ?? 3 },
       });
+      checkovSkip(
+        this.sourceQueue,
+        'CKV_AWS_27',
+        'Encrypted at rest with an SQS-managed key (SqsManagedSseEnabled), so producers need no KMS permission; the DLQ uses the stack key',
+      );
     } else {
       // Lambda sends failed asynchronous invocations here (DeadLetterConfig), not a redrive
       // policy, so cdk-nag cannot tell this queue is a DLQ.
@@ -187,20 +252,23 @@ export class GoWorkload extends Construct {
       environment: {
         ...settings.environment,
         GOMEMLIMIT: goMemLimit(settings.memorySize, settings.goMemLimitRatio),
-        // Without a collector the functions send their subsegments to the X-Ray daemon Lambda
-        // runs with active tracing (it sets AWS_XRAY_DAEMON_ADDRESS). With one, this sends the
-        // spans to its extension instead: one path, so no call is recorded twice.
-        ...(settings.otelCollectorLayer ? { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318' } : {}),
+        LOG_LEVEL: settings.logLevel,
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: String(settings.traceSampleRatio),
+        ...tracesEnvironment(settings.traces, Stack.of(this)),
       },
       tracing: settings.tracing,
       reservedConcurrentExecutions: settings.reservedConcurrency,
       role: basics.role,
       logGroup: basics.logGroup,
-      // Text, not JSON: the platform's REPORT lines, which gofn's cold-start check and the
-      // saved queries read, exist only in the text format. The Go functions' own lines are JSON
-      // either way, and Logs Insights parses them.
-      loggingFormat: lambda.LoggingFormat.TEXT,
-      layers: settings.otelCollectorLayer ? [settings.otelCollectorLayer] : undefined,
+      // JSON: the functions' lines are JSON objects already, Lambda filters them by level, and
+      // its own lines become records too (platform.report carries record.metrics.initDurationMs,
+      // which gofn's cold-start check and the saved queries read). System level INFO keeps
+      // platform.report; WARN would drop it.
+      loggingFormat: lambda.LoggingFormat.JSON,
+      applicationLogLevelV2: lambda.ApplicationLogLevel[settings.logLevel],
+      systemLogLevelV2: lambda.SystemLogLevel.INFO,
+      layers: settings.traces.exporter === 'otel-collector' ? [settings.traces.layer] : undefined,
       // Invocations from an event source mapping are synchronous; their failures go through the
       // queue's redrive policy instead.
       deadLetterQueueEnabled: trigger?.kind !== 'sqs',
@@ -212,7 +280,24 @@ export class GoWorkload extends Construct {
       },
     });
 
+    for (const [check, reason] of FUNCTION_CHECKOV_SKIPS) checkovSkip(this.function, check, reason);
+    if (trigger?.kind === 'sqs') {
+      checkovSkip(
+        this.function,
+        'CKV_AWS_116',
+        "An SQS consumer: Lambda invokes it synchronously, and failed messages reach the DLQ through the source queue's redrive policy",
+      );
+    }
+
     this.alias = new lambda.Alias(this, 'Live', { aliasName: LIVE_ALIAS, version: this.function.currentVersion });
+    // Lambda sends failed async invocations to the encrypted DLQ with the function's own role.
+    props.encryptionKey.grant(basics.role, 'kms:GenerateDataKey', 'kms:Decrypt');
+    if (settings.traces.exporter === 'otlp-xray') {
+      // X-Ray's OTLP endpoint authorizes each export as xray:PutSpans, which has no resource type.
+      basics.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ sid: 'ExportSpansOverOtlp', actions: ['xray:PutSpans'], resources: ['*'] }),
+      );
+    }
 
     this.alarms = this.createAlarms(props.alarmTopic, settings);
     this.deploymentGroup = new codedeploy.LambdaDeploymentGroup(this, 'Deployment', {
@@ -245,7 +330,7 @@ export class GoWorkload extends Construct {
       );
     }
     if (trigger?.kind === 'http') {
-      const api = this.createHttpApi(functionName, trigger, settings.logRetention);
+      const api = this.createHttpApi(functionName, trigger, settings.logRetention, props.encryptionKey);
       this.httpApi = api.api;
       this.url = api.url;
     }
@@ -289,7 +374,48 @@ export class GoWorkload extends Construct {
     const functionName = s.functionName;
     const window = { evaluationPeriods: s.evaluationPeriods, datapointsToAlarm: s.datapointsToAlarm };
     const every = `${s.datapointsToAlarm} of ${s.evaluationPeriods} periods of ${s.period.toHumanString()}`;
+    // Invocations through the alias are counted per version under FunctionName + Resource
+    // (`<function>:<alias>`) + ExecutedVersion; the version here is the one this deployment
+    // publishes, so during a canary these alarms see only the new version's share of traffic.
+    const newVersion = (metricName: string, statistic: string) =>
+      new cloudwatch.Metric({
+        namespace: 'AWS/Lambda',
+        metricName,
+        statistic,
+        period: s.period,
+        dimensionsMap: {
+          FunctionName: fn.functionName,
+          Resource: `${fn.functionName}:${LIVE_ALIAS}`,
+          ExecutedVersion: fn.currentVersion.version,
+        },
+      });
+    const errorRate = new cloudwatch.MathExpression({
+      // IF(condition, a, b) is metric math's per-datapoint choice: below the minimum the
+      // period reads 0, so a lone failure of a barely used version is not a 100% error rate.
+      expression: `IF(invocations >= ${s.canaryMinInvocations}, 100 * errors / invocations, 0)`,
+      usingMetrics: { errors: newVersion('Errors', 'Sum'), invocations: newVersion('Invocations', 'Sum') },
+      period: s.period,
+      label: `${functionName} error rate of the deployed version (%)`,
+    });
     return {
+      canaryErrorRate: functionAlarm(this, 'CanaryErrorRateAlarm', {
+        functionName,
+        signal: 'canary-error-rate',
+        topic,
+        ...window,
+        metric: errorRate,
+        threshold: s.canaryErrorRatePercent,
+        description: `${functionName}: more than ${s.canaryErrorRatePercent}% of the deployed version's invocations failed (at least ${s.canaryMinInvocations} invocations a period) in ${every}`,
+      }),
+      canaryP99Duration: functionAlarm(this, 'CanaryP99DurationAlarm', {
+        functionName,
+        signal: 'canary-p99-duration',
+        topic,
+        ...window,
+        metric: newVersion('Duration', 'p99'),
+        threshold: s.p99Duration.toMilliseconds(),
+        description: `${functionName}: p99 duration of the deployed version above ${s.p99Duration.toMilliseconds()} ms in ${every}`,
+      }),
       errors: functionAlarm(this, 'ErrorsAlarm', {
         functionName,
         signal: 'errors',
@@ -338,16 +464,26 @@ export class GoWorkload extends Construct {
     functionName: string,
     trigger: HttpTrigger,
     logRetention: logs.RetentionDays,
+    encryptionKey: kms.IKey,
   ): { api: apigw.HttpApi; url: string } {
+    const [, method, routePath] = ROUTE_KEY.exec(trigger.routeKey) ?? [];
     const api = new apigw.HttpApi(this, 'HttpApi', {
       apiName: functionName,
-      // The integration targets the alias, so API traffic follows CodeDeploy's canary.
-      defaultIntegration: new HttpLambdaIntegration('Live', this.alias),
       defaultAuthorizer: trigger.authorizer,
       createDefaultStage: false,
     });
+    api.addRoutes({
+      path: routePath!,
+      methods: [method as apigw.HttpMethod],
+      // The integration targets the alias, so API traffic follows CodeDeploy's canary. Payload
+      // format 2.0: what the Go handler decodes (events.APIGatewayV2HTTPRequest).
+      integration: new HttpLambdaIntegration('Live', this.alias, {
+        payloadFormatVersion: apigw.PayloadFormatVersion.VERSION_2_0,
+      }),
+    });
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: logRetention,
+      encryptionKey,
       removalPolicy: RemovalPolicy.DESTROY,
     });
     const stage = api.addStage('DefaultStage', {
@@ -377,7 +513,9 @@ interface Settings {
   environment: Record<string, string>;
   reservedConcurrency: number;
   tracing: lambda.Tracing;
-  otelCollectorLayer: lambda.ILayerVersion | undefined;
+  traces: WorkloadTraces;
+  traceSampleRatio: number;
+  logLevel: LogLevel;
   logRetention: logs.RetentionDays;
   deploymentConfig: codedeploy.ILambdaDeploymentConfig;
   period: Duration;
@@ -386,6 +524,8 @@ interface Settings {
   errors: number;
   throttles: number;
   p99Duration: Duration;
+  canaryErrorRatePercent: number;
+  canaryMinInvocations: number;
   dlqDepth: number;
   rollbackOn: readonly RollbackSignal[];
 }
@@ -406,16 +546,27 @@ function resolveSettings(props: GoWorkloadProps): Settings {
   if (!(goMemLimitRatio > 0 && goMemLimitRatio <= 1)) fail('goMemLimitRatio must be in (0, 1]');
   const timeout = props.timeout ?? Duration.seconds(10);
   if (timeout.toSeconds() < 1 || timeout.toSeconds() > 900) fail('timeout must be 1-900 seconds');
-  for (const key of ['GOMEMLIMIT', 'OTEL_EXPORTER_OTLP_ENDPOINT']) {
-    if (props.environment && key in props.environment)
-      fail(`${key} is set by the construct (see goMemLimitRatio and otelCollectorLayer)`);
+  for (const key of Object.keys(props.environment ?? {})) {
+    if (key === 'GOMEMLIMIT' || key === 'LOG_LEVEL' || key.startsWith('OTEL_'))
+      fail(`${key} is set by the construct (see goMemLimitRatio, logLevel, traces and traceSampleRatio)`);
   }
+  if (props.trigger?.kind === 'http' && !ROUTE_KEY.test(props.trigger.routeKey)) {
+    fail(`trigger.routeKey ${JSON.stringify(props.trigger.routeKey)} is not a route key like "GET /hello/{id}"`);
+  }
+  const traceSampleRatio = props.traceSampleRatio ?? 0.05;
+  if (!(traceSampleRatio >= 0 && traceSampleRatio <= 1)) fail('traceSampleRatio must be in [0, 1]');
   const reservedConcurrency = props.reservedConcurrency ?? 10;
   if (!Number.isInteger(reservedConcurrency) || reservedConcurrency < 1) fail('reservedConcurrency must be >= 1');
   const a = props.alarms ?? {};
   const evaluationPeriods = a.evaluationPeriods ?? 3;
   const datapointsToAlarm = a.datapointsToAlarm ?? 2;
   if (datapointsToAlarm > evaluationPeriods) fail('alarms.datapointsToAlarm must not exceed evaluationPeriods');
+  const canaryErrorRatePercent = a.canaryErrorRatePercent ?? 5;
+  if (!(canaryErrorRatePercent >= 0 && canaryErrorRatePercent < 100))
+    fail('alarms.canaryErrorRatePercent must be in [0, 100)');
+  const canaryMinInvocations = a.canaryMinInvocations ?? 5;
+  if (!Number.isInteger(canaryMinInvocations) || canaryMinInvocations < 1)
+    fail('alarms.canaryMinInvocations must be a whole number >= 1');
   return {
     functionName: props.functionName,
     // No tag rather than an empty one (which some services reject): nobody may act either way.
@@ -427,7 +578,9 @@ function resolveSettings(props: GoWorkloadProps): Settings {
     environment: props.environment ?? {},
     reservedConcurrency,
     tracing: props.tracing ?? lambda.Tracing.ACTIVE,
-    otelCollectorLayer: props.otelCollectorLayer,
+    traces: props.traces ?? { exporter: 'xray-daemon' },
+    traceSampleRatio,
+    logLevel: props.logLevel ?? 'INFO',
     logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
     deploymentConfig: props.deploymentConfig ?? codedeploy.LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES,
     period: a.period ?? Duration.minutes(1),
@@ -436,8 +589,10 @@ function resolveSettings(props: GoWorkloadProps): Settings {
     errors: a.errors ?? 5,
     throttles: a.throttles ?? 0,
     p99Duration: a.p99Duration ?? Duration.millis(Math.round(timeout.toMilliseconds() * 0.8)),
+    canaryErrorRatePercent,
+    canaryMinInvocations,
     dlqDepth: a.dlqDepth ?? 0,
-    rollbackOn: a.rollbackOn ?? ['errors', 'throttles', 'p99Duration'],
+    rollbackOn: a.rollbackOn ?? ['canaryErrorRate', 'canaryP99Duration', 'throttles'],
   };
 }
 
@@ -446,7 +601,28 @@ export function goMemLimit(memorySizeMb: number, ratio: number): string {
   return `${Math.floor(memorySizeMb * ratio)}MiB`;
 }
 
-/** Queues gofn creates: encrypted at rest with SQS-managed keys and reachable over TLS only. */
+/**
+ * The source queue: encrypted at rest with an SQS-managed key (producers need no KMS access)
+ * and reachable over TLS only. Its DLQ uses the stack's key.
+ */
 function newQueue(scope: Construct, id: string, props: sqs.QueueProps): sqs.Queue {
   return new sqs.Queue(scope, id, { ...props, encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true });
+}
+
+/**
+ * The OpenTelemetry exporter settings the Go functions read (internal/telemetry ExporterFromEnv).
+ * With the daemon, none: they find AWS_XRAY_DAEMON_ADDRESS, which Lambda sets with active
+ * tracing. One path only, so no call is recorded twice.
+ */
+function tracesEnvironment(traces: WorkloadTraces, stack: Stack): Record<string, string> {
+  switch (traces.exporter) {
+    case 'xray-daemon':
+      return {};
+    case 'otlp-xray':
+      return {
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `https://xray.${stack.region}.${stack.urlSuffix}/v1/traces`,
+      };
+    case 'otel-collector':
+      return { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318' };
+  }
 }

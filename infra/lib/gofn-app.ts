@@ -23,8 +23,11 @@ export interface GofnStacks {
  * - `owners`: Slack IDs allowed to act on the sample workloads. Default: nobody.
  * - `sampleWorkloads`: `false` deploys the bot alone. Default `true`.
  * - `managedWorkloads`: JSON array of ManagedWorkloadRef for workloads deployed elsewhere.
- * - `otelCollectorLayerArn`: an OpenTelemetry collector layer to send the sample functions' spans
- *   to instead of Lambda's X-Ray daemon. Default: none; the subsegments reach X-Ray without it.
+ * - `tracesExporter`: where the sample functions send spans: `xray-daemon` (default), `otlp-xray`
+ *   (X-Ray's OTLP endpoint; needs Transaction Search) or `otel-collector`.
+ * - `otelCollectorLayerArn`: the OpenTelemetry collector layer for `otel-collector`.
+ * - `envTag`, `ownerTag`: the bot's `env` and `owner` tags. Default `prod` and `platform`.
+ * - `retainAuditTable`: `false` lets the next deletion of the bot stack delete its table.
  * - `botPrefix`: prefix of the bot's fixed resource names. Default `gofn`.
  * - `workloadsDist`, `lambdaDist`: build outputs. Default `workloads/dist` and `dist/lambda`.
  *
@@ -49,6 +52,7 @@ export function buildGofnApp(app: App): GofnStacks {
           alarmTopicName: alarmTopicName(botPrefix),
           workloadsDist: fromRoot(context('workloadsDist') ?? 'workloads/dist'),
           owners: ids('owners'),
+          tracesExporter: tracesExporter(context('tracesExporter')),
           otelCollectorLayerArn: context('otelCollectorLayerArn'),
         });
 
@@ -58,6 +62,9 @@ export function buildGofnApp(app: App): GofnStacks {
     lambdaDist: fromRoot(context('lambdaDist') ?? 'dist/lambda'),
     alarmChannel: context('alarmChannel'),
     admins: ids('admins'),
+    envTag: context('envTag'),
+    ownerTag: context('ownerTag'),
+    retainAuditTable: context('retainAuditTable') !== 'false',
     managedWorkloads: [
       ...(workloads?.refs ?? []),
       ...parseManagedWorkloads(app.node.tryGetContext('managedWorkloads')),
@@ -70,4 +77,14 @@ export function buildGofnApp(app: App): GofnStacks {
     new AwsSolutionsChecks(app, { verbose: true, writeSuppressionsToCloudFormation: true }),
   );
   return { bot, workloads };
+}
+
+const TRACES_EXPORTERS = ['xray-daemon', 'otlp-xray', 'otel-collector'] as const;
+
+function tracesExporter(value: string | undefined): (typeof TRACES_EXPORTERS)[number] | undefined {
+  if (value === undefined) return undefined;
+  const known = TRACES_EXPORTERS.find((e) => e === value);
+  if (!known)
+    throw new Error(`context tracesExporter ${JSON.stringify(value)} is not one of ${TRACES_EXPORTERS.join(', ')}`);
+  return known;
 }

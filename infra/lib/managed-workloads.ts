@@ -10,8 +10,12 @@ export interface ManagedWorkloadRef {
   readonly deadLetterQueueArn: string;
   /** The queue the function consumes, if it is an SQS consumer: DLQ messages move back here. */
   readonly sourceQueueArn?: string;
-  /** CodeDeploy deployment group that moves the `live` alias: stop a bad deployment. */
-  readonly deploymentGroupArn: string;
+  /**
+   * CodeDeploy deployment group that moves the `live` alias. Informational: StopDeployment
+   * cannot be limited to a group, so the bot may stop any deployment (it stops only those of
+   * the alias it rolls back).
+   */
+  readonly deploymentGroupArn?: string;
   /**
    * The function's profiling flag (SSM parameter), if it can be profiled: turn profiling on and
    * off, and read the profiles bucket of the account and region (gofn-profiles-<account>-<region>).
@@ -23,7 +27,7 @@ const FIELDS = {
   functionArn: { required: true, service: 'lambda' },
   deadLetterQueueArn: { required: true, service: 'sqs' },
   sourceQueueArn: { required: false, service: 'sqs' },
-  deploymentGroupArn: { required: true, service: 'codedeploy' },
+  deploymentGroupArn: { required: false, service: 'codedeploy' },
   profileParameterArn: { required: false, service: 'ssm' },
 } as const;
 

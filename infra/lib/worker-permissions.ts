@@ -6,50 +6,143 @@ import type { ManagedWorkloadRef } from './managed-workloads';
 import { suppress } from './nag';
 import { PROFILES_BUCKET_NAME } from './profiling';
 
+/** One grant: the IAM actions, and the gofn call (src/aws adapter and SDK command) that needs them. */
+interface Grant {
+  readonly actions: readonly string[];
+  readonly neededBy: string;
+}
+
+/**
+ * Every read gofn makes, by the resource it is scoped to. Each entry names the adapter call that
+ * makes it; `grep -rn "Command(" src/aws` lists them all. Actions whose Service Authorization
+ * Reference entry names no resource type need Resource "*".
+ */
+const READS_ON_ANY_RESOURCE: readonly Grant[] = [
+  { actions: ['cloudwatch:GetMetricData'], neededBy: 'cloudwatch-metrics.ts GetMetricDataCommand: every metric step' },
+  {
+    actions: ['cloudwatch:GetMetricWidgetImage'],
+    neededBy: 'cloudwatch-charts.ts GetMetricWidgetImageCommand: the report chart',
+  },
+  { actions: ['logs:StopQuery'], neededBy: 'insights-cold-starts.ts StopQueryCommand: give back an abandoned query' },
+  // The reference ties GetQueryResults to a log group, but the call carries only a query ID, so
+  // a group ARN can never match it; StartQuery (below) is what is limited to Lambda's groups.
+  { actions: ['logs:GetQueryResults'], neededBy: 'insights-cold-starts.ts GetQueryResultsCommand: cold starts' },
+  { actions: ['xray:GetServiceGraph'], neededBy: 'xray-traces.ts GetServiceGraphCommand: downstream latency' },
+  { actions: ['xray:GetTraceSummaries'], neededBy: 'xray-traces.ts GetTraceSummariesCommand: error traces' },
+  { actions: ['xray:BatchGetTraces'], neededBy: 'xray-traces.ts BatchGetTracesCommand: error trace samples' },
+  { actions: ['tag:GetResources'], neededBy: 'lambda-functions.ts GetResourcesCommand: the fleet (gofn:managed=true)' },
+  { actions: ['lambda:ListFunctions'], neededBy: 'lambda-functions.ts ListFunctionsCommand: "did you mean"' },
+  { actions: ['lambda:GetAccountSettings'], neededBy: 'lambda-functions.ts GetAccountSettingsCommand: headroom' },
+  {
+    actions: ['lambda:ListEventSourceMappings'],
+    neededBy: "lambda-functions.ts ListEventSourceMappingsCommand: an SQS consumer's source queue",
+  },
+  {
+    actions: ['codedeploy:BatchGetDeploymentTargets', 'codedeploy:ListDeploymentTargets'],
+    neededBy:
+      'codedeploy-deploys.ts BatchGetDeploymentTargetsCommand / ListDeploymentTargetsCommand: which alias and versions a deployment moves',
+  },
+];
+
+const READS_ON_FUNCTIONS: readonly Grant[] = [
+  { actions: ['lambda:GetFunction'], neededBy: 'lambda-functions.ts GetFunctionCommand: configuration, tags, DLQ' },
+  { actions: ['lambda:GetAlias'], neededBy: 'lambda-control.ts GetAliasCommand: where live points' },
+  {
+    actions: ['lambda:ListVersionsByFunction'],
+    neededBy: 'lambda-functions.ts ListVersionsByFunctionCommand: rollback targets',
+  },
+  {
+    actions: ['lambda:GetFunctionConcurrency'],
+    neededBy: 'lambda-control.ts GetFunctionConcurrencyCommand: reserved concurrency',
+  },
+  {
+    actions: ['lambda:ListTags'],
+    neededBy: 'lambda-functions.ts ListTagsCommand: tags when GetFunction could not return them (who owns the alias)',
+  },
+  {
+    actions: ['lambda:GetFunctionEventInvokeConfig'],
+    neededBy: 'lambda-functions.ts GetFunctionEventInvokeConfigCommand: on-failure destination',
+  },
+];
+
+const READS_ON_DEPLOYMENT_GROUPS: readonly Grant[] = [
+  {
+    actions: ['codedeploy:ListDeployments'],
+    neededBy: 'codedeploy-deploys.ts and codedeploy-control.ts ListDeploymentsCommand: recent deploys',
+  },
+  {
+    actions: ['codedeploy:BatchGetDeployments'],
+    neededBy: 'codedeploy-deploys.ts and codedeploy-control.ts BatchGetDeploymentsCommand',
+  },
+  { actions: ['codedeploy:GetDeployment'], neededBy: 'codedeploy-control.ts GetDeploymentCommand: verify a stop' },
+];
+
+/**
+ * Reads of any queue of the account and region: a function's DLQ is found from its own
+ * configuration, so tag-managed functions deployed anywhere have theirs read too.
+ */
+const READS_ON_QUEUES: readonly Grant[] = [
+  { actions: ['sqs:GetQueueAttributes'], neededBy: 'sqs-queues.ts GetQueueAttributesCommand: DLQ depth' },
+  { actions: ['sqs:ListMessageMoveTasks'], neededBy: 'sqs-control.ts ListMessageMoveTasksCommand: a replay under way' },
+];
+
+/** Reads of the account's alarms: which function a composite alarm's children watch. */
+const READS_ON_ALARMS: readonly Grant[] = [
+  {
+    actions: ['cloudwatch:DescribeAlarms'],
+    neededBy: "cloudwatch-alarms.ts DescribeAlarmsCommand: a composite alarm's children",
+  },
+  {
+    actions: ['cloudwatch:ListTagsForResource'],
+    neededBy: 'cloudwatch-alarms.ts ListTagsForResourceCommand: a composite alarm tagged gofn:function',
+  },
+];
+
+const actionsOf = (grants: readonly Grant[]) => grants.flatMap((g) => g.actions);
+
 /**
  * Least privilege for the gofn worker: read the monitoring and deployment APIs anywhere; change
- * only functions tagged `gofn:managed=true`, and the queues, aliases and deployment groups of
- * the listed workloads. Reads and writes are separate policies, so each cdk-nag acknowledgment
- * names exactly the wildcard it covers.
+ * only functions tagged `gofn:managed=true`, and the queues and functions of the listed
+ * workloads. Reads and writes are separate policies, so each cdk-nag acknowledgment names
+ * exactly the wildcard it covers; every action is one the adapters in src/aws call.
  */
 export function grantFleetAccess(scope: Construct, role: iam.IRole, workloads: readonly ManagedWorkloadRef[]): void {
   const stack = Stack.of(scope);
   const arn = (service: string, resource: string, resourceName: string) =>
     stack.formatArn({ service, resource, resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  const anyFunction = arn('lambda', 'function', '*');
+  const anyDeploymentGroup = arn('codedeploy', 'deploymentgroup', '*');
+  const anyAlarm = arn('cloudwatch', 'alarm', '*');
+  const anyQueue = stack.formatArn({ service: 'sqs', resource: '*', arnFormat: ArnFormat.NO_RESOURCE_NAME });
 
   const read = new iam.Policy(scope, 'ReadFleetPolicy', {
     statements: [
+      new iam.PolicyStatement({ sid: 'ReadMonitoring', actions: actionsOf(READS_ON_ANY_RESOURCE), resources: ['*'] }),
       new iam.PolicyStatement({
-        sid: 'ReadMonitoring',
-        actions: [
-          'cloudwatch:GetMetricData',
-          'cloudwatch:GetMetricWidgetImage',
-          'logs:GetQueryResults',
-          'logs:StopQuery',
-          'xray:GetServiceGraph',
-          'xray:GetTraceSummaries',
-          'xray:BatchGetTraces',
-          'tag:GetResources',
-        ],
-        resources: ['*'],
-      }),
-      new iam.PolicyStatement({
+        // insights-cold-starts.ts StartQueryCommand: cold starts, from Lambda's log groups only.
         sid: 'QueryFunctionLogs',
         actions: ['logs:StartQuery'],
         resources: [arn('logs', 'log-group', lambdaLogGroupName('*'))],
       }),
       new iam.PolicyStatement({
-        sid: 'ReadFunctionsAndDeployments',
-        actions: ['lambda:Get*', 'lambda:List*', 'codedeploy:Get*', 'codedeploy:List*', 'codedeploy:BatchGet*'],
-        resources: ['*'],
+        sid: 'ReadFunctions',
+        actions: actionsOf(READS_ON_FUNCTIONS),
+        resources: [anyFunction],
       }),
+      new iam.PolicyStatement({
+        sid: 'ReadDeployments',
+        actions: actionsOf(READS_ON_DEPLOYMENT_GROUPS),
+        resources: [anyDeploymentGroup],
+      }),
+      new iam.PolicyStatement({ sid: 'ReadQueues', actions: actionsOf(READS_ON_QUEUES), resources: [anyQueue] }),
+      new iam.PolicyStatement({ sid: 'ReadAlarms', actions: actionsOf(READS_ON_ALARMS), resources: [anyAlarm] }),
     ],
   });
   read.attachToRole(role);
   suppress(
     read,
     'AwsSolutions-IAM5',
-    'Read-only monitoring APIs (GetMetricData, Logs Insights results, X-Ray, tag:GetResources) do not support resource-level permissions; gofn diagnoses any function',
+    'Read-only monitoring APIs (GetMetricData, Logs Insights results, X-Ray, tag:GetResources, Lambda account and list calls) do not support resource-level permissions; gofn diagnoses any function',
     ['Resource::*'],
   );
   suppress(
@@ -61,10 +154,26 @@ export function grantFleetAccess(scope: Construct, role: iam.IRole, workloads: r
   suppress(
     read,
     'AwsSolutions-IAM5',
-    'Read-only action families of Lambda and CodeDeploy (Get, List, BatchGet): they cannot change anything, and the adapters need most of them',
-    ['lambda:Get*', 'lambda:List*', 'codedeploy:Get*', 'codedeploy:List*', 'codedeploy:BatchGet*'].map(
-      (action) => `Action::${action}`,
-    ),
+    'Read-only Lambda calls on any function of the account: gofn diagnoses any function by name',
+    ['Resource::arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:*'],
+  );
+  suppress(
+    read,
+    'AwsSolutions-IAM5',
+    'Read-only CodeDeploy calls on any deployment group: a function names its group in its gofn:deployment-group tag',
+    ['Resource::arn:<AWS::Partition>:codedeploy:<AWS::Region>:<AWS::AccountId>:deploymentgroup:*'],
+  );
+  suppress(
+    read,
+    'AwsSolutions-IAM5',
+    "Alarm descriptions and tags of any alarm of the account: a composite alarm's children are named only when it fires",
+    ['Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:*'],
+  );
+  suppress(
+    read,
+    'AwsSolutions-IAM5',
+    "Queue attributes and move tasks of any queue: a tag-managed function's DLQ is found from its configuration, not listed at deploy time",
+    ['Resource::arn:<AWS::Partition>:sqs:<AWS::Region>:<AWS::AccountId>:*'],
   );
 
   const listed = (pick: (w: ManagedWorkloadRef) => string | undefined) =>
@@ -72,24 +181,21 @@ export function grantFleetAccess(scope: Construct, role: iam.IRole, workloads: r
   // Statements on listed resources only; one with no resource would be invalid, so it is left out.
   const perWorkload: [sid: string, actions: string[], resources: string[]][] = [
     [
-      // Replayed events reach the version live traffic reaches, through the alias.
+      // lambda-control.ts InvokeCommand: replayed events reach the version live traffic reaches,
+      // through the alias.
       'ReplayIntoManagedFunctions',
       ['lambda:InvokeFunction'],
       listed((w) => w.functionArn).flatMap((fn) => [fn, `${fn}:${LIVE_ALIAS}`]),
     ],
     [
+      // sqs-control.ts StartMessageMoveTaskCommand (a move task also receives and deletes), and
+      // ReceiveMessageCommand / DeleteMessageBatchCommand for an async function's DLQ.
       'DrainManagedDeadLetterQueues',
-      [
-        'sqs:GetQueueAttributes',
-        'sqs:ReceiveMessage',
-        'sqs:DeleteMessage',
-        'sqs:StartMessageMoveTask',
-        'sqs:ListMessageMoveTasks',
-      ],
+      ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:StartMessageMoveTask'],
       listed((w) => w.deadLetterQueueArn),
     ],
-    ['RefillManagedSourceQueues', ['sqs:GetQueueAttributes', 'sqs:SendMessage'], listed((w) => w.sourceQueueArn)],
-    ['StopManagedDeployments', ['codedeploy:StopDeployment'], listed((w) => w.deploymentGroupArn)],
+    // sqs-control.ts SendMessageBatchCommand, and the destination of a move task.
+    ['RefillManagedSourceQueues', ['sqs:SendMessage'], listed((w) => w.sourceQueueArn)],
     ['ProfileManagedFunctions', ['ssm:GetParameter', 'ssm:PutParameter'], listed((w) => w.profileParameterArn)],
   ];
   // With a function to profile: its instances' profiles, in the account's profiles bucket.
@@ -104,14 +210,42 @@ export function grantFleetAccess(scope: Construct, role: iam.IRole, workloads: r
   const act = new iam.Policy(scope, 'ActOnManagedPolicy', {
     statements: [
       new iam.PolicyStatement({
+        // lambda-control.ts UpdateAliasCommand (rollback) and PutFunctionConcurrencyCommand.
         sid: 'RollBackAndResizeManagedFunctions',
         actions: ['lambda:UpdateAlias', 'lambda:PutFunctionConcurrency'],
-        resources: [arn('lambda', 'function', '*')],
+        resources: [anyFunction],
         conditions: { StringEquals: { [`aws:ResourceTag/${TAG.managed}`]: 'true' } },
+      }),
+      new iam.PolicyStatement({
+        // codedeploy-control.ts StopDeploymentCommand: rollback of an alias CodeDeploy is moving.
+        // StopDeployment has no resource type in the Service Authorization Reference, so a
+        // statement scoped to deployment groups never matches and the call is denied.
+        sid: 'StopDeployments',
+        actions: ['codedeploy:StopDeployment'],
+        resources: ['*'],
       }),
       ...perWorkload
         .filter(([, , resources]) => resources.length > 0)
         .map(([sid, actions, resources]) => new iam.PolicyStatement({ sid, actions, resources })),
+      ...(workloads.length > 0
+        ? [
+            new iam.PolicyStatement({
+              // The same SQS calls on queues encrypted with a customer-managed key: SQS decrypts
+              // and makes data keys on the caller's behalf. Any key of the account, through SQS only.
+              sid: 'UseQueueKeysThroughSqs',
+              actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+              resources: [
+                stack.formatArn({
+                  service: 'kms',
+                  resource: 'key',
+                  resourceName: '*',
+                  arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+                }),
+              ],
+              conditions: { StringEquals: { 'kms:ViaService': `sqs.${stack.region}.amazonaws.com` } },
+            }),
+          ]
+        : []),
     ],
   });
   act.attachToRole(role);
@@ -129,4 +263,18 @@ export function grantFleetAccess(scope: Construct, role: iam.IRole, workloads: r
     'Alias and concurrency changes are allowed on any function only under the condition aws:ResourceTag/gofn:managed = true',
     ['Resource::arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:*'],
   );
+  suppress(
+    act,
+    'AwsSolutions-IAM5',
+    'codedeploy:StopDeployment supports no resource-level permissions (Service Authorization Reference); gofn stops only deployments of the alias it is rolling back',
+    ['Resource::*'],
+  );
+  if (workloads.length > 0) {
+    suppress(
+      act,
+      'AwsSolutions-IAM5',
+      'Queue keys of the managed workloads are not known here; use is limited to calls SQS makes (kms:ViaService)',
+      ['Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*'],
+    );
+  }
 }

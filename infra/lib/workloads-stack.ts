@@ -1,10 +1,12 @@
 import * as path from 'node:path';
 import { ArnFormat, CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { GoWorkload } from './go-workload';
+import { stackKey } from './encryption';
+import { GoWorkload, type WorkloadTraces } from './go-workload';
 import type { ManagedWorkloadRef } from './managed-workloads';
 import { ProfileBucket } from './profiling';
 
@@ -20,11 +22,21 @@ export interface WorkloadsStackProps extends StackProps {
   /** Value of the workloads' `env` tag. @default 'sample' */
   readonly envTag?: string;
   /**
-   * ARN of an OpenTelemetry collector layer to send spans to instead of Lambda's X-Ray daemon
-   * (see GoWorkloadProps.otelCollectorLayer). @default - none: subsegments go to the daemon
+   * Where the samples send their spans: `xray-daemon`, `otlp-xray` (X-Ray's OTLP endpoint, with
+   * Transaction Search on), or `otel-collector` with `otelCollectorLayerArn`.
+   * @default 'xray-daemon'
    */
+  readonly tracesExporter?: WorkloadTraces['exporter'];
+  /** ARN of the OpenTelemetry collector layer, for tracesExporter `otel-collector`. */
   readonly otelCollectorLayerArn?: string;
 }
+
+/**
+ * The sample HTTP function's route. Its handler reads `{id}` from the event's pathParameters;
+ * workloads/internal/hello/testdata/get-hello-route.json is the event this route produces, and
+ * both the Go handler test and the infrastructure test read it.
+ */
+export const HELLO_ROUTE_KEY = 'GET /hello/{id}';
 
 /**
  * Two Go functions to try gofn on, with the tables they use: `hello` serves `GET /hello/{id}`
@@ -34,6 +46,8 @@ export interface WorkloadsStackProps extends StackProps {
 export class WorkloadsStack extends Stack {
   readonly hello: GoWorkload;
   readonly ordersWorker: GoWorkload;
+  /** Encrypts the DLQs, the sample tables and the log groups. */
+  readonly key: kms.Key;
 
   constructor(scope: Construct, id: string, props: WorkloadsStackProps) {
     super(scope, id, props);
@@ -45,32 +59,34 @@ export class WorkloadsStack extends Stack {
       'AlarmTopic',
       this.formatArn({ service: 'sns', resource: props.alarmTopicName, arnFormat: ArnFormat.NO_RESOURCE_NAME }),
     );
+    this.key = stackKey(this, 'Key', { description: 'gofn sample workloads: DLQs, tables and logs' });
     // Where `gofn profile` finds the samples' CPU profiles (docs/profiling.md).
     const profiles = new ProfileBucket(this, 'Profiles');
     const common = {
       alarmTopic,
       profileBucket: profiles.bucket,
+      encryptionKey: this.key,
       owners: props.owners,
       owner: 'gofn-samples',
       env: props.envTag ?? 'sample',
       service: 'gofn-samples',
-      otelCollectorLayer: props.otelCollectorLayerArn
-        ? lambda.LayerVersion.fromLayerVersionArn(this, 'OtelCollector', props.otelCollectorLayerArn)
-        : undefined,
+      traces: this.traces(props),
     };
 
-    const items = sampleTable(this, 'ItemsTable', 'id');
+    const items = sampleTable(this, 'ItemsTable', 'id', this.key);
     this.hello = new GoWorkload(this, 'Hello', {
       ...common,
       functionName: `${prefix}hello`,
       description: 'gofn sample: GET /hello/{id} through an HTTP API',
       bootstrapDir: path.join(props.workloadsDist, 'hello'),
-      trigger: { kind: 'http' },
+      trigger: { kind: 'http', routeKey: HELLO_ROUTE_KEY },
       environment: { ITEMS_TABLE: items.tableName },
     });
+    // internal/hello DynamoItems.GetItem; DynamoDB decrypts with the table's key for the caller.
     items.grant(this.hello.function, 'dynamodb:GetItem');
+    this.key.grant(this.hello.function, 'kms:Decrypt');
 
-    const orders = sampleTable(this, 'OrdersTable', 'orderId');
+    const orders = sampleTable(this, 'OrdersTable', 'orderId', this.key);
     this.ordersWorker = new GoWorkload(this, 'OrdersWorker', {
       ...common,
       functionName: `${prefix}orders-worker`,
@@ -79,7 +95,9 @@ export class WorkloadsStack extends Stack {
       trigger: { kind: 'sqs' },
       environment: { ORDERS_TABLE: orders.tableName },
     });
+    // internal/orders DynamoOrders.SaveOrder (a conditional PutItem).
     orders.grant(this.ordersWorker.function, 'dynamodb:PutItem');
+    this.key.grant(this.ordersWorker.function, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
 
     if (this.hello.url) new CfnOutput(this, 'HelloUrl', { value: `${this.hello.url}hello/42` });
     if (this.ordersWorker.sourceQueue) {
@@ -92,14 +110,28 @@ export class WorkloadsStack extends Stack {
   get refs(): ManagedWorkloadRef[] {
     return [this.hello.ref, this.ordersWorker.ref];
   }
+
+  private traces(props: WorkloadsStackProps): WorkloadTraces {
+    const exporter = props.tracesExporter ?? (props.otelCollectorLayerArn ? 'otel-collector' : 'xray-daemon');
+    if (exporter !== 'otel-collector') return { exporter };
+    if (!props.otelCollectorLayerArn) {
+      throw new Error('tracesExporter otel-collector needs otelCollectorLayerArn, the collector layer to run');
+    }
+    return {
+      exporter,
+      layer: lambda.LayerVersion.fromLayerVersionArn(this, 'OtelCollector', props.otelCollectorLayerArn),
+    };
+  }
 }
 
 /** On-demand, so an idle sample costs nothing; sample data, so it goes with the stack. */
-function sampleTable(scope: Construct, id: string, partitionKey: string): dynamodb.Table {
+function sampleTable(scope: Construct, id: string, partitionKey: string, key: kms.IKey): dynamodb.Table {
   return new dynamodb.Table(scope, id, {
     partitionKey: { name: partitionKey, type: dynamodb.AttributeType.STRING },
     billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+    encryptionKey: key,
     removalPolicy: RemovalPolicy.DESTROY,
   });
 }

@@ -1,5 +1,5 @@
 import { ErrorCode, GofnError } from '../errors';
-import { formatCount, formatClock, formatVersion } from '../format';
+import { formatCount, formatClock, formatPercent, formatVersion } from '../format';
 import { recordAliasVersion } from './alias-history';
 import { collectProfiles, runProfile } from './profile';
 import { replayDlq, type ReplayResult } from './replay';
@@ -96,10 +96,15 @@ export async function readBackPlan(
       await recordAliasVersion(deps.store, plan.functionName, plan.alias, plan.toVersion, verifiedAt, call).catch(
         () => undefined,
       );
+      const canaryWeight = plan.clearsRouting[plan.fromVersion];
+      const from =
+        canaryWeight !== undefined
+          ? `${formatVersion(plan.fromVersion)} (canary, ${formatPercent(canaryWeight * 100)})`
+          : formatVersion(plan.fromVersion);
       return {
         executed: {
-          done: `rolled ${plan.functionName} back: ${plan.alias} v${plan.fromVersion} → v${plan.toVersion} (verified ${formatClock(verifiedAt)}:${verifiedAt.toISOString().slice(17, 19)})`,
-          before: { version: plan.fromVersion, routing: plan.clearsRouting },
+          done: `rolled ${plan.functionName} back: ${plan.alias} ${from} → ${formatVersion(plan.toVersion)} (verified ${formatClock(verifiedAt)}:${verifiedAt.toISOString().slice(17, 19)})`,
+          before: { version: plan.aliasVersion ?? plan.fromVersion, routing: plan.clearsRouting },
           after: { version: alias.version, routing: alias.routing },
           verifiedAt,
         },
@@ -149,19 +154,24 @@ export async function readBackPlan(
           },
         };
       }
+      const kept = Object.entries(replayed.kept);
       return {
         executed: {
           done:
             `replayed ${formatCount(replayed.moved)} of ${formatCount(plan.messages)} messages from ${plan.dlqName}` +
             ` (${replayed.method}; ${formatCount(depth.visible)} left in the DLQ` +
             (replayed.maybeDuplicated > 0 ? `, ${formatCount(replayed.maybeDuplicated)} may be delivered twice` : '') +
-            ')',
+            ')' +
+            (kept.length > 0
+              ? `; kept in the DLQ: ${kept.map(([reason, count]) => `${reason} (${formatCount(count)})`).join('; ')}`
+              : ''),
           before: { dlqMessages: plan.messages },
           after: {
             moved: replayed.moved,
             dlqMessages: depth.visible,
             maybeDuplicated: replayed.maybeDuplicated,
             method: replayed.method,
+            kept: replayed.kept,
           },
           verifiedAt: now(),
         },

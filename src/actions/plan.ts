@@ -1,7 +1,8 @@
-import { findDeadLetterQueue, parseDeploymentGroupTag } from '../checks/evidence';
+import { aliasOwner, DEPLOYMENT_GROUP_TAG } from '../checks/alias-owner';
+import { findFailureDestination, parseDeploymentGroupTag } from '../checks/evidence';
 import { ErrorCode, GofnError } from '../errors';
-import { formatCount, formatVersion, plural } from '../format';
-import type { FunctionInfo } from '../ports';
+import { formatCount, formatPercent, formatVersion, plural } from '../format';
+import type { DeploymentGroupRef, FunctionInfo } from '../ports';
 import { previousRecordedVersion } from './alias-history';
 import { planProfile } from './profile';
 import type { ActionDeps, ActionRequest, Plan, RollbackTargetSource } from './types';
@@ -42,41 +43,71 @@ export async function planAction(request: ActionRequest, deps: ActionDeps, known
   }
 }
 
+/**
+ * During a canary (weighted alias) rolling back means keeping the stable FunctionVersion and
+ * clearing the weights, never moving below the stable version. When a CodeDeploy deployment is
+ * moving the alias, only stopping it (with rollback) is safe: CodeDeploy would undo a hand-made
+ * change at its next step. When that cannot be told, nothing is changed.
+ */
 async function planRollback(request: ActionRequest, fn: FunctionInfo, deps: ActionDeps): Promise<Plan> {
   const { control, sources, store, call } = deps;
   const alias = await control.lambda.getAlias(fn.name, request.alias, call);
+  const canary = canaryOf(alias.routing);
+  // The version being rolled back: the canary's during a canary, else the one the alias points to.
+  const liveVersion = canary?.version ?? alias.version;
   const expectedFrom = request.expected.fromVersion;
-  if (expectedFrom !== undefined && alias.version !== expectedFrom) {
+  if (expectedFrom !== undefined && liveVersion !== expectedFrom) {
+    const now = canary
+      ? `runs a canary of ${formatVersion(canary.version)} (${weightText(canary.weight)}) on ${formatVersion(alias.version)}`
+      : `points to ${formatVersion(alias.version)}`;
     throw conflict(
-      `The alias changed since you looked: ${request.alias} of ${fn.name} now points to ${formatVersion(alias.version)}, not ${formatVersion(expectedFrom)}.`,
+      `The alias changed since you looked: ${request.alias} of ${fn.name} now ${now}, not ${formatVersion(expectedFrom)}.`,
     );
   }
-  const group = parseDeploymentGroupTag(fn.tags['gofn:deployment-group']);
-  if (group) {
-    const active = await control.deploys.findActiveDeployment(group, call);
-    if (active) {
-      return {
-        kind: 'rollback',
-        method: 'stop-deployment',
-        functionName: fn.name,
-        alias: request.alias,
-        fromVersion: alias.version,
-        deploymentId: active.id,
-        sentence: `${fn.name}: stop CodeDeploy deployment ${active.id} with automatic rollback of alias ${request.alias}`,
-      };
-    }
+
+  const owner = await aliasOwner({
+    fn,
+    alias: request.alias,
+    activeDeployment: (group) => control.deploys.findActiveDeployment(group, call),
+    target: (id) => sources.deploys.getLambdaTarget(id, fn.name, call),
+  });
+  if (owner.kind === 'codedeploy') {
+    const deploymentId = owner.deployment.id;
+    return {
+      kind: 'rollback',
+      method: 'stop-deployment',
+      functionName: fn.name,
+      alias: request.alias,
+      fromVersion: liveVersion,
+      deploymentId,
+      sentence: canary
+        ? `${fn.name}: stop CodeDeploy deployment ${deploymentId} with automatic rollback: ${request.alias} keeps ${formatVersion(alias.version)}, the ${weightText(canary.weight)} on ${formatVersion(canary.version)} is taken off`
+        : `${fn.name}: stop CodeDeploy deployment ${deploymentId} with automatic rollback of alias ${request.alias}`,
+    };
+  }
+  if (owner.kind === 'unknown') {
+    throw new GofnError(
+      ErrorCode.Forbidden,
+      `gofn cannot tell whether a CodeDeploy deployment is moving alias ${request.alias} of ${fn.name}: ${owner.reason}.`,
+      {
+        hint: 'Nothing was changed: moving the alias by hand could fight a deployment. Stop the deployment in CodeDeploy, or let gofn read the tags (lambda:ListTags) and the deployments (codedeploy:ListDeployments), then try again.',
+      },
+    );
   }
 
   let toVersion = request.expected.toVersion;
   let targetSource: RollbackTargetSource = request.expected.targetSource ?? 'requested';
+  if (!toVersion && canary) {
+    toVersion = alias.version;
+    targetSource = 'stable';
+  }
   if (!toVersion) {
     toVersion = await previousRecordedVersion(store, fn.name, request.alias, alias.version, call);
     targetSource = 'history';
   }
+  const group = parseDeploymentGroupTag(fn.tags[DEPLOYMENT_GROUP_TAG]);
   if (!toVersion && group) {
-    const since = new Date((deps.now?.() ?? new Date()).getTime() - DEPLOYMENT_LOOKBACK_MS);
-    const deployments = await sources.deploys.listRecentDeployments(group, since, call);
-    toVersion = deployments.find((d) => d.status === 'Succeeded' && d.targetVersion === alias.version)?.currentVersion;
+    toVersion = await versionBeforeLastDeployment(group, alias.version, fn.name, deps);
     targetSource = 'deployment';
   }
   if (!toVersion) {
@@ -92,26 +123,55 @@ async function planRollback(request: ActionRequest, fn: FunctionInfo, deps: Acti
   if (!toVersion) {
     throw refuse(`${fn.name} has no published version before ${formatVersion(alias.version)} to roll back to.`);
   }
-  if (toVersion === alias.version && Object.keys(alias.routing).length === 0) {
+  if (toVersion === alias.version && !canary) {
     throw conflict(`${request.alias} of ${fn.name} already points to ${formatVersion(toVersion)}.`);
   }
-  const routed = Object.entries(alias.routing);
+  const takeOff = canary ? `the ${weightText(canary.weight)} on ${formatVersion(canary.version)}` : undefined;
   return {
     kind: 'rollback',
     method: 'update-alias',
     functionName: fn.name,
     alias: request.alias,
-    fromVersion: alias.version,
+    fromVersion: liveVersion,
     toVersion,
     targetSource,
     revisionId: alias.revisionId,
+    aliasVersion: alias.version,
     clearsRouting: alias.routing,
     sentence:
-      `${fn.name}: alias ${request.alias} ${formatVersion(alias.version)} → ${formatVersion(toVersion)}` +
-      (routed.length > 0
-        ? ` (and stop routing ${routed.map(([v, w]) => `${Math.round(w * 100)}% to ${formatVersion(v)}`).join(', ')})`
-        : ''),
+      canary && toVersion === alias.version
+        ? `${fn.name}: stop the canary on alias ${request.alias}: keep ${formatVersion(alias.version)}, take ${takeOff} off`
+        : `${fn.name}: alias ${request.alias} ${formatVersion(alias.version)} → ${formatVersion(toVersion)}` +
+          (takeOff ? ` (and take ${takeOff} off)` : ''),
   };
+}
+
+/**
+ * The version the group's newest successful deployment moved the alias from, if that deployment
+ * is what brought the current version: CodeDeploy's target says both (BatchGetDeploymentTargets).
+ */
+async function versionBeforeLastDeployment(
+  group: DeploymentGroupRef,
+  current: string,
+  functionName: string,
+  deps: ActionDeps,
+): Promise<string | undefined> {
+  const since = new Date((deps.now?.() ?? new Date()).getTime() - DEPLOYMENT_LOOKBACK_MS);
+  const deployments = await deps.sources.deploys.listRecentDeployments(group, since, deps.call);
+  const last = deployments.find((d) => d.status === 'Succeeded');
+  if (!last) return undefined;
+  const target = await deps.sources.deploys.getLambdaTarget(last.id, functionName, deps.call);
+  return target?.targetVersion === current ? target.currentVersion : undefined;
+}
+
+/** The additional version of a weighted alias and its share; Lambda allows one. */
+function canaryOf(routing: Record<string, number>): { version: string; weight: number } | undefined {
+  const [entry] = Object.entries(routing).filter(([, weight]) => weight > 0);
+  return entry ? { version: entry[0], weight: entry[1] } : undefined;
+}
+
+function weightText(weight: number): string {
+  return formatPercent(weight * 100);
 }
 
 async function planConcurrency(request: ActionRequest, fn: FunctionInfo, deps: ActionDeps): Promise<Plan> {
@@ -159,8 +219,13 @@ async function planConcurrency(request: ActionRequest, fn: FunctionInfo, deps: A
 }
 
 async function planReplay(request: ActionRequest, fn: FunctionInfo, deps: ActionDeps): Promise<Plan> {
-  const dlq = await findDeadLetterQueue(deps.sources, fn, deps.call ?? {});
-  if (!dlq) throw refuse(`${fn.name} has no dead-letter queue gofn can replay.`);
+  const found = await findFailureDestination(deps.sources, fn, deps.call ?? {});
+  if (found.found === 'unreadable') {
+    const { destination } = found;
+    throw refuse(`${fn.name} sends its failed events to ${destination.description}: ${destination.reason}.`);
+  }
+  if (found.found === 'none') throw refuse(`${fn.name} has no dead-letter queue gofn can replay.`);
+  const dlq = found.queue;
   if (dlq.depth.visible === 0) {
     // "Now" only when the person saw messages there (a button, a confirmed plan): then the world
     // changed. A queue that was empty all along is a request with nothing to do.
@@ -169,7 +234,20 @@ async function planReplay(request: ActionRequest, fn: FunctionInfo, deps: Action
     }
     throw refuse(`${dlq.depth.name} is empty; there is nothing to replay.`);
   }
+  const dlqFifo = dlq.depth.fifo === true;
   const destinationName = dlq.sourceQueueArn?.split(':').pop();
+  if (dlq.kind === 'sqs-source' && dlqFifo !== dlq.sourceQueueFifo) {
+    // SQS moves messages only between queues of one type, and a message's group and
+    // deduplication IDs mean nothing to a standard queue.
+    throw refuse(
+      `${dlq.depth.name} is ${dlqFifo ? 'a FIFO' : 'a standard'} queue and ${destinationName} is ${dlq.sourceQueueFifo ? 'a FIFO' : 'a standard'} one; gofn moves messages only between queues of the same type.`,
+    );
+  }
+  if (dlq.kind !== 'sqs-source' && dlqFifo) {
+    throw refuse(
+      `${dlq.depth.name} is a FIFO queue, and Lambda sends failed asynchronous events only to standard queues: its messages did not come from ${fn.name}.`,
+    );
+  }
   return {
     kind: 'replay-dlq',
     functionName: fn.name,
@@ -179,9 +257,13 @@ async function planReplay(request: ActionRequest, fn: FunctionInfo, deps: Action
     messages: dlq.depth.visible,
     mode: dlq.kind,
     destinationArn: dlq.sourceQueueArn,
+    fifo: dlqFifo,
     sentence:
       dlq.kind === 'sqs-source'
-        ? `move ${plural(dlq.depth.visible, 'message')} from ${dlq.depth.name} to ${destinationName}`
-        : `re-invoke ${fn.name}:${request.alias} with each of the ${plural(dlq.depth.visible, 'message')} in ${dlq.depth.name}`,
+        ? `move ${plural(dlq.depth.visible, 'message')} from ${dlq.depth.name} to ${destinationName}` +
+          (dlqFifo ? ', each in its message group' : '')
+        : dlq.kind === 'on-failure'
+          ? `re-invoke ${fn.name}:${request.alias} with the original event of each of the ${plural(dlq.depth.visible, 'invocation record')} in ${dlq.depth.name}`
+          : `re-invoke ${fn.name}:${request.alias} with each of the ${plural(dlq.depth.visible, 'message')} in ${dlq.depth.name}`,
   };
 }

@@ -1,6 +1,7 @@
 import { ErrorCode, GofnError, isGofnError } from '../errors';
 import { formatCount } from '../format';
 import type { QueueMessage } from '../ports';
+import { requestPayloadOf } from './invocation-record';
 import type { ActionDeps, Plan } from './types';
 
 type ReplayPlan = Extract<Plan, { kind: 'replay-dlq' }>;
@@ -10,6 +11,8 @@ export interface ReplayResult {
   moved: number;
   /** Messages sent (or invoked) but whose delete failed: they may be processed twice, never lost. */
   maybeDuplicated: number;
+  /** Messages left in the DLQ, by why: no payload to replay, or a copy that was not accepted. */
+  kept: Record<string, number>;
 }
 
 /** Visibility timeout while a batch is in our hands: long enough to send and delete it. */
@@ -26,6 +29,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * at a bounded rate; where that API is missing, and for async-invoke DLQs, messages move in
  * batches of ten: received, sent (or invoked), and deleted only once their copy was accepted.
  * A crash at any point leaves every message in the DLQ or at its destination: none is lost.
+ * An OnFailure destination holds invocation records: the function gets each record's
+ * requestPayload, and a record without one stays in the DLQ, counted under its reason.
+ * What a replay keeps of each message is described in docs/replay.md.
  */
 export async function replayDlq(plan: ReplayPlan, deps: ActionDeps): Promise<ReplayResult> {
   if (plan.mode === 'sqs-source' && plan.destinationArn) {
@@ -54,7 +60,9 @@ async function followMoveTask(plan: ReplayPlan, destinationArn: string, deps: Ac
     const tasks = await queues.listMessageMoveTasks(plan.dlqArn, deps.call);
     const task = tasks.find((t) => t.taskHandle === handle) ?? tasks[0];
     if (!task) throw new GofnError(ErrorCode.Upstream, `The message-move task of ${plan.dlqName} disappeared.`);
-    if (task.status === 'COMPLETED') return { method: 'message-move-task', moved: task.moved, maybeDuplicated: 0 };
+    if (task.status === 'COMPLETED') {
+      return { method: 'message-move-task', moved: task.moved, maybeDuplicated: 0, kept: {} };
+    }
     if (task.status === 'FAILED' || task.status === 'CANCELLED') {
       throw new GofnError(
         ErrorCode.Upstream,
@@ -74,29 +82,51 @@ async function moveInBatches(plan: ReplayPlan, deps: ActionDeps): Promise<Replay
   const { queues, lambda } = deps.control;
   const call = deps.call;
   const rate = Math.max(1, deps.settings.replayRatePerSecond);
+  const toQueue = plan.mode === 'sqs-source' ? plan.destinationArn : undefined;
   let moved = 0;
   let maybeDuplicated = 0;
+  const kept = new Map<string, number>();
+  const keep = (reason: string, count = 1) => kept.set(reason, (kept.get(reason) ?? 0) + count);
+  const keptCount = () => [...kept.values()].reduce((a, b) => a + b, 0);
   let emptyReceives = 0;
   let failedBatches = 0;
   let lastProgress = Date.now();
 
-  // Messages that arrive during the replay stay for the next one; the plan's count bounds the work.
-  while (moved < plan.messages) {
+  // Messages that arrive during the replay stay for the next one; the plan's count bounds the
+  // work. A message kept back stays hidden until its visibility timeout ends, so it is not
+  // received again by this run.
+  while (moved + maybeDuplicated + keptCount() < plan.messages) {
     const started = Date.now();
     const visibility = deps.settings.replayVisibilitySeconds ?? DEFAULT_VISIBILITY_SECONDS;
-    const batch = await queues.receive(plan.dlqArn, Math.min(10, plan.messages - moved), visibility, call);
+    const handled = moved + maybeDuplicated + keptCount();
+    const batch = await queues.receive(plan.dlqArn, Math.min(10, plan.messages - handled), visibility, call);
     if (batch.length === 0) {
       if (++emptyReceives >= MAX_EMPTY_RECEIVES) break;
       continue;
     }
     emptyReceives = 0;
-    const accepted =
-      plan.mode === 'sqs-source' && plan.destinationArn
-        ? await queues.sendBatch(plan.destinationArn, batch, call)
-        : await invokeEach(batch, (body) => lambda.invokeAsync(plan.functionName, plan.alias, body, call));
+
+    const { replayable, unusable } = payloadsOf(batch, plan);
+    for (const { reason } of unusable) keep(reason);
+    let accepted: Set<string>;
+    if (toQueue) {
+      accepted =
+        replayable.length > 0
+          ? await queues.sendBatch(
+              toQueue,
+              replayable.map((r) => r.message),
+              call,
+            )
+          : new Set();
+      for (const { message } of replayable) if (!accepted.has(message.messageId)) keep('SQS did not accept the copy');
+    } else {
+      accepted = await invokeEach(replayable, keep, (payload) =>
+        lambda.invokeAsync(plan.functionName, plan.alias, payload, call),
+      );
+    }
     const sent = batch.filter((m) => accepted.has(m.messageId));
     if (sent.length === 0) {
-      if (++failedBatches >= MAX_FAILED_BATCHES) {
+      if (replayable.length > 0 && ++failedBatches >= MAX_FAILED_BATCHES) {
         throw new GofnError(
           ErrorCode.Upstream,
           `Replaying ${plan.dlqName} stopped: ${MAX_FAILED_BATCHES} batches in a row could not be sent. ${formatCount(moved)} messages were moved; the rest are still in the DLQ.`,
@@ -124,23 +154,62 @@ async function moveInBatches(plan: ReplayPlan, deps: ActionDeps): Promise<Replay
     if (spent < minimumMs) await sleep(minimumMs - spent);
   }
   return {
-    method: plan.mode === 'sqs-source' ? 'receive-send-delete' : 'receive-invoke-delete',
+    method: toQueue ? 'receive-send-delete' : 'receive-invoke-delete',
     moved,
     maybeDuplicated,
+    kept: Object.fromEntries(kept),
   };
 }
 
-async function invokeEach(batch: QueueMessage[], invoke: (body: string) => Promise<void>): Promise<Set<string>> {
+interface Replayable {
+  message: QueueMessage;
+  /** What the function is invoked with; for a queue, the message goes as it is. */
+  payload: string;
+}
+
+/** Splits a batch into what can be replayed, with its payload, and what stays in the DLQ, with why. */
+function payloadsOf(
+  batch: QueueMessage[],
+  plan: ReplayPlan,
+): { replayable: Replayable[]; unusable: { message: QueueMessage; reason: string }[] } {
+  const replayable: Replayable[] = [];
+  const unusable: { message: QueueMessage; reason: string }[] = [];
+  for (const message of batch) {
+    if (plan.mode !== 'on-failure') {
+      replayable.push({ message, payload: message.body });
+      continue;
+    }
+    const record = requestPayloadOf(message.body, plan.functionName);
+    if ('payload' in record) replayable.push({ message, payload: record.payload });
+    else unusable.push({ message, reason: record.reason });
+  }
+  return { replayable, unusable };
+}
+
+async function invokeEach(
+  batch: Replayable[],
+  keep: (reason: string) => void,
+  invoke: (payload: string) => Promise<void>,
+): Promise<Set<string>> {
   const accepted = new Set<string>();
   await Promise.all(
-    batch.map(async (m) => {
+    batch.map(async ({ message, payload }) => {
       try {
-        await invoke(m.body);
-        accepted.add(m.messageId);
-      } catch {
+        await invoke(payload);
+        accepted.add(message.messageId);
+      } catch (error) {
         // Not accepted: the message stays in the DLQ and becomes visible again.
+        keep(invokeRefusal(error));
       }
     }),
   );
   return accepted;
+}
+
+/** Why Lambda did not take an event, short enough to group the kept messages by. */
+function invokeRefusal(error: unknown): string {
+  if (isGofnError(error, ErrorCode.Throttled)) return 'Lambda throttled the invoke';
+  if (isGofnError(error, ErrorCode.Timeout)) return 'the invoke timed out';
+  if (isGofnError(error, ErrorCode.AccessDenied)) return 'Lambda denied the invoke';
+  return 'Lambda did not accept the invoke';
 }

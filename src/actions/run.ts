@@ -64,7 +64,7 @@ export async function runAction(request: ActionRequest, deps: ActionDeps): Promi
   const claimed = await claimWork(
     deps.store,
     key,
-    { leaseSeconds, keepSeconds: KEEP_SECONDS, nowMs: now().getTime() },
+    { leaseSeconds, keepSeconds: KEEP_SECONDS, nowMs: now().getTime(), holder: deps.holder },
     deps.call,
   );
   if (claimed.outcome !== 'claimed' || !claimed.claim) {

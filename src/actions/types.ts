@@ -35,7 +35,8 @@ export interface ActionRequest {
   requestId: string;
 }
 
-export type RollbackTargetSource = 'requested' | 'history' | 'deployment' | 'versions';
+/** `stable`: during a canary, the alias's own FunctionVersion, kept while the weights are cleared. */
+export type RollbackTargetSource = 'requested' | 'history' | 'deployment' | 'versions' | 'stable';
 
 /** The exact change, computed from the current state right before executing it. */
 export type Plan =
@@ -47,9 +48,11 @@ export type Plan =
       method: 'update-alias';
       fromVersion: string;
       toVersion: string;
-      /** Where the target came from: the confirmed button, recorded history, the last deployment, or the version list. */
+      /** Where the target came from: the confirmed button, the canary's stable version, recorded history, the last deployment, or the version list. */
       targetSource: RollbackTargetSource;
       revisionId: string | undefined;
+      /** The alias's FunctionVersion when planned (during a canary, the stable one; `fromVersion` is the canary's). */
+      aliasVersion?: string | undefined;
       clearsRouting: Record<string, number>;
     }
   | {
@@ -77,9 +80,15 @@ export type Plan =
       dlqArn: string;
       dlqName: string;
       messages: number;
-      /** `sqs-source`: back to the event source queue; `async-invoke`: re-invoke the function. */
-      mode: 'sqs-source' | 'async-invoke';
+      /**
+       * `sqs-source`: back to the event source queue; `dead-letter-config`: re-invoke the function
+       * with each message's body (the event); `on-failure`: re-invoke it with each invocation
+       * record's requestPayload.
+       */
+      mode: 'sqs-source' | 'dead-letter-config' | 'on-failure';
       destinationArn: string | undefined;
+      /** Both queues are FIFO: messages keep their group and deduplication IDs. */
+      fifo?: boolean | undefined;
     }
   | {
       kind: 'profile';
@@ -146,4 +155,9 @@ export interface ActionDeps {
   leaseSeconds?: number | undefined;
   /** What is left of the invocation running the action: a long action (profiling) ends its wait in time. */
   timeLeftMs?: () => number | undefined;
+  /**
+   * The invocation running this (Lambda request ID): a retry of the same invocation takes over
+   * its claim at once (see claims.ts).
+   */
+  holder?: string | undefined;
 }

@@ -24,6 +24,14 @@ export function functionNameFromArn(arn: string): string | undefined {
   return kind === 'function' && name ? name : undefined;
 }
 
+/** `arn:...:function:orders-api:live` → `live`; undefined for an unqualified function ARN. */
+export function functionQualifierFromArn(arn: string | undefined): string | undefined {
+  const parsed = arn ? parseArn(arn) : undefined;
+  if (parsed?.service !== 'lambda') return undefined;
+  const [kind, , qualifier] = parsed.resource.split(':');
+  return kind === 'function' && qualifier ? qualifier : undefined;
+}
+
 /** The service of an event source ARN, as `EventSourceInfo.service` names it. */
 export function eventSourceService(arn: string | undefined): string {
   const service = arn ? parseArn(arn)?.service : undefined;

@@ -8,6 +8,7 @@ import type {
   MetricPoint,
   MetricsPort,
   TimeWindow,
+  VersionMetrics,
   WindowMetrics,
 } from '../ports';
 import { mapBounded } from './bounded';
@@ -62,7 +63,7 @@ export class CloudWatchMetrics implements MetricsPort {
       // The emulator answers a percentile query over real Duration data with a crash page. Ask once
       // more without percentiles rather than losing every number; AWS never takes this path.
       if (!isGofnError(error, ErrorCode.Unsupported)) throw error;
-      const withoutPercentiles = plan.queries.filter((q) => !isPercentile(q.Id));
+      const withoutPercentiles = plan.queries.filter((q) => !isPercentileQuery(q));
       results = await this.fetch(withoutPercentiles, plan.startTime, plan.endTime, subject, opts);
       missing.push(...percentiles.map((p) => missingNames[p]));
     }
@@ -98,6 +99,17 @@ export class CloudWatchMetrics implements MetricsPort {
       durationP95Ms: max(durations.p95[which]),
       durationP99Ms: max(durations.p99[which]),
     });
+    const byVersion: Record<string, VersionMetrics> = {};
+    for (const version of new Set([...plan.versionIds.values()].map((v) => v.version))) {
+      byVersion[version] = { invocations: [], errors: [], durationP99Ms: undefined };
+    }
+    for (const [id, { version, stat }] of plan.versionIds) {
+      const entry = byVersion[version];
+      const points = results.get(id)?.points ?? [];
+      if (!entry) continue;
+      if (stat === 'p99') entry.durationP99Ms = max(splitByWindow(points, plan.percentilePeriod, query).current);
+      else entry[stat] = points;
+    }
     return {
       current: windowMetrics('current'),
       previous: windowMetrics('previous'),
@@ -109,6 +121,8 @@ export class CloudWatchMetrics implements MetricsPort {
       },
       periodSeconds: plan.seriesPeriod,
       missing,
+      timeline: { invocations: series('invocations').points, errors: series('errors').points },
+      byVersion,
     };
   }
 
@@ -206,8 +220,8 @@ function addResult(results: Map<string, Series>, result: MetricDataResult): void
   results.set(result.Id, series);
 }
 
-function isPercentile(id: string | undefined): boolean {
-  return (percentiles as readonly (string | undefined)[]).includes(id);
+function isPercentileQuery(query: MetricDataQuery): boolean {
+  return /^p\d/.test(query.MetricStat?.Stat ?? '');
 }
 
 /**

@@ -16,6 +16,7 @@ import {
 import { callAws, type AwsCall } from './call';
 import type { AwsClients } from './clients';
 import { deploymentIdsPerBatch, toDeployment } from './codedeploy-deploys';
+import { awsErrorName } from './errors';
 
 /** Statuses of a deployment that has not finished moving traffic: stopping it still changes something. */
 const activeDeploymentStatuses = [...ACTIVE_DEPLOYMENT_STATUSES] as DeploymentStatus[];
@@ -73,7 +74,9 @@ export class CodeDeployControl implements DeployControlPort {
         new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true }),
         { abortSignal },
       ),
-    );
+    ).catch((error: unknown) => {
+      throw stopRefused(deploymentId, error) ?? error;
+    });
     if (!out.status) {
       throw new GofnError(ErrorCode.Upstream, `CodeDeploy StopDeployment returned no status for ${subject}.`);
     }
@@ -82,5 +85,33 @@ export class CodeDeployControl implements DeployControlPort {
 
   private call<T>(call: AwsCall, opts: CallOptions | undefined, send: (abortSignal: AbortSignal) => Promise<T>) {
     return callAws(call, opts, this.clients.settings.callTimeoutMs, send);
+  }
+}
+
+/**
+ * CodeDeploy's refusals a person can act on. A deployment that finished meanwhile is the world
+ * having changed (Conflict). DeploymentLimitExceededException is about how many deployments may
+ * run at once, not how fast gofn calls: the generic mapping would call it throttling and advise
+ * waiting a minute, which does not help.
+ */
+function stopRefused(deploymentId: string, error: unknown): GofnError | undefined {
+  switch (awsErrorName(error)) {
+    case 'DeploymentAlreadyCompletedException':
+      return new GofnError(
+        ErrorCode.Conflict,
+        `CodeDeploy deployment ${deploymentId} already finished, so there is nothing to stop.`,
+        { cause: error, hint: 'Look at the alias again: CodeDeploy has moved it or rolled it back already.' },
+      );
+    case 'DeploymentLimitExceededException':
+      return new GofnError(
+        ErrorCode.Upstream,
+        `CodeDeploy would not stop deployment ${deploymentId} with rollback: the account has reached its limit of deployments in progress, and a rollback is a deployment too.`,
+        {
+          cause: error,
+          hint: 'Stop or wait for another deployment in the account, or stop this one in the CodeDeploy console.',
+        },
+      );
+    default:
+      return undefined;
   }
 }

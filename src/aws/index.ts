@@ -13,6 +13,7 @@ export { toGofnAwsError } from './errors';
 export { managedTag } from './lambda-functions';
 export type { AwsServiceName } from './services';
 export { CloudWatchMetrics, CodeDeployDeploys, InsightsColdStarts, LambdaFunctions, SqsQueues, XRayTraces };
+export { CloudWatchAlarms } from './cloudwatch-alarms';
 export { CloudWatchCharts } from './cloudwatch-charts';
 export { CodeDeployControl } from './codedeploy-control';
 export { createControlPorts } from './control-ports';

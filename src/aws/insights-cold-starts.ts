@@ -33,16 +33,23 @@ export interface InsightsColdStartsOptions {
 const maxBins = 1440;
 const binMinutesChoices = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440];
 
-/** The Logs Insights query, with a bin size that keeps the rows ≤ 1,440 over `spanSeconds`. */
+/**
+ * The Logs Insights query, with a bin size that keeps the rows ≤ 1,440 over `spanSeconds`. It
+ * reads both of Lambda's log formats: a text REPORT line (Logs Insights discovers @initDuration
+ * in it) and, with the JSON format, the `platform.report` record, whose init duration is
+ * `record.metrics.initDurationMs` (Lambda developer guide, "Log formats": a function with JSON
+ * logs writes no REPORT line, so a text-only query would count no invocation at all).
+ */
 export function coldStartQueryString(spanSeconds: number): { queryString: string; binMinutes: number } {
   const wanted = Math.ceil(spanSeconds / 60 / maxBins);
   const binMinutes = binMinutesChoices.find((m) => m >= wanted) ?? 1440;
   return {
     binMinutes,
     queryString:
-      'filter @type = "REPORT"' +
-      ' | stats count(*) as invocations, count(@initDuration) as coldStarts,' +
-      ` avg(@initDuration) as initAvg, max(@initDuration) as initMax by bin(${binMinutes}m)`,
+      'filter @type = "REPORT" or type = "platform.report"' +
+      ' | fields coalesce(@initDuration, `record.metrics.initDurationMs`) as initMs' +
+      ' | stats count(*) as invocations, count(initMs) as coldStarts,' +
+      ` avg(initMs) as initAvg, max(initMs) as initMax by bin(${binMinutes}m)`,
   };
 }
 

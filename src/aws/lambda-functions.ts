@@ -1,25 +1,29 @@
 import {
   GetAccountSettingsCommand,
+  GetAliasCommand,
   GetFunctionCommand,
   GetFunctionEventInvokeConfigCommand,
   ListEventSourceMappingsCommand,
   ListFunctionsCommand,
+  ListTagsCommand,
   ListVersionsByFunctionCommand,
   type EventSourceMappingConfiguration,
   type FunctionConfiguration,
+  type TagsError,
 } from '@aws-sdk/client-lambda';
 import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
-import { ErrorCode, GofnError, isGofnError } from '../errors';
+import { describeError, ErrorCode, GofnError, isGofnError } from '../errors';
 import type {
   AccountConcurrency,
   CallOptions,
   EventSourceInfo,
+  EventSourceQuery,
   FunctionInfo,
   FunctionsPort,
   FunctionVersionInfo,
   ManagedFunctionRef,
 } from '../ports';
-import { eventSourceService, functionNameFromArn, parseArn } from './arn';
+import { eventSourceService, functionNameFromArn, functionQualifierFromArn, parseArn } from './arn';
 import { callAws, type AwsCall } from './call';
 import type { AwsClients } from './clients';
 
@@ -37,24 +41,27 @@ const maxTagPages = 1000;
 /**
  * FunctionsPort over the Lambda API and the Resource Groups Tagging API.
  *
- * getFunction sends one request, GetFunction qualified by the alias (configuration of the version
- * the alias points to, tags, reserved concurrency). It leaves `routing` empty: GetFunction does not
- * report the alias's weights, and the diagnosis has a request budget, so the rollback action reads
- * them with LambdaControlPort.getAlias when it needs them.
+ * getFunction sends two requests at once: GetFunction qualified by the alias (configuration of the
+ * version the alias points to, tags, reserved concurrency) and GetAlias, the only answer that
+ * carries the alias's RoutingConfig, which is how a canary in progress shows. When GetFunction
+ * withholds the tags (TagsError: Lambda returns them only to callers explicitly allowed
+ * lambda:ListTags) it asks ListTags once; without tags, CodeDeploy ownership is unknown.
  */
 export class LambdaFunctions implements FunctionsPort {
   constructor(private readonly clients: AwsClients) {}
 
   async getFunction(name: string, alias: string, opts?: CallOptions): Promise<FunctionInfo> {
-    const fn = await this.call(
-      { service: 'Lambda', operation: 'GetFunction', subject: `function ${name}:${alias}` },
-      opts,
-      (abortSignal) =>
+    const subject = `function ${name}:${alias}`;
+    const [fn, aliasRead] = await Promise.all([
+      this.call({ service: 'Lambda', operation: 'GetFunction', subject }, opts, (abortSignal) =>
         this.clients.lambda.send(new GetFunctionCommand({ FunctionName: name, Qualifier: alias }), { abortSignal }),
-    );
+      ),
+      this.readRouting(name, alias, opts),
+    ]);
     const config = fn.Configuration ?? {};
     const arn = unqualifiedArn(config.FunctionArn) ?? name;
     const parsed = parseArn(arn);
+    const tags = fn.TagsError ? await this.readTags(arn, fn.TagsError, opts) : { tags: { ...(fn.Tags ?? {}) } };
     return {
       name: config.FunctionName ?? name,
       arn,
@@ -63,7 +70,7 @@ export class LambdaFunctions implements FunctionsPort {
       alias,
       version: config.Version ?? '',
       versionModifiedAt: parseLambdaDate(config.LastModified),
-      routing: {},
+      routing: aliasRead.routing,
       runtime: config.Runtime,
       architectures: config.Architectures ?? ['x86_64'],
       memoryMb: config.MemorySize,
@@ -71,8 +78,53 @@ export class LambdaFunctions implements FunctionsPort {
       reservedConcurrency: fn.Concurrency?.ReservedConcurrentExecutions,
       deadLetterTargetArn: config.DeadLetterConfig?.TargetArn || undefined,
       logGroup: config.LoggingConfig?.LogGroup || `/aws/lambda/${config.FunctionName ?? name}`,
-      tags: { ...(fn.Tags ?? {}) },
+      tags: tags.tags,
+      ...(aliasRead.unavailable ? { routingUnavailable: aliasRead.unavailable } : {}),
+      ...(tags.unavailable ? { tagsUnavailable: tags.unavailable } : {}),
     };
+  }
+
+  /**
+   * The alias's additional version weights. A missing alias fails GetFunction too, with the
+   * sentence the caller expects; any other failure leaves the weights unknown, not the diagnosis.
+   */
+  private async readRouting(
+    name: string,
+    alias: string,
+    opts: CallOptions | undefined,
+  ): Promise<{ routing: Record<string, number>; unavailable?: string }> {
+    try {
+      const out = await this.call(
+        { service: 'Lambda', operation: 'GetAlias', subject: `function ${name}:${alias}` },
+        opts,
+        (abortSignal) =>
+          this.clients.lambda.send(new GetAliasCommand({ FunctionName: name, Name: alias }), { abortSignal }),
+      );
+      return { routing: { ...(out.RoutingConfig?.AdditionalVersionWeights ?? {}) } };
+    } catch (error) {
+      if (isGofnError(error, ErrorCode.Timeout)) throw error;
+      return { routing: {}, unavailable: describeError(error) };
+    }
+  }
+
+  /** ListTags after GetFunction reported a TagsError; if that is refused too, the tags are unknown. */
+  private async readTags(
+    arn: string,
+    tagsError: TagsError,
+    opts: CallOptions | undefined,
+  ): Promise<{ tags: Record<string, string>; unavailable?: string }> {
+    try {
+      const out = await this.call(
+        { service: 'Lambda', operation: 'ListTags', subject: `function ${functionNameFromArn(arn) ?? arn}` },
+        opts,
+        (abortSignal) => this.clients.lambda.send(new ListTagsCommand({ Resource: arn }), { abortSignal }),
+      );
+      return { tags: { ...(out.Tags ?? {}) } };
+    } catch (error) {
+      if (isGofnError(error, ErrorCode.Timeout)) throw error;
+      const why = [tagsError.ErrorCode, tagsError.Message].filter(Boolean).join(': ');
+      return { tags: {}, unavailable: `${describeError(error)} (GetFunction: ${why || 'no tags'})` };
+    }
   }
 
   async listFunctionNames(opts?: CallOptions): Promise<string[]> {
@@ -89,7 +141,21 @@ export class LambdaFunctions implements FunctionsPort {
     return names.sort();
   }
 
-  async listEventSources(functionName: string, opts?: CallOptions): Promise<EventSourceInfo[]> {
+  async listEventSources(query: EventSourceQuery, opts?: CallOptions): Promise<EventSourceInfo[]> {
+    // Lambda files a mapping under the function name it was created with: a mapping bound to the
+    // alias (as the managed workloads bind theirs) is asked for by the alias ARN. The queries run
+    // together; a mapping that several of them return is kept once.
+    const names = [
+      query.functionName,
+      ...[...new Set(query.qualifiers)].map((qualifier) => `${query.functionArn}:${qualifier}`),
+    ];
+    const listed = await Promise.all(names.map((name) => this.listEventSourcesOf(name, opts)));
+    const byUuid = new Map<string, EventSourceInfo>();
+    for (const source of listed.flat()) if (!byUuid.has(source.uuid)) byUuid.set(source.uuid, source);
+    return [...byUuid.values()];
+  }
+
+  private async listEventSourcesOf(functionName: string, opts?: CallOptions): Promise<EventSourceInfo[]> {
     const sources: EventSourceInfo[] = [];
     let marker: string | undefined;
     for (let page = 0; page < maxPages; page++) {
@@ -212,6 +278,7 @@ function toEventSource(mapping: EventSourceMappingConfiguration): EventSourceInf
     sourceArn: mapping.EventSourceArn ?? '',
     service: selfManagedKafka ? 'kafka' : eventSourceService(mapping.EventSourceArn),
     state: mapping.State ?? 'Unknown',
+    qualifier: functionQualifierFromArn(mapping.FunctionArn),
   };
 }
 

@@ -73,6 +73,14 @@ function aliasDimensions(functionName: string, alias: string): Dimension[] {
   ];
 }
 
+/**
+ * Invocations through an alias are also counted per version that ran them: FunctionName, Resource
+ * `<function>:<alias>` and ExecutedVersion. During a canary that is how one version's errors show.
+ */
+function executedVersionDimensions(functionName: string, alias: string, version: string): Dimension[] {
+  return [...aliasDimensions(functionName, alias), { Name: 'ExecutedVersion', Value: version }];
+}
+
 function stat(id: string, metric: string, dimensions: Dimension[], period: number, statistic: string): MetricDataQuery {
   return {
     Id: id,
@@ -90,18 +98,23 @@ export type Percentile = (typeof percentiles)[number];
 export const seriesIds = ['invocations', 'errors', 'throttles', 'concurrency'] as const;
 export type SeriesId = (typeof seriesIds)[number];
 
+export type VersionStat = 'invocations' | 'errors' | 'p99';
+
 export interface FunctionMetricsPlan {
   startTime: Date;
   endTime: Date;
   seriesPeriod: number;
   percentilePeriod: number;
   queries: MetricDataQuery[];
+  /** Query id → the version and statistic it holds (`v<index>_<stat>`: a query id cannot be a number). */
+  versionIds: Map<string, { version: string; stat: VersionStat }>;
 }
 
 /**
  * One request for both windows: Sum series of Invocations/Errors/Throttles and Maximum of
  * ConcurrentExecutions at the series period, and Duration percentiles with Period = window length,
- * so the range holds exactly one previous and one current bucket per percentile.
+ * so the range holds exactly one previous and one current bucket per percentile. Each version in
+ * `query.versions` adds its Invocations and Errors series and Duration p99 to the same request.
  */
 export function planFunctionMetrics(query: FunctionMetricsQuery, now: Date): FunctionMetricsPlan {
   assertWindow(query.window, 'current');
@@ -122,7 +135,21 @@ export function planFunctionMetrics(query: FunctionMetricsQuery, now: Date): Fun
     stat('concurrency', 'ConcurrentExecutions', functionDimensions(query.functionName), seriesPeriod, 'Maximum'),
     ...percentiles.map((p) => stat(p, 'Duration', alias, percentilePeriod, p)),
   ];
-  return { startTime, endTime, seriesPeriod, percentilePeriod, queries };
+  const versionIds = new Map<string, { version: string; stat: VersionStat }>();
+  [...new Set(query.versions ?? [])].forEach((version, index) => {
+    const dimensions = executedVersionDimensions(query.functionName, query.alias, version);
+    const specs: [VersionStat, string, number, string][] = [
+      ['invocations', 'Invocations', seriesPeriod, 'Sum'],
+      ['errors', 'Errors', seriesPeriod, 'Sum'],
+      ['p99', 'Duration', percentilePeriod, 'p99'],
+    ];
+    for (const [versionStat, metric, period, statistic] of specs) {
+      const id = `v${index}_${versionStat}`;
+      queries.push(stat(id, metric, dimensions, period, statistic));
+      versionIds.set(id, { version, stat: versionStat });
+    }
+  });
+  return { startTime, endTime, seriesPeriod, percentilePeriod, queries, versionIds };
 }
 
 export type FleetStat = 'invocations' | 'errors' | 'throttles' | 'p99';

@@ -8,12 +8,25 @@ import type { AwsClients } from './clients';
 export interface SlackCredentials {
   signingSecret: string;
   botToken: string;
+  /** During a signing-secret rotation: the secret before, and until when (epoch seconds) buttons signed with it count. */
+  previousSigningSecret?: string | undefined;
+  previousSigningSecretUntil?: number | undefined;
 }
 
-const slackCredentialsSchema = z.object({
-  signingSecret: z.string().min(1),
-  botToken: z.string().min(1),
-});
+const slackCredentialsSchema = z
+  .object({
+    signingSecret: z.string().min(1),
+    botToken: z.string().min(1),
+    previousSigningSecret: z.string().min(1).optional(),
+    /** ISO 8601 time, e.g. 2026-12-01T12:00:00Z. */
+    previousSigningSecretUntil: z.iso.datetime({ offset: true }).optional(),
+  })
+  .transform(({ previousSigningSecretUntil, ...rest }) => ({
+    ...rest,
+    ...(previousSigningSecretUntil
+      ? { previousSigningSecretUntil: Math.floor(Date.parse(previousSigningSecretUntil) / 1000) }
+      : {}),
+  }));
 
 /**
  * Reads the Slack app's credentials from a Secrets Manager secret holding

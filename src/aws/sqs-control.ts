@@ -9,13 +9,19 @@ import {
   type MessageAttributeValue,
 } from '@aws-sdk/client-sqs';
 import { ErrorCode, GofnError } from '../errors';
-import type { CallOptions, MessageMoveTask, QueueControlPort, QueueMessage } from '../ports';
+import type { CallOptions, MessageAttribute, MessageMoveTask, QueueControlPort, QueueMessage } from '../ports';
 import { queueFromArn } from './arn';
 import { callAws, type AwsCall } from './call';
 import type { AwsClients } from './clients';
 
 /** SQS takes at most 10 entries per batch request and returns at most 10 messages per receive. */
 export const sqsBatchLimit = 10;
+/**
+ * SendMessageBatch's limit on the sum of its messages' sizes (body, and each attribute's name,
+ * type and value): 256 KiB. SQS now takes messages up to 1 MiB, but this was the batch limit for
+ * years and keeps a replay valid wherever it runs; a larger message goes in a request of its own.
+ */
+export const sqsBatchBytes = 262_144;
 /** StartMessageMoveTask accepts 1 to 500 messages per second. */
 export const maxMoveRatePerSecond = 500;
 /** Long enough to pick up messages that are just becoming visible, short enough to keep a batch loop moving. */
@@ -81,6 +87,7 @@ export class SqsControl implements QueueControlPort {
             VisibilityTimeout: visibilitySeconds,
             WaitTimeSeconds: receiveWaitSeconds,
             MessageAttributeNames: ['All'],
+            MessageSystemAttributeNames: ['MessageGroupId', 'MessageDeduplicationId'],
           }),
           { abortSignal },
         ),
@@ -90,8 +97,10 @@ export class SqsControl implements QueueControlPort {
 
   async sendBatch(queueArn: string, messages: QueueMessage[], opts?: CallOptions): Promise<Set<string>> {
     const queue = queueFromArn(queueArn);
+    // Only a FIFO queue takes a deduplication ID; its name says whether it is one.
+    const fifo = queue.name.endsWith('.fifo');
     const accepted = new Set<string>();
-    for (const batch of batchesOf(messages)) {
+    for (const batch of batchesOf(messages, messageSize, sqsBatchBytes)) {
       const out = await this.call(
         { service: 'SQS', operation: 'SendMessageBatch', subject: `queue ${queue.arn}` },
         opts,
@@ -103,6 +112,8 @@ export class SqsControl implements QueueControlPort {
                 Id: entryId(index),
                 MessageBody: message.body,
                 MessageAttributes: toSqsAttributes(message.attributes),
+                MessageGroupId: message.groupId,
+                MessageDeduplicationId: fifo ? (message.deduplicationId ?? message.messageId) : undefined,
               })),
             }),
             { abortSignal },
@@ -159,10 +170,38 @@ function succeededIndexes(successful: { Id?: string | undefined }[] | undefined,
   return indexes;
 }
 
-function batchesOf<T>(items: readonly T[]): T[][] {
+/**
+ * Consecutive runs of at most 10 items whose sizes add up to at most `maxBytes` (an item larger
+ * than that alone makes a batch of one), in the order given: a FIFO group stays in order.
+ */
+function batchesOf<T>(items: readonly T[], size: (item: T) => number = () => 0, maxBytes = Infinity): T[][] {
   const batches: T[][] = [];
-  for (let i = 0; i < items.length; i += sqsBatchLimit) batches.push(items.slice(i, i + sqsBatchLimit));
+  let current: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const itemBytes = size(item);
+    if (current.length > 0 && (current.length === sqsBatchLimit || bytes + itemBytes > maxBytes)) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += itemBytes;
+  }
+  if (current.length > 0) batches.push(current);
   return batches;
+}
+
+/** What a message counts against SQS's size limits: the body and every attribute's name, type and value, in bytes. */
+export function messageSize(message: Pick<QueueMessage, 'body' | 'attributes'>): number {
+  let bytes = Buffer.byteLength(message.body, 'utf8');
+  for (const [name, attribute] of Object.entries(message.attributes)) {
+    bytes += Buffer.byteLength(name, 'utf8') + Buffer.byteLength(attribute.dataType, 'utf8');
+    bytes += attribute.binaryValue
+      ? attribute.binaryValue.byteLength
+      : Buffer.byteLength(attribute.stringValue ?? '', 'utf8');
+  }
+  return bytes;
 }
 
 function toQueueMessage(message: Message): QueueMessage | undefined {
@@ -172,28 +211,42 @@ function toQueueMessage(message: Message): QueueMessage | undefined {
     receiptHandle: message.ReceiptHandle,
     body: message.Body ?? '',
     attributes: fromSqsAttributes(message.MessageAttributes),
+    groupId: message.Attributes?.MessageGroupId || undefined,
+    deduplicationId: message.Attributes?.MessageDeduplicationId || undefined,
   };
 }
 
 /**
- * The attributes a replay can carry in QueueMessage's string map: String and Number (whose value
- * SQS sends as text), custom subtypes included. Binary attributes have no text form and are left out.
+ * Every attribute as SQS gave it: the data type with its custom suffix, and the string or the
+ * binary value, untouched, so a replay sends back exactly what it received.
  */
-function fromSqsAttributes(attributes: Record<string, MessageAttributeValue> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
+function fromSqsAttributes(
+  attributes: Record<string, MessageAttributeValue> | undefined,
+): Record<string, MessageAttribute> {
+  const out: Record<string, MessageAttribute> = {};
   for (const [name, value] of Object.entries(attributes ?? {})) {
-    if (value.StringValue !== undefined && /^(String|Number)(\.|$)/.test(value.DataType ?? '')) {
-      out[name] = value.StringValue;
-    }
+    if (!value.DataType) continue;
+    out[name] = {
+      dataType: value.DataType,
+      ...(value.StringValue !== undefined ? { stringValue: value.StringValue } : {}),
+      ...(value.BinaryValue !== undefined ? { binaryValue: value.BinaryValue } : {}),
+    };
   }
   return out;
 }
 
-function toSqsAttributes(attributes: Record<string, string>): Record<string, MessageAttributeValue> | undefined {
-  const entries = Object.entries(attributes)
-    // SQS rejects the whole entry for an attribute with an empty value.
-    .filter(([, value]) => value !== '')
-    .map(([name, value]): [string, MessageAttributeValue] => [name, { DataType: 'String', StringValue: value }]);
+function toSqsAttributes(
+  attributes: Record<string, MessageAttribute>,
+): Record<string, MessageAttributeValue> | undefined {
+  const entries = Object.entries(attributes).map(([name, attribute]): [string, MessageAttributeValue] => [
+    name,
+    {
+      DataType: attribute.dataType,
+      ...(attribute.binaryValue !== undefined
+        ? { BinaryValue: attribute.binaryValue }
+        : { StringValue: attribute.stringValue }),
+    },
+  ]);
   return entries.length > 0 ? Object.fromEntries(entries) : undefined;
 }
 

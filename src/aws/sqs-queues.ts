@@ -14,7 +14,7 @@ export class SqsQueues implements QueuesPort {
 
   async getRedriveTarget(queueArn: string, opts?: CallOptions): Promise<RedriveTarget | undefined> {
     const queue = queueFromArn(queueArn);
-    const attributes = await this.attributes(queue, ['RedrivePolicy'], opts);
+    const attributes = await this.attributes(queue, ['RedrivePolicy', 'FifoQueue'], opts);
     const policy = attributes.RedrivePolicy;
     if (!policy) return undefined;
     let parsed: { deadLetterTargetArn?: unknown; maxReceiveCount?: unknown };
@@ -27,14 +27,14 @@ export class SqsQueues implements QueuesPort {
     if (typeof parsed.deadLetterTargetArn !== 'string' || !Number.isFinite(maxReceiveCount)) {
       throw new GofnError(ErrorCode.Upstream, `The RedrivePolicy of ${queueArn} has no dead-letter target: ${policy}`);
     }
-    return { deadLetterArn: parsed.deadLetterTargetArn, maxReceiveCount };
+    return { deadLetterArn: parsed.deadLetterTargetArn, maxReceiveCount, fifo: isFifo(queue, attributes) };
   }
 
   async getDepth(queueArn: string, opts?: CallOptions): Promise<QueueDepth> {
     const queue = queueFromArn(queueArn);
     const attributes = await this.attributes(
       queue,
-      ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'FifoQueue'],
       opts,
     );
     return {
@@ -42,6 +42,7 @@ export class SqsQueues implements QueuesPort {
       name: queue.name,
       visible: Number(attributes.ApproximateNumberOfMessages ?? 0),
       inFlight: Number(attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
+      fifo: isFifo(queue, attributes),
     };
   }
 
@@ -61,4 +62,12 @@ export class SqsQueues implements QueuesPort {
     );
     return out.Attributes ?? {};
   }
+}
+
+/**
+ * FifoQueue as SQS answers it. A standard queue may leave the attribute out; a FIFO queue's name
+ * must end in `.fifo` (and a standard queue's name cannot hold a dot), so the name settles it then.
+ */
+function isFifo(queue: QueueRef, attributes: Partial<Record<QueueAttributeName, string>>): boolean {
+  return attributes.FifoQueue !== undefined ? attributes.FifoQueue === 'true' : queue.name.endsWith('.fifo');
 }

@@ -1,25 +1,16 @@
+import { findFailureDestination, type DeadLetterQueue, type FailureDestination } from './dead-letter';
 import type {
   AccountConcurrency,
-  CallOptions,
   ColdStartStats,
   DeploymentInfo,
+  DeploymentTarget,
   DownstreamStats,
   ErrorTraceStats,
   FunctionInfo,
   FunctionMetrics,
-  QueueDepth,
   Sources,
   TimeWindow,
 } from '../ports';
-
-/** The function's dead-letter queue, however it is wired. */
-export interface DeadLetterQueue {
-  /** `sqs-source`: redrive target of the SQS queue the function consumes; `async-invoke`: DeadLetterConfig or OnFailure destination. */
-  kind: 'sqs-source' | 'async-invoke';
-  depth: QueueDepth;
-  /** For `sqs-source`, the queue messages go back to on replay. */
-  sourceQueueArn: string | undefined;
-}
 
 export interface DownstreamComparison {
   current: DownstreamStats[];
@@ -37,6 +28,9 @@ export interface EvidenceOptions {
   /** How far back to look for deployments before the window starts. */
   deployLookbackMs: number;
 }
+
+export { findDeadLetterQueue, findFailureDestination } from './dead-letter';
+export type { DeadLetterKind, DeadLetterQueue, FailureDestination, UnreadableDestination } from './dead-letter';
 
 /**
  * Every piece of evidence a diagnosis may need, each fetched at most once and only when a check
@@ -63,10 +57,16 @@ export class Evidence {
     return { signal: this.options.signal };
   }
 
+  /** During a canary the same request breaks the alias down by version (stable and canary). */
   metrics(): Promise<FunctionMetrics> {
     const { sources, fn, window, previous } = this.options;
+    const canary = Object.keys(fn.routing);
+    const versions = canary.length > 0 ? [fn.version, ...canary] : undefined;
     return this.once('metrics', () =>
-      sources.metrics.getFunctionMetrics({ functionName: fn.name, alias: fn.alias, window, previous }, this.call),
+      sources.metrics.getFunctionMetrics(
+        { functionName: fn.name, alias: fn.alias, window, previous, ...(versions ? { versions } : {}) },
+        this.call,
+      ),
     );
   }
 
@@ -106,45 +106,29 @@ export class Evidence {
     });
   }
 
+  /** The function and versions a deployment moves (its Lambda target). */
+  deploymentTarget(deploymentId: string): Promise<DeploymentTarget | undefined> {
+    const { sources, fn } = this.options;
+    return this.once(`deploymentTarget:${deploymentId}`, () =>
+      sources.deploys.getLambdaTarget(deploymentId, fn.name, this.call),
+    );
+  }
+
   accountConcurrency(): Promise<AccountConcurrency> {
     return this.once('account', () => this.options.sources.functions.getAccountConcurrency(this.call));
   }
 
-  /** The function's dead-letter queue and its depth; null if none is wired. */
-  deadLetterQueue(): Promise<DeadLetterQueue | null> {
+  /** Where the function's failed events go: its dead-letter queue and depth, or what gofn cannot read. */
+  failureDestination(): Promise<FailureDestination> {
     const { sources, fn } = this.options;
-    return this.once('dlq', () => findDeadLetterQueue(sources, fn, this.call));
+    return this.once('dlq', () => findFailureDestination(sources, fn, this.call));
   }
-}
 
-/**
- * The function's DLQ: the redrive target of an SQS event source first (the usual Go worker),
- * then the async-invoke DeadLetterConfig, then an OnFailure destination. Null if none is wired.
- * Shared by the dlq check and the replay action, so both find the same queue.
- */
-export async function findDeadLetterQueue(
-  sources: Pick<Sources, 'functions' | 'queues'>,
-  fn: FunctionInfo,
-  call: CallOptions,
-): Promise<DeadLetterQueue | null> {
-  const eventSources = await sources.functions.listEventSources(fn.name, call);
-  for (const source of eventSources.filter((s) => s.service === 'sqs')) {
-    const redrive = await sources.queues.getRedriveTarget(source.sourceArn, call);
-    if (redrive) {
-      const depth = await sources.queues.getDepth(redrive.deadLetterArn, call);
-      return { kind: 'sqs-source', depth, sourceQueueArn: source.sourceArn };
-    }
+  /** The function's dead-letter queue and its depth; null if none gofn can read is wired. */
+  async deadLetterQueue(): Promise<DeadLetterQueue | null> {
+    const found = await this.failureDestination();
+    return found.found === 'queue' ? found.queue : null;
   }
-  const asyncTarget =
-    sqsArnOrUndefined(fn.deadLetterTargetArn) ??
-    sqsArnOrUndefined(await sources.functions.getAsyncFailureDestination(fn.name, fn.alias, call));
-  if (!asyncTarget) return null;
-  const depth = await sources.queues.getDepth(asyncTarget, call);
-  return { kind: 'async-invoke', depth, sourceQueueArn: undefined };
-}
-
-function sqsArnOrUndefined(arn: string | undefined): string | undefined {
-  return arn?.startsWith('arn:') && arn.split(':')[2] === 'sqs' ? arn : undefined;
 }
 
 export function parseDeploymentGroupTag(value: string | undefined): { application: string; group: string } | null {

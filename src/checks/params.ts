@@ -65,6 +65,8 @@ export const checkParams = {
   'recent-deploy': z
     .object({
       thresholds: z.object({ minutesSinceDeploy: below.optional(), errorRateRatio: above.optional() }).strict(),
+      /** Below this error rate (percent) after a deploy, a rise is not blamed on it, whatever the ratio. */
+      minErrorPercent: number.max(100).default(0.5),
     })
     .strict(),
   dlq: z.object({ thresholds: z.object({ messages: above.optional() }).strict() }).strict(),

@@ -21,8 +21,19 @@ export type EvidenceValue = number | string | boolean | null | string[] | number
 
 /** What a check hands to the action offers of its step, when the step offers actions. */
 export interface ActionHints {
-  rollback?: { fromVersion: string; toVersion: string | undefined; deploymentId: string | undefined };
-  replayDlq?: { queueName: string; queueArn: string; messages: number; kind: 'sqs-source' | 'async-invoke' };
+  rollback?: {
+    fromVersion: string;
+    toVersion: string | undefined;
+    deploymentId: string | undefined;
+    /** Set during a canary: rolling back keeps `toVersion` (the stable one) and clears this version's share. */
+    canary?: { version: string; weight: number } | undefined;
+  };
+  replayDlq?: {
+    queueName: string;
+    queueArn: string;
+    messages: number;
+    kind: 'sqs-source' | 'dead-letter-config' | 'on-failure';
+  };
   raiseConcurrency?: { current: number | undefined; suggested: number; headroom: number | undefined };
   /** The function can be profiled: its version, and how long to record. */
   profile?: { version: string; seconds: number };

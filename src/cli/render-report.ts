@@ -1,4 +1,4 @@
-import { formatDuration, formatVersion, formatWindow, plural, shellWord } from '../format';
+import { formatAliasTarget, formatDuration, formatWindow, plural, shellWord } from '../format';
 import type { Report } from '../runbook/report';
 import { paintStatus, statusMark, type Style } from './style';
 
@@ -25,10 +25,8 @@ export function renderReport(report: Report, style: Style, options: RenderOption
   const start = new Date(report.window.start);
   const end = new Date(report.window.end);
   const lines: string[] = [];
-  // `--alias '$LATEST'` names the version itself: "$LATEST → $LATEST" would say nothing more.
-  const version = report.version && report.version !== report.alias ? ` → ${formatVersion(report.version)}` : '';
   lines.push(
-    `${style.bold(report.function)}  ${report.alias}${version} · ${report.region} · last ${formatDuration(end.getTime() - start.getTime())} (${formatWindow(start, end)})` +
+    `${style.bold(report.function)}  ${formatAliasTarget(report.alias, report.version, report.routing)} · ${report.region} · last ${formatDuration(end.getTime() - start.getTime())} (${formatWindow(start, end)})` +
       (report.source === 'simulated' ? style.dim(' · simulated') : ''),
   );
   const clipped = clipTopMessages(report);

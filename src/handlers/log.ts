@@ -1,8 +1,18 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Log } from '../log';
 
-/** Shapes of secrets that must never reach a log line, whatever carried them there. */
-const SECRET_PATTERNS = [/xox[abeprs]-[A-Za-z0-9-]+/g, /xapp-[A-Za-z0-9-]+/g, /v0=[0-9a-f]{64}/g];
+/**
+ * Shapes of secrets that must never reach a log line, whatever carried them there: Slack tokens,
+ * request signatures, and the capabilities a Slack payload carries (a response_url posts as gofn,
+ * a trigger_id opens a modal as the person).
+ */
+const SECRET_PATTERNS = [
+  /xox[abeprs]-[A-Za-z0-9-]+/g,
+  /xapp-[A-Za-z0-9-]+/g,
+  /v0=[0-9a-f]{64}/g,
+  /https:\/\/hooks\.slack(-gov)?\.com\/[^\s"']+/g,
+  /\b\d{6,}\.\d{6,}\.[0-9a-f]{32}\b/g,
+];
 
 /**
  * gofn's Log over Powertools' structured JSON logger. Attributes are redacted twice: known

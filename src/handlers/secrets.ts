@@ -15,7 +15,17 @@ export function slackSecretsProvider(
   if (config.SLACK_SECRET_ARN) {
     return slackSecretsFromSecretsManager(clients, config.SLACK_SECRET_ARN, config.GOFN_SECRET_TTL_SECONDS);
   }
-  const secrets = { signingSecret: config.SLACK_SIGNING_SECRET ?? '', botToken: config.SLACK_BOT_TOKEN ?? '' };
+  const until = config.SLACK_PREVIOUS_SIGNING_SECRET_UNTIL;
+  const secrets: SlackSecrets = {
+    signingSecret: config.SLACK_SIGNING_SECRET ?? '',
+    botToken: config.SLACK_BOT_TOKEN ?? '',
+    ...(config.SLACK_PREVIOUS_SIGNING_SECRET && until
+      ? {
+          previousSigningSecret: config.SLACK_PREVIOUS_SIGNING_SECRET,
+          previousSigningSecretUntil: Math.floor(Date.parse(until) / 1000),
+        }
+      : {}),
+  };
   if (!secrets.botToken) {
     throw new GofnError(
       ErrorCode.InvalidInput,

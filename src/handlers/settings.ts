@@ -13,5 +13,12 @@ export function workerSettings(config: Config): WorkerSettings {
     maxConcurrency: config.GOFN_MAX_CONCURRENCY,
     replayRatePerSecond: REPLAY_RATE_PER_SECOND,
     admins: config.GOFN_ADMINS,
+    alarmCooldownMs: config.GOFN_ALARM_COOLDOWN_MINUTES * 60_000,
+    access: {
+      allowGuests: config.GOFN_ALLOW_GUESTS,
+      allowExternal: config.GOFN_ALLOW_EXTERNAL,
+      allowedChannels: config.GOFN_ALLOWED_CHANNELS,
+      allowedGroups: config.GOFN_ALLOWED_GROUPS,
+    },
   };
 }

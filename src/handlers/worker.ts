@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
 import {
+  CloudWatchAlarms,
   CloudWatchCharts,
   createAwsClients,
   createAwsSources,
@@ -7,13 +8,12 @@ import {
   DynamoRecordStore,
 } from '../aws/index';
 import { loadConfig } from '../config';
-import { ErrorCode, isGofnError } from '../errors';
 import { loadRunbook } from '../runbook/loader';
 import { httpsFetch } from '../slack/https-fetch';
-import type { SlackSecrets } from '../slack/ingress';
+import { tokenKeys, type SlackSecrets } from '../slack/ingress';
 import { jobSchema } from '../slack/jobs';
 import { SlackOut } from '../slack/out';
-import { createWorker, type Worker } from '../slack/worker';
+import { createWorker, isHandedBack, type Worker } from '../slack/worker';
 import { createLambdaLog } from './log';
 import { workerSettings } from './settings';
 import { slackSecretsProvider } from './secrets';
@@ -40,6 +40,7 @@ async function workerFor(): Promise<Worker> {
     control: createControlPorts(clients),
     store: new DynamoRecordStore(clients, config.TABLE_NAME),
     chart: new CloudWatchCharts(clients),
+    alarms: new CloudWatchAlarms(clients),
     runbook: await runbook,
     slack: new SlackOut({
       botToken: known.botToken,
@@ -47,7 +48,7 @@ async function workerFor(): Promise<Worker> {
       clientOptions: { slackApiUrl: config.SLACK_API_URL, fetch: httpsFetch },
       log,
     }),
-    signingSecret: known.signingSecret,
+    signingSecret: tokenKeys(known),
     settings: workerSettings(config),
     log,
   });
@@ -57,7 +58,8 @@ async function workerFor(): Promise<Worker> {
 
 export async function handler(event: unknown, context?: Context): Promise<void> {
   const worker = await workerFor();
-  const time = () => ({ remainingMs: context?.getRemainingTimeInMillis() });
+  // The request ID lets Lambda's retry of a failed attempt take over the claims it left.
+  const time = () => ({ remainingMs: context?.getRemainingTimeInMillis(), requestId: context?.awsRequestId });
   if (isSnsEvent(event)) {
     let handedBack: unknown;
     for (const record of event.Records) {
@@ -65,9 +67,10 @@ export async function handler(event: unknown, context?: Context): Promise<void> 
         await worker.handleAlarm({ messageId: record.Sns.MessageId, message: record.Sns.Message }, time());
       } catch (error) {
         // One bad record must not make SNS redeliver the others; the failure is logged. A record
-        // left for lack of time is the exception: failing the invocation makes Lambda retry it.
+        // left for lack of time, or whose thread Slack would not open, is the exception: failing
+        // the invocation makes Lambda retry it.
         log.error('an alarm notification failed', { messageId: record.Sns.MessageId, error });
-        if (isGofnError(error, ErrorCode.Timeout)) handedBack = error;
+        if (isHandedBack(error)) handedBack = error;
       }
     }
     if (handedBack) throw handedBack;

@@ -41,12 +41,31 @@ export interface DeployControlPort {
   stopDeployment(deploymentId: string, opts?: CallOptions): Promise<string>;
 }
 
+/**
+ * An SQS message attribute as SQS stores it: `dataType` is String, Number or Binary, optionally
+ * with a custom suffix (`Number.float`, `String.traceparent`); String and Number carry
+ * `stringValue`, Binary carries `binaryValue`.
+ */
+export interface MessageAttribute {
+  dataType: string;
+  stringValue?: string | undefined;
+  binaryValue?: Uint8Array | undefined;
+}
+
 export interface QueueMessage {
   messageId: string;
   receiptHandle: string;
   body: string;
-  /** String message attributes, carried over on replay. */
-  attributes: Record<string, string>;
+  /** Message attributes of every type, carried over on replay as they were. */
+  attributes: Record<string, MessageAttribute>;
+  /** MessageGroupId (FIFO queues, and fair standard queues), carried over on replay. */
+  groupId?: string | undefined;
+  /**
+   * MessageDeduplicationId of a FIFO message. In a FIFO dead-letter queue SQS has replaced it
+   * with the original message's ID, so a replay sent again within SQS's deduplication interval
+   * is not delivered twice.
+   */
+  deduplicationId?: string | undefined;
 }
 
 export interface MessageMoveTask {
@@ -70,7 +89,10 @@ export interface QueueControlPort {
   listMessageMoveTasks(sourceArn: string, opts?: CallOptions): Promise<MessageMoveTask[]>;
   /** Up to 10 messages, hidden from others for `visibilitySeconds`. */
   receive(queueArn: string, max: number, visibilitySeconds: number, opts?: CallOptions): Promise<QueueMessage[]>;
-  /** SendMessageBatch; returns the ids (the `messageId`s passed in) that were accepted. */
+  /**
+   * SendMessageBatch, as many requests as SQS's limits need (10 entries, 256 KiB a request);
+   * returns the ids (the `messageId`s passed in) that were accepted.
+   */
   sendBatch(queueArn: string, messages: QueueMessage[], opts?: CallOptions): Promise<Set<string>>;
   /** DeleteMessageBatch; returns the receipt handles that were deleted. */
   deleteBatch(queueArn: string, receiptHandles: string[], opts?: CallOptions): Promise<Set<string>>;

@@ -14,8 +14,10 @@ export interface FunctionInfo {
   /** LastModified of that version: when it was published. */
   versionModifiedAt: Date | undefined;
   /**
-   * Additional version weights of the alias (weighted routing during a canary), e.g. {"43": 0.1};
-   * empty when the source does not report it (AWS GetFunction does not).
+   * Additional version weights of the alias, read with GetAlias: during a canary `version` is the
+   * stable version (most traffic) and this maps the canary version to its share, e.g. {"43": 0.1}.
+   * Empty when the alias routes everything to `version`, or when it could not be read (then
+   * `routingUnavailable` says why).
    */
   routing: Record<string, number>;
   runtime: string | undefined;
@@ -28,6 +30,13 @@ export interface FunctionInfo {
   deadLetterTargetArn: string | undefined;
   logGroup: string;
   tags: Record<string, string>;
+
+  // Who may move the alias (recent-deploy step, rollback). Undefined means "read fine"; a reason
+  // means the data is unknown, which never counts as "no CodeDeploy deployment owns the alias".
+  /** Why GetAlias failed, so `routing` is unknown rather than empty. */
+  routingUnavailable?: string | undefined;
+  /** Why the tags could not be read (GetFunction's TagsError, ListTags denied), so `tags` is unknown rather than empty. */
+  tagsUnavailable?: string | undefined;
 }
 
 export interface EventSourceInfo {
@@ -36,6 +45,20 @@ export interface EventSourceInfo {
   /** Service of the source ARN: `sqs`, `kinesis`, `dynamodb`, `kafka` or `other`. */
   service: string;
   state: string;
+  /**
+   * The alias or version the mapping invokes (its FunctionArn's qualifier), undefined when it
+   * invokes the unqualified function.
+   */
+  qualifier: string | undefined;
+}
+
+/** Which event-source mappings to list: those of the function and of each of its qualifiers. */
+export interface EventSourceQuery {
+  functionName: string;
+  /** Unqualified function ARN; the qualified ARNs mappings bound to an alias or version carry are built from it. */
+  functionArn: string;
+  /** Aliases and versions whose mappings count too, e.g. the alias and the versions it routes to. */
+  qualifiers: readonly string[];
 }
 
 export interface AccountConcurrency {
@@ -62,8 +85,16 @@ export interface FunctionsPort {
   getFunction(name: string, alias: string, opts?: CallOptions): Promise<FunctionInfo>;
   /** All function names in the region, for "did you mean" suggestions. */
   listFunctionNames(opts?: CallOptions): Promise<string[]>;
-  listEventSources(functionName: string, opts?: CallOptions): Promise<EventSourceInfo[]>;
-  /** The OnFailure destination of async invocations for the alias, if any (EventInvokeConfig). */
+  /**
+   * Event-source mappings bound to the function, or to one of `query.qualifiers`, each once.
+   * A mapping may invoke an alias or a version rather than the function, and Lambda lists a
+   * mapping under the name it was bound to, so every qualifier is asked about.
+   */
+  listEventSources(query: EventSourceQuery, opts?: CallOptions): Promise<EventSourceInfo[]>;
+  /**
+   * The OnFailure destination of async invocations for the alias, if any (EventInvokeConfig):
+   * an SQS queue, SNS topic, EventBridge bus, S3 bucket or Lambda function ARN.
+   */
   getAsyncFailureDestination(functionName: string, alias: string, opts?: CallOptions): Promise<string | undefined>;
   getAccountConcurrency(opts?: CallOptions): Promise<AccountConcurrency>;
   /** Published versions, newest first (without $LATEST). */

@@ -12,4 +12,5 @@ export * from './queues';
 export * from './sources';
 export * from './control';
 export * from './store';
+export * from './alarms';
 export * from './profiles';

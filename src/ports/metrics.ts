@@ -30,6 +30,24 @@ export interface FunctionMetrics {
   periodSeconds: number;
   /** Statistics the source could not serve (for example percentiles on the emulator). */
   missing: string[];
+
+  // Deploy causation and canaries (recent-deploy step), from the same single request.
+  /**
+   * Invocations and Errors of the alias over both windows, oldest first, at `periodSeconds`: to
+   * compare before and after the moment a version took traffic, wherever it falls.
+   */
+  timeline: { invocations: MetricPoint[]; errors: MetricPoint[] };
+  /** Per version asked for in `FunctionMetricsQuery.versions` (dimension ExecutedVersion). */
+  byVersion: Record<string, VersionMetrics>;
+}
+
+/** One version's share of the alias's invocations (FunctionName + Resource + ExecutedVersion). */
+export interface VersionMetrics {
+  /** Both windows, oldest first, at `periodSeconds`. */
+  invocations: MetricPoint[];
+  errors: MetricPoint[];
+  /** Duration p99 over the current window; undefined without data or where percentiles are missing. */
+  durationP99Ms: number | undefined;
 }
 
 export interface FleetMetrics {
@@ -46,10 +64,12 @@ export interface FunctionMetricsQuery {
   alias: string;
   window: TimeWindow;
   previous: TimeWindow;
+  /** Versions to break the alias's metrics down by (a canary's stable and new version); none by default. */
+  versions?: string[] | undefined;
 }
 
 export interface MetricsPort {
-  /** ONE GetMetricData request covering both windows. */
+  /** ONE GetMetricData request covering both windows and every version asked for. */
   getFunctionMetrics(query: FunctionMetricsQuery, opts?: CallOptions): Promise<FunctionMetrics>;
   /**
    * Window totals for many functions, in as few requests as the 500-queries-per-request limit

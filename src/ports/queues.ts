@@ -8,11 +8,15 @@ export interface QueueDepth {
   visible: number;
   /** ApproximateNumberOfMessagesNotVisible. */
   inFlight: number;
+  /** FifoQueue: messages carry a group ID and a deduplication ID. Absent means a standard queue. */
+  fifo?: boolean;
 }
 
 export interface RedriveTarget {
   deadLetterArn: string;
   maxReceiveCount: number;
+  /** FifoQueue of the queue whose policy this is (its dead-letter queue is of the same type). Absent means standard. */
+  fifo?: boolean;
 }
 
 export interface QueuesPort {

@@ -96,6 +96,7 @@ async function walk(options: DiagnoseOptions, signal: AbortSignal): Promise<Walk
     region: fn.region,
     alias,
     version: fn.version,
+    routing: { ...fn.routing },
     accountId: fn.accountId ?? null,
     window: { start: window.start.toISOString(), end: window.end.toISOString() },
     status: judged.status,

@@ -37,13 +37,19 @@ export function offerAction(kind: ActionKindName, ctx: OfferContext): OfferedAct
       const to = hint.toVersion ? ` → ${formatVersion(hint.toVersion)}` : '';
       return {
         ...base,
-        label: `Roll back ${formatVersion(hint.fromVersion)}${to}`,
+        // During a canary the stable version stays; only the canary's share goes.
+        label:
+          hint.canary && hint.toVersion
+            ? `Stop the canary, keep ${formatVersion(hint.toVersion)}`
+            : `Roll back ${formatVersion(hint.fromVersion)}${to}`,
         command: cliCommand('rollback', ctx),
         params: {
           function: ctx.functionName,
           alias: ctx.alias,
           fromVersion: hint.fromVersion,
           ...(hint.toVersion ? { toVersion: hint.toVersion } : {}),
+          // The confirmation says "take the 10% on v43 off", not "move the alias from v43".
+          ...(hint.canary ? { canaryWeight: hint.canary.weight } : {}),
         },
       };
     }

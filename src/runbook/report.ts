@@ -38,6 +38,11 @@ export interface Report {
   region: string;
   alias: string;
   version: string | null;
+  /**
+   * Weighted routing of the alias: a canary version and its share of traffic, e.g. {"43": 0.1};
+   * empty when the alias sends everything to `version`.
+   */
+  routing: Record<string, number>;
   accountId: string | null;
   window: { start: string; end: string };
   status: StepStatus;

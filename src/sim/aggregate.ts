@@ -1,6 +1,6 @@
 import type { ColdStartWindow, DownstreamStats, MetricPoint, WindowMetrics } from '../ports';
 import { durationKnots, latencyKnots, mixtureQuantile } from './quantiles';
-import type { MinuteSample } from './signals';
+import type { MinuteSample, VersionMinute } from './signals';
 
 /**
  * Window statistics from generated minutes, computed the way CloudWatch, Logs Insights and the
@@ -52,6 +52,56 @@ export function periodSeries(minutes: readonly MinuteSample[], periodMinutes: nu
     series.concurrency.push({ at, value: Math.max(...members.map((m) => m.concurrency)) });
   }
   return series;
+}
+
+/**
+ * One version's part of the alias's minutes, as CloudWatch's ExecutedVersion dimension counts it.
+ * Minutes that carry no split ran the alias's primary version, `primary`.
+ */
+export function versionMinutes(minutes: readonly MinuteSample[], version: string, primary: string): VersionMinute[] {
+  return minutes.map((m) => {
+    const part = m.versions?.find((v) => v.version === version);
+    if (part) return part;
+    if (!m.versions && version === primary) {
+      return { version, invocations: m.invocations, errors: m.errors, duration: m.duration };
+    }
+    return { version, invocations: 0, errors: 0, duration: m.duration };
+  });
+}
+
+/** Per-period Invocations and Errors of a version, stamped like `periodSeries`; periods without invocations are left out, as CloudWatch does. */
+export function versionSeries(
+  minutes: readonly MinuteSample[],
+  parts: readonly VersionMinute[],
+  periodMinutes: number,
+  rangeStart: Date,
+): { invocations: MetricPoint[]; errors: MetricPoint[] } {
+  const firstIndex = Math.ceil(rangeStart.getTime() / 60_000);
+  const buckets = new Map<number, { invocations: number; errors: number }>();
+  minutes.forEach((minute, i) => {
+    const part = parts[i];
+    if (!part || part.invocations === 0) return;
+    const bucket = Math.floor((minute.index - firstIndex) / periodMinutes);
+    const entry = buckets.get(bucket) ?? { invocations: 0, errors: 0 };
+    entry.invocations += part.invocations;
+    entry.errors += part.errors;
+    buckets.set(bucket, entry);
+  });
+  const out = { invocations: [] as MetricPoint[], errors: [] as MetricPoint[] };
+  for (const [bucket, entry] of [...buckets.entries()].sort(([a], [b]) => a - b)) {
+    const at = new Date((firstIndex + bucket * periodMinutes) * 60_000);
+    out.invocations.push({ at, value: entry.invocations });
+    out.errors.push({ at, value: entry.errors });
+  }
+  return out;
+}
+
+/** A version's Duration p99 over some minutes, its minutes weighted by its invocations. */
+export function versionP99(parts: readonly VersionMinute[]): number | undefined {
+  return mixtureQuantile(
+    parts.map((p) => ({ weight: p.invocations, knots: durationKnots(p.duration.p50, p.duration.p95, p.duration.p99) })),
+    0.99,
+  );
 }
 
 /** What a Logs Insights query over the REPORT lines would count: one line per invocation. */

@@ -1,4 +1,5 @@
 import { ErrorCode, GofnError } from '../errors';
+import { ACTIVE_DEPLOYMENT_STATUSES } from '../ports';
 import { MINIMUM_UNRESERVED_CONCURRENCY, SimulatedFleet } from './fleet';
 import type { SimulatedDeployment, SimulatedFunction, SimulatedQueue } from './fleet';
 import { formatPath } from '../format';
@@ -6,7 +7,7 @@ import { invalidFileError, FORMAT_HINT } from './issues';
 import type { Problem } from './issues';
 import { randomUuid, seededRandom } from './random';
 import type { FunctionSpec, QueueSpec, ScenarioFile } from './schema';
-import { FunctionSignals } from './signals';
+import { FunctionSignals, type CanarySignals } from './signals';
 import { resolveTime } from './time';
 import type { TimeRef } from './time';
 
@@ -200,7 +201,14 @@ function simulatedFunction(
     deadLetterArn: spec.deadLetter ? queueArn(spec.deadLetter.queue) : undefined,
     onFailureArn: spec.onFailure ? queueArn(spec.onFailure.queue) : undefined,
     eventSources: spec.eventSource
-      ? [{ uuid: randomUuid(random), queueArn: queueArn(spec.eventSource.queue), state: spec.eventSource.state }]
+      ? [
+          {
+            uuid: randomUuid(random),
+            queueArn: queueArn(spec.eventSource.queue),
+            state: spec.eventSource.state,
+            qualifier: spec.eventSource.boundTo,
+          },
+        ]
       : [],
     codeDeploy: spec.codeDeploy
       ? { application: spec.codeDeploy.application, group: spec.codeDeploy.group, alias: spec.codeDeploy.alias }
@@ -218,9 +226,33 @@ function simulatedFunction(
       dataFromMs: firstPublished,
       dataUntilMs: now.getTime(),
       reservedConcurrency: spec.reservedConcurrency,
+      canary: canaryOf(spec, versions, now),
     }),
     faults: { ...spec.faults },
   };
+}
+
+/**
+ * The weighted alias's telemetry split: the routed version takes its weight of the traffic from
+ * `canary.since`, else from the start of the active deployment moving it, else from its publication.
+ */
+function canaryOf(
+  spec: FunctionSpec,
+  versions: { version: string; publishedAt: Date }[],
+  now: Date,
+): CanarySignals | undefined {
+  const routed = Object.values(spec.aliases).find((target) => Object.keys(target.routing).length > 0);
+  const [entry] = Object.entries(routed?.routing ?? {});
+  if (!routed || !entry) return undefined;
+  const [version, weight] = entry;
+  const deployment = spec.codeDeploy?.deployments
+    .filter((d) => d.targetVersion === version && ACTIVE_DEPLOYMENT_STATUSES.has(d.status))
+    .map((d) => resolveTime(d.created, now))
+    .sort((a, b) => b.getTime() - a.getTime())[0];
+  const since = routed.canary?.since
+    ? resolveTime(routed.canary.since, now)
+    : (deployment ?? versions.find((v) => v.version === version)?.publishedAt ?? now);
+  return { version, stableVersion: routed.version, weight, fromMs: since.getTime(), set: routed.canary?.set ?? {} };
 }
 
 /** What the schema cannot see: references between parts of the function and the order of times. */
@@ -238,6 +270,13 @@ function checkFunction(spec: FunctionSpec, now: Date): Problem[] {
   };
 
   if (Object.keys(spec.aliases).length === 0) problem(['aliases'], 'expected at least one alias, like live: 42');
+  const weighted = Object.entries(spec.aliases).filter(([, target]) => Object.keys(target.routing).length > 0);
+  if (weighted.length > 1) {
+    problem(
+      ['aliases', weighted[1]![0], 'routing'],
+      `expected weighted routing on one alias only (${weighted[0]![0]} has it): the simulated telemetry is per function`,
+    );
+  }
   for (const [name, target] of Object.entries(spec.aliases)) {
     requireVersion(['aliases', name], target.version);
     const extra = Object.entries(target.routing);
@@ -248,6 +287,12 @@ function checkFunction(spec: FunctionSpec, now: Date): Problem[] {
       if (version === target.version)
         problem(['aliases', name, 'routing', version], 'expected a version other than the primary');
       if (weight >= 1) problem(['aliases', name, 'routing', version], `expected a weight below 1, got ${weight}`);
+    }
+    if (target.canary && extra.length === 0) {
+      problem(['aliases', name, 'canary'], 'expected routing to an additional version for the canary to run');
+    }
+    if (target.canary?.since && timeOf(target.canary.since, now) > now.getTime()) {
+      problem(['aliases', name, 'canary', 'since'], 'expected a time no later than now');
     }
   }
 
@@ -277,6 +322,19 @@ function checkFunction(spec: FunctionSpec, now: Date): Problem[] {
   const source = spec.eventSource;
   if (source?.deadLetter && source.deadLetter.queue === source.queue) {
     problem(['eventSource', 'deadLetter', 'queue'], 'expected a queue other than the source queue');
+  }
+  if (source?.deadLetter && source.deadLetter.queue.endsWith('.fifo') !== source.queue.endsWith('.fifo')) {
+    // SQS: the dead-letter queue of a FIFO queue must be a FIFO queue, and of a standard queue a standard one.
+    problem(
+      ['eventSource', 'deadLetter', 'queue'],
+      'expected a queue of the same type (FIFO or standard) as the source queue',
+    );
+  }
+  if (source?.boundTo !== undefined && !(source.boundTo in spec.aliases) && !versions.has(source.boundTo)) {
+    problem(
+      ['eventSource', 'boundTo'],
+      `expected one of the function's aliases (${Object.keys(spec.aliases).join(', ')}) or versions (${listed})`,
+    );
   }
   if (spec.codeDeploy && !(spec.codeDeploy.alias in spec.aliases)) {
     problem(

@@ -37,6 +37,8 @@ export interface SimulatedEventSource {
   uuid: string;
   queueArn: string;
   state: string;
+  /** The alias or version the mapping invokes; undefined for the function itself. */
+  qualifier: string | undefined;
 }
 
 export interface SimulatedDeployment {

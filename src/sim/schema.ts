@@ -216,6 +216,16 @@ const eventSource = strict({
     .max(20)
     .default([]),
   state: z.enum(['Enabled', 'Disabled', 'Creating', 'Updating', 'Deleting']).default('Enabled'),
+  /**
+   * The alias or version the mapping invokes, as `alias.addEventSource` binds it; omitted, the
+   * mapping invokes the function itself.
+   */
+  boundTo: z
+    .union([z.number().int().min(1).max(1_000_000), z.string().regex(/^[A-Za-z0-9_-]{1,128}$/)], {
+      error: 'expected an alias name or a version number of the function',
+    })
+    .transform((v) => String(v))
+    .optional(),
   /** Redrive policy of the source queue: after this many receives a message goes to `deadLetter`. */
   maxReceiveCount: z.number().int().min(1).max(1000).default(5),
   deadLetter: queue.optional(),
@@ -243,12 +253,32 @@ const codeDeploy = strict({
   deployments: z.array(deployment).max(200).default([]),
 });
 
+/** How a canary's version behaves, on top of the function's levels at each minute. */
+const canaryLevels = strict({
+  errors: rate,
+  duration: durationLevels.partial(),
+  errorMessages: z.array(errorMessage).min(1).max(50),
+}).partial();
+
+const canary = strict({
+  /** When the additional version began taking its share; default: its deployment's start, else its publication. */
+  since: timeRef.optional(),
+  set: canaryLevels.default({}),
+});
+
 const aliasTarget = z.union([
-  version.transform((v) => ({ version: v, routing: {} as Record<string, number> })),
+  version.transform((v) => ({
+    version: v,
+    routing: {} as Record<string, number>,
+    canary: undefined as z.output<typeof canary> | undefined,
+  })),
   strict({
+    /** The alias's FunctionVersion: during a canary, the stable version that takes most traffic. */
     version,
-    /** Additional version weights during a canary, e.g. {"43": 0.1}. */
+    /** Additional version weights during a canary, e.g. {"43": 0.1}: the canary version and its share. */
     routing: z.record(z.string().regex(/^[1-9]\d{0,6}$/), z.number().min(0).max(1)).default({}),
+    /** The routed version's own telemetry (ExecutedVersion); without it, it behaves like the stable one. */
+    canary: canary.optional(),
   }),
 ]);
 
@@ -323,3 +353,4 @@ export type BaselineLevels = MetricsSpec['baseline'];
 export type LevelChange = MetricsSpec['incidents'][number]['set'];
 export type ErrorMessageSpec = BaselineLevels['errorMessages'][number];
 export type QueueSpec = z.output<typeof queue>;
+export type CanaryLevels = z.output<typeof canaryLevels>;

@@ -3,7 +3,8 @@ import { applyChange, derivedConcurrency, interpolate, levelsFromBaseline, rateA
 import type { LevelSet } from './levels';
 import { seededRandom } from './random';
 import type { Random } from './random';
-import type { BaselineLevels, ErrorMessageSpec, LevelChange } from './schema';
+import { durationKnots, mixtureQuantile } from './quantiles';
+import type { BaselineLevels, CanaryLevels, ErrorMessageSpec, LevelChange } from './schema';
 import { MINUTE_MS, minutesIn } from './time';
 
 /**
@@ -37,6 +38,27 @@ export interface MinuteSample {
   initMaxMs: number;
   errorMessages: readonly ErrorMessageSpec[];
   downstream: DownstreamMinute[];
+  /**
+   * The minute split by the version that ran it (ExecutedVersion), when the function has a canary:
+   * the stable version alone before the canary took traffic. Sums to the minute's invocations and errors.
+   */
+  versions?: VersionMinute[];
+}
+
+export interface VersionMinute {
+  version: string;
+  invocations: number;
+  errors: number;
+  duration: { p50: number; p95: number; p99: number };
+}
+
+/** A weighted alias: `weight` of its traffic runs `version` from `fromMs` on, with its own levels. */
+export interface CanarySignals {
+  version: string;
+  stableVersion: string;
+  weight: number;
+  fromMs: number;
+  set: CanaryLevels;
 }
 
 export interface TimedIncident {
@@ -58,6 +80,7 @@ export interface FunctionSignalsInit {
   dataUntilMs: number;
   /** Concurrency never exceeds the reservation the function had while this history was made. */
   reservedConcurrency: number | undefined;
+  canary?: CanarySignals | undefined;
 }
 
 export class FunctionSignals {
@@ -91,6 +114,63 @@ export class FunctionSignals {
     return levels;
   }
 
+  /**
+   * During a canary the minute's traffic is shared by weight; the canary's errors and durations
+   * follow its own levels, the stable version's the function's. Drawn from a generator of its own,
+   * so minutes without a canary come out exactly as before.
+   */
+  private splitByVersion(
+    index: number,
+    levels: LevelSet,
+    invocations: number,
+    errors: number,
+    duration: { p50: number; p95: number; p99: number },
+  ): VersionSplit | undefined {
+    const canary = this.init.canary;
+    if (!canary) return undefined;
+    if (index * MINUTE_MS < canary.fromMs) {
+      return {
+        versions: [{ version: canary.stableVersion, invocations, errors, duration }],
+        duration,
+        errorMessages: levels.errorMessages,
+      };
+    }
+    const random = seededRandom(this.init.functionName, 'canary', index);
+    const canaryInvocations = Math.min(invocations, dither(random, invocations * canary.weight));
+    const stableInvocations = invocations - canaryInvocations;
+    const canaryLevels = applyChange(levels, canary.set);
+    const stableErrors = Math.min(stableInvocations, dither(random, rateAmount(levels.errors, stableInvocations)));
+    const canaryErrors = Math.min(
+      canaryInvocations,
+      dither(random, rateAmount(canaryLevels.errors, canaryInvocations)),
+    );
+    const canaryDuration = { ...canaryLevels.duration };
+    const mixed = (q: number) =>
+      tenth(
+        mixtureQuantile(
+          [
+            { weight: stableInvocations, knots: durationKnots(duration.p50, duration.p95, duration.p99) },
+            {
+              weight: canaryInvocations,
+              knots: durationKnots(canaryDuration.p50, canaryDuration.p95, canaryDuration.p99),
+            },
+          ],
+          q,
+        ) ?? duration.p99,
+      );
+    return {
+      versions: [
+        { version: canary.stableVersion, invocations: stableInvocations, errors: stableErrors, duration },
+        { version: canary.version, invocations: canaryInvocations, errors: canaryErrors, duration: canaryDuration },
+      ],
+      duration: invocations > 0 ? { p50: mixed(0.5), p95: mixed(0.95), p99: mixed(0.99) } : duration,
+      errorMessages:
+        canary.set.errorMessages && canaryErrors > 0
+          ? [...levels.errorMessages, ...canary.set.errorMessages]
+          : levels.errorMessages,
+    };
+  }
+
   private minute(index: number): MinuteSample {
     let sample = this.cache.get(index);
     if (!sample) {
@@ -114,19 +194,22 @@ export class FunctionSignals {
     const reserved = this.init.reservedConcurrency ?? Infinity;
     const concurrency = invocations > 0 ? Math.max(1, Math.min(reserved, Math.round(vary(wantedConcurrency)))) : 0;
     const initAvg = vary(levels.initDuration.avg);
+    const errors = upTo(invocations, dither(random, vary(rateAmount(levels.errors, invocations))));
+    const split = this.splitByVersion(index, levels, invocations, errors, duration);
 
     return {
       at: new Date(index * MINUTE_MS),
       index,
       invocations,
-      errors: upTo(invocations, dither(random, vary(rateAmount(levels.errors, invocations)))),
+      errors: split ? sumOf(split.versions, (v) => v.errors) : errors,
       throttles: dither(random, vary(rateAmount(levels.throttles, invocations))),
       concurrency,
-      duration,
+      duration: split?.duration ?? duration,
       coldStarts: upTo(invocations, dither(random, vary(rateAmount(levels.coldStarts, invocations)))),
       initAvgMs: tenth(initAvg),
       initMaxMs: tenth(Math.max(initAvg, vary(levels.initDuration.max))),
-      errorMessages: levels.errorMessages,
+      errorMessages: split?.errorMessages ?? levels.errorMessages,
+      ...(split ? { versions: split.versions } : {}),
       downstream: Object.entries(levels.downstream).map(([name, d]) => {
         const requests = dither(random, vary(invocations * d.callsPerInvocation));
         const avgMs = tenth(vary(d.avgMs));
@@ -144,6 +227,13 @@ export class FunctionSignals {
   }
 }
 
+export interface VersionSplit {
+  versions: VersionMinute[];
+  /** The alias's percentiles: the two versions' distributions mixed by their traffic. */
+  duration: { p50: number; p95: number; p99: number };
+  errorMessages: readonly ErrorMessageSpec[];
+}
+
 /** Multiplies by a factor within ±noise. */
 function jitter(random: Random, noise: number): (value: number) => number {
   return (value) => (noise > 0 ? value * (1 + noise * (2 * random() - 1)) : value);
@@ -152,6 +242,10 @@ function jitter(random: Random, noise: number): (value: number) => number {
 /** A whole count whose average over many minutes is `value` (9.6 a minute → 9s and 10s). */
 function dither(random: Random, value: number): number {
   return Math.max(0, Math.floor(value + random()));
+}
+
+function sumOf<T>(items: readonly T[], pick: (item: T) => number): number {
+  return items.reduce((total, item) => total + pick(item), 0);
 }
 
 function tenth(value: number): number {

@@ -51,10 +51,11 @@ function clipWord(word: string): string {
   return word.length > 40 ? `${word.slice(0, 40)}…` : word;
 }
 
+/** mrkdwn: `<` and `>` are Slack's control characters, so the placeholders are written escaped. */
 export const USAGE = [
   '*gofn* walks the degraded-function runbook against a Go function on AWS Lambda.',
-  '• `/gofn status <function> [window]` — diagnose one function (window: 15m, 1h, 3h, 1d; default 1h)',
-  '• `/gofn status <function> 3h alias=staging` — another alias than `live`',
+  '• `/gofn status &lt;function&gt; [window] [alias=NAME]` — diagnose one function (window: 15m, 1h, 3h, 1d; default 1h; alias: default `live`)',
+  '• `/gofn status &lt;function&gt; 3h alias=staging` — another alias than `live`',
   '• `/gofn status [window]` — the fleet: every function tagged `gofn:managed=true`',
   '• `/gofn help` — this message',
 ].join('\n');

@@ -2,12 +2,38 @@ import { AwsLambdaReceiver } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
 import type { Log } from '../log';
 import type { JobQueuePort } from '../ports';
-import { createSlackApp } from './app';
+import type { TokenKeys } from './action-token';
+import { boltLogger, createSlackApp } from './app';
 import { checkRequest, type HttpEvent, type HttpResponse } from './edge';
 
 export interface SlackSecrets {
   signingSecret: string;
   botToken: string;
+  /**
+   * During a rotation: the signing secret before the current one, and until when (epoch
+   * seconds) buttons signed with it are still accepted. Requests are verified with the current
+   * secret only: Slack signs with the new one as soon as it is regenerated.
+   */
+  previousSigningSecret?: string | undefined;
+  previousSigningSecretUntil?: number | undefined;
+}
+
+/** The keys buttons are checked with, from the secrets. */
+export function tokenKeys(secrets: SlackSecrets): TokenKeys {
+  return {
+    current: secrets.signingSecret,
+    previous: secrets.previousSigningSecret,
+    previousUntil: secrets.previousSigningSecretUntil,
+  };
+}
+
+function sameSecrets(a: SlackSecrets, b: SlackSecrets): boolean {
+  return (
+    a.signingSecret === b.signingSecret &&
+    a.botToken === b.botToken &&
+    a.previousSigningSecret === b.previousSigningSecret &&
+    a.previousSigningSecretUntil === b.previousSigningSecretUntil
+  );
 }
 
 export interface IngressOptions {
@@ -18,6 +44,8 @@ export interface IngressOptions {
   log: Log;
   defaultWindow?: string;
   nowSeconds?: () => number;
+  /** See SlackAppOptions.viewsOpenTimeoutMs. */
+  viewsOpenTimeoutMs?: number;
 }
 
 type BoltHandler = (event: unknown, context: unknown) => Promise<HttpResponse>;
@@ -32,19 +60,23 @@ export function createIngress(options: IngressOptions): (event: HttpEvent, conte
   let built: { secrets: SlackSecrets; handler: BoltHandler } | undefined;
 
   const boltFor = (secrets: SlackSecrets): BoltHandler => {
-    if (built && built.secrets.signingSecret === secrets.signingSecret && built.secrets.botToken === secrets.botToken) {
-      return built.handler;
-    }
-    const receiver = new AwsLambdaReceiver({ signingSecret: secrets.signingSecret, signatureVerification: false });
+    if (built && sameSecrets(built.secrets, secrets)) return built.handler;
+    const receiver = new AwsLambdaReceiver({
+      signingSecret: secrets.signingSecret,
+      signatureVerification: false,
+      // Its default logger prints the whole event (trigger_id, response_url) at debug level.
+      logger: boltLogger(options.log),
+    });
     createSlackApp({
       receiver,
       botToken: secrets.botToken,
-      signingSecret: secrets.signingSecret,
+      signingSecret: tokenKeys(secrets),
       jobs: options.jobs,
       clientOptions: options.clientOptions,
       log: options.log,
       defaultWindow: options.defaultWindow,
       nowSeconds,
+      viewsOpenTimeoutMs: options.viewsOpenTimeoutMs,
     });
     built = { secrets, handler: receiver.toHandler() as unknown as BoltHandler };
     return built.handler;

@@ -48,15 +48,33 @@ export const mentionJobSchema = z.strictObject({
   ...slackIds,
 });
 
+/**
+ * A click whose modal could not open before the ack (Slack hung, failed or rate limited
+ * views.open): the worker sends the person, as an ephemeral message, the plan with a button to
+ * confirm it (`token`), or the refusal the modal would have shown (`problem`).
+ */
+export const fallbackJobSchema = z.strictObject({
+  kind: z.literal('fallback'),
+  /** trigger_id of the click. */
+  id: z.string().min(1).max(200),
+  token: z.string().min(1).max(2000).optional(),
+  problem: z.string().min(1).max(1000).optional(),
+  messageTs: z.string().max(32).optional(),
+  threadTs: z.string().max(32).optional(),
+  ...slackIds,
+});
+
 export const jobSchema = z.discriminatedUnion('kind', [
   statusJobSchema,
   actionJobSchema,
   refusalJobSchema,
   mentionJobSchema,
+  fallbackJobSchema,
 ]);
 
 export type StatusJob = z.output<typeof statusJobSchema>;
 export type ActionJob = z.output<typeof actionJobSchema>;
 export type RefusalJob = z.output<typeof refusalJobSchema>;
 export type MentionJob = z.output<typeof mentionJobSchema>;
+export type FallbackJob = z.output<typeof fallbackJobSchema>;
 export type Job = z.output<typeof jobSchema>;

@@ -17,6 +17,15 @@ function responseUrlAllowed(url: string, apiUrl: string): boolean {
   }
 }
 
+export interface SlackUserFacts {
+  id: string;
+  teamId: string | undefined;
+  enterpriseId: string | undefined;
+  isRestricted: boolean;
+  isUltraRestricted: boolean;
+  isStranger: boolean;
+}
+
 export interface SlackOutOptions {
   botToken: string;
   clientOptions: WebClientOptions;
@@ -130,6 +139,40 @@ export class SlackOut {
     });
   }
 
+  /**
+   * users.info (scope users:read): the fields that tell a guest (`is_restricted`,
+   * `is_ultra_restricted`) or someone from another organisation (`is_stranger`, a `team_id` or
+   * enterprise that is not ours) apart, as Slack's user object documents them.
+   */
+  async userInfo(user: string): Promise<SlackUserFacts> {
+    const result = await this.client.users.info({ user });
+    const u = (result.user ?? {}) as Record<string, unknown> & { enterprise_user?: { enterprise_id?: string } };
+    return {
+      id: user,
+      teamId: typeof u.team_id === 'string' ? u.team_id : undefined,
+      enterpriseId: u.enterprise_user?.enterprise_id,
+      isRestricted: u.is_restricted === true,
+      isUltraRestricted: u.is_ultra_restricted === true,
+      isStranger: u.is_stranger === true,
+    };
+  }
+
+  /** conversations.info (scopes channels:read, groups:read): is the channel shared with another organisation? */
+  async channelInfo(channel: string): Promise<{ isExtShared: boolean }> {
+    const result = await this.client.conversations.info({ channel });
+    const c = (result.channel ?? {}) as { is_ext_shared?: boolean; is_pending_ext_shared?: boolean };
+    return { isExtShared: c.is_ext_shared === true || c.is_pending_ext_shared === true };
+  }
+
+  /** auth.test: the workspace (and Enterprise Grid organisation) the bot token belongs to. */
+  async identity(): Promise<{ teamId: string | undefined; enterpriseId: string | undefined }> {
+    const result = await this.client.auth.test();
+    return {
+      teamId: typeof result.team_id === 'string' ? result.team_id : undefined,
+      enterpriseId: typeof result.enterprise_id === 'string' && result.enterprise_id ? result.enterprise_id : undefined,
+    };
+  }
+
   /** Members of a Slack user group, for authorization by group. */
   async userGroupMembers(groupId: string): Promise<string[]> {
     const result = await this.client.usergroups.users.list({ usergroup: groupId });
@@ -137,8 +180,4 @@ export class SlackOut {
   }
 }
 
-/** Slack API error codes that mean the bot cannot post in the channel. */
-export function cannotPostInChannel(error: unknown): boolean {
-  const code = (error as { data?: { error?: string } })?.data?.error;
-  return code === 'not_in_channel' || code === 'channel_not_found' || code === 'is_archived';
-}
+export { cannotPostInChannel } from './slack-problems';

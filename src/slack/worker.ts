@@ -4,30 +4,36 @@ import { auditUnplanned, runAction } from '../actions/run';
 import type { ActionDeps, ActionRequest, ActionSettings } from '../actions/types';
 import { describeError, ErrorCode, GofnError } from '../errors';
 import type { Log } from '../log';
-import type { ChartPort, ControlPorts, RecordStore, Sources } from '../ports';
+import type { AlarmsPort, ChartPort, ControlPorts, RecordStore, Sources } from '../ports';
 import { diagnose } from '../runbook/engine';
 import { fleetOverview } from '../runbook/fleet';
 import type { Report } from '../runbook/report';
 import type { Runbook } from '../runbook/schema';
 import { explainNotFound } from '../runbook/suggest';
 import { parseDuration, windowsEndingAt } from '../runbook/window';
+import { createAccessCheck, HIDE_ERRORS_TAG, type AccessSettings } from './access';
 import {
+  buttonValue,
   claimFor,
   clickRefusal,
   describeTokenProblem,
-  signActionToken,
   verifyActionToken,
   type ActionClaim,
+  type TokenKeys,
 } from './action-token';
-import { understandAlarm, type UnderstoodAlarm } from './alarm-message';
+import { understandAlarm, type AlarmTarget, type UnderstoodAlarm } from './alarm-message';
+import { createAlarmWorker, mapComposite } from './alarm-worker';
 import { functionWidget } from './chart';
 import { USAGE } from './command';
-import type { ActionJob, Job, RefusalJob, StatusJob } from './jobs';
-import { recallMessage, rememberMessage, withActionDone } from './messages';
-import { cannotPostInChannel, type SlackOut } from './out';
-import { alarmResolvedMessage, alarmRootMessage, plainMessage } from './render/alarm';
+import type { ActionJob, FallbackJob, Job, RefusalJob, StatusJob } from './jobs';
+import { keepUpdatedMessage, recallMessage, rememberMessage, withActionDone } from './messages';
+import type { SlackOut } from './out';
+import { plainMessage } from './render/alarm';
 import { fleetMessage } from './render/fleet';
-import { reportMessage, type SlackMessage } from './render/report';
+import { actionPhrase, confirmFallbackMessage } from './render/modals';
+import { withoutErrorText } from './render/redact';
+import { reportMessage, type RequestedBy, type SlackMessage } from './render/report';
+import { cannotPostInChannel, explainSlackFailure } from './slack-problems';
 import { AlarmThreads } from './threads';
 
 export interface WorkerSettings extends ActionSettings {
@@ -39,6 +45,10 @@ export interface WorkerSettings extends ActionSettings {
   actionTtlSeconds: number;
   /** Time kept back from a diagnosis to post its report before the invocation ends. Default 3 000 ms. */
   postMarginMs?: number;
+  /** How long after an alarm cleared a new ALARM reuses its thread. Default 15 min. */
+  alarmCooldownMs?: number;
+  /** Who may run /gofn (guests, other organisations, allowlists). Default: members of this organisation. */
+  access?: AccessSettings;
 }
 
 /** How long this invocation may run; the Lambda handler passes `context.getRemainingTimeInMillis()`. */
@@ -50,6 +60,11 @@ export interface RunOptions {
    * redelivery after the invocation died takes the work over. Absent: no limit but the settings.
    */
   remainingMs?: number;
+  /**
+   * The invocation's Lambda request ID. Lambda's retry of a failed asynchronous invocation has
+   * the same one, so it takes over the claims the failed attempt left at once (see claims.ts).
+   */
+  requestId?: string;
 }
 
 export interface WorkerOptions {
@@ -57,10 +72,12 @@ export interface WorkerOptions {
   control: ControlPorts;
   store: RecordStore;
   chart: ChartPort | undefined;
+  /** CloudWatch alarms, to map a composite alarm through its children or its tags. */
+  alarms?: AlarmsPort;
   runbook: Runbook;
   slack: SlackOut;
-  /** Signs the action buttons of the reports the worker posts. */
-  signingSecret: string;
+  /** Signs the action buttons of the reports the worker posts (and, during a rotation, checks the previous key). */
+  signingSecret: string | TokenKeys;
   settings: WorkerSettings;
   log: Log;
   now?: () => Date;
@@ -78,12 +95,15 @@ const GROUP_CACHE_MS = 60_000;
 const LEASE_SLACK_SECONDS = 10;
 /** Default of `postMarginMs`: posting a report and its graph takes well under this. */
 export const POST_MARGIN_MS = 3000;
+/** Default of `alarmCooldownMs`. */
+export const ALARM_COOLDOWN_MS = 15 * 60_000;
 
 /** The time one delivery has: its diagnosis deadline, its claims' lease, and what is left. */
 interface Budget {
   deadlineMs(): number;
   leaseSeconds: number | undefined;
   leftMs(): number | undefined;
+  holder: string | undefined;
 }
 
 /**
@@ -93,6 +113,8 @@ interface Budget {
 export function createWorker(options: WorkerOptions) {
   const { sources, store, slack, log, settings } = options;
   const now = options.now ?? (() => new Date());
+  const keys: TokenKeys =
+    typeof options.signingSecret === 'string' ? { current: options.signingSecret } : options.signingSecret;
   const threads = new AlarmThreads(store, () => now().getTime());
   const groupCache = new Map<string, { members: Set<string>; at: number }>();
 
@@ -104,24 +126,35 @@ export function createWorker(options: WorkerOptions) {
     return members.has(userId);
   };
 
+  const mayLook = createAccessCheck({
+    slack,
+    isInGroup,
+    settings: settings.access ?? {},
+    admins: settings.admins,
+    log,
+    nowMs: () => now().getTime(),
+  });
+
   const margin = settings.postMarginMs ?? POST_MARGIN_MS;
   const budgetOf = (options: RunOptions | undefined): Budget => {
     const remaining = options?.remainingMs;
+    const holder = options?.requestId;
     if (remaining === undefined || !Number.isFinite(remaining)) {
-      return { deadlineMs: () => settings.deadlineMs, leaseSeconds: undefined, leftMs: () => undefined };
+      return { deadlineMs: () => settings.deadlineMs, leaseSeconds: undefined, leftMs: () => undefined, holder };
     }
     const endsAt = Date.now() + remaining;
     return {
       deadlineMs: () => Math.max(0, Math.min(settings.deadlineMs, endsAt - margin - Date.now())),
       leaseSeconds: Math.ceil(Math.max(0, remaining) / 1000) + LEASE_SLACK_SECONDS,
       leftMs: () => endsAt - Date.now(),
+      holder,
     };
   };
 
   /** Signs a report's buttons; each names who may press it, checked at the click. */
   const tokenFor = (channel: string, report: Report) => (action: Parameters<typeof claimFor>[0]) =>
-    signActionToken(
-      options.signingSecret,
+    buttonValue(
+      keys,
       claimFor(action, channel, Math.floor(now().getTime() / 1000), settings.actionTtlSeconds, [
         ...settings.admins,
         ...report.owners,
@@ -133,6 +166,7 @@ export function createWorker(options: WorkerOptions) {
       leaseSeconds: budget.leaseSeconds ?? JOB_LEASE_SECONDS,
       keepSeconds: JOB_KEEP_SECONDS,
       nowMs: now().getTime(),
+      holder: budget.holder,
     });
     if (claimed.outcome !== 'claimed' || !claimed.claim) {
       log.info('skipped a duplicate delivery', { key, outcome: claimed.outcome });
@@ -178,6 +212,24 @@ export function createWorker(options: WorkerOptions) {
     return report;
   }
 
+  /**
+   * The report as this channel may see it: without error message text when the channel is
+   * shared with another organisation and the function is tagged to keep it out.
+   */
+  async function fitFor(report: Report, sharedChannel: boolean): Promise<Report> {
+    if (!sharedChannel) return report;
+    const tags = await sources.functions
+      .getFunction(report.function, report.alias)
+      .then((fn) => fn.tags)
+      .catch(() => undefined);
+    // A function whose tags cannot be read is treated as marked: leaving text out is the safe side.
+    return !tags || tags[HIDE_ERRORS_TAG] === 'true' ? withoutErrorText(report) : report;
+  }
+
+  function messageFor(report: Report, channel: string, requestedBy: RequestedBy): SlackMessage {
+    return reportMessage(report, { actionValue: tokenFor(channel, report), requestedBy });
+  }
+
   /** Posts a message and keeps it, so its buttons can be replaced after an action ran. */
   async function postKept(channel: string, message: SlackMessage, threadTs?: string): Promise<string> {
     const ts = await slack.post(channel, message, threadTs);
@@ -187,25 +239,57 @@ export function createWorker(options: WorkerOptions) {
     return ts;
   }
 
+  /** Attaches the graph to the thread; when it cannot, the thread says why instead. */
   async function attachChart(channel: string, threadTs: string, functionName: string, windowMs: number): Promise<void> {
     if (!options.chart) return;
+    let png: Uint8Array;
     try {
-      const png = await options.chart.metricWidgetImage(
+      png = await options.chart.metricWidgetImage(
         functionWidget(functionName, windowsEndingAt(now(), windowMs).window),
       );
+    } catch (error) {
+      log.warn('could not render the graph', { functionName, error });
+      await slack
+        .post(
+          channel,
+          plainMessage(`The graph could not be drawn: CloudWatch said "${describeError(error)}"`),
+          threadTs,
+        )
+        .catch(() => undefined);
+      return;
+    }
+    try {
       await slack.uploadPng(channel, threadTs, png, `${functionName} duration, errors, throttles`);
     } catch (error) {
       log.warn('could not attach the graph', { functionName, error });
+      await slack
+        .post(
+          channel,
+          plainMessage(['The graph could not be attached: ', { mrkdwn: explainSlackFailure(error, channel) }]),
+          threadTs,
+        )
+        .catch((again: unknown) => log.warn('could not say so in the thread either', { error: again }));
     }
   }
 
   async function runStatus(job: StatusJob, budget: Budget): Promise<void> {
+    const access = await mayLook(job.user, job.channel);
+    if (!access.allowed) {
+      await slack.respond(job.responseUrl, {
+        text: access.sentence,
+        blocks: [{ type: 'section', text: { type: 'mrkdwn', text: access.sentence } }],
+      });
+      return;
+    }
     let message: SlackMessage;
     let report: Report | undefined;
     try {
       if (job.functionName) {
-        report = await diagnoseFor(job.functionName, job.alias, job.window, budget.deadlineMs());
-        message = reportMessage(report, { actionValue: tokenFor(job.channel, report) });
+        report = await fitFor(
+          await diagnoseFor(job.functionName, job.alias, job.window, budget.deadlineMs()),
+          access.sharedChannel,
+        );
+        message = messageFor(report, job.channel, { user: job.user });
       } else {
         const fleet = await fleetOverview({
           sources,
@@ -220,22 +304,36 @@ export function createWorker(options: WorkerOptions) {
       await slack.respond(job.responseUrl, plainMessage(`gofn: ${describeError(error)}`));
       return;
     }
+    let ts: string;
     try {
-      const ts = await postKept(job.channel, message);
-      if (report) await attachChart(job.channel, ts, report.function, parseDuration(job.window, 'window'));
+      ts = await postKept(job.channel, message);
     } catch (error) {
-      if (!cannotPostInChannel(error)) throw error;
-      // The bot is not in this channel: answer through the command instead, visible to everyone.
-      await slack.respond(job.responseUrl, message, true);
+      // The report cannot go in the channel: answer through the command instead, and say why.
+      await slack.respond(job.responseUrl, message, cannotPostInChannel(error));
       await slack.respond(
         job.responseUrl,
-        plainMessage('Invite gofn to this channel (`/invite @gofn`) so it can post threads and update its buttons.'),
+        plainMessage(
+          cannotPostInChannel(error)
+            ? 'Invite gofn to this channel (`/invite @gofn`) so it can post threads and update its buttons.'
+            : ['gofn could not post the report in the channel: ', { mrkdwn: explainSlackFailure(error, job.channel) }],
+        ),
       );
+      return;
     }
+    if (report) await attachChart(job.channel, ts, report.function, parseDuration(job.window, 'window'));
+  }
+
+  /** Says something to the person in the thread; if even that fails, logs it (nowhere else to say it). */
+  async function tell(job: { channel: string; user: string }, message: SlackMessage, thread?: string): Promise<void> {
+    await slack
+      .ephemeral(job.channel, job.user, message, thread)
+      .catch((error: unknown) =>
+        log.error('could not tell the person', { problem: explainSlackFailure(error, job.channel) }),
+      );
   }
 
   async function runActionJob(job: ActionJob, budget: Budget): Promise<void> {
-    const checked = verifyActionToken(options.signingSecret, job.token, {
+    const checked = verifyActionToken(keys, job.token, {
       channel: job.channel,
       nowSeconds: Math.floor(now().getTime() / 1000),
     });
@@ -255,6 +353,7 @@ export function createWorker(options: WorkerOptions) {
       isInGroup,
       now,
       leaseSeconds: budget.leaseSeconds,
+      holder: budget.holder,
       timeLeftMs: budget.leftMs,
       onProgress: async (sentence) => {
         await slack.post(job.channel, plainMessage(`⏳ ${sentence}`), thread).catch(() => undefined);
@@ -262,24 +361,64 @@ export function createWorker(options: WorkerOptions) {
     };
     const outcome = await runAction(requestFromClaim(claim, job.user), deps);
     if (outcome.status === 'succeeded') {
-      const line = `<@${job.user}> ${outcome.sentence}`;
-      await slack.post(job.channel, plainMessage(line), thread);
+      const line = plainMessage([{ user: job.user }, ` ${inZone(outcome.sentence)}`]);
+      try {
+        await slack.post(job.channel, line, thread);
+      } catch (error) {
+        // The change was made; the person must hear of it even if the thread cannot.
+        await tell(
+          job,
+          plainMessage([
+            `${inZone(outcome.sentence)}. gofn could not say so in the thread: `,
+            { mrkdwn: explainSlackFailure(error, job.channel) },
+          ]),
+          thread,
+        );
+      }
       if (job.messageTs) {
         const original = await recallMessage(store, job.channel, job.messageTs).catch(() => undefined);
-        if (original)
-          await slack.update(job.channel, job.messageTs, withActionDone(original, claim.kind, `✅ ${line}`));
+        if (original) {
+          const updated = withActionDone(original, claim.kind, `✅ ${line.text}`);
+          try {
+            await slack.update(job.channel, job.messageTs, updated);
+            await keepUpdatedMessage(store, job.channel, job.messageTs, updated).catch((error: unknown) =>
+              log.warn('could not keep the updated report', { error }),
+            );
+          } catch (error) {
+            await tell(
+              job,
+              plainMessage([
+                "The report's buttons could not be updated: ",
+                { mrkdwn: explainSlackFailure(error, job.channel) },
+              ]),
+              thread,
+            );
+          }
+        }
       }
       return;
     }
-    await slack.ephemeral(job.channel, job.user, plainMessage(outcome.sentence), thread);
+    await tell(job, plainMessage(outcome.sentence), thread);
     if (outcome.status === 'failed') {
-      await slack.post(
-        job.channel,
-        plainMessage(
-          `<@${job.user}> tried to ${claim.kind.replace('-', ' ')} ${claim.fn}; it failed: ${outcome.sentence}`,
-        ),
-        thread,
-      );
+      await slack
+        .post(
+          job.channel,
+          plainMessage([
+            { user: job.user },
+            ` tried to ${actionPhrase(claim.kind, claim.fn)}; it failed: ${outcome.sentence}`,
+          ]),
+          thread,
+        )
+        .catch((error: unknown) =>
+          tell(
+            job,
+            plainMessage([
+              'gofn could not say in the thread that it failed: ',
+              { mrkdwn: explainSlackFailure(error, job.channel) },
+            ]),
+            thread,
+          ),
+        );
     }
   }
 
@@ -288,7 +427,7 @@ export function createWorker(options: WorkerOptions) {
    * shown in a modal; here it is audited like every other attempt.
    */
   async function auditRefusal(job: RefusalJob): Promise<void> {
-    const checked = verifyActionToken(options.signingSecret, job.token, {
+    const checked = verifyActionToken(keys, job.token, {
       channel: job.channel,
       nowSeconds: Math.floor(now().getTime() / 1000),
     });
@@ -304,58 +443,83 @@ export function createWorker(options: WorkerOptions) {
     );
   }
 
-  async function openAlarm(alarm: UnderstoodAlarm, channel: string, budget: Budget): Promise<void> {
-    const opened = await threads.open(alarm.name, {
-      functionName: alarm.functionName,
-      channel,
-      openedAt: alarm.changedAt.toISOString(),
-    });
-    if (!opened.opened) {
-      const episode = await threads.waitForRoot(alarm.name);
-      if (episode?.rootTs) {
-        await slack.post(
-          episode.channel,
-          plainMessage(`Still in ALARM: ${alarm.reason || alarm.condition}`),
-          episode.rootTs,
-        );
-      } else if (episode?.state === 'ALARM') {
-        // The worker that opened the episode has not posted its root yet (Slack is rate limiting
-        // it): hand the repeat back, so the platform's retry replies in the thread.
-        log.warn('a repeated ALARM found no thread to reply in yet', { alarm: alarm.name });
-        throw new GofnError(ErrorCode.Timeout, `The thread of ${alarm.name} has no root message yet.`);
-      } else {
-        log.warn('a repeated ALARM found no thread to reply in', { alarm: alarm.name });
-      }
+  /** The confirmation (or refusal) a modal could not show, as an ephemeral message. */
+  async function sendFallback(job: FallbackJob): Promise<void> {
+    const thread = job.threadTs;
+    if (job.problem || !job.token) {
+      await slack.ephemeral(
+        job.channel,
+        job.user,
+        plainMessage(job.problem ?? describeTokenProblem('malformed')),
+        thread,
+      );
       return;
     }
-    const rootTs = await slack.post(channel, alarmRootMessage(alarm));
-    await threads.setRoot(alarm.name, opened.version, opened.episode, rootTs);
-    try {
-      const report = await diagnoseFor(alarm.functionName, alarm.alias ?? 'live', '1h', budget.deadlineMs());
-      await postKept(channel, reportMessage(report, { actionValue: tokenFor(channel, report) }), rootTs);
-    } catch (error) {
-      await slack.post(
-        channel,
-        plainMessage(`gofn could not diagnose ${alarm.functionName}: ${describeError(error)}`),
-        rootTs,
-      );
+    const checked = verifyActionToken(keys, job.token, {
+      channel: job.channel,
+      nowSeconds: Math.floor(now().getTime() / 1000),
+    });
+    if ('problem' in checked) {
+      await slack.ephemeral(job.channel, job.user, plainMessage(describeTokenProblem(checked.problem)), thread);
+      return;
     }
-    await attachChart(channel, rootTs, alarm.functionName, 3_600_000);
+    await slack.ephemeral(job.channel, job.user, confirmFallbackMessage(checked.claim, job.token, job.user), thread);
   }
 
-  async function resolveAlarm(alarm: UnderstoodAlarm): Promise<void> {
-    const episode = await threads.resolve(alarm.name, alarm.changedAt.toISOString());
-    if (!episode?.rootTs) {
-      log.info('an OK arrived for an alarm with no open thread', { alarm: alarm.name });
-      return;
+  const alarmWorker = createAlarmWorker({
+    threads,
+    slack,
+    log,
+    now,
+    cooldownMs: settings.alarmCooldownMs ?? ALARM_COOLDOWN_MS,
+    report: async (alarm, target, channel, rootTs) => {
+      try {
+        const report = await fitFor(
+          await diagnoseFor(target.functionName, target.alias ?? 'live', '1h', currentBudget.deadlineMs()),
+          await channelShared(channel),
+        );
+        await postKept(channel, messageFor(report, channel, { alarm: alarm.name }), rootTs);
+      } catch (error) {
+        await slack
+          .post(
+            channel,
+            plainMessage(`gofn could not diagnose ${target.functionName}: ${describeError(error)}`),
+            rootTs,
+          )
+          .catch((again: unknown) =>
+            log.error('could not post in the alarm thread', { problem: explainSlackFailure(again, channel) }),
+          );
+      }
+      await attachChart(channel, rootTs, target.functionName, 3_600_000);
+    },
+  });
+  let currentBudget: Budget = budgetOf(undefined);
+
+  const sharedChannels = new Map<string, boolean>();
+  async function channelShared(channel: string): Promise<boolean> {
+    const known = sharedChannels.get(channel);
+    if (known !== undefined) return known;
+    const shared = await slack
+      .channelInfo(channel)
+      .then((c) => c.isExtShared)
+      .catch(() => true);
+    sharedChannels.set(channel, shared);
+    return shared;
+  }
+
+  /** The function an alarm is about, following a composite alarm's children; undefined when gofn cannot tell. */
+  async function targetOf(
+    alarm: UnderstoodAlarm,
+  ): Promise<{ alarm: UnderstoodAlarm; target: AlarmTarget | undefined }> {
+    if (alarm.target || alarm.kind !== 'composite') return { alarm, target: alarm.target };
+    const mapped = await mapComposite(alarm, { threads, alarms: options.alarms, log });
+    if ('target' in mapped) {
+      return {
+        alarm: { ...alarm, target: mapped.target, functionName: mapped.target.functionName, unmapped: undefined },
+        target: mapped.target,
+      };
     }
-    const resolved = alarmResolvedMessage(alarm, new Date(episode.openedAt));
-    await slack.update(episode.channel, episode.rootTs, resolved);
-    await slack.post(
-      episode.channel,
-      plainMessage(`Resolved: ${resolved.text.replace(/^✅ RESOLVED /, '')}.`),
-      episode.rootTs,
-    );
+    return { alarm: { ...alarm, unmapped: mapped.unmapped }, target: undefined };
   }
 
   return {
@@ -365,6 +529,7 @@ export function createWorker(options: WorkerOptions) {
         if (job.kind === 'status') await runStatus(job, budget);
         else if (job.kind === 'action') await runActionJob(job, budget);
         else if (job.kind === 'refusal') await auditRefusal(job);
+        else if (job.kind === 'fallback') await sendFallback(job);
         else
           await slack.ephemeral(job.channel, job.user, {
             text: USAGE,
@@ -373,7 +538,10 @@ export function createWorker(options: WorkerOptions) {
       });
     },
 
-    /** Never throws for a message gofn does not understand: it is logged and dropped. */
+    /**
+     * Never throws for a message gofn does not understand: it is logged and dropped. An alarm
+     * gofn cannot map to a function still opens its thread, saying what it is and why.
+     */
     async handleAlarm(sns: SnsAlarm, options?: RunOptions): Promise<void> {
       const budget = budgetOf(options);
       const understood = understandAlarm(sns.message);
@@ -381,32 +549,50 @@ export function createWorker(options: WorkerOptions) {
         log.warn('dropped an SNS message', { messageId: sns.messageId, problem: understood.problem });
         return;
       }
-      const alarm = understood.alarm;
-      if (alarm.state === 'INSUFFICIENT_DATA') return;
+      if (understood.alarm.state === 'INSUFFICIENT_DATA') return;
       if (!settings.alarmChannel) {
-        log.error('an alarm arrived but ALARM_CHANNEL is not set', { alarm: alarm.name });
+        log.error('an alarm arrived but ALARM_CHANNEL is not set', { alarm: understood.alarm.name });
         return;
       }
-      const managed = await sources.functions
-        .getFunction(alarm.functionName, alarm.alias ?? 'live')
-        .then((fn) => fn.tags['gofn:managed'] === 'true')
-        .catch(() => false);
-      if (!managed) {
-        log.info('dropped an alarm for a function gofn does not manage', {
+      const { alarm, target } = await targetOf(understood.alarm);
+      if (target) {
+        const managed = await sources.functions
+          .getFunction(target.functionName, target.alias ?? 'live')
+          .then((fn) => fn.tags['gofn:managed'] === 'true')
+          .catch(() => false);
+        if (!managed) {
+          log.info('dropped an alarm for a function gofn does not manage', {
+            alarm: alarm.name,
+            functionName: target.functionName,
+          });
+          return;
+        }
+      } else {
+        log.warn('an alarm gofn cannot map to a function opens its thread anyway', {
           alarm: alarm.name,
-          functionName: alarm.functionName,
+          why: alarm.unmapped,
         });
-        return;
       }
       const channel = settings.alarmChannel;
-      await exactlyOnce(`sns#${sns.messageId}`, budget, () =>
-        alarm.state === 'ALARM' ? openAlarm(alarm, channel, budget) : resolveAlarm(alarm),
-      );
+      await exactlyOnce(`sns#${sns.messageId}`, budget, async () => {
+        currentBudget = budget;
+        await alarmWorker.handle(alarm, target, channel);
+      });
     },
   };
 }
 
 export type Worker = ReturnType<typeof createWorker>;
+
+/** Errors a delivery hands back to Lambda for its retry: no time left, or Slack would not take a thread's root. */
+export function isHandedBack(error: unknown): boolean {
+  return error instanceof GofnError && (error.code === ErrorCode.Timeout || error.code === ErrorCode.Upstream);
+}
+
+/** Action sentences tell times in UTC ("verified 15:07:12"); in Slack, readers are in many time zones. */
+function inZone(sentence: string): string {
+  return sentence.replace(/\(verified (\d\d:\d\d:\d\d)\)/, '(verified $1 UTC)');
+}
 
 function requestFromClaim(claim: ActionClaim, user: string): ActionRequest {
   const p = claim.params;

@@ -5,6 +5,7 @@ import type { ActionDeps, ActionRequest, Plan } from '../../src/actions/types';
 import { ErrorCode, GofnError } from '../../src/errors';
 import { silentLog } from '../../src/log';
 import { MemoryRecordStore } from '../../src/sim/record-store';
+import * as records from '../fixtures/aws/lambda-async-failures';
 import { fakeControl, type FakeControl } from '../support/fake-control';
 import { fakeSources, type FakeData } from '../support/fake-sources';
 
@@ -17,7 +18,7 @@ function setup(data: Partial<FakeData> = {}) {
     functionName: 'orders-api',
     alias: 'live',
     version: '42',
-    routing: { '43': 0.1 },
+    routing: {},
     revisionId: 'rev-1',
   });
   control.concurrency.set('orders-api', 100);
@@ -51,7 +52,7 @@ function request(
 }
 
 describe('rollback', () => {
-  it('moves the alias to the version it confirmed, clears weighted routing, and verifies by reading back', async () => {
+  it('moves the alias to the version it confirmed, and verifies by reading back', async () => {
     // Prepare
     const { control, deps } = setup();
 
@@ -60,7 +61,7 @@ describe('rollback', () => {
 
     // Assess
     expect(outcome.status).toBe('succeeded');
-    expect(outcome.plan?.sentence).toBe('orders-api: alias live v42 → v41 (and stop routing 10% to v43)');
+    expect(outcome.plan?.sentence).toBe('orders-api: alias live v42 → v41');
     expect(control.aliases.get('orders-api:live')).toMatchObject({ version: '41', routing: {} });
     expect(outcome.sentence).toMatch(/^rolled orders-api back: live v42 → v41 \(verified \d\d:\d\d:\d\d\)$/);
     expect(outcome.after).toEqual({ version: '41', routing: {} });
@@ -114,8 +115,6 @@ describe('rollback', () => {
       createdAt: new Date(),
       completedAt: undefined,
       configName: 'CodeDeployDefault.LambdaCanary10Percent5Minutes',
-      currentVersion: '42',
-      targetVersion: '43',
     };
 
     // Act
@@ -139,6 +138,202 @@ describe('rollback', () => {
     // Assess
     expect(outcome.plan).toMatchObject({ toVersion: '41', targetSource: 'versions' });
     expect(control.aliases.get('orders-api:live')!.version).toBe('41');
+  });
+});
+
+describe('rollback during a canary', () => {
+  /** The setup's alias during a canary: v42 stable, 10% on v43; UpdateAlias calls recorded. */
+  function canary(deps: ActionDeps, control: FakeControl) {
+    control.aliases.set('orders-api:live', { ...control.aliases.get('orders-api:live')!, routing: { '43': 0.1 } });
+    const updates: unknown[][] = [];
+    const update = control.lambda.updateAlias.bind(control.lambda);
+    control.lambda.updateAlias = async (...args) => {
+      updates.push(args);
+      return update(...args);
+    };
+    return { deps, control, updates };
+  }
+
+  it('keeps the stable version and clears the weights, guarded by RevisionId, never going below it', async () => {
+    // Prepare: v42 stable, 10% on v43; versions 41 and 40 exist below.
+    const fresh = setup();
+    const c = canary(fresh.deps, fresh.control);
+
+    // Act
+    const outcome = await runAction(request('rollback', { fromVersion: '43', toVersion: '42' }), c.deps);
+
+    // Assess
+    expect(outcome.status).toBe('succeeded');
+    expect(outcome.plan).toMatchObject({ method: 'update-alias', fromVersion: '43', toVersion: '42' });
+    expect(outcome.plan?.sentence).toBe('orders-api: stop the canary on alias live: keep v42, take the 10% on v43 off');
+    expect(c.updates).toEqual([['orders-api', 'live', '42', 'rev-1', undefined]]);
+    expect(c.control.aliases.get('orders-api:live')).toMatchObject({ version: '42', routing: {} });
+    expect(outcome.sentence).toMatch(
+      /^rolled orders-api back: live v43 \(canary, 10%\) → v42 \(verified \d\d:\d\d:\d\d\)$/,
+    );
+    expect(outcome.before).toEqual({ version: '42', routing: { '43': 0.1 } });
+    expect(outcome.after).toEqual({ version: '42', routing: {} });
+  });
+
+  it('plans the stable version as the target when none was asked for', async () => {
+    // Prepare
+    const fresh = setup();
+    const { deps } = canary(fresh.deps, fresh.control);
+
+    // Act
+    const outcome = await runAction(request('rollback', {}), deps);
+
+    // Assess
+    expect(outcome.plan).toMatchObject({ toVersion: '42', targetSource: 'stable' });
+    expect(fresh.control.aliases.get('orders-api:live')).toMatchObject({ version: '42', routing: {} });
+  });
+
+  it('stops the CodeDeploy deployment that owns the canary instead of touching the alias', async () => {
+    // Prepare
+    const fresh = setup();
+    const { control, deps, updates } = canary(fresh.deps, fresh.control);
+    control.active = {
+      id: 'd-8RT1EXAMPLE',
+      application: 'orders',
+      group: 'live',
+      status: 'InProgress',
+      createdAt: new Date(),
+      completedAt: undefined,
+      configName: 'CodeDeployDefault.LambdaCanary10Percent5Minutes',
+    };
+
+    // Act
+    const outcome = await runAction(request('rollback', { fromVersion: '43' }), deps);
+
+    // Assess
+    expect(outcome.status).toBe('succeeded');
+    expect(control.stopped).toEqual(['d-8RT1EXAMPLE']);
+    expect(updates).toEqual([]);
+    expect(outcome.plan?.sentence).toBe(
+      'orders-api: stop CodeDeploy deployment d-8RT1EXAMPLE with automatic rollback: live keeps v42, the 10% on v43 is taken off',
+    );
+  });
+
+  it('changes nothing when the tags cannot be read: CodeDeploy ownership is unknown', async () => {
+    // Prepare
+    const fresh = setup({ fn: { tags: {}, tagsUnavailable: 'Lambda ListTags for function orders-api was denied' } });
+    const { control, deps, updates } = canary(fresh.deps, fresh.control);
+
+    // Act
+    const outcome = await runAction(request('rollback', { fromVersion: '43' }), deps);
+
+    // Assess
+    expect(outcome.status).toBe('refused');
+    expect(outcome.sentence).toBe(
+      'gofn cannot tell whether a CodeDeploy deployment is moving alias live of orders-api: the tags of orders-api could not be read (Lambda ListTags for function orders-api was denied), so gofn cannot tell which CodeDeploy deployment group deploys it. ' +
+        'Nothing was changed: moving the alias by hand could fight a deployment. Stop the deployment in CodeDeploy, or let gofn read the tags (lambda:ListTags) and the deployments (codedeploy:ListDeployments), then try again.',
+    );
+    expect(updates).toEqual([]);
+    expect(control.aliases.get('orders-api:live')!.routing).toEqual({ '43': 0.1 });
+  });
+
+  it('changes nothing when CodeDeploy cannot say whether it is deploying', async () => {
+    // Prepare
+    const fresh = setup();
+    const { control, deps, updates } = canary(fresh.deps, fresh.control);
+    control.deploys.findActiveDeployment = async () => {
+      throw new GofnError(
+        ErrorCode.AccessDenied,
+        'CodeDeploy ListDeployments for deployment group orders/live was denied.',
+      );
+    };
+
+    // Act
+    const outcome = await runAction(request('rollback', { fromVersion: '43' }), deps);
+
+    // Assess
+    expect(outcome.status).toBe('refused');
+    expect(outcome.sentence).toContain('CodeDeploy could not say whether orders/live is deploying');
+    expect(updates).toEqual([]);
+  });
+
+  it('answers a button made for an earlier canary with a conflict', async () => {
+    // Prepare: the person saw v43 as a canary on v42; v43 has since gone live and a canary of v44 started.
+    const fresh = setup();
+    fresh.control.aliases.set('orders-api:live', {
+      ...fresh.control.aliases.get('orders-api:live')!,
+      version: '43',
+      routing: { '44': 0.1 },
+    });
+
+    // Act
+    const outcome = await runAction(request('rollback', { fromVersion: '43', toVersion: '42' }), fresh.deps);
+
+    // Assess
+    expect(outcome.status).toBe('conflict');
+    expect(outcome.sentence).toBe(
+      'The alias changed since you looked: live of orders-api now runs a canary of v44 (10%) on v43, not v43. Nothing was changed.',
+    );
+  });
+});
+
+describe('rollback targets', () => {
+  it('goes back to the version the last deployment moved the alias from, as CodeDeploy reports it', async () => {
+    // Prepare
+    const { control, deps } = setup({
+      deployments: [
+        {
+          id: 'd-LAST12345',
+          application: 'orders',
+          group: 'live',
+          status: 'Succeeded',
+          createdAt: new Date(Date.now() - 3_600_000),
+          completedAt: new Date(Date.now() - 3_500_000),
+          configName: 'CodeDeployDefault.LambdaAllAtOnce',
+        },
+      ],
+      deploymentTargets: [
+        {
+          deploymentId: 'd-LAST12345',
+          functionName: 'orders-api',
+          alias: 'live',
+          currentVersion: '39',
+          targetVersion: '42',
+          targetVersionWeight: 1,
+          status: 'Succeeded',
+          lastUpdatedAt: undefined,
+        },
+      ],
+    });
+
+    // Act
+    const outcome = await runAction(request('rollback', { fromVersion: '42' }), deps);
+
+    // Assess
+    expect(outcome.plan).toMatchObject({ toVersion: '39', targetSource: 'deployment' });
+    expect(control.aliases.get('orders-api:live')!.version).toBe('39');
+  });
+
+  it('reports a deployment that finished while it was being stopped as a conflict', async () => {
+    // Prepare
+    const { control, deps } = setup();
+    control.active = {
+      id: 'd-ACTIVE1',
+      application: 'orders',
+      group: 'live',
+      status: 'InProgress',
+      createdAt: new Date(),
+      completedAt: undefined,
+      configName: 'CodeDeployDefault.LambdaCanary10Percent5Minutes',
+    };
+    control.deploys.stopDeployment = async () => {
+      throw new GofnError(
+        ErrorCode.Conflict,
+        'CodeDeploy deployment d-ACTIVE1 already finished, so there is nothing to stop.',
+      );
+    };
+
+    // Act
+    const outcome = await runAction(request('rollback', { fromVersion: '42' }), deps);
+
+    // Assess
+    expect(outcome.status).toBe('conflict');
+    expect(outcome.sentence).toContain('already finished');
   });
 });
 
@@ -340,6 +535,154 @@ describe('DLQ replay', () => {
     expect(outcome.after).toMatchObject({ moved: 2, method: 'receive-invoke-delete' });
   });
 
+  it('re-invokes with the requestPayload of each OnFailure record, keeping records it cannot replay', async () => {
+    // Prepare: the destination queue holds what Lambda sends it, and what others sent there too.
+    const FAILURES = 'arn:aws:sqs:us-east-1:123456789012:billing-failures';
+    const { control, deps } = setup({
+      fn: { name: 'billing-events', tags: { 'gofn:managed': 'true' } },
+      onFailure: FAILURES,
+      dlqDepth: { visible: records.onFailureMessages.length },
+    });
+    control.queues_.set(
+      FAILURES,
+      records.onFailureMessages.map((m) => ({
+        messageId: m.MessageId!,
+        receiptHandle: m.ReceiptHandle!,
+        body: m.Body!,
+        attributes: {},
+      })),
+    );
+
+    // Act
+    const outcome = await runAction(request('replay-dlq', {}, { functionName: 'billing-events' }), deps);
+
+    // Assess
+    expect(outcome.status).toBe('succeeded');
+    expect(outcome.plan?.sentence).toBe(
+      're-invoke billing-events:live with the original event of each of the 5 invocation records in billing-failures',
+    );
+    expect(control.invoked).toEqual([records.originalEvent, '{"invoiceId":"inv-2292","amountCents":4500}']);
+    expect(control.queues_.get(FAILURES)!.map((m) => m.body)).toEqual([
+      records.successRecordBody,
+      records.otherFunctionRecordBody,
+      records.streamBatchRecordBody,
+    ]);
+    expect(outcome.after).toMatchObject({
+      moved: 2,
+      method: 'receive-invoke-delete',
+      kept: {
+        'a record of an invocation that succeeded; replaying it would process the event twice': 1,
+        'a record of another function (refund-events)': 1,
+        "a record of a stream batch (KinesisBatchInfo): it points at the stream's records, it does not carry them": 1,
+      },
+    });
+    expect(outcome.sentence).toContain('kept in the DLQ: a record of an invocation that succeeded');
+  });
+
+  it('re-invokes with the body of a DeadLetterConfig message: the event as it was', async () => {
+    // Prepare
+    const { control, deps } = setup({
+      fn: { name: 'billing-events', tags: { 'gofn:managed': 'true' }, deadLetterTargetArn: DLQ },
+      dlqDepth: { visible: 1 },
+    });
+    const m = records.deadLetterMessage;
+    control.queues_.set(DLQ, [
+      {
+        messageId: m.MessageId!,
+        receiptHandle: m.ReceiptHandle!,
+        body: m.Body!,
+        attributes: { ErrorCode: { dataType: 'Number', stringValue: '200' } },
+      },
+    ]);
+
+    // Act
+    const outcome = await runAction(request('replay-dlq', {}, { functionName: 'billing-events' }), deps);
+
+    // Assess
+    expect(control.invoked).toEqual([records.originalEvent]);
+    expect(outcome.after).toMatchObject({ moved: 1, method: 'receive-invoke-delete', kept: {} });
+  });
+
+  it('moves the DLQ of an SQS source bound to the alias back to that source', async () => {
+    // Prepare
+    const { control, deps } = setup({
+      sqsSource: { sourceArn: SOURCE, dlqArn: DLQ, qualifier: 'live' },
+      dlqDepth: { visible: 3 },
+    });
+    withMessages(control, 3);
+
+    // Act
+    const outcome = await runAction(request('replay-dlq'), deps);
+
+    // Assess
+    expect(outcome.status).toBe('succeeded');
+    expect(control.queues_.get(SOURCE)).toHaveLength(3);
+  });
+
+  it('moves FIFO messages between FIFO queues with their group and deduplication IDs', async () => {
+    // Prepare
+    const FIFO_DLQ = 'arn:aws:sqs:us-east-1:123456789012:ledger-dlq.fifo';
+    const FIFO_SOURCE = 'arn:aws:sqs:us-east-1:123456789012:ledger.fifo';
+    const { control, deps } = setup({
+      sqsSource: { sourceArn: FIFO_SOURCE, dlqArn: FIFO_DLQ, fifo: true },
+      dlqDepth: { visible: 2 },
+    });
+    control.queues_.set(FIFO_DLQ, [
+      { messageId: 'm-1', receiptHandle: 'r-1', body: 'a', attributes: {}, groupId: 'acc-1', deduplicationId: 'm-1' },
+      { messageId: 'm-2', receiptHandle: 'r-2', body: 'b', attributes: {}, groupId: 'acc-1', deduplicationId: 'm-2' },
+    ]);
+
+    // Act
+    const outcome = await runAction(request('replay-dlq'), deps);
+
+    // Assess
+    expect(outcome.plan?.sentence).toBe(
+      'move 2 messages from ledger-dlq.fifo to ledger.fifo, each in its message group',
+    );
+    expect(control.queues_.get(FIFO_SOURCE)!.map((m) => [m.body, m.groupId, m.deduplicationId])).toEqual([
+      ['a', 'acc-1', 'm-1'],
+      ['b', 'acc-1', 'm-2'],
+    ]);
+  });
+
+  it('refuses, before touching a message, to move between a FIFO and a standard queue', async () => {
+    // Prepare
+    const FIFO_DLQ = 'arn:aws:sqs:us-east-1:123456789012:ledger-dlq.fifo';
+    const { control, deps } = setup({
+      sqsSource: { sourceArn: SOURCE, dlqArn: FIFO_DLQ, fifo: false },
+      dlqDepth: { visible: 2 },
+    });
+    let received = 0;
+    control.queues.receive = async () => {
+      received += 1;
+      return [];
+    };
+
+    // Act
+    const outcome = await runAction(request('replay-dlq'), deps);
+
+    // Assess
+    expect(outcome.status).toBe('refused');
+    expect(outcome.sentence).toBe(
+      'ledger-dlq.fifo is a FIFO queue and orders is a standard one; gofn moves messages only between queues of the same type. Nothing was changed.',
+    );
+    expect(received).toBe(0);
+  });
+
+  it('refuses to replay from an SNS topic and says why', async () => {
+    // Prepare
+    const { deps } = setup({ onFailure: 'arn:aws:sns:us-east-1:123456789012:api-failures' });
+
+    // Act
+    const outcome = await runAction(request('replay-dlq'), deps);
+
+    // Assess
+    expect(outcome.status).toBe('refused');
+    expect(outcome.sentence).toMatch(
+      /^orders-api sends its failed events to SNS topic api-failures: a topic keeps no messages: .* Nothing was changed\.$/,
+    );
+  });
+
   it('says the DLQ is empty instead of replaying nothing', async () => {
     // Prepare
     const { deps } = setup({ sqsSource: { sourceArn: SOURCE, dlqArn: DLQ }, dlqDepth: { visible: 0 } });
@@ -423,8 +766,6 @@ describe('a retry after an attempt that may have made its change', () => {
       createdAt: new Date(),
       completedAt: new Date(),
       configName: 'CodeDeployDefault.LambdaCanary10Percent5Minutes',
-      currentVersion: '42',
-      targetVersion: '43',
     });
 
     // Act

@@ -168,14 +168,22 @@ describe('DLQ replay on the emulator', () => {
     const dying = createControlPorts(clients);
     const realSend = dying.queues.sendBatch.bind(dying.queues);
     let sends = 0;
+    let died: () => void = () => undefined;
+    const dead = new Promise<void>((resolve) => (died = resolve));
     dying.queues.sendBatch = async (arnOf: string, batch: QueueMessage[], opts) => {
       // The third batch is received, then the process dies before sending it: nothing after runs.
-      if (++sends === 3) return new Promise<Set<string>>(() => undefined);
+      if (++sends === 3) {
+        died();
+        return new Promise<Set<string>>(() => undefined);
+      }
       return realSend(arnOf, batch, opts);
     };
 
-    // Act
+    // Act: the takeover starts once the first worker is dead, however long it took to get there,
+    // and the batch it held has come back (replayVisibilitySeconds is 1 here, 60 in production:
+    // Lambda's retry of the dead invocation comes about a minute later).
     void runAction(replay(fn, 'replay-crash'), depsWith(dying, store));
+    await dead;
     await wait(1500);
     const later = new Date(Date.now() + 16 * 60_000); // past the dead worker's lease
     const resumed = await runAction(

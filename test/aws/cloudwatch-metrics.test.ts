@@ -11,6 +11,11 @@ import { CloudWatchMetrics } from '../../src/aws/cloudwatch-metrics';
 import { planFleetMetrics, planFunctionMetrics, seriesPeriodFor } from '../../src/aws/metric-plan';
 import { ErrorCode, GofnError } from '../../src/errors';
 import type { FunctionMetricsQuery } from '../../src/ports';
+import {
+  answerGetMetricData,
+  type AliasTelemetry,
+  type MinuteValues,
+} from '../fixtures/aws/cloudwatch-executed-version';
 import { hour, minute, mockedClients, rejectionOf } from './helpers';
 
 const cloudWatch = mockClient(CloudWatchClient);
@@ -245,6 +250,67 @@ describe('CloudWatchMetrics.getFunctionMetrics', () => {
     expect((error as GofnError).message).toMatch(/^CloudWatch GetMetricData for orders-api:live was denied: User: /);
     expect((error as GofnError).hint).toContain('cloudwatch:GetMetricData');
     expect(cloudWatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 1);
+  });
+
+  it('breaks a canary down by ExecutedVersion in the same single request', async () => {
+    // Prepare: v42 stable, 10% on v43 for the last 20 minutes; v43 fails one in five.
+    const minutes = (from: number, to: number, values: Omit<MinuteValues, 'at'>) =>
+      Array.from({ length: to - from }, (_, i) => ({ at: at(from + i), ...values }));
+    const telemetry: AliasTelemetry = {
+      functionName: 'orders-api',
+      alias: 'live',
+      throughAlias: [
+        ...minutes(-120, -20, { invocations: 100, errors: 0, durationP99Ms: 300 }),
+        ...minutes(-20, 0, { invocations: 100, errors: 2, durationP99Ms: 900 }),
+      ],
+      versions: {
+        '42': [
+          ...minutes(-120, -20, { invocations: 100, errors: 0, durationP99Ms: 300 }),
+          ...minutes(-20, 0, { invocations: 90, errors: 0, durationP99Ms: 310 }),
+        ],
+        '43': minutes(-20, 0, { invocations: 10, errors: 2, durationP99Ms: 900 }),
+      },
+    };
+    cloudWatch
+      .on(GetMetricDataCommand)
+      .callsFake(async (input: GetMetricDataCommandInput) => answerGetMetricData(input, telemetry));
+    const metrics = new CloudWatchMetrics(mockedClients(), { now: () => now });
+
+    // Act
+    const result = await metrics.getFunctionMetrics({ ...query, versions: ['42', '43'] });
+
+    // Assess
+    expect(cloudWatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 1);
+    const [input] = sentInputs();
+    expect(queryById(input!, 'v1_errors')?.MetricStat?.Metric?.Dimensions).toEqual([
+      { Name: 'FunctionName', Value: 'orders-api' },
+      { Name: 'Resource', Value: 'orders-api:live' },
+      { Name: 'ExecutedVersion', Value: '43' },
+    ]);
+    expect(queryById(input!, 'v1_p99')?.MetricStat).toMatchObject({ Period: 3600, Stat: 'p99' });
+    const sum = (points: { value: number }[]) => points.reduce((total, p) => total + p.value, 0);
+    expect(sum(result.byVersion['43']!.invocations)).toBe(200);
+    expect(sum(result.byVersion['43']!.errors)).toBe(40);
+    expect(result.byVersion['43']!.invocations[0]?.at).toEqual(at(-20));
+    expect(sum(result.byVersion['42']!.invocations)).toBe(11_800);
+    expect(result.byVersion['43']!.durationP99Ms).toBe(900);
+    expect(result.byVersion['42']!.durationP99Ms).toBe(310);
+    expect(sum(result.timeline.invocations)).toBe(12_000);
+    expect(result.timeline.errors[0]?.at).toEqual(at(-120));
+  });
+
+  it('asks for no version when the alias is not weighted', async () => {
+    // Prepare
+    cloudWatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+    const metrics = new CloudWatchMetrics(mockedClients(), { now: () => now });
+
+    // Act
+    const result = await metrics.getFunctionMetrics(query);
+
+    // Assess
+    const [input] = sentInputs();
+    expect(input?.MetricDataQueries?.some((q) => q.Id?.startsWith('v'))).toBe(false);
+    expect(result.byVersion).toEqual({});
   });
 
   it('rejects a window that ends before it starts', async () => {

@@ -11,30 +11,19 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { CodeDeployControl } from '../../src/aws/codedeploy-control';
 import { ErrorCode, type GofnError } from '../../src/errors';
+import { alreadyCompleted, limitExceeded } from '../fixtures/aws/codedeploy-errors';
 import { mockedClients, rejectionOf } from './helpers';
 
 const codeDeploy = mockClient(CodeDeployClient);
 
 const group = { application: 'orders', group: 'orders-api-live' };
-const appSpec = JSON.stringify({
-  version: 0.0,
-  Resources: [
-    {
-      ordersApi: {
-        Type: 'AWS::Lambda::Function',
-        Properties: { Name: 'orders-api', Alias: 'live', CurrentVersion: '41', TargetVersion: '42' },
-      },
-    },
-  ],
-});
-
 function deployment(id: string, createTime: string, status: DeploymentInfo['status']): DeploymentInfo {
   return {
     applicationName: 'orders',
     deploymentGroupName: 'orders-api-live',
     deploymentConfigName: 'CodeDeployDefault.LambdaCanary10Percent5Minutes',
     deploymentId: id,
-    revision: { revisionType: 'AppSpecContent', appSpecContent: { content: appSpec } },
+    revision: { revisionType: 'S3', s3Location: { bucket: 'orders-artifacts', key: 'orders-api/appspec.yml' } },
     status,
     createTime: new Date(createTime),
   };
@@ -72,8 +61,6 @@ describe('CodeDeployControl', () => {
       createdAt: new Date('2024-05-01T11:00:00Z'),
       completedAt: undefined,
       configName: 'CodeDeployDefault.LambdaCanary10Percent5Minutes',
-      currentVersion: '41',
-      targetVersion: '42',
     });
   });
 
@@ -140,5 +127,36 @@ describe('CodeDeployControl', () => {
     });
     expect(codeDeploy.calls()).toHaveLength(1);
     expect(status).toBe('Pending');
+  });
+
+  it('reports a deployment that finished meanwhile as a conflict, not a failure', async () => {
+    // Prepare
+    codeDeploy.on(StopDeploymentCommand).rejects(alreadyCompleted());
+    const control = new CodeDeployControl(mockedClients());
+
+    // Act
+    const error = await rejectionOf(control.stopDeployment('d-1'));
+
+    // Assess
+    expect((error as GofnError).code).toBe(ErrorCode.Conflict);
+    expect((error as GofnError).sentence).toBe(
+      'CodeDeploy deployment d-1 already finished, so there is nothing to stop. Look at the alias again: CodeDeploy has moved it or rolled it back already.',
+    );
+  });
+
+  it('says the deployment limit is reached instead of calling it throttling', async () => {
+    // Prepare
+    codeDeploy.on(StopDeploymentCommand).rejects(limitExceeded());
+    const control = new CodeDeployControl(mockedClients());
+
+    // Act
+    const error = await rejectionOf(control.stopDeployment('d-1'));
+
+    // Assess
+    expect((error as GofnError).code).toBe(ErrorCode.Upstream);
+    expect((error as GofnError).message).toBe(
+      'CodeDeploy would not stop deployment d-1 with rollback: the account has reached its limit of deployments in progress, and a rollback is a deployment too.',
+    );
+    expect((error as GofnError).sentence).not.toMatch(/throttl|in a minute/i);
   });
 });

@@ -1,17 +1,20 @@
 import {
   ApplicationDoesNotExistException,
   BatchGetDeploymentsCommand,
+  BatchGetDeploymentTargetsCommand,
   CodeDeployClient,
   ListDeploymentsCommand,
+  ListDeploymentTargetsCommand,
   type BatchGetDeploymentsCommandInput,
   type DeploymentInfo,
 } from '@aws-sdk/client-codedeploy';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { readAppSpec } from '../../src/aws/appspec';
 import { CodeDeployDeploys } from '../../src/aws/codedeploy-deploys';
 import type { GofnError } from '../../src/errors';
 import { ErrorCode } from '../../src/errors';
+import { canaryDeployment, canaryDeploymentId, canaryTargets } from '../fixtures/aws/codedeploy-deployments';
+import { notStarted, targetDoesNotExist } from '../fixtures/aws/codedeploy-errors';
 import { mockedClients, rejectionOf } from './helpers';
 
 const codeDeploy = mockClient(CodeDeployClient);
@@ -19,43 +22,10 @@ const codeDeploy = mockClient(CodeDeployClient);
 const group = { application: 'orders', group: 'orders-api-live' };
 const since = new Date('2024-05-01T10:00:00Z');
 
-const yamlAppSpec = `version: 0.0
-Resources:
-  - ordersApi:
-      Type: AWS::Lambda::Function
-      Properties:
-        Name: orders-api
-        Alias: live
-        CurrentVersion: 41
-        TargetVersion: "42"
-Hooks:
-  - BeforeAllowTraffic: orders-api-pre-traffic
-`;
-
-const jsonAppSpec = JSON.stringify({
-  version: 0.0,
-  Resources: [
-    {
-      ordersApi: {
-        Type: 'AWS::Lambda::Function',
-        Properties: { Name: 'orders-api', Alias: 'live', CurrentVersion: '40', TargetVersion: '41' },
-      },
-    },
-  ],
-});
-
-function deployment(
-  id: string,
-  createdMinute: number,
-  content: string,
-  status: DeploymentInfo['status'],
-): DeploymentInfo {
+function deployment(id: string, createdMinute: number, status: DeploymentInfo['status']): DeploymentInfo {
   return {
-    applicationName: 'orders',
-    deploymentGroupName: 'orders-api-live',
-    deploymentConfigName: 'CodeDeployDefault.LambdaCanary10Percent5Minutes',
+    ...canaryDeployment,
     deploymentId: id,
-    revision: { revisionType: 'AppSpecContent', appSpecContent: { content, sha256: 'x' } },
     status,
     createTime: new Date(since.getTime() + createdMinute * 60_000),
     completeTime: status === 'Succeeded' ? new Date(since.getTime() + (createdMinute + 6) * 60_000) : undefined,
@@ -66,14 +36,11 @@ function deployment(
 describe('CodeDeployDeploys', () => {
   beforeEach(() => codeDeploy.reset());
 
-  it('lists deployments created since a time, newest first, with the versions from the AppSpec', async () => {
+  it('lists deployments created since a time, newest first', async () => {
     // Prepare
     codeDeploy.on(ListDeploymentsCommand).resolves({ deployments: ['d-OLD', 'd-NEW'] });
     codeDeploy.on(BatchGetDeploymentsCommand).resolves({
-      deploymentsInfo: [
-        deployment('d-OLD', 5, jsonAppSpec, 'Succeeded'),
-        deployment('d-NEW', 50, yamlAppSpec, 'InProgress'),
-      ],
+      deploymentsInfo: [deployment('d-OLD', 5, 'Succeeded'), deployment('d-NEW', 50, 'InProgress')],
     });
     const deploys = new CodeDeployDeploys(mockedClients());
 
@@ -96,10 +63,8 @@ describe('CodeDeployDeploys', () => {
         createdAt: new Date('2024-05-01T10:50:00Z'),
         completedAt: undefined,
         configName: 'CodeDeployDefault.LambdaCanary10Percent5Minutes',
-        currentVersion: '41',
-        targetVersion: '42',
       },
-      expect.objectContaining({ id: 'd-OLD', status: 'Succeeded', currentVersion: '40', targetVersion: '41' }),
+      expect.objectContaining({ id: 'd-OLD', status: 'Succeeded' }),
     ]);
   });
 
@@ -108,7 +73,7 @@ describe('CodeDeployDeploys', () => {
     const ids = Array.from({ length: 60 }, (_, i) => `d-${i}`);
     codeDeploy.on(ListDeploymentsCommand).resolves({ deployments: ids });
     codeDeploy.on(BatchGetDeploymentsCommand).callsFake(async (input: BatchGetDeploymentsCommandInput) => ({
-      deploymentsInfo: (input.deploymentIds ?? []).map((id) => deployment(id, 1, yamlAppSpec, 'Succeeded')),
+      deploymentsInfo: (input.deploymentIds ?? []).map((id) => deployment(id, 1, 'Succeeded')),
     }));
     const deploys = new CodeDeployDeploys(mockedClients());
 
@@ -152,20 +117,83 @@ describe('CodeDeployDeploys', () => {
   });
 });
 
-describe('readAppSpec', () => {
-  it('reads YAML and JSON AppSpecs, numbers or strings', () => {
-    expect(readAppSpec(yamlAppSpec)).toEqual({
+describe('CodeDeployDeploys.getLambdaTarget', () => {
+  beforeEach(() => codeDeploy.reset());
+
+  it('reads the versions and weight from the Lambda target, asked for by the function name', async () => {
+    // Prepare
+    codeDeploy.on(BatchGetDeploymentTargetsCommand).resolves(canaryTargets);
+    const deploys = new CodeDeployDeploys(mockedClients());
+
+    // Act
+    const target = await deploys.getLambdaTarget(canaryDeploymentId, 'orders-api');
+
+    // Assess
+    expect(codeDeploy).toHaveReceivedCommandWith(BatchGetDeploymentTargetsCommand, {
+      deploymentId: canaryDeploymentId,
+      targetIds: ['orders-api'],
+    });
+    expect(codeDeploy).toHaveReceivedCommandTimes(ListDeploymentTargetsCommand, 0);
+    expect(target).toEqual({
+      deploymentId: canaryDeploymentId,
       functionName: 'orders-api',
       alias: 'live',
-      currentVersion: '41',
-      targetVersion: '42',
+      currentVersion: '42',
+      targetVersion: '43',
+      targetVersionWeight: 0.1,
+      status: 'InProgress',
+      lastUpdatedAt: new Date('2026-11-26T14:51:40.000Z'),
     });
-    expect(readAppSpec(jsonAppSpec).targetVersion).toBe('41');
   });
 
-  it('returns undefined versions for content it cannot read', () => {
-    expect(readAppSpec(undefined).currentVersion).toBeUndefined();
-    expect(readAppSpec('{not yaml: [').targetVersion).toBeUndefined();
-    expect(readAppSpec('version: 0.0\nResources: []').targetVersion).toBeUndefined();
+  it('lists the targets when CodeDeploy does not know the function name as a target ID', async () => {
+    // Prepare
+    codeDeploy
+      .on(BatchGetDeploymentTargetsCommand, { targetIds: ['orders-api'] })
+      .rejects(targetDoesNotExist())
+      .on(BatchGetDeploymentTargetsCommand, { targetIds: ['orders-api:live'] })
+      .resolves(canaryTargets);
+    codeDeploy.on(ListDeploymentTargetsCommand).resolves({ targetIds: ['orders-api:live'] });
+    const deploys = new CodeDeployDeploys(mockedClients());
+
+    // Act
+    const target = await deploys.getLambdaTarget(canaryDeploymentId, 'orders-api');
+
+    // Assess
+    expect(codeDeploy).toHaveReceivedCommandWith(ListDeploymentTargetsCommand, { deploymentId: canaryDeploymentId });
+    expect(target?.targetVersion).toBe('43');
+  });
+
+  it('answers undefined for a deployment that has not started', async () => {
+    // Prepare
+    codeDeploy.on(BatchGetDeploymentTargetsCommand).rejects(notStarted());
+    const deploys = new CodeDeployDeploys(mockedClients());
+
+    // Act
+    const target = await deploys.getLambdaTarget(canaryDeploymentId, 'orders-api');
+
+    // Assess
+    expect(target).toBeUndefined();
+  });
+
+  it('reads nothing from the revision: a deployment from S3 lists without versions', async () => {
+    // Prepare
+    codeDeploy.on(ListDeploymentsCommand).resolves({ deployments: [canaryDeploymentId] });
+    codeDeploy.on(BatchGetDeploymentsCommand).resolves({ deploymentsInfo: [canaryDeployment] });
+    const deploys = new CodeDeployDeploys(mockedClients());
+
+    // Act
+    const [listed] = await deploys.listRecentDeployments(group, since);
+
+    // Assess
+    expect(listed).toEqual({
+      id: canaryDeploymentId,
+      application: 'orders',
+      group: 'orders-api-live',
+      status: 'InProgress',
+      createdAt: canaryDeployment.createTime,
+      completedAt: undefined,
+      configName: 'CodeDeployDefault.LambdaCanary10Percent5Minutes',
+    });
   });
 });

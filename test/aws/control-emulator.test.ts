@@ -73,14 +73,14 @@ describe('Lambda control on the emulator', () => {
     await clients.lambda.send(new PublishVersionCommand({ FunctionName: 'orders-api' }));
   });
 
-  it('moves the alias back, clears its weighted routing and reads the result back', async () => {
-    // Prepare: v2 live with a 10% canary on v1.
+  it('stops a canary: keeps the stable FunctionVersion, clears the weights, reads the result back', async () => {
+    // Prepare: v1 stable with a 10% canary on v2, as CodeDeploy or a person sets it.
     await clients.lambda.send(
       new CreateAliasCommand({
         FunctionName: 'orders-api',
         Name: 'live',
-        FunctionVersion: '2',
-        RoutingConfig: { AdditionalVersionWeights: { '1': 0.1 } },
+        FunctionVersion: '1',
+        RoutingConfig: { AdditionalVersionWeights: { '2': 0.1 } },
       }),
     );
     const ledger = new CallLedger();
@@ -88,7 +88,7 @@ describe('Lambda control on the emulator', () => {
     // Act
     const { before, updated, after } = await countCalls(ledger, async () => {
       const before = await control.lambda.getAlias('orders-api', 'live');
-      const updated = await control.lambda.updateAlias('orders-api', 'live', '1', before.revisionId);
+      const updated = await control.lambda.updateAlias('orders-api', 'live', before.version, before.revisionId);
       const after = await control.lambda.getAlias('orders-api', 'live');
       return { before, updated, after };
     });
@@ -97,8 +97,8 @@ describe('Lambda control on the emulator', () => {
     expect(before).toEqual({
       functionName: 'orders-api',
       alias: 'live',
-      version: '2',
-      routing: { '1': 0.1 },
+      version: '1',
+      routing: { '2': 0.1 },
       revisionId: expect.any(String),
     });
     expect(updated).toMatchObject({ version: '1', routing: {} });
@@ -203,8 +203,11 @@ describe('SQS control on the emulator', () => {
       arrived.push(...(await control.queues.receive(targetArn, 10, 30)));
     }
     expect(arrived.map((m) => m.body).sort()).toEqual([...bodies].sort());
-    // Number attributes arrive as String: QueueMessage carries text only.
-    expect(arrived.find((m) => m.body === '{"order":4}')?.attributes).toEqual({ tenant: 'tenant-1', attempt: '3' });
+    // Each attribute keeps its data type: a Number stays a Number.
+    expect(arrived.find((m) => m.body === '{"order":4}')?.attributes).toEqual({
+      tenant: { dataType: 'String', stringValue: 'tenant-1' },
+      attempt: { dataType: 'Number', stringValue: '3' },
+    });
   });
 
   it('leaves a receipt handle that is not valid out of the deleted set', async () => {
@@ -267,12 +270,7 @@ describe('CodeDeploy control on the emulator', () => {
     const stop = await rejectionOf(control.deploys.stopDeployment(created.deploymentId ?? ''));
 
     // Assess
-    expect(active).toMatchObject({
-      id: created.deploymentId,
-      status: 'Created',
-      currentVersion: '1',
-      targetVersion: '2',
-    });
+    expect(active).toMatchObject({ id: created.deploymentId, status: 'Created' });
     expect(read).toMatchObject({ id: created.deploymentId, application: 'orders', group: 'orders-api' });
     expect((stop as GofnError).code).toBe(ErrorCode.Unsupported);
   });

@@ -118,12 +118,15 @@ beforeAll(async () => {
   await clients.lambda.send(new PublishVersionCommand({ FunctionName: 'orders-api', Description: 'first' }));
   await clients.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'orders-api', MemorySize: 512 }));
   await clients.lambda.send(new PublishVersionCommand({ FunctionName: 'orders-api', Description: 'second' }));
+  await clients.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'orders-api', MemorySize: 768 }));
+  await clients.lambda.send(new PublishVersionCommand({ FunctionName: 'orders-api', Description: 'third' }));
+  // A canary in progress, as Lambda has it: v2 stable (FunctionVersion), 10% on v3.
   await clients.lambda.send(
     new CreateAliasCommand({
       FunctionName: 'orders-api',
       Name: 'live',
       FunctionVersion: '2',
-      RoutingConfig: { AdditionalVersionWeights: { '1': 0.1 } },
+      RoutingConfig: { AdditionalVersionWeights: { '3': 0.1 } },
     }),
   );
   await clients.lambda.send(
@@ -141,7 +144,7 @@ afterAll(async () => {
 });
 
 describe('functions on the emulator', () => {
-  it('reads the function through its alias with one GetFunction', async () => {
+  it('reads the function through its alias with GetFunction, and its weights with GetAlias', async () => {
     // Prepare
     const ledger = new CallLedger();
 
@@ -149,7 +152,7 @@ describe('functions on the emulator', () => {
     const info = await countCalls(ledger, () => sources.functions.getFunction('orders-api', 'live'));
 
     // Assess
-    expect(ledger.snapshot()).toEqual({ 'Lambda:GetFunction': 1 });
+    expect(ledger.snapshot()).toEqual({ 'Lambda:GetAlias': 1, 'Lambda:GetFunction': 1 });
     expect(info).toMatchObject({
       name: 'orders-api',
       arn: arnOf('lambda', 'function:orders-api'),
@@ -157,8 +160,7 @@ describe('functions on the emulator', () => {
       accountId: account,
       alias: 'live',
       version: '2',
-      // GetFunction does not report the alias's weights (see FunctionInfo.routing).
-      routing: {},
+      routing: { '3': 0.1 },
       runtime: 'provided.al2023',
       architectures: ['arm64'],
       memoryMb: 512,
@@ -184,15 +186,22 @@ describe('functions on the emulator', () => {
     // Act
     const names = await sources.functions.listFunctionNames();
     const versions = await sources.functions.listVersions('orders-api');
-    const eventSources = await sources.functions.listEventSources('orders-api');
+    const eventSources = await sources.functions.listEventSources({
+      functionName: 'orders-api',
+      functionArn: arnOf('lambda', 'function:orders-api'),
+      qualifiers: [],
+    });
 
     // Assess
     expect(names).toEqual(['orders-api', 'scratch-fn']);
     expect(versions.map((v) => [v.version, v.description])).toEqual([
+      ['3', 'third'],
       ['2', 'second'],
       ['1', 'first'],
     ]);
-    expect(eventSources).toEqual([{ uuid: expect.any(String), sourceArn: queueArn, service: 'sqs', state: 'Enabled' }]);
+    expect(eventSources).toEqual([
+      { uuid: expect.any(String), sourceArn: queueArn, service: 'sqs', state: 'Enabled', qualifier: undefined },
+    ]);
   });
 
   it('yields only the functions tagged gofn:managed=true', async () => {
@@ -256,8 +265,8 @@ describe('queues on the emulator', () => {
     const depth = await countCalls(ledger, () => sources.queues.getDepth(dlqArn));
 
     // Assess
-    expect(target).toEqual({ deadLetterArn: dlqArn, maxReceiveCount: 3 });
-    expect(depth).toEqual({ arn: dlqArn, name: 'orders-dlq', visible: 3, inFlight: 0 });
+    expect(target).toEqual({ deadLetterArn: dlqArn, maxReceiveCount: 3, fifo: false });
+    expect(depth).toEqual({ arn: dlqArn, name: 'orders-dlq', visible: 3, inFlight: 0, fifo: false });
     expect(ledger.snapshot()).toEqual({ 'SQS:GetQueueAttributes': 2 });
   });
 
@@ -348,7 +357,7 @@ describe('metrics on the emulator', () => {
 });
 
 describe('deployments on the emulator', () => {
-  it('lists a Lambda deployment with the versions from its AppSpec', async () => {
+  it('lists a Lambda deployment; its versions need deployment targets, which the emulator lacks', async () => {
     // Prepare
     await clients.codeDeploy.send(
       new CreateApplicationCommand({ applicationName: 'orders', computePlatform: 'Lambda' }),
@@ -395,10 +404,10 @@ describe('deployments on the emulator', () => {
         createdAt: expect.any(Date),
         completedAt: undefined,
         configName: 'CodeDeployDefault.LambdaCanary10Percent5Minutes',
-        currentVersion: '1',
-        targetVersion: '2',
       },
     ]);
+    const target = await rejectionOf(sources.deploys.getLambdaTarget(created.deploymentId ?? '', 'orders-api'));
+    expect((target as GofnError).code).toBe(ErrorCode.Unsupported);
   });
 });
 

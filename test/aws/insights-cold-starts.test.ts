@@ -88,8 +88,11 @@ describe('InsightsColdStarts', () => {
     // (400×1 + 200×3) / 4 cold starts
     expect(stats.current).toEqual({ invocations: 550, coldStarts: 4, initAvgMs: 250, initMaxMs: 400 });
     expect(stats.queryString).toBe(
-      'filter @type = "REPORT" | stats count(*) as invocations, count(@initDuration) as coldStarts,' +
-        ' avg(@initDuration) as initAvg, max(@initDuration) as initMax by bin(1m)',
+      // Both log formats: text REPORT lines and JSON platform.report records (Lambda developer guide, "Log formats").
+      'filter @type = "REPORT" or type = "platform.report"' +
+        ' | fields coalesce(@initDuration, `record.metrics.initDurationMs`) as initMs' +
+        ' | stats count(*) as invocations, count(initMs) as coldStarts,' +
+        ' avg(initMs) as initAvg, max(initMs) as initMax by bin(1m)',
     );
   });
 

@@ -13,6 +13,7 @@ import 'aws-sdk-client-mock-jest';
 import { LambdaControl } from '../../src/aws/lambda-control';
 import { LambdaJobQueue } from '../../src/aws/lambda-job-queue';
 import { ErrorCode, GofnError } from '../../src/errors';
+import { canaryCleared, canaryInProgress } from '../fixtures/aws/lambda-alias';
 import { mockedClients, rejectionOf } from './helpers';
 
 const lambda = mockClient(LambdaClient);
@@ -22,15 +23,9 @@ const fnArn = 'arn:aws:lambda:eu-west-1:123456789012:function:orders-api';
 describe('LambdaControl', () => {
   beforeEach(() => lambda.reset());
 
-  it('reads the alias: version, routing weights and revision', async () => {
+  it('reads a canary in progress: FunctionVersion is the stable version, the weight belongs to the canary', async () => {
     // Prepare
-    lambda.on(GetAliasCommand).resolves({
-      AliasArn: `${fnArn}:live`,
-      Name: 'live',
-      FunctionVersion: '42',
-      RoutingConfig: { AdditionalVersionWeights: { '43': 0.1 } },
-      RevisionId: 'rev-1',
-    });
+    lambda.on(GetAliasCommand).resolves(canaryInProgress);
     const control = new LambdaControl(mockedClients());
 
     // Act
@@ -43,8 +38,27 @@ describe('LambdaControl', () => {
       alias: 'live',
       version: '42',
       routing: { '43': 0.1 },
-      revisionId: 'rev-1',
+      revisionId: canaryInProgress.RevisionId,
     });
+  });
+
+  it('stops a canary by keeping FunctionVersion and clearing the weights, guarded by RevisionId', async () => {
+    // Prepare
+    lambda.on(UpdateAliasCommand).resolves(canaryCleared);
+    const control = new LambdaControl(mockedClients());
+
+    // Act
+    const alias = await control.updateAlias('orders-api', 'live', '42', canaryInProgress.RevisionId);
+
+    // Assess
+    expect(lambda).toHaveReceivedCommandWith(UpdateAliasCommand, {
+      FunctionName: 'orders-api',
+      Name: 'live',
+      FunctionVersion: '42',
+      RoutingConfig: { AdditionalVersionWeights: {} },
+      RevisionId: canaryInProgress.RevisionId,
+    });
+    expect(alias).toMatchObject({ version: '42', routing: {}, revisionId: canaryCleared.RevisionId });
   });
 
   it('moves the alias, clears its routing and passes the expected RevisionId', async () => {

@@ -6,6 +6,7 @@ import {
   LambdaClient,
   ListEventSourceMappingsCommand,
   ListFunctionsCommand,
+  ListTagsCommand,
   ListVersionsByFunctionCommand,
   ResourceNotFoundException,
   type FunctionConfiguration,
@@ -17,6 +18,15 @@ import 'aws-sdk-client-mock-jest';
 import { LambdaFunctions } from '../../src/aws/lambda-functions';
 import { ErrorCode, GofnError } from '../../src/errors';
 import type { ManagedFunctionRef } from '../../src/ports';
+import { canaryInProgress, plainAlias } from '../fixtures/aws/lambda-alias';
+import * as invokeConfig from '../fixtures/aws/lambda-event-invoke-config';
+import * as mappings from '../fixtures/aws/lambda-event-source-mappings';
+import {
+  functionArn as tagsFunctionArn,
+  getFunctionWithoutTagPermission,
+  listTags,
+  listTagsDenied,
+} from '../fixtures/aws/lambda-tags';
 import { mockedClients, rejectionOf } from './helpers';
 
 const lambda = mockClient(LambdaClient);
@@ -52,18 +62,27 @@ describe('LambdaFunctions', () => {
   });
 
   describe('getFunction', () => {
-    it('reads the aliased version with one GetFunction and nothing else', async () => {
-      // Prepare
-      lambda.on(GetFunctionCommand).resolves(getFunctionResponse);
+    it('reads the aliased version with GetFunction and the alias weights with GetAlias, sent at once', async () => {
+      // Prepare: GetFunction answers only once GetAlias was sent too; one after the other would time out.
+      let aliasAsked: () => void = () => undefined;
+      const aliasSent = new Promise<void>((resolve) => (aliasAsked = resolve));
+      lambda.on(GetFunctionCommand).callsFake(async () => {
+        await aliasSent;
+        return getFunctionResponse;
+      });
+      lambda.on(GetAliasCommand).callsFake(async () => {
+        aliasAsked();
+        return canaryInProgress;
+      });
       const functions = new LambdaFunctions(mockedClients());
 
       // Act
       const info = await functions.getFunction('orders-api', 'live');
 
-      // Assess: routing weights are the rollback's business (LambdaControlPort.getAlias), not the diagnosis's.
+      // Assess: FunctionVersion (42) is the stable version; the canary is the weighted one (43).
       expect(lambda).toHaveReceivedCommandWith(GetFunctionCommand, { FunctionName: 'orders-api', Qualifier: 'live' });
-      expect(lambda).not.toHaveReceivedCommand(GetAliasCommand);
-      expect(lambda.calls()).toHaveLength(1);
+      expect(lambda).toHaveReceivedCommandWith(GetAliasCommand, { FunctionName: 'orders-api', Name: 'live' });
+      expect(lambda.calls()).toHaveLength(2);
       expect(info).toEqual({
         name: 'orders-api',
         arn: fnArn,
@@ -72,7 +91,7 @@ describe('LambdaFunctions', () => {
         alias: 'live',
         version: '42',
         versionModifiedAt: new Date('2024-05-01T12:00:00.000Z'),
-        routing: {},
+        routing: { '43': 0.1 },
         runtime: 'provided.al2023',
         architectures: ['arm64'],
         memoryMb: 512,
@@ -88,6 +107,7 @@ describe('LambdaFunctions', () => {
       // Prepare
       const { LoggingConfig: _l, Architectures: _a, DeadLetterConfig: _d, ...config } = configuration;
       lambda.on(GetFunctionCommand).resolves({ Configuration: config });
+      lambda.on(GetAliasCommand).resolves(plainAlias);
       const functions = new LambdaFunctions(mockedClients());
 
       // Act
@@ -99,7 +119,56 @@ describe('LambdaFunctions', () => {
       expect(info.reservedConcurrency).toBeUndefined();
       expect(info.deadLetterTargetArn).toBeUndefined();
       expect(info.routing).toEqual({});
+      expect(info.routingUnavailable).toBeUndefined();
       expect(info.tags).toEqual({});
+      expect(info.tagsUnavailable).toBeUndefined();
+    });
+
+    it('asks ListTags when GetFunction withholds the tags (TagsError)', async () => {
+      // Prepare
+      lambda.on(GetFunctionCommand).resolves(getFunctionWithoutTagPermission);
+      lambda.on(GetAliasCommand).resolves(plainAlias);
+      lambda.on(ListTagsCommand).resolves(listTags);
+      const functions = new LambdaFunctions(mockedClients());
+
+      // Act
+      const info = await functions.getFunction('orders-api', 'live');
+
+      // Assess: tags belong to the unqualified function.
+      expect(lambda).toHaveReceivedCommandWith(ListTagsCommand, { Resource: tagsFunctionArn });
+      expect(info.tags).toEqual(listTags.Tags);
+      expect(info.tagsUnavailable).toBeUndefined();
+    });
+
+    it('says the tags are unknown, not empty, when ListTags is refused too', async () => {
+      // Prepare
+      lambda.on(GetFunctionCommand).resolves(getFunctionWithoutTagPermission);
+      lambda.on(GetAliasCommand).resolves(plainAlias);
+      lambda.on(ListTagsCommand).rejects(listTagsDenied());
+      const functions = new LambdaFunctions(mockedClients());
+
+      // Act
+      const info = await functions.getFunction('orders-api', 'live');
+
+      // Assess
+      expect(info.tags).toEqual({});
+      expect(info.tagsUnavailable).toMatch(/^Lambda ListTags for function orders-api was denied: /);
+      expect(info.tagsUnavailable).toContain('GetFunction: AccessDeniedException');
+    });
+
+    it('says the weights are unknown when GetAlias fails, and still reads the function', async () => {
+      // Prepare
+      lambda.on(GetFunctionCommand).resolves(getFunctionResponse);
+      lambda.on(GetAliasCommand).rejects(listTagsDenied());
+      const functions = new LambdaFunctions(mockedClients());
+
+      // Act
+      const info = await functions.getFunction('orders-api', 'live');
+
+      // Assess
+      expect(info.version).toBe('42');
+      expect(info.routing).toEqual({});
+      expect(info.routingUnavailable).toMatch(/^Lambda GetAlias for function orders-api:live was denied/);
     });
 
     it('rejects with NotFound naming the function when the alias does not exist', async () => {
@@ -109,6 +178,12 @@ describe('LambdaFunctions', () => {
         $metadata: { httpStatusCode: 404 },
       });
       lambda.on(GetFunctionCommand).rejects(notFound);
+      lambda.on(GetAliasCommand).rejects(
+        new ResourceNotFoundException({
+          message: `Alias not found: ${fnArn}:blue`,
+          $metadata: { httpStatusCode: 404 },
+        }),
+      );
       const functions = new LambdaFunctions(mockedClients());
 
       // Act
@@ -156,7 +231,11 @@ describe('LambdaFunctions', () => {
     const functions = new LambdaFunctions(mockedClients());
 
     // Act
-    const sources = await functions.listEventSources('orders-api');
+    const sources = await functions.listEventSources({
+      functionName: 'orders-api',
+      functionArn: fnArn,
+      qualifiers: [],
+    });
 
     // Assess
     expect(lambda).toHaveReceivedCommandWith(ListEventSourceMappingsCommand, { FunctionName: 'orders-api' });
@@ -165,6 +244,80 @@ describe('LambdaFunctions', () => {
       ['u2', 'kinesis', 'Disabled'],
       ['u3', 'kafka', 'Enabled'],
       ['u4', 'other', 'Enabled'],
+    ]);
+  });
+
+  it('finds mappings bound to the function, its alias and its version, each once', async () => {
+    // Prepare: each name answers with the mappings bound to it; the alias ARN is asked twice over.
+    lambda
+      .on(ListEventSourceMappingsCommand)
+      .resolves({ EventSourceMappings: [] })
+      .on(ListEventSourceMappingsCommand, { FunctionName: 'orders-worker' })
+      .resolves(mappings.mappingsOfFunction)
+      .on(ListEventSourceMappingsCommand, { FunctionName: mappings.aliasArn })
+      .resolves(mappings.mappingsOfAlias)
+      .on(ListEventSourceMappingsCommand, { FunctionName: mappings.versionArn })
+      .resolves(mappings.mappingsOfVersion);
+    const functions = new LambdaFunctions(mockedClients());
+
+    // Act
+    const sources = await functions.listEventSources({
+      functionName: 'orders-worker',
+      functionArn: mappings.functionArn,
+      qualifiers: ['live', '7', 'live'],
+    });
+
+    // Assess
+    expect(lambda).toHaveReceivedCommandTimes(ListEventSourceMappingsCommand, 3);
+    expect(sources).toEqual([
+      {
+        uuid: 'a1b2c3d4-0000-4e5f-8a9b-000000000001',
+        sourceArn: mappings.auditQueueArn,
+        service: 'sqs',
+        state: 'Enabled',
+        qualifier: undefined,
+      },
+      {
+        uuid: 'a1b2c3d4-0000-4e5f-8a9b-000000000002',
+        sourceArn: mappings.ordersQueueArn,
+        service: 'sqs',
+        state: 'Enabled',
+        qualifier: 'live',
+      },
+      {
+        uuid: 'a1b2c3d4-0000-4e5f-8a9b-000000000003',
+        sourceArn: mappings.refundsQueueArn,
+        service: 'sqs',
+        state: 'Enabled',
+        qualifier: '7',
+      },
+    ]);
+  });
+
+  it('keeps a mapping once when the function name also answers with those of its alias', async () => {
+    // Prepare: whichever way Lambda lists them, a mapping is one mapping.
+    const both = [
+      ...mappings.mappingsOfFunction.EventSourceMappings!,
+      ...mappings.mappingsOfAlias.EventSourceMappings!,
+    ];
+    lambda
+      .on(ListEventSourceMappingsCommand, { FunctionName: 'orders-worker' })
+      .resolves({ EventSourceMappings: both })
+      .on(ListEventSourceMappingsCommand, { FunctionName: mappings.aliasArn })
+      .resolves(mappings.mappingsOfAlias);
+    const functions = new LambdaFunctions(mockedClients());
+
+    // Act
+    const sources = await functions.listEventSources({
+      functionName: 'orders-worker',
+      functionArn: mappings.functionArn,
+      qualifiers: ['live'],
+    });
+
+    // Assess
+    expect(sources.map((s) => [s.sourceArn, s.qualifier])).toEqual([
+      [mappings.auditQueueArn, undefined],
+      [mappings.ordersQueueArn, 'live'],
     ]);
   });
 
@@ -188,11 +341,26 @@ describe('LambdaFunctions', () => {
       });
     });
 
+    it.each(Object.entries(invokeConfig.destinations))(
+      'returns a %s OnFailure destination as GetFunctionEventInvokeConfig names it',
+      async (_kind, destinationArn) => {
+        // Prepare
+        lambda.on(GetFunctionEventInvokeConfigCommand).resolves(invokeConfig.eventInvokeConfig(destinationArn));
+        const functions = new LambdaFunctions(mockedClients());
+
+        // Act
+        const destination = await functions.getAsyncFailureDestination('billing-events', 'live');
+
+        // Assess
+        expect(destination).toBe(destinationArn);
+      },
+    );
+
     it('returns undefined when the alias has no EventInvokeConfig', async () => {
       // Prepare
       lambda.on(GetFunctionEventInvokeConfigCommand).rejects(
         new ResourceNotFoundException({
-          message: `The function ${fnArn} doesn't have an EventInvokeConfig`,
+          message: invokeConfig.noEventInvokeConfigMessage,
           $metadata: { httpStatusCode: 404 },
         }),
       );

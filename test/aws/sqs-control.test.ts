@@ -11,6 +11,7 @@ import 'aws-sdk-client-mock-jest';
 import { SqsControl } from '../../src/aws/sqs-control';
 import { ErrorCode, type GofnError } from '../../src/errors';
 import type { QueueMessage } from '../../src/ports';
+import * as sqsMessages from '../fixtures/aws/sqs-messages';
 import { mockedClients, rejectionOf } from './helpers';
 
 const sqs = mockClient(SQSClient);
@@ -21,7 +22,7 @@ const queueArn = 'arn:aws:sqs:eu-west-1:123456789012:orders-queue';
 const queueUrl = 'https://sqs.eu-west-1.amazonaws.com/123456789012/orders-queue';
 
 /** Message ids as SQS makes them are UUIDs, which batch entry ids could take; ours test the mapping. */
-const message = (n: number, attributes: Record<string, string> = {}): QueueMessage => ({
+const message = (n: number, attributes: QueueMessage['attributes'] = {}): QueueMessage => ({
   messageId: `id:${n}/with spaces`,
   receiptHandle: `receipt+${n}==`,
   body: `{"order":${n}}`,
@@ -121,21 +122,11 @@ describe('SqsControl', () => {
     });
   });
 
-  it('receives up to 10 messages with their text attributes, hidden for the visibility timeout', async () => {
+  it('receives up to 10 messages with every attribute as SQS gave it, hidden for the visibility timeout', async () => {
     // Prepare
     sqs.on(ReceiveMessageCommand).resolves({
       Messages: [
-        {
-          MessageId: 'm-1',
-          ReceiptHandle: 'r-1',
-          Body: 'one',
-          MessageAttributes: {
-            tenant: { DataType: 'String', StringValue: 'acme' },
-            attempt: { DataType: 'Number', StringValue: '3' },
-            trace: { DataType: 'String.traceparent', StringValue: '00-abc-01' },
-            blob: { DataType: 'Binary', BinaryValue: new Uint8Array([1, 2]) },
-          },
-        },
+        sqsMessages.standardMessage,
         { MessageId: 'm-2', ReceiptHandle: 'r-2', Body: 'two' },
         { Body: 'no id or receipt: cannot be deleted, so not handed out' },
       ],
@@ -152,16 +143,97 @@ describe('SqsControl', () => {
       VisibilityTimeout: 60,
       WaitTimeSeconds: 1,
       MessageAttributeNames: ['All'],
+      MessageSystemAttributeNames: ['MessageGroupId', 'MessageDeduplicationId'],
     });
     expect(messages).toEqual([
       {
-        messageId: 'm-1',
-        receiptHandle: 'r-1',
-        body: 'one',
-        attributes: { tenant: 'acme', attempt: '3', trace: '00-abc-01' },
+        messageId: sqsMessages.standardMessage.MessageId,
+        receiptHandle: sqsMessages.standardMessage.ReceiptHandle,
+        body: sqsMessages.standardMessage.Body,
+        attributes: {
+          tenant: { dataType: 'String', stringValue: 'acme-bv' },
+          attempt: { dataType: 'Number', stringValue: '3' },
+          amount: { dataType: 'Number.decimal', stringValue: '0.004100' },
+          traceparent: {
+            dataType: 'String.w3c',
+            stringValue: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+          },
+          signature: { dataType: 'Binary', binaryValue: sqsMessages.binaryAttribute },
+          thumbnail: { dataType: 'Binary.png', binaryValue: new Uint8Array([0x89, 0x50, 0x4e, 0x47]) },
+        },
+        groupId: undefined,
+        deduplicationId: undefined,
       },
-      { messageId: 'm-2', receiptHandle: 'r-2', body: 'two', attributes: {} },
+      {
+        messageId: 'm-2',
+        receiptHandle: 'r-2',
+        body: 'two',
+        attributes: {},
+        groupId: undefined,
+        deduplicationId: undefined,
+      },
     ]);
+  });
+
+  it('sends back every attribute of a received message exactly as it came', async () => {
+    // Prepare
+    sqs.on(ReceiveMessageCommand).resolves({ Messages: [sqsMessages.standardMessage] });
+    sqs.on(SendMessageBatchCommand).resolves({ Successful: [{ Id: '0', MessageId: 'new-0', MD5OfMessageBody: 'x' }] });
+    const control = new SqsControl(mockedClients());
+
+    // Act
+    const received = await control.receive(dlqArn, 10, 60);
+    await control.sendBatch(queueArn, received);
+
+    // Assess
+    const sent = sqs.commandCalls(SendMessageBatchCommand)[0]!.args[0].input.Entries![0]!;
+    expect(sent.MessageBody).toBe(sqsMessages.standardMessage.Body);
+    expect(sent.MessageAttributes).toEqual(sqsMessages.standardMessage.MessageAttributes);
+    expect(Buffer.from(sent.MessageAttributes!.signature!.BinaryValue!)).toEqual(
+      Buffer.from(sqsMessages.binaryAttribute),
+    );
+    expect(sent.MessageGroupId).toBeUndefined();
+    expect(sent.MessageDeduplicationId).toBeUndefined();
+  });
+
+  it('keeps the group and deduplication IDs of FIFO messages sent to a FIFO queue', async () => {
+    // Prepare
+    sqs.on(ReceiveMessageCommand).resolves({ Messages: sqsMessages.fifoMessages });
+    sqs.on(SendMessageBatchCommand).resolves({
+      Successful: [
+        { Id: '0', MessageId: 'n-0', MD5OfMessageBody: 'x', SequenceNumber: '1' },
+        { Id: '1', MessageId: 'n-1', MD5OfMessageBody: 'x', SequenceNumber: '2' },
+      ],
+    });
+    const control = new SqsControl(mockedClients());
+    const fifoDlq = 'arn:aws:sqs:eu-west-1:123456789012:ledger-dlq.fifo';
+    const fifoQueue = 'arn:aws:sqs:eu-west-1:123456789012:ledger.fifo';
+
+    // Act
+    const received = await control.receive(fifoDlq, 10, 60);
+    const accepted = await control.sendBatch(fifoQueue, received);
+
+    // Assess
+    expect(accepted.size).toBe(2);
+    expect(sqs).toHaveReceivedCommandWith(SendMessageBatchCommand, {
+      QueueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/ledger.fifo',
+      Entries: [
+        {
+          Id: '0',
+          MessageBody: '{"accountId":"acc-1","entry":41}',
+          MessageAttributes: undefined,
+          MessageGroupId: 'acc-1',
+          MessageDeduplicationId: '5fea7756-0ea4-451a-a703-a558b933e274',
+        },
+        {
+          Id: '1',
+          MessageBody: '{"accountId":"acc-1","entry":42}',
+          MessageAttributes: undefined,
+          MessageGroupId: 'acc-1',
+          MessageDeduplicationId: '6a1c3e5b-7d9f-4b1a-8c2e-3f4a5b6c7d8e',
+        },
+      ],
+    });
   });
 
   it('sends a batch with entry ids SQS accepts and returns the message ids that went through', async () => {
@@ -177,7 +249,7 @@ describe('SqsControl', () => {
 
     // Act
     const accepted = await control.sendBatch(queueArn, [
-      message(0, { tenant: 'acme', empty: '' }),
+      message(0, { tenant: { dataType: 'String', stringValue: 'acme' } }),
       message(1),
       message(2),
     ]);
@@ -196,6 +268,35 @@ describe('SqsControl', () => {
       ],
     });
     expect(accepted).toEqual(new Set([message(0).messageId, message(2).messageId]));
+  });
+
+  it('keeps each request within 256 KiB, counting attributes, and sends a larger message alone', async () => {
+    // Prepare: 100 KiB bodies; the third message's attribute tips its batch over the limit.
+    sqs.on(SendMessageBatchCommand).callsFake((input: { Entries: { Id: string }[] }) => ({
+      Successful: input.Entries.map((entry) => ({ Id: entry.Id, MessageId: `new-${entry.Id}`, MD5OfMessageBody: 'x' })),
+    }));
+    const control = new SqsControl(mockedClients());
+    const kib = (n: number) => 'x'.repeat(n * 1024);
+    const messages = [
+      { ...message(0), body: kib(100) },
+      { ...message(1), body: kib(100) },
+      { ...message(2), body: kib(56), attributes: { blob: { dataType: 'Binary', binaryValue: new Uint8Array(10) } } },
+      { ...message(3), body: kib(300) },
+      { ...message(4), body: 'small' },
+    ];
+
+    // Act
+    const accepted = await control.sendBatch(queueArn, messages);
+
+    // Assess
+    const batches = sqs.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input.Entries!.length);
+    expect(batches).toEqual([2, 1, 1, 1]);
+    for (const call of sqs.commandCalls(SendMessageBatchCommand)) {
+      const entries = call.args[0].input.Entries!;
+      const bytes = entries.reduce((sum, e) => sum + Buffer.byteLength(e.MessageBody!), 0);
+      expect(entries.length === 1 || bytes <= 262_144).toBe(true);
+    }
+    expect(accepted.size).toBe(5);
   });
 
   it('splits more than 10 messages into batches of 10', async () => {

@@ -5,6 +5,7 @@ import { queueFromArn } from '../../src/aws/arn';
 import { SqsQueues } from '../../src/aws/sqs-queues';
 import type { GofnError } from '../../src/errors';
 import { ErrorCode } from '../../src/errors';
+import * as fifo from '../fixtures/aws/sqs-queue-attributes';
 import { mockedClients, rejectionOf } from './helpers';
 
 const sqs = mockClient(SQSClient);
@@ -30,9 +31,13 @@ describe('SqsQueues', () => {
     expect(sqs.calls()).toHaveLength(1);
     expect(sqs).toHaveReceivedCommandWith(GetQueueAttributesCommand, {
       QueueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/orders-queue',
-      AttributeNames: ['RedrivePolicy'],
+      AttributeNames: ['RedrivePolicy', 'FifoQueue'],
     });
-    expect(target).toEqual({ deadLetterArn: 'arn:aws:sqs:eu-west-1:123456789012:orders-dlq', maxReceiveCount: 5 });
+    expect(target).toEqual({
+      deadLetterArn: 'arn:aws:sqs:eu-west-1:123456789012:orders-dlq',
+      maxReceiveCount: 5,
+      fifo: false,
+    });
   });
 
   it('returns undefined for a queue without a redrive policy', async () => {
@@ -60,9 +65,40 @@ describe('SqsQueues', () => {
     // Assess
     expect(sqs).toHaveReceivedCommandTimes(GetQueueAttributesCommand, 1);
     expect(sqs).toHaveReceivedCommandWith(GetQueueAttributesCommand, {
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'FifoQueue'],
     });
-    expect(depth).toEqual({ arn: queueArn, name: 'orders-queue', visible: 17, inFlight: 3 });
+    expect(depth).toEqual({ arn: queueArn, name: 'orders-queue', visible: 17, inFlight: 3, fifo: false });
+  });
+
+  it('tells a FIFO queue and its FIFO dead-letter queue from the same requests', async () => {
+    // Prepare
+    sqs
+      .on(GetQueueAttributesCommand, { QueueUrl: queueFromArn(fifo.ledgerQueueArn).url })
+      .resolves(fifo.ledgerQueueAttributes)
+      .on(GetQueueAttributesCommand, { QueueUrl: queueFromArn(fifo.ledgerDlqArn).url })
+      .resolves(fifo.ledgerDlqAttributes);
+    const queues = new SqsQueues(mockedClients());
+
+    // Act
+    const target = await queues.getRedriveTarget(fifo.ledgerQueueArn);
+    const depth = await queues.getDepth(fifo.ledgerDlqArn);
+
+    // Assess
+    expect(sqs).toHaveReceivedCommandTimes(GetQueueAttributesCommand, 2);
+    expect(target).toEqual({ deadLetterArn: fifo.ledgerDlqArn, maxReceiveCount: 5, fifo: true });
+    expect(depth).toEqual({ arn: fifo.ledgerDlqArn, name: 'ledger-dlq.fifo', visible: 42, inFlight: 0, fifo: true });
+  });
+
+  it('reads a standard queue that leaves FifoQueue out as standard', async () => {
+    // Prepare
+    sqs.on(GetQueueAttributesCommand).resolves(fifo.standardDlqAttributes);
+    const queues = new SqsQueues(mockedClients());
+
+    // Act
+    const depth = await queues.getDepth(queueArn);
+
+    // Assess
+    expect(depth).toMatchObject({ visible: 1240, inFlight: 3, fifo: false });
   });
 
   it('maps a missing queue to NotFound naming the queue', async () => {

@@ -4,7 +4,6 @@ import { coldStartsCheck } from '../../src/checks/cold-starts';
 import { dlqCheck } from '../../src/checks/dlq';
 import { downstreamLatencyCheck } from '../../src/checks/downstream-latency';
 import { errorTracesCheck } from '../../src/checks/error-traces';
-import { recentDeployCheck } from '../../src/checks/recent-deploy';
 import { throttlesCheck } from '../../src/checks/throttles';
 import type { CheckContext } from '../../src/checks/types';
 import { ErrorCode, GofnError } from '../../src/errors';
@@ -188,65 +187,6 @@ describe('error traces', () => {
   });
 });
 
-describe('recent deploy', () => {
-  const params = checkParams['recent-deploy'].parse({
-    thresholds: { minutesSinceDeploy: { warn: 120 }, errorRateRatio: { critical: 3 } },
-  });
-
-  it('blames a deploy when errors rose after it, and offers a rollback to the version before', async () => {
-    // Prepare
-    const ctx = context({
-      fn: { version: '17', tags: { 'gofn:deployment-group': 'payments/payments-live' } },
-      current: { invocations: 10_000, errors: 600 },
-      previous: { invocations: 10_000, errors: 10 },
-      deployments: [
-        {
-          id: 'd-7QX2ABCDE',
-          application: 'payments',
-          group: 'payments-live',
-          status: 'Succeeded',
-          createdAt: new Date(NOW.getTime() - 30 * 60_000),
-          completedAt: new Date(NOW.getTime() - 22 * 60_000),
-          configName: 'CodeDeployDefault.LambdaCanary10Percent5Minutes',
-          currentVersion: '16',
-          targetVersion: '17',
-        },
-      ],
-    });
-
-    // Act
-    const result = await recentDeployCheck(ctx, params);
-
-    // Assess
-    expect(result.status).toBe('critical');
-    expect(result.summary).toBe(
-      'v17 went live 22 min ago (CodeDeploy d-7QX2ABCDE, Canary10Percent5Minutes) · errors ×60 since (6.0% vs 0.1%)',
-    );
-    expect(result.hints?.rollback).toEqual({ fromVersion: '17', toVersion: '16', deploymentId: undefined });
-  });
-
-  it('only warns about a recent deploy when errors did not rise', async () => {
-    // Prepare
-    const ctx = context({ fn: { versionModifiedAt: new Date(NOW.getTime() - 38 * 60_000) } });
-
-    // Act
-    const result = await recentDeployCheck(ctx, params);
-
-    // Assess
-    expect(result.status).toBe('warn');
-    expect(result.summary).toBe('v42 went live 38 min ago');
-  });
-
-  it('is ok for a version that has been live for days', async () => {
-    // Act
-    const result = await recentDeployCheck(context(), params);
-
-    // Assess
-    expect(result.status).toBe('ok');
-    expect(result.summary).toBe('v42 went live 3 d ago');
-  });
-});
-
 describe('dlq', () => {
   const params = checkParams.dlq.parse({ thresholds: { messages: { warn: 1, critical: 100 } } });
 
@@ -279,7 +219,82 @@ describe('dlq', () => {
     // Assess
     expect(result.status).toBe('ok');
     expect(result.summary).toBe('api-dlq empty');
-    expect(result.evidence.kind).toBe('async-invoke');
+    expect(result.evidence.kind).toBe('dead-letter-config');
+  });
+
+  it('finds the DLQ of an SQS source whose mapping is bound to the alias', async () => {
+    // Prepare
+    const ctx = context({
+      sqsSource: {
+        sourceArn: 'arn:aws:sqs:us-east-1:123456789012:orders',
+        dlqArn: 'arn:aws:sqs:us-east-1:123456789012:orders-dlq',
+        qualifier: 'live',
+      },
+      dlqDepth: { visible: 14 },
+    });
+
+    // Act
+    const result = await dlqCheck(ctx, params);
+
+    // Assess
+    expect(result.status).toBe('warn');
+    expect(result.summary).toBe('14 messages in orders-dlq');
+    expect(result.evidence).toMatchObject({ kind: 'sqs-source', boundTo: 'live', sourceQueueArn: expect.any(String) });
+    expect(result.hints?.replayDlq).toMatchObject({ queueName: 'orders-dlq', messages: 14, kind: 'sqs-source' });
+  });
+
+  it('names an OnFailure destination queue, whose messages are invocation records', async () => {
+    // Prepare
+    const ctx = context({ onFailure: 'arn:aws:sqs:us-east-1:123456789012:api-failures', dlqDepth: { visible: 3 } });
+
+    // Act
+    const result = await dlqCheck(ctx, params);
+
+    // Assess
+    expect(result.status).toBe('warn');
+    expect(result.summary).toBe('3 messages in api-failures (OnFailure destination)');
+    expect(result.hints?.replayDlq).toMatchObject({ queueName: 'api-failures', kind: 'on-failure' });
+  });
+
+  it.each([
+    ['arn:aws:sns:us-east-1:123456789012:api-failures', 'SNS topic api-failures', /a topic keeps no messages/],
+    [
+      'arn:aws:events:us-east-1:123456789012:event-bus/api-failures',
+      'EventBridge bus api-failures',
+      /a bus keeps no events/,
+    ],
+    ['arn:aws:s3:::api-failures-bucket', 'S3 bucket api-failures-bucket', /counts and replays SQS queues only/],
+    [
+      'arn:aws:lambda:us-east-1:123456789012:function:api-failure-handler',
+      'Lambda function api-failure-handler',
+      /receives each record as its event/,
+    ],
+  ])('says it cannot read an OnFailure destination %s, and why', async (arn, description, why) => {
+    // Prepare
+    const ctx = context({ onFailure: arn });
+
+    // Act
+    const result = await dlqCheck(ctx, params);
+
+    // Assess
+    expect(result.status).toBe('unknown');
+    expect(result.summary).toBe(`failed events go to ${description} (OnFailure destination), which gofn cannot read`);
+    expect(result.reason).toMatch(why);
+    expect(result.hints).toBeUndefined();
+  });
+
+  it('prefers an SQS OnFailure destination to an SNS dead-letter topic', async () => {
+    // Prepare
+    const ctx = context({
+      fn: { deadLetterTargetArn: 'arn:aws:sns:us-east-1:123456789012:api-dead-letters' },
+      onFailure: 'arn:aws:sqs:us-east-1:123456789012:api-failures',
+    });
+
+    // Act
+    const result = await dlqCheck(ctx, params);
+
+    // Assess
+    expect(result.summary).toBe('api-failures (OnFailure destination) empty');
   });
 
   it('is ok and says so when no DLQ is configured', async () => {

@@ -65,15 +65,32 @@ describe('gofn status on the simulated fleet', () => {
     // Assess
     const fleet = JSON.parse(run.stdout) as { functions: { function: string; status: string }[] };
     expect(fleet.functions.map((f) => f.function).sort()).toEqual(
-      ['catalog-api', 'orders-api', 'orders-worker', 'payments-api', 'profile-api', 'search-api'].sort(),
+      [
+        'billing-events',
+        'catalog-api',
+        'inventory-api',
+        'orders-api',
+        'orders-worker',
+        'payments-api',
+        'payouts-worker',
+        'pricing-api',
+        'profile-api',
+        'search-api',
+      ].sort(),
     );
     // Graded on errors, throttles and p99 against the hour before: the slow downstream and the
-    // throttling are critical, the bad deploy's error rate a warning.
-    expect(fleet.functions.slice(0, 3)).toEqual([
+    // throttling are critical; the bad deploy's error rate, the errors that began before a deploy
+    // and the canary's slowness through the alias are warnings.
+    expect(fleet.functions.slice(0, 2)).toEqual([
       expect.objectContaining({ function: 'profile-api', status: 'critical' }),
       expect.objectContaining({ function: 'orders-api', status: 'critical' }),
-      expect.objectContaining({ function: 'payments-api', status: 'warn' }),
     ]);
+    expect(
+      fleet.functions
+        .filter((f) => f.status === 'warn')
+        .map((f) => f.function)
+        .sort(),
+    ).toEqual(['inventory-api', 'payments-api', 'pricing-api']);
   });
 });
 
@@ -190,7 +207,7 @@ describe('bad input', () => {
 });
 
 describe('gofn demo and gofn test', () => {
-  it('the demo shows the fleet, then walks the two worst functions', async () => {
+  it('the demo shows the fleet, then walks the two worst functions and the canary in progress', async () => {
     // Act
     const run = await runCli(['demo', '--no-color']);
 
@@ -202,6 +219,7 @@ describe('gofn demo and gofn test', () => {
       '$ gofn status --scenario runbooks/scenarios',
       '$ gofn status profile-api --scenario runbooks/scenarios',
       '$ gofn status orders-api --scenario runbooks/scenarios',
+      '$ gofn status pricing-api --scenario runbooks/scenarios',
     ]);
     const suggested = run.stdout.split('\n').filter((l) => /^(Run: |      or )/.test(l));
     expect(suggested.length).toBeGreaterThan(0);
@@ -209,8 +227,15 @@ describe('gofn demo and gofn test', () => {
     expect(run.stdout).toMatch(/listed in \d+\.\d s \(simulated AWS latency\) · 2 simulated AWS requests/);
     expect(run.stdout).toContain('CRITICAL  Downstream latency: DynamoDB is slow: p95 1.4 s');
     expect(run.stdout).toContain('CRITICAL  Throttles: reserved concurrency 100 is saturated');
+    expect(run.stdout).toMatch(
+      / {2}✖ recent deploy +canary: v13 takes 10% since \d\d:\d\d \(CodeDeploy d-8RT1CNRY1, Canary10Percent30Minutes\) · errors v13 \d\.\d% vs v12 0\.\d+% · p99 v13 3\.\d s vs v12 3\d\d ms/,
+    );
+    expect(run.stdout).toMatch(
+      /^Run: {2}stop the canary, keep v12 +gofn rollback pricing-api --scenario runbooks\/scenarios$/m,
+    );
     const footers = run.stdout.split('\n').filter((l) => l.startsWith('diagnosed in '));
     expect(footers).toEqual([
+      expect.stringMatching(/^diagnosed in \d+\.\d s \(simulated AWS latency\) · \d+ simulated AWS requests$/),
       expect.stringMatching(/^diagnosed in \d+\.\d s \(simulated AWS latency\) · \d+ simulated AWS requests$/),
       expect.stringMatching(/^diagnosed in \d+\.\d s \(simulated AWS latency\) · \d+ simulated AWS requests$/),
     ]);
@@ -222,7 +247,7 @@ describe('gofn demo and gofn test', () => {
 
     // Assess
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('6 files, 6 functions, 0 failed, 0 could not run');
+    expect(run.stdout).toContain('10 files, 10 functions, 0 failed, 0 could not run');
   });
 
   it('says what was wrong and what to do for a test path that does not exist, exit 3', async () => {
@@ -452,5 +477,15 @@ describe('the CLI as a newcomer meets it', () => {
     expect(lenientRun.stdout).toMatch(/step throttles: expected critical, got ok/);
     expect(missing.code).toBe(3);
     expect(missing.stdout).toMatch(/ERROR .*throttling\.yaml: .*nope\.yaml/);
+  });
+});
+
+describe('a canary as the terminal shows it', () => {
+  it("names the canary's share in the header, beside the stable version", async () => {
+    // Act
+    const run = await runCli(['status', 'pricing-api', '--scenario', SCENARIOS, '--no-color']);
+
+    // Assess
+    expect(run.stdout.split('\n')[0]).toMatch(/^pricing-api {2}live → v12, v13 takes 10% · us-east-1 · /);
   });
 });

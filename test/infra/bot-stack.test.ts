@@ -133,7 +133,11 @@ describe('BotStack', () => {
 
   it("keeps the worker's failed jobs and notifications in an encrypted dead-letter queue, with an alarm on its depth", () => {
     const [queueId, queue] = onlyResource(template, 'AWS::SQS::Queue', { QueueName: 'gofn-worker-dlq' });
-    expect(queue.Properties).toMatchObject({ MessageRetentionPeriod: 14 * 86_400, SqsManagedSseEnabled: true });
+    const [keyId] = onlyResource(template, 'AWS::KMS::Key');
+    expect(queue.Properties).toMatchObject({
+      MessageRetentionPeriod: 14 * 86_400,
+      KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
+    });
     template.hasResourceProperties('AWS::Lambda::Function', {
       FunctionName: 'gofn-worker',
       DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [queueId, 'Arn'] } },
@@ -178,12 +182,7 @@ describe('BotStack', () => {
 
   it("moves messages only from the workloads' DLQs back to their source queues", () => {
     const statements = statementsOf(template, 'gofn-worker');
-    for (const action of [
-      'sqs:ReceiveMessage',
-      'sqs:DeleteMessage',
-      'sqs:StartMessageMoveTask',
-      'sqs:ListMessageMoveTasks',
-    ]) {
+    for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:StartMessageMoveTask']) {
       expect(withAction(statements, action).map((s) => s.Resource)).toEqual([WORKLOAD.deadLetterQueueArn]);
     }
     // Besides the worker's own dead-letter queue, which Lambda sends failed invocations to.
@@ -192,20 +191,45 @@ describe('BotStack', () => {
     expect(sends.filter((r) => JSON.stringify(r) !== JSON.stringify({ 'Fn::GetAtt': [ownDlq, 'Arn'] }))).toEqual([
       WORKLOAD.sourceQueueArn,
     ]);
+    // Queues encrypted with a customer-managed key: their keys, through SQS only.
+    expect(withAction(statements, 'kms:Decrypt')).toContainEqual(
+      expect.objectContaining({
+        Sid: 'UseQueueKeysThroughSqs',
+        Condition: {
+          StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['sqs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
+        },
+      }),
+    );
   });
 
-  it("stops deployments only in the workloads' deployment groups, and replays only into their functions", () => {
+  it("reads the attributes of any queue of the account, so tag-managed functions' DLQs are read too", () => {
     const statements = statementsOf(template, 'gofn-worker');
-    expect(withAction(statements, 'codedeploy:StopDeployment').map((s) => s.Resource)).toEqual([
-      WORKLOAD.deploymentGroupArn,
-    ]);
+    for (const action of ['sqs:GetQueueAttributes', 'sqs:ListMessageMoveTasks']) {
+      expect(withAction(statements, action).map((s) => s.Resource)).toEqual([
+        {
+          'Fn::Join': [
+            '',
+            ['arn:', { Ref: 'AWS::Partition' }, ':sqs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':*'],
+          ],
+        },
+      ]);
+    }
+  });
+
+  it('stops deployments on any resource, the only way AWS authorizes StopDeployment, and replays only into the listed functions', () => {
+    const statements = statementsOf(template, 'gofn-worker');
+    // The Service Authorization Reference lists no resource type for codedeploy:StopDeployment.
+    expect(withAction(statements, 'codedeploy:StopDeployment').map((s) => s.Resource)).toEqual(['*']);
     expect(withAction(statements, 'lambda:InvokeFunction').map((s) => s.Resource)).toEqual([
       [WORKLOAD.functionArn, `${WORKLOAD.functionArn}:live`],
     ]);
   });
 
-  it('reads CloudWatch, Logs, X-Ray, Lambda and CodeDeploy', () => {
-    const actions = statementsOf(template, 'gofn-worker').flatMap((s) => asArray(s.Action as string | string[]));
+  it('reads exactly the APIs the adapters in src/aws call, with no action wildcard', () => {
+    const actions = statementsOf(template, 'gofn-worker')
+      .filter((s) => s.Effect === 'Allow')
+      .flatMap((s) => asArray(s.Action as string | string[]));
+    expect(actions.filter((a) => a.includes('*'))).toEqual([]);
     expect(actions).toEqual(
       expect.arrayContaining([
         'cloudwatch:GetMetricData',
@@ -216,29 +240,175 @@ describe('BotStack', () => {
         'xray:GetServiceGraph',
         'xray:GetTraceSummaries',
         'xray:BatchGetTraces',
-        'lambda:Get*',
-        'lambda:List*',
-        'codedeploy:Get*',
-        'codedeploy:List*',
-        'codedeploy:BatchGet*',
         'tag:GetResources',
+        'lambda:GetFunction',
+        'lambda:GetAlias',
+        'lambda:ListVersionsByFunction',
+        'lambda:GetFunctionConcurrency',
+        'lambda:GetFunctionEventInvokeConfig',
+        'lambda:ListFunctions',
+        'lambda:GetAccountSettings',
+        'lambda:ListEventSourceMappings',
+        'codedeploy:ListDeployments',
+        'codedeploy:BatchGetDeployments',
+        'codedeploy:GetDeployment',
+        'cloudwatch:DescribeAlarms',
+        'cloudwatch:ListTagsForResource',
       ]),
     );
   });
 
-  it('grants wildcard resources to execution roles only for X-Ray trace upload', () => {
-    const star = allStatements(template).filter(
-      (s) =>
-        asArray(s.Resource).includes('*') &&
-        !asArray(s.Action as string | string[]).some((a) =>
-          /^(cloudwatch|logs|xray|tag|lambda|codedeploy):(Get|List|Describe|BatchGet|StopQuery)/.test(a),
-        ),
-    );
-    for (const s of star)
-      expect(asArray(s.Action as string | string[]).sort()).toEqual([
-        'xray:PutTelemetryRecords',
+  it("grants wildcard resources only where AWS's action has no resource type", () => {
+    const star = allStatements(template).filter((s) => s.Effect === 'Allow' && asArray(s.Resource).includes('*'));
+    const actions = new Set(star.flatMap((s) => asArray(s.Action as string | string[])));
+    expect([...actions].sort()).toEqual(
+      [
         'xray:PutTraceSegments',
-      ]);
+        'xray:PutTelemetryRecords',
+        'cloudwatch:GetMetricData',
+        'cloudwatch:GetMetricWidgetImage',
+        'logs:GetQueryResults',
+        'logs:StopQuery',
+        'xray:GetServiceGraph',
+        'xray:GetTraceSummaries',
+        'xray:BatchGetTraces',
+        'tag:GetResources',
+        'lambda:ListFunctions',
+        'lambda:GetAccountSettings',
+        'lambda:ListEventSourceMappings',
+        'codedeploy:BatchGetDeploymentTargets',
+        'codedeploy:ListDeploymentTargets',
+        'codedeploy:StopDeployment',
+      ].sort(),
+    );
+  });
+
+  it('lets the worker read and write its records but never delete one, nor change an audit record', () => {
+    const statements = statementsOf(template, 'gofn-worker');
+    const [tableId] = onlyResource(template, 'AWS::DynamoDB::Table');
+    const allowed = statements
+      .filter((s) => s.Effect === 'Allow')
+      .flatMap((s) => asArray(s.Action as string | string[]))
+      .filter((a) => a.startsWith('dynamodb:'));
+    expect(allowed.sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+    expect(statements.find((s) => s.Sid === 'AuditRecordsAreAppendOnly')).toEqual({
+      Sid: 'AuditRecordsAreAppendOnly',
+      Effect: 'Deny',
+      Action: ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
+      Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+      Condition: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': ['audit#*'] } },
+    });
+  });
+});
+
+describe('BotStack alarm delivery and encryption', () => {
+  let template: Template;
+  beforeAll(() => {
+    template = synth();
+  });
+  const alarmConditions = {
+    StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+    ArnLike: {
+      'aws:SourceArn': {
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':cloudwatch:',
+            { Ref: 'AWS::Region' },
+            ':',
+            { Ref: 'AWS::AccountId' },
+            ':alarm:*',
+          ],
+        ],
+      },
+    },
+  };
+
+  it.each(['gofn-alarms', 'gofn-bot-alarms'])(
+    "lets this account's CloudWatch alarms publish to %s, over TLS only, encrypted with the stack key",
+    (topicName) => {
+      // Prepare
+      const [topicId] = onlyResource(template, 'AWS::SNS::Topic', { TopicName: topicName });
+      const [keyId] = onlyResource(template, 'AWS::KMS::Key');
+      const [, policy] = onlyResource(template, 'AWS::SNS::TopicPolicy', { Topics: [{ Ref: topicId }] });
+      const statements = (policy.Properties?.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement;
+
+      // Assess
+      template.hasResourceProperties('AWS::SNS::Topic', {
+        TopicName: topicName,
+        KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
+      });
+      expect(statements).toContainEqual({
+        Sid: 'CloudWatchAlarmsPublish',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish',
+        Resource: { Ref: topicId },
+        Condition: alarmConditions,
+      });
+      expect(statements).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
+    },
+  );
+
+  it('has one customer-managed key, rotated, whose policy lets CloudWatch alarms and Logs use it', () => {
+    const [, key] = onlyResource(template, 'AWS::KMS::Key');
+    expect(key.Properties).toMatchObject({ EnableKeyRotation: true });
+    expect(key.DeletionPolicy).toBe('Retain');
+    const statements = (key.Properties?.KeyPolicy as { Statement: Record<string, unknown>[] }).Statement;
+    expect(statements).toContainEqual({
+      Sid: 'CloudWatchAlarmsPublishToEncryptedTopics',
+      Effect: 'Allow',
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: '*',
+      Condition: alarmConditions,
+    });
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Sid: 'CloudWatchLogsUseForThisAccountsLogGroups',
+        Principal: { Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
+        Condition: { StringLike: { 'kms:EncryptionContext:aws:logs:arn': expect.anything() } },
+      }),
+    );
+  });
+
+  it('encrypts the table, the secret and every log group with that key', () => {
+    const [keyId] = onlyResource(template, 'AWS::KMS::Key');
+    const keyArn = { 'Fn::GetAtt': [keyId, 'Arn'] };
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: keyArn },
+    });
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { KmsKeyId: keyArn });
+    const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+    expect(groups).toHaveLength(2);
+    for (const group of groups) expect(group.Properties.KmsKeyId).toEqual(keyArn);
+  });
+
+  it('reserves concurrency for both functions and tags them service, env and owner', () => {
+    for (const [name, reserved] of [
+      ['gofn-ingress', 20],
+      ['gofn-worker', 10],
+    ] as const) {
+      const [, fn] = onlyResource(template, 'AWS::Lambda::Function', { FunctionName: name });
+      expect(fn.Properties?.ReservedConcurrentExecutions).toBe(reserved);
+      expect(fn.Properties?.Tags).toEqual(
+        expect.arrayContaining([
+          { Key: 'service', Value: 'gofn' },
+          { Key: 'env', Value: 'prod' },
+          { Key: 'owner', Value: 'platform' },
+        ]),
+      );
+    }
+  });
+
+  it('lets a deletion take the table and its key only when asked', () => {
+    const deletable = synth({ retainAuditTable: false });
+    deletable.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
+    deletable.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete' });
   });
 });
 
@@ -269,7 +439,7 @@ describe('BotStack settings', () => {
 });
 
 describe('BotStack without managed workloads', () => {
-  it('keeps the tag-conditioned statement and grants no queue but its own DLQ, no deployment or invoke access', () => {
+  it('keeps the tag-conditioned statement and changes no queue but its own DLQ, invokes nothing', () => {
     const template = synth({ managedWorkloads: [] });
     const [ownDlq] = onlyResource(template, 'AWS::SQS::Queue', { QueueName: 'gofn-worker-dlq' });
     const statements = statementsOf(template, 'gofn-worker');
@@ -277,7 +447,9 @@ describe('BotStack without managed workloads', () => {
     const others = statements.filter(
       (s) => JSON.stringify(s.Resource) !== JSON.stringify({ 'Fn::GetAtt': [ownDlq, 'Arn'] }),
     );
-    expect(JSON.stringify(others)).not.toMatch(/sqs:|codedeploy:StopDeployment|lambda:InvokeFunction/);
+    expect(JSON.stringify(others)).not.toMatch(
+      /sqs:(SendMessage|ReceiveMessage|DeleteMessage|StartMessageMoveTask)|lambda:InvokeFunction/,
+    );
   });
 
   it('fails with a clear message when the Lambda bundles are missing', () => {

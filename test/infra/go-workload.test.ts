@@ -2,10 +2,12 @@ import * as path from 'node:path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { GoWorkload, type GoWorkloadProps, goMemLimit } from '../../infra/lib/go-workload';
-import { type FakeBuild, fakeBuildOutputs, newApp, onlyResource } from './fixtures';
+import { type FakeBuild, allStatements, asArray, fakeBuildOutputs, newApp, onlyResource } from './fixtures';
 
 let build: FakeBuild;
 beforeAll(() => {
@@ -22,6 +24,7 @@ function synth(overrides: Partial<GoWorkloadProps> = {}): { template: Template; 
     functionName: 'orders-api',
     bootstrapDir: path.join(build.workloadsDist, 'hello'),
     alarmTopic: sns.Topic.fromTopicArn(stack, 'Topic', TOPIC_ARN),
+    encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }),
     owner: 'payments',
     owners: ['U012AB3CD', 'S0614TZR7'],
     env: 'prod',
@@ -34,7 +37,7 @@ function synth(overrides: Partial<GoWorkloadProps> = {}): { template: Template; 
 describe('GoWorkload defaults', () => {
   let template: Template;
   beforeAll(() => {
-    template = synth({ trigger: { kind: 'http' } }).template;
+    template = synth({ trigger: { kind: 'http', routeKey: 'GET /orders/{id}' } }).template;
   });
 
   it('runs the bootstrap on provided.al2023, arm64, with GOMEMLIMIT at 90% of memory', () => {
@@ -45,11 +48,45 @@ describe('GoWorkload defaults', () => {
       Handler: 'bootstrap',
       MemorySize: 256,
       Timeout: 10,
-      Environment: { Variables: { GOMEMLIMIT: '230MiB' } },
+      Environment: { Variables: Match.objectLike({ GOMEMLIMIT: '230MiB' }) },
       TracingConfig: { Mode: 'Active' },
       ReservedConcurrentExecutions: 10,
-      LoggingConfig: { LogFormat: 'Text', LogGroup: Match.anyValue() },
     });
+  });
+
+  it('logs JSON filtered at INFO, keeping the platform.report records the cold-start check reads', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      LoggingConfig: {
+        LogFormat: 'JSON',
+        ApplicationLogLevel: 'INFO',
+        SystemLogLevel: 'INFO',
+        LogGroup: Match.anyValue(),
+      },
+      Environment: { Variables: Match.objectLike({ LOG_LEVEL: 'INFO' }) },
+    });
+  });
+
+  it('samples explicitly: Lambda decides under an invocation, 5% of the traces the function starts itself', () => {
+    const [, fn] = onlyResource(template, 'AWS::Lambda::Function');
+    const vars = (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(vars).toMatchObject({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.05' });
+    // The daemon path: no OTLP endpoint, so the Go telemetry package sends subsegments to the daemon.
+    expect(Object.keys(vars).filter((k) => k.startsWith('OTEL_EXPORTER'))).toEqual([]);
+  });
+
+  it("encrypts the log group and the DLQ with the stack's key", () => {
+    const [keyId] = onlyResource(template, 'AWS::KMS::Key');
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: '/aws/lambda/orders-api',
+      KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      MessageRetentionPeriod: 14 * 86_400,
+      KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
+    });
+    // Lambda sends failed async invocations to the encrypted DLQ with the function's role.
+    const kmsGrant = allStatements(template).find((s) => asArray(s.Action as string[]).includes('kms:GenerateDataKey'));
+    expect(kmsGrant).toMatchObject({ Resource: { 'Fn::GetAtt': [keyId, 'Arn'] } });
   });
 
   it('logs to /aws/lambda/<function> for a month', () => {
@@ -84,7 +121,7 @@ describe('GoWorkload defaults', () => {
     }
   });
 
-  it('moves alias live with a CodeDeploy canary that rolls back on errors, throttles and p99 duration', () => {
+  it("moves alias live with a CodeDeploy canary that rolls back on the new version's error rate and p99, and on throttles", () => {
     const [aliasId] = onlyResource(template, 'AWS::Lambda::Alias', { Name: 'live' });
     const [groupId, group] = onlyResource(template, 'AWS::CodeDeploy::DeploymentGroup');
     expect(group.Properties).toMatchObject({
@@ -103,7 +140,11 @@ describe('GoWorkload defaults', () => {
       (a) => a.Name.Ref,
     );
     const names = alarmIds.map((id) => template.toJSON().Resources[id].Properties.AlarmName);
-    expect(names.sort()).toEqual(['orders-api-errors', 'orders-api-p99-duration', 'orders-api-throttles']);
+    expect(names.sort()).toEqual([
+      'orders-api-canary-error-rate',
+      'orders-api-canary-p99-duration',
+      'orders-api-throttles',
+    ]);
     expect(template.toJSON().Resources[aliasId].UpdatePolicy).toEqual({
       CodeDeployLambdaAliasUpdate: { ApplicationName: expect.anything(), DeploymentGroupName: { Ref: groupId } },
     });
@@ -132,6 +173,57 @@ describe('GoWorkload defaults', () => {
       AlarmActions: [TOPIC_ARN],
       OKActions: [TOPIC_ARN],
       ...extra,
+    });
+  });
+
+  it("rolls back on the deployed version's error rate: FunctionName + Resource (alias) + ExecutedVersion, with a minimum of invocations", () => {
+    // Prepare
+    const [fnId] = onlyResource(template, 'AWS::Lambda::Function');
+    const [versionId] = onlyResource(template, 'AWS::Lambda::Version');
+    const [, alarm] = onlyResource(template, 'AWS::CloudWatch::Alarm', { AlarmName: 'orders-api-canary-error-rate' });
+    const metrics = alarm.Properties?.Metrics as {
+      Id: string;
+      Expression?: string;
+      ReturnData?: boolean;
+      MetricStat?: { Metric: { MetricName: string; Dimensions: { Name: string; Value: unknown }[] }; Stat: string };
+    }[];
+
+    // Assess
+    const expression = metrics.find((m) => m.Expression);
+    expect(expression).toMatchObject({
+      Expression: 'IF(invocations >= 5, 100 * errors / invocations, 0)',
+      ReturnData: true,
+    });
+    for (const [id, name] of [
+      ['errors', 'Errors'],
+      ['invocations', 'Invocations'],
+    ]) {
+      expect(metrics.find((m) => m.Id === id)).toMatchObject({
+        ReturnData: false,
+        MetricStat: {
+          Stat: 'Sum',
+          Metric: {
+            Namespace: 'AWS/Lambda',
+            MetricName: name,
+            Dimensions: expect.arrayContaining([
+              { Name: 'FunctionName', Value: { Ref: fnId } },
+              { Name: 'Resource', Value: { 'Fn::Join': ['', [{ Ref: fnId }, ':live']] } },
+              { Name: 'ExecutedVersion', Value: { 'Fn::GetAtt': [versionId, 'Version'] } },
+            ]),
+          },
+        },
+      });
+    }
+    expect(alarm.Properties).toMatchObject({ Threshold: 5, ComparisonOperator: 'GreaterThanThreshold' });
+  });
+
+  it('watches the p99 duration of the deployed version too', () => {
+    const [versionId] = onlyResource(template, 'AWS::Lambda::Version');
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'orders-api-canary-p99-duration',
+      ExtendedStatistic: 'p99',
+      Dimensions: Match.arrayWith([{ Name: 'ExecutedVersion', Value: { 'Fn::GetAtt': [versionId, 'Version'] } }]),
+      Threshold: 8000,
     });
   });
 
@@ -164,11 +256,18 @@ describe('GoWorkload defaults', () => {
     for (const q of queries) expect(q.Properties.LogGroupNames).toEqual([{ Ref: logGroupId }]);
   });
 
-  it('serves HTTP through the live alias, so API traffic follows the canary', () => {
+  it('serves its route through the live alias, so API traffic follows the canary', () => {
     const [aliasId] = onlyResource(template, 'AWS::Lambda::Alias');
-    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+    const [integrationId] = onlyResource(template, 'AWS::ApiGatewayV2::Integration', {
       IntegrationType: 'AWS_PROXY',
       IntegrationUri: { Ref: aliasId },
+      PayloadFormatVersion: '2.0',
+    });
+    // The one route, not $default: only a named route hands the handler its path variables.
+    const [, route] = onlyResource(template, 'AWS::ApiGatewayV2::Route');
+    expect(route.Properties).toMatchObject({
+      RouteKey: 'GET /orders/{id}',
+      Target: { 'Fn::Join': ['', ['integrations/', { Ref: integrationId }]] },
     });
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
@@ -198,6 +297,11 @@ describe('GoWorkload as an SQS consumer', () => {
 
   it('redrives to the DLQ after three receives, with a visibility timeout of six function timeouts', () => {
     const [dlqId] = onlyResource(template, 'AWS::SQS::Queue', { MessageRetentionPeriod: 14 * 24 * 3600 });
+    const [keyId] = onlyResource(template, 'AWS::KMS::Key');
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      MessageRetentionPeriod: 14 * 24 * 3600,
+      KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
+    });
     template.hasResourceProperties('AWS::SQS::Queue', {
       VisibilityTimeout: 120,
       RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 3 },
@@ -264,6 +368,10 @@ describe('GoWorkload overrides', () => {
   it.each([
     [{ bootstrapDir: '/nonexistent' }, /no \/nonexistent\/bootstrap; build the Go workloads first/],
     [{ environment: { GOMEMLIMIT: '1GiB' } }, /GOMEMLIMIT is set by the construct/],
+    [{ environment: { OTEL_TRACES_SAMPLER: 'always_on' } }, /OTEL_TRACES_SAMPLER is set by the construct/],
+    [{ trigger: { kind: 'http', routeKey: '/hello/{id}' } }, /is not a route key like "GET \/hello\/\{id\}"/],
+    [{ traceSampleRatio: 2 }, /traceSampleRatio must be in \[0, 1\]/],
+    [{ alarms: { canaryMinInvocations: 0 } }, /canaryMinInvocations must be a whole number >= 1/],
     [{ owners: ['U1,U2'] }, /gofn:owners: "U1,U2" is not a Slack user/],
     [{ owners: ['@maria'] }, /is not a Slack user \(U…, W…\) or user-group \(S…\) ID/],
     [{ memorySize: 64 }, /memorySize must be 128-10240 MB/],
@@ -273,6 +381,46 @@ describe('GoWorkload overrides', () => {
     [{ alarms: { datapointsToAlarm: 4 } }, /datapointsToAlarm must not exceed evaluationPeriods/],
   ] as [Partial<GoWorkloadProps>, RegExp][])('rejects %j before anything is deployed', (overrides, message) => {
     expect(() => synth(overrides)).toThrow(message);
+  });
+});
+
+describe('GoWorkload traces', () => {
+  const envOf = (template: Template) =>
+    (
+      onlyResource(template, 'AWS::Lambda::Function')[1].Properties?.Environment as {
+        Variables: Record<string, unknown>;
+      }
+    ).Variables;
+
+  it("sends spans straight to X-Ray's OTLP endpoint, signed with the role, which may PutSpans", () => {
+    const { template } = synth({ traces: { exporter: 'otlp-xray' } });
+    expect(envOf(template).OTEL_EXPORTER_OTLP_TRACES_ENDPOINT).toEqual({
+      'Fn::Join': ['', ['https://xray.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, '/v1/traces']],
+    });
+    expect(allStatements(template)).toContainEqual(
+      expect.objectContaining({ Action: 'xray:PutSpans', Resource: '*', Effect: 'Allow' }),
+    );
+    // Lambda's own segments still need active tracing.
+    template.hasResourceProperties('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } });
+  });
+
+  it('sends spans to a collector layer on localhost when given one', () => {
+    const layerArn = 'arn:aws:lambda:eu-west-1:901920570463:layer:aws-otel-collector-arm64-ver-0-117-0:1';
+    const stack = new Stack(newApp(), 'Layer');
+    new GoWorkload(stack, 'W', {
+      functionName: 'orders-api',
+      bootstrapDir: path.join(build.workloadsDist, 'hello'),
+      alarmTopic: sns.Topic.fromTopicArn(stack, 'Topic', TOPIC_ARN),
+      encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }),
+      owner: 'payments',
+      owners: [],
+      env: 'prod',
+      traces: { exporter: 'otel-collector', layer: lambda.LayerVersion.fromLayerVersionArn(stack, 'L', layerArn) },
+    });
+    const template = Template.fromStack(stack);
+    expect(envOf(template).OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://localhost:4318');
+    template.hasResourceProperties('AWS::Lambda::Function', { Layers: [layerArn] });
+    expect(JSON.stringify(allStatements(template))).not.toContain('xray:PutSpans');
   });
 });
 

@@ -17,13 +17,18 @@ describe('parseManagedWorkloads', () => {
     expect(parseManagedWorkloads(JSON.stringify([ref]))).toEqual([ref]);
   });
 
+  it('needs no deployment group: StopDeployment cannot be limited to one anyway', () => {
+    const { deploymentGroupArn: _unused, ...withoutGroup } = ref;
+    expect(parseManagedWorkloads([withoutGroup])).toEqual([withoutGroup]);
+  });
+
   it.each([
     ['{not json', /is not JSON/],
     [{ functionArn: ref.functionArn }, /must be a JSON array/],
     [[null], /managedWorkloads\[0\] must be an object/],
     [[{ ...ref, functionArn: 'payments' }], /managedWorkloads\[0\]\.functionArn must be an arn:<partition>:lambda:/],
     [[{ ...ref, deadLetterQueueArn: ref.functionArn }], /deadLetterQueueArn must be an arn:<partition>:sqs:/],
-    [[{ ...ref, deploymentGroupArn: undefined }], /deploymentGroupArn must be/],
+    [[{ ...ref, deploymentGroupArn: 'payments/live' }], /deploymentGroupArn must be an arn:<partition>:codedeploy:/],
     [[{ ...ref, dlqArn: ref.deadLetterQueueArn }], /unknown field\(s\) dlqArn/],
   ])('rejects %j, naming the entry and the field', (value, message) => {
     expect(() => parseManagedWorkloads(value)).toThrow(message);

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { GoWorkload } from '../../infra/lib/go-workload';
 import { ProfileBucket } from '../../infra/lib/profiling';
@@ -26,6 +27,7 @@ function synth(): Template {
     owners: ['U012AB3CD'],
     env: 'prod',
     profileBucket: profiles.bucket,
+    encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }),
   });
   // Act
   return Template.fromStack(stack);

@@ -56,7 +56,7 @@ describe('Lambda bundles', () => {
 
     // Assess
     expect(response.statusCode).toBe(200);
-    expect(JSON.parse(response.body).text).toContain('/gofn status <function> [window]');
+    expect(JSON.parse(response.body).text).toContain('/gofn status &lt;function&gt; [window] [alias=NAME]');
   });
 
   it('the ingress bundle refuses a bad signature with 401', async () => {

@@ -5,7 +5,7 @@ import { listAudit } from '../../src/actions/audit';
 import { loadRunbook } from '../../src/runbook/loader';
 import type { Runbook } from '../../src/runbook/schema';
 import { MemoryRecordStore } from '../../src/sim/record-store';
-import { signActionToken, type ActionClaim } from '../../src/slack/action-token';
+import { mayAct, signActionToken, verifyActionToken, type ActionClaim } from '../../src/slack/action-token';
 import { createIngress } from '../../src/slack/ingress';
 import type { Job } from '../../src/slack/jobs';
 import { SlackOut } from '../../src/slack/out';
@@ -36,6 +36,11 @@ const OUTSIDER = 'U0MALLORY';
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
+/**
+ * Buttons as the worker makes them: each names who may act (the admin; one also a user group,
+ * which the click cannot check), so authorization happens at the click as well as in the worker;
+ * one carries no list, as a button whose list was too long does.
+ */
 function genuineClaims(): ActionClaim[] {
   const base = { v: 1 as const, fn: 'orders-api', alias: 'live', channel: CHANNEL, exp: nowSeconds() + 3600 };
   return [
@@ -44,14 +49,22 @@ function genuineClaims(): ActionClaim[] {
       id: '0b6f9d4e-1c1a-4c55-9d0e-000000000001',
       kind: 'rollback',
       params: { fromVersion: '42', toVersion: '41' },
+      who: [ADMIN],
     },
     {
       ...base,
       id: '0b6f9d4e-1c1a-4c55-9d0e-000000000002',
       kind: 'rollback',
       params: { fromVersion: '42', toVersion: '41' },
+      who: [ADMIN, 'S0ONCALL'],
     },
-    { ...base, id: '0b6f9d4e-1c1a-4c55-9d0e-000000000003', kind: 'raise-concurrency', params: { from: 100, to: 200 } },
+    {
+      ...base,
+      id: '0b6f9d4e-1c1a-4c55-9d0e-000000000003',
+      kind: 'raise-concurrency',
+      params: { from: 100, to: 200 },
+      who: [ADMIN],
+    },
     { ...base, id: '0b6f9d4e-1c1a-4c55-9d0e-000000000004', kind: 'raise-concurrency', params: { from: 100, to: 200 } },
   ];
 }
@@ -66,9 +79,6 @@ type Variant =
   | 'flipped-mac'
   | 'forged'
   | 'garbage';
-
-/** Variants whose token verifies, pressed in its own channel: the only ones that may reach a plan. */
-const verifies = new Set<Variant>(['genuine', 'other-user']);
 
 interface Press {
   variant: Variant;
@@ -125,7 +135,7 @@ const press: fc.Arbitrary<Press> = fc
   .map(({ variant, claimIndex, edit, at, age, channel, garbage }) => {
     const claim = genuineClaims()[claimIndex]!;
     const good = signActionToken(SIGNING_SECRET, claim);
-    const [body, mac] = good.split('.') as [string, string];
+    const [kid, body, mac] = good.split('.') as [string, string, string];
     const base = { variant, claimIndex, user: ADMIN, channel: CHANNEL };
     switch (variant) {
       case 'genuine':
@@ -137,11 +147,11 @@ const press: fc.Arbitrary<Press> = fc
       case 'expired':
         return { ...base, value: signActionToken(SIGNING_SECRET, { ...claim, exp: nowSeconds() - age }) };
       case 'edited-claim':
-        return { ...base, value: `${Buffer.from(JSON.stringify(edit(claim))).toString('base64url')}.${mac}` };
+        return { ...base, value: `${kid}.${Buffer.from(JSON.stringify(edit(claim))).toString('base64url')}.${mac}` };
       case 'flipped-body':
-        return { ...base, value: `${flip(body, at)}.${mac}` };
+        return { ...base, value: `${kid}.${flip(body, at)}.${mac}` };
       case 'flipped-mac':
-        return { ...base, value: `${body}.${flip(mac, at)}` };
+        return { ...base, value: `${kid}.${body}.${flip(mac, at)}` };
       case 'forged':
         return { ...base, value: signActionToken('a-guessed-signing-secret-000000', edit(claim)) };
       default:
@@ -214,6 +224,8 @@ describe('hostile interaction payloads', () => {
     // Prepare
     const started = Date.now();
     const slack = memorySlackFetch();
+    /** Clicks and submissions that arrive together. */
+    const BATCH = 8;
     const log = keptLog();
     const queued: Job[] = [];
     const clientOptions = { slackApiUrl: slack.slackApiUrl, fetch: slack.fetch, retryConfig: { retries: 0 } };
@@ -263,34 +275,48 @@ describe('hostile interaction payloads', () => {
     let confirmModals = 0;
     let problemModals = 0;
 
-    // Act
+    // Act: the clicks and submissions of a batch arrive together, and the worker runs the jobs
+    // they hand over concurrently, as Lambda would
     await fc.assert(
-      fc.asyncProperty(interaction, async ({ press: p, kind, breakage }) => {
-        tally(counts, `${kind} ${p.variant}`);
-        if (breakage !== 'none') tally(counts, `structure broken: ${breakage}`);
-        const callsBefore = slack.calls.length;
-        const response = await ingress(signedEvent(interactionBody(build(kind, p, breakage))));
-        tally(statuses, String(response.statusCode));
-
-        // Assess: never a server error, and for a click, the plan only for a token that verifies
-        expect([200, 400, 404]).toContain(response.statusCode);
-        const opened = slack.calls.slice(callsBefore).filter((c) => c.method === 'views.open');
-        for (const call of opened) {
-          const view = call.args.view as { callback_id?: string };
-          if (view.callback_id === 'gofn-confirm') {
-            confirmModals += 1;
-            expect(verifies.has(p.variant) && p.channel === CHANNEL).toBe(true);
-          } else {
-            problemModals += 1;
-          }
+      fc.asyncProperty(fc.array(interaction, { minLength: BATCH, maxLength: BATCH }), async (batch) => {
+        for (const { press: p, kind, breakage } of batch) {
+          tally(counts, `${kind} ${p.variant}`);
+          if (breakage !== 'none') tally(counts, `structure broken: ${breakage}`);
         }
-        if (kind === 'click') expect(queued).toEqual([]);
+        const responses = await Promise.all(
+          batch.map(({ press: p, kind, breakage }) => ingress(signedEvent(interactionBody(build(kind, p, breakage))))),
+        );
 
-        // The worker runs whatever the ingress handed over, as Lambda would.
-        for (const job of queued.splice(0)) await worker.runJob(job);
+        // Assess: never a server error
+        for (const response of responses) {
+          tally(statuses, String(response.statusCode));
+          expect([200, 400, 404]).toContain(response.statusCode);
+        }
+        await Promise.all(queued.splice(0).map((job) => worker.runJob(job)));
       }),
-      { numRuns: RUNS, seed: 20260704 },
+      { numRuns: RUNS / BATCH, seed: 20260704 },
     );
+
+    // Assess: a confirmation (and its plan) only for a genuine button pressed in its own channel by
+    // someone it does not exclude; everyone it excludes saw a refusal instead
+    for (const call of slack.calls.filter((c) => c.method === 'views.open')) {
+      const view = call.args.view as { callback_id?: string; private_metadata?: string; blocks: unknown[] };
+      if (view.callback_id !== 'gofn-confirm') {
+        problemModals += 1;
+        continue;
+      }
+      confirmModals += 1;
+      const metadata = JSON.parse(view.private_metadata!) as { token: string; channel: string };
+      const checked = verifyActionToken(SIGNING_SECRET, metadata.token, {
+        channel: metadata.channel,
+        nowSeconds: nowSeconds(),
+      });
+      expect(metadata.channel).toBe(CHANNEL);
+      if (!('claim' in checked))
+        throw new Error(`a confirmation opened for a button that does not verify: ${checked.problem}`);
+      const shownTo = /<@([A-Z0-9]+)> will be recorded/.exec(JSON.stringify(view.blocks))![1]!;
+      expect(mayAct(checked.claim, shownTo)).not.toBe('no');
+    }
 
     // Assess: each genuine claim ran at most once, only for the admin, and the world moved at most once
     const audit = await listAudit(store, 'orders-api', 100_000);
@@ -298,6 +324,9 @@ describe('hostile interaction payloads', () => {
     expect(new Set(succeeded.map((a) => a.requestId)).size).toBe(succeeded.length);
     expect(succeeded.every((a) => a.actor.id === ADMIN)).toBe(true);
     expect(executed.updateAlias).toBeLessThanOrEqual(1);
+    // The outsider was refused, at the click (buttons naming who may act) and in the worker, and audited.
+    expect(audit.filter((a) => a.actor.id === OUTSIDER && a.status === 'refused').length).toBeGreaterThan(0);
+    expect(audit.filter((a) => a.actor.id === OUTSIDER && a.status === 'succeeded')).toEqual([]);
     expect(executed.putReservedConcurrency).toBeLessThanOrEqual(1);
     expect(control.aliases.get('orders-api:live')!.version).toMatch(/^4[12]$/);
     expect([100, 200]).toContain(control.concurrency.get('orders-api'));
@@ -314,7 +343,7 @@ describe('hostile interaction payloads', () => {
       test: 'Interaction payloads and button values',
       file: repoPath(__filename),
       group: 'hostile input',
-      tried: `${RUNS.toLocaleString('en')} signed button clicks and modal submissions through the ingress and the worker: genuine buttons, buttons pressed by another user or in another channel, expired ones, edited claims with the old MAC, flipped bytes, values signed with a guessed secret, garbage and non-string values, and broken payload structure (missing channel, message, actions, trigger, view id; unreadable private_metadata)`,
+      tried: `${RUNS.toLocaleString('en')} signed button clicks and modal submissions through the ingress and the worker, ${8} at a time and the jobs they hand over run concurrently: genuine buttons naming who may act (one with a user group, one with no list), buttons pressed by another user or in another channel, expired ones, edited claims with the old MAC, flipped bytes, values signed with a guessed secret, garbage and non-string values, and broken payload structure (missing channel, message, actions, trigger, view id; unreadable private_metadata)`,
       inputs: RUNS,
       lost: 0,
       duplicated: succeeded.length - new Set(succeeded.map((a) => a.requestId)).size,
@@ -399,7 +428,10 @@ describe('forged jobs at the worker', () => {
 
     // Assess
     expect(control.aliases.get('orders-api:live')!.version).toBe('42');
-    expect(slack.calls.map((c) => c.method)).toEqual(['chat.postEphemeral']);
+    // Reads (who is asking, is the channel shared) aside, the only thing written to Slack is the refusal.
+    expect(
+      slack.calls.map((c) => c.method).filter((m) => !/^(users|conversations)\.info$|^auth\.test$/.test(m)),
+    ).toEqual(['chat.postEphemeral']);
     expect(String(slack.calls[0]!.args.text)).toBe('This button could not be verified; nothing was run.');
     expect(String(ssrf)).toMatch(/does not point at Slack; nothing was sent/);
     expect(elsewhere.requests).toBe(0);

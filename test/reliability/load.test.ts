@@ -110,7 +110,7 @@ function shuffled<T>(items: T[], seed: number): T[] {
 }
 
 describe('load', () => {
-  it(`an alarm storm: ${ALARMS * REPEATS} ALARMs for ${ALARMS} alarms, ${WORKERS} workers, one table: ${ALARMS} threads, every repeat a reply`, async () => {
+  it(`an alarm storm: ${ALARMS * REPEATS} ALARMs for ${ALARMS} alarms, ${WORKERS} workers, one table: ${ALARMS} threads, repeats replied in StateChangeTime order`, async () => {
     // Prepare
     const store = await newStore();
     const logs = Array.from({ length: WORKERS }, () => keptLog());
@@ -150,11 +150,18 @@ describe('load', () => {
     const reports = replies.filter((p) => !String(p.args.text).startsWith('Still in ALARM'));
     const rootTs = new Set(rootTsByAlarm.values());
     const repliesInWrongThread = replies.filter((p) => !rootTs.has(String(p.args.thread_ts)));
-    // Each alarm's three repeats land in its own thread: three per root.
-    const perThread = new Map<string, number>();
-    for (const p of repeats)
-      perThread.set(String(p.args.thread_ts), (perThread.get(String(p.args.thread_ts)) ?? 0) + 1);
-    const expectedPosts = ALARMS * (2 + REPEATS - 1);
+    // Notifications are applied in StateChangeTime order: a repeat is replied to only when it is
+    // newer than everything its thread had applied, so one that arrives after a newer one says
+    // nothing, and no datapoint is replied to twice. (The replies themselves race Slack's rate
+    // limit, so they may land in another order than they were decided.)
+    const datapoint = (text: string) => Number(/datapoint (\d+)/.exec(text)?.[1] ?? -1);
+    const perThread = new Map<string, number[]>();
+    for (const p of repeats) {
+      const list = perThread.get(String(p.args.thread_ts)) ?? [];
+      list.push(datapoint(String(p.args.text)));
+      perThread.set(String(p.args.thread_ts), list);
+    }
+    const repliedTwice = [...perThread.values()].filter((list) => new Set(list).size !== list.length);
     const handedBack = logs
       .flatMap((l) => l.lines)
       .filter((l) => l.message === 'a repeated ALARM found no thread to reply in yet');
@@ -164,12 +171,13 @@ describe('load', () => {
       group: 'load',
       tried: `${ALARMS * REPEATS} ALARM notifications (${ALARMS} alarms × ${REPEATS}, shuffled, distinct MessageIds) delivered at once to ${WORKERS} worker instances sharing one DynamoDB table in the emulator; the fake Slack allows ${POSTS_PER_SECOND} posts per second in the channel and answers 429 with Retry-After beyond that`,
       load: ALARMS * REPEATS,
-      lost: Math.max(0, expectedPosts - posts.length) + failed.length,
+      lost: failed.length + Math.max(0, ALARMS - roots.length) + Math.max(0, ALARMS - reports.length),
       duplicated: Math.max(0, roots.length - ALARMS) + Math.max(0, reports.length - ALARMS),
       details: {
         'thread roots': roots.length,
         'diagnosis replies': reports.length,
-        'repeat replies': repeats.length,
+        'repeat replies (in StateChangeTime order)': repeats.length,
+        'repeats older than their thread, not replied to': ALARMS * (REPEATS - 1) - repeats.length,
         'repeat replies in a wrong thread': repliesInWrongThread.length,
         'repeats handed back before their root was posted': handedBack.length,
         'deliveries retried (as Lambda does)': retried,
@@ -184,9 +192,11 @@ describe('load', () => {
     expect(roots).toHaveLength(ALARMS);
     expect(rootTsByAlarm.size).toBe(ALARMS);
     expect(reports).toHaveLength(ALARMS);
-    expect(repeats).toHaveLength(ALARMS * (REPEATS - 1));
+    expect(repeats.length).toBeLessThanOrEqual(ALARMS * (REPEATS - 1));
+    expect(repeats.length).toBeGreaterThan(0);
     expect(repliesInWrongThread).toEqual([]);
-    expect([...perThread.values()].every((n) => n === REPEATS - 1)).toBe(true);
+    expect(repliedTwice).toEqual([]);
+    expect([...perThread.values()].every((list) => list.length <= REPEATS - 1)).toBe(true);
     expect(slack.rateLimited).toBeGreaterThan(0);
   }, 120_000);
 
@@ -313,7 +323,7 @@ describe('the worker Lambda handler and the time it has left', () => {
       expect(postedWhenLate).toBe(0);
       const posts = slack.callsOf('chat.postMessage');
       expect(posts.filter((p) => p.args.channel === 'C0ALARMS' && p.args.thread_ts === undefined)).toHaveLength(1);
-      expect(posts.filter((p) => p.args.channel === 'C0ONCALL')).toHaveLength(1);
+      expect(posts.filter((p) => p.args.channel === 'C0ONCALL' && p.args.thread_ts === undefined)).toHaveLength(1);
     } finally {
       for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
       Object.assign(process.env, saved);

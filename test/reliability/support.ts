@@ -93,7 +93,13 @@ export function memorySlackFetch(): { fetch: typeof fetch; calls: MemorySlackCal
         ? { ok: true, view: { id: `V${seq}` } }
         : method === 'chat.postMessage'
           ? { ok: true, ts: `1700000000.${String(seq).padStart(6, '0')}`, channel: args.channel }
-          : { ok: true };
+          : method === 'users.info'
+            ? { ok: true, user: { id: args.user, team_id: 'T1', is_restricted: false, is_ultra_restricted: false } }
+            : method === 'conversations.info'
+              ? { ok: true, channel: { id: args.channel, is_ext_shared: false } }
+              : method === 'auth.test'
+                ? { ok: true, team_id: 'T1', user_id: 'UBOT' }
+                : { ok: true };
     return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
   };
   return { fetch: fake as typeof fetch, calls, slackApiUrl };

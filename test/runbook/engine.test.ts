@@ -157,10 +157,17 @@ describe('diagnose', () => {
 
   it('picks the first step in runbook order among those at the worst status', async () => {
     // Prepare: recent deploy and DLQ are both critical; recent deploy comes first in the runbook.
+    const minuteAt = (minutesAgo: number) => new Date(Math.floor(NOW.getTime() / 60_000 - minutesAgo) * 60_000);
+    const minutes = Array.from({ length: 120 }, (_, i) => minuteAt(120 - i));
     const result = await run({
-      fn: { versionModifiedAt: new Date(NOW.getTime() - 22 * 60_000) },
+      fn: { versionModifiedAt: minuteAt(22) },
       current: { errors: 600, invocations: 10_000 },
       previous: { errors: 10, invocations: 10_000 },
+      // 0.1% errors until the version went live 22 minutes ago, 6% since.
+      timeline: {
+        invocations: minutes.map((at) => ({ at, value: 100 })),
+        errors: minutes.map((at) => ({ at, value: at < minuteAt(22) ? 0.1 : 6 })),
+      },
       sqsSource: {
         sourceArn: 'arn:aws:sqs:us-east-1:123456789012:orders',
         dlqArn: 'arn:aws:sqs:us-east-1:123456789012:orders-dlq',

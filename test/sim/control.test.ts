@@ -101,14 +101,17 @@ describe('simulated CodeDeploy control', () => {
     const active = await countCalls(ledger, () =>
       control.deploys.findActiveDeployment({ application: 'api', group: 'live' }),
     );
+    const target = await sources.deploys.getLambdaTarget('d-CANARY001', 'api');
     const status = await control.deploys.stopDeployment('d-CANARY001');
     const stopped = await control.deploys.getDeployment('d-CANARY001');
     const again = await control.deploys.stopDeployment('d-CANARY001').catch((e: unknown) => e);
     const none = await control.deploys.findActiveDeployment({ application: 'api', group: 'live' });
 
     // Assess
-    expect(active).toMatchObject({ id: 'd-CANARY001', status: 'InProgress', currentVersion: '1', targetVersion: '2' });
+    expect(active).toMatchObject({ id: 'd-CANARY001', status: 'InProgress' });
     expect(ledger.snapshot()).toEqual({ 'CodeDeploy:BatchGetDeployments': 1, 'CodeDeploy:ListDeployments': 1 });
+    expect(target).toMatchObject({ functionName: 'api', alias: 'live', currentVersion: '1', targetVersion: '2' });
+    expect(target?.targetVersionWeight).toBe(0.1);
     expect(status).toBe('Succeeded');
     expect(stopped.status).toBe('Stopped');
     expect(await sources.functions.getFunction('api', 'live')).toMatchObject({ version: '1', routing: {} });

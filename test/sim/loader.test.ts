@@ -20,18 +20,26 @@ describe('merging scenario files into one fleet', () => {
 
     // Assess
     expect(files.map((f) => path.basename(f))).toEqual([
+      'alias-bound-sqs.yaml',
       'bad-deploy.yaml',
+      'canary.yaml',
       'cold-start-storm.yaml',
       'dlq-backlog.yaml',
+      'errors-before-deploy.yaml',
       'healthy.yaml',
+      'onfailure-destination.yaml',
       'slow-dynamodb.yaml',
       'throttling.yaml',
     ]);
     expect(fleet.functionNames()).toEqual([
+      'billing-events',
       'catalog-api',
+      'inventory-api',
       'orders-api',
       'orders-worker',
       'payments-api',
+      'payouts-worker',
+      'pricing-api',
       'profile-api',
       'search-api',
     ]);

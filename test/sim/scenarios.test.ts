@@ -83,6 +83,28 @@ const expectedVerdicts: Record<string, { primaryCause: string | null; steps: Exp
       dlq: 'critical',
     },
   },
+  'payouts-worker': {
+    primaryCause: 'dlq',
+    steps: {
+      throttles: 'ok',
+      'cold-starts': 'ok',
+      'downstream-latency': 'ok',
+      'error-traces': 'ok',
+      'recent-deploy': 'ok',
+      dlq: 'warn',
+    },
+  },
+  'billing-events': {
+    primaryCause: 'dlq',
+    steps: {
+      throttles: 'ok',
+      'cold-starts': 'ok',
+      'downstream-latency': 'ok',
+      'error-traces': 'ok',
+      'recent-deploy': 'ok',
+      dlq: 'critical',
+    },
+  },
 };
 
 describe('the shipped scenarios under the default runbook', () => {
@@ -155,7 +177,11 @@ describe('the numbers behind the verdicts (1 h window ending now)', () => {
     const sources = await demoSources(NOW);
 
     // Act
-    const [source] = await sources.functions.listEventSources('orders-worker');
+    const [source] = await sources.functions.listEventSources({
+      functionName: 'orders-worker',
+      functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:orders-worker',
+      qualifiers: ['live'],
+    });
     const redrive = await sources.queues.getRedriveTarget(source?.sourceArn ?? '');
     const depth = await sources.queues.getDepth(redrive?.deadLetterArn ?? '');
 

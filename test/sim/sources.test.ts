@@ -28,7 +28,7 @@ const worker = functionText({
 );
 const api = functionText({ name: 'api', extra: '    faults: { traces: AccessDenied, logs: Timeout }' }).replace(
   'aliases: { live: 2 }',
-  'aliases: { live: { version: 2, routing: { "1": 0.1 } }, canary: 1 }',
+  'aliases: { live: { version: 1, routing: { "2": 0.1 } }, canary: 1 }',
 );
 const fleetText = scenarioText({ header: 'accountConcurrencyLimit: 500', functions: `${worker}\n${api}` });
 
@@ -62,9 +62,10 @@ describe('functions port', () => {
       region: 'us-east-1',
       accountId: '123456789012',
       alias: 'live',
-      version: '2',
-      versionModifiedAt: new Date(NOW.getTime() - 2 * 24 * HOUR),
-      routing: { '1': 0.1 },
+      // FunctionVersion is the stable version; the routed one is the canary.
+      version: '1',
+      versionModifiedAt: new Date(NOW.getTime() - 3 * 24 * HOUR),
+      routing: { '2': 0.1 },
       runtime: 'provided.al2023',
       architectures: ['arm64'],
       reservedConcurrency: undefined,
@@ -80,7 +81,13 @@ describe('functions port', () => {
     // Act
     const noFunction = await sources.functions.getFunction('ordrs-api', 'live').catch((e: unknown) => e);
     const noAlias = await sources.functions.getFunction('api', 'blue').catch((e: unknown) => e);
-    const noSources = await sources.functions.listEventSources('ordrs-api').catch((e: unknown) => e);
+    const noSources = await sources.functions
+      .listEventSources({
+        functionName: 'ordrs-api',
+        functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:ordrs-api',
+        qualifiers: [],
+      })
+      .catch((e: unknown) => e);
 
     // Assess
     expect(noFunction).toEqual(expect.objectContaining({ code: ErrorCode.NotFound }));
@@ -97,7 +104,11 @@ describe('functions port', () => {
     // Act
     const names = await sources.functions.listFunctionNames();
     const versions = await sources.functions.listVersions('worker');
-    const eventSources = await sources.functions.listEventSources('worker');
+    const eventSources = await sources.functions.listEventSources({
+      functionName: 'worker',
+      functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:worker',
+      qualifiers: [],
+    });
     const destination = await sources.functions.getAsyncFailureDestination('worker', 'live');
     const account = await sources.functions.getAccountConcurrency();
 
@@ -109,6 +120,7 @@ describe('functions port', () => {
         sourceArn: 'arn:aws:sqs:us-east-1:123456789012:jobs',
         service: 'sqs',
         state: 'Enabled',
+        qualifier: undefined,
       }),
     ]);
     expect(destination).toBe('arn:aws:sqs:us-east-1:123456789012:worker-failures');
@@ -162,20 +174,30 @@ describe('requests are recorded under the names the AWS adapters send', () => {
         await sources.queues.getDepth(dlqArn);
       }),
       asyncDestination: await callsOf(() => sources.functions.getAsyncFailureDestination('worker', 'live')),
-      eventSources: await callsOf(() => sources.functions.listEventSources('worker')),
+      eventSources: await callsOf(() =>
+        sources.functions.listEventSources({
+          ...{
+            functionName: 'worker',
+            functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:worker',
+            qualifiers: [],
+          },
+          qualifiers: ['live', '2'],
+        }),
+      ),
       account: await callsOf(() => sources.functions.getAccountConcurrency()),
     };
 
     // Assess
     expect(calls).toEqual({
-      getFunction: { 'Lambda:GetFunction': 1 },
+      getFunction: { 'Lambda:GetAlias': 1, 'Lambda:GetFunction': 1 },
       metrics: { 'CloudWatch:GetMetricData': 1 },
       coldStarts: { 'CloudWatchLogs:GetQueryResults': 2, 'CloudWatchLogs:StartQuery': 1 },
       downstream: { 'XRay:GetServiceGraph': 1 },
       deploys: { 'CodeDeploy:BatchGetDeployments': 1, 'CodeDeploy:ListDeployments': 1 },
       queues: { 'SQS:GetQueueAttributes': 2 },
       asyncDestination: { 'Lambda:GetFunctionEventInvokeConfig': 1 },
-      eventSources: { 'Lambda:ListEventSourceMappings': 1 },
+      // The function, its alias and the version behind it: a mapping is listed under what it is bound to.
+      eventSources: { 'Lambda:ListEventSourceMappings': 3 },
       account: { 'Lambda:GetAccountSettings': 1 },
     });
   });
@@ -196,9 +218,11 @@ describe('deployments and queues', () => {
       .catch((e: unknown) => e);
 
     // Assess
-    expect(recent.map((d) => [d.status, d.currentVersion, d.targetVersion])).toEqual([
-      ['Failed', '2', '3'],
-      ['Succeeded', '1', '2'],
+    const targets = await Promise.all(recent.map((d) => sources.deploys.getLambdaTarget(d.id, 'worker')));
+    expect(recent.map((d) => d.status)).toEqual(['Failed', 'Succeeded']);
+    expect(targets.map((t) => [t?.functionName, t?.alias, t?.currentVersion, t?.targetVersion])).toEqual([
+      ['worker', 'live', '2', '3'],
+      ['worker', 'live', '1', '2'],
     ]);
     expect(recent[0]?.id).toMatch(/^d-[A-Z0-9]{9}$/);
     expect(recent[1]).toMatchObject({ id: 'd-AAAAAAAAA', configName: 'CodeDeployDefault.LambdaAllAtOnce' });
@@ -217,9 +241,9 @@ describe('deployments and queues', () => {
     const unknown = await sources.queues.getDepth(arn('nope')).catch((e: unknown) => e);
 
     // Assess
-    expect(redrive).toEqual({ deadLetterArn: arn('jobs-dlq'), maxReceiveCount: 3 });
+    expect(redrive).toEqual({ deadLetterArn: arn('jobs-dlq'), maxReceiveCount: 3, fifo: false });
     expect(noRedrive).toBeUndefined();
-    expect(depth).toEqual({ arn: arn('jobs-dlq'), name: 'jobs-dlq', visible: 12, inFlight: 2 });
+    expect(depth).toEqual({ arn: arn('jobs-dlq'), name: 'jobs-dlq', visible: 12, inFlight: 2, fifo: false });
     expect((unknown as GofnError).code).toBe(ErrorCode.NotFound);
   });
 });

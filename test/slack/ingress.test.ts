@@ -84,7 +84,7 @@ describe('ingress: slash commands', () => {
       // Assess
       const body = JSON.parse(response.body) as { response_type: string; text: string };
       expect(body.response_type).toBe('ephemeral');
-      expect(body.text).toContain('/gofn status <function> [window]');
+      expect(body.text).toContain('/gofn status &lt;function&gt; [window] [alias=NAME]');
     }
     expect(jobs).toEqual([]);
     const bad = JSON.parse((await ingress(signedEvent(slashCommandBody('status orders-api 90x')))).body) as {
@@ -209,8 +209,15 @@ describe('ingress: buttons and modals', () => {
     // Act
     await ingress(signedEvent(interactionBody(buttonClick({ value, user: 'U0MALLORY' }))));
 
-    // Assess
-    expect(jobs).toEqual([expect.objectContaining({ kind: 'refusal', user: 'U0MALLORY', token: value })]);
+    // Assess: audited, and the refusal goes to the person as an ephemeral message instead
+    expect(jobs).toEqual([
+      expect.objectContaining({ kind: 'refusal', user: 'U0MALLORY', token: value }),
+      expect.objectContaining({
+        kind: 'fallback',
+        user: 'U0MALLORY',
+        problem: expect.stringContaining('You are not allowed to change orders-api') as string,
+      }),
+    ]);
   });
 
   it('opens the confirmation when only a user group could say, leaving the decision to the worker', async () => {

@@ -75,8 +75,18 @@ async function largestReport() {
         createdAt: NOW,
         completedAt: undefined,
         configName: long(100, 'c'),
+      },
+    ],
+    deploymentTargets: [
+      {
+        deploymentId: long(40, 'D'),
+        functionName: long(64, 'f'),
+        alias: long(128, 'a'),
         currentVersion: '1',
         targetVersion: '2',
+        targetVersionWeight: 0.1,
+        status: 'InProgress',
+        lastUpdatedAt: NOW,
       },
     ],
     dlqDepth: { visible: 999_999_999, inFlight: 999_999_999 },
@@ -196,6 +206,11 @@ describe('Slack limits', () => {
     // Prepare
     const alarm = {
       name: long(255, 'A'),
+      arn: undefined,
+      kind: 'metric' as const,
+      target: undefined,
+      unmapped: undefined,
+      children: [],
       state: 'ALARM' as const,
       functionName: long(64, 'f'),
       alias: undefined,

@@ -89,14 +89,14 @@ function snsEvent(...messages: [id: string, message: string][]) {
 const context = { getRemainingTimeInMillis: () => 60_000 };
 
 describe('the worker handler on SNS alarm notifications', () => {
-  it('opens one thread, replies to a repeat, resolves it on OK, and drops what it cannot use', async () => {
+  it('opens one thread, replies to a repeat, resolves it on OK, drops what it cannot use, and says so of an alarm it cannot map', async () => {
     // Act: an ALARM alongside four messages it must drop, a repeat, a redelivery, then OK
     await handler(
       snsEvent(
         ['n-1', alarm('ALARM', '2026-11-26T14:00:00.000+0000')],
         ['n-2', '{"AlarmName": "half a message'],
         ['n-3', 'not JSON at all'],
-        // A metric of another service: not about a function's health
+        // A metric of another service: gofn cannot tell the function, and the thread says so
         [
           'n-4',
           alarm('ALARM', '2026-11-26T14:00:00.000+0000', {
@@ -118,12 +118,18 @@ describe('the worker handler on SNS alarm notifications', () => {
     const roots = posts.filter((p) => p.args.thread_ts === undefined);
     expect(roots.map((r) => [r.args.channel, String(r.args.text).split(' · ')[0]])).toEqual([
       ['C0ALARMS', '🔴 ALARM orders-api-errors'],
+      ['C0ALARMS', '🔴 ALARM orders-api-consumedreadcapacityunits'],
     ]);
+    expect(JSON.stringify(roots[1]!.args.blocks)).toContain(
+      "gofn can't tell which function it is about: it watches AWS/DynamoDB ConsumedReadCapacityUnits (FunctionName=orders-api), not a Lambda function's metric",
+    );
     const rootTs = String(roots[0]!.response.ts);
     const replies = posts.filter((p) => p.args.thread_ts !== undefined);
     expect(replies.every((r) => r.args.thread_ts === rootTs)).toBe(true);
     expect(replies.map((r) => String(r.args.text))).toEqual([
       expect.stringContaining('orders-api'),
+      // The emulator cannot draw graphs: the thread says so rather than staying silent.
+      expect.stringMatching(/^The graph could not be drawn: CloudWatch said/),
       expect.stringMatching(/^Still in ALARM/),
       expect.stringMatching(/^Resolved: /),
     ]);

@@ -101,8 +101,9 @@ describe('alarm threads', () => {
     const posts = slack.callsOf('chat.postMessage');
     expect(posts).toHaveLength(2);
     expect(posts[0]!.args).toMatchObject({ channel: 'C0ALARMS' });
+    // The notification text is mrkdwn too: `>` goes escaped, as Slack's formatting guide asks.
     expect(posts[0]!.args.text).toBe(
-      '🔴 ALARM orders-api-errors · Errors > 5 for 2 of 3 periods of 1 min · since 14:22',
+      '🔴 ALARM orders-api-errors · Errors &gt; 5 for 2 of 3 periods of 1 min · since 14:22 UTC',
     );
     const rootTs = String(posts[0]!.response.ts);
     expect(posts[1]!.args.thread_ts).toBe(rootTs);
@@ -120,8 +121,8 @@ describe('alarm threads', () => {
     await worker.handleAlarm({ messageId: 'm-1', message: alarm('ALARM') });
     const rootTs = String(slack.callsOf('chat.postMessage')[1]!.args.thread_ts);
 
-    // Act
-    await worker.handleAlarm({ messageId: 'm-2', message: alarm('ALARM') });
+    // Act: a later notification of the same episode (CloudWatch re-sends ALARM with a new reason)
+    await worker.handleAlarm({ messageId: 'm-2', message: alarm('ALARM', {}, '2026-11-26T14:25:05.000+0000') });
 
     // Assess
     const posts = slack.callsOf('chat.postMessage');
@@ -178,17 +179,13 @@ describe('alarm threads', () => {
     expect(roots).toHaveLength(2);
   });
 
-  it('drops malformed messages, alarms it does not understand and unmanaged functions without throwing or posting', async () => {
+  it('drops malformed messages and alarms of unmanaged functions without throwing or posting', async () => {
     // Prepare
     const { worker } = setup({ fn: { tags: {} } });
-    const notLambda = alarm('ALARM', {
-      Trigger: { MetricName: 'CPUUtilization', Namespace: 'AWS/EC2', Dimensions: [] },
-    });
 
     // Act
     await worker.handleAlarm({ messageId: 'a', message: '{not json' });
     await worker.handleAlarm({ messageId: 'b', message: JSON.stringify({ hello: 'world' }) });
-    await worker.handleAlarm({ messageId: 'c', message: notLambda });
     await worker.handleAlarm({ messageId: 'd', message: alarm('ALARM') });
 
     // Assess
@@ -356,7 +353,7 @@ describe('action jobs', () => {
     const replies = slack.callsOf('chat.postMessage').slice(1);
     expect(replies).toHaveLength(1);
     expect(String(replies[0]!.args.text)).toMatch(
-      /^<@U0MARIA> rolled orders-api back: live v42 → v41 \(verified \d\d:\d\d:\d\d\)$/,
+      /^<@U0MARIA> rolled orders-api back: live v42 → v41 \(verified \d\d:\d\d:\d\d UTC\)$/,
     );
     expect(slack.callsOf('chat.postEphemeral').map((c) => c.args.text)).toEqual([
       'This action already ran; it runs only once.',
@@ -430,5 +427,47 @@ describe('action jobs', () => {
     // Assess
     expect(control.aliases.get('orders-api:live')!.version).toBe('42');
     expect(slack.callsOf('chat.postEphemeral')[0]!.args.text).toContain('This button has expired');
+  });
+});
+
+describe('failures you can see', () => {
+  it('a graph Slack will not take is explained in the thread, with what to do', async () => {
+    // Prepare
+    const { worker } = setup();
+    slack.injectFaults('files.getUploadURLExternal', [{ error: 'missing_scope', needed: 'files:write' }]);
+
+    // Act
+    await worker.handleAlarm({ messageId: 'm-graph', message: alarm('ALARM') });
+
+    // Assess
+    const texts = slack.callsOf('chat.postMessage').map((c) => String(c.args.text));
+    expect(texts).toContain(
+      "The graph could not be attached: gofn's Slack app lacks `files:write`: reinstall it from slack-app-manifest.yaml.",
+    );
+  });
+
+  it('an action result the thread will not take reaches the person ephemerally, saying why', async () => {
+    // Prepare
+    const { worker, control } = setup();
+    slack.injectFaults('chat.postMessage', [{ error: 'not_in_channel' }]);
+    const token = signActionToken(SIGNING_SECRET, {
+      v: 1,
+      id: '9d0c6a0e-57f1-4c55-b1f3-0f5a0f1d2a4c',
+      kind: 'rollback',
+      fn: 'orders-api',
+      alias: 'live',
+      params: { fromVersion: '42', toVersion: '41' },
+      channel: 'C0ONCALL',
+      exp: Math.floor(Date.now() / 1000) + 600,
+    });
+
+    // Act
+    await worker.runJob({ kind: 'action', id: 'V-vis', token, channel: 'C0ONCALL', user: 'U0MARIA' });
+
+    // Assess
+    expect(control.aliases.get('orders-api:live')!.version).toBe('41');
+    expect(String(slack.callsOf('chat.postEphemeral')[0]!.args.text)).toMatch(
+      /^rolled orders-api back: live v42 → v41 \(verified \d\d:\d\d:\d\d UTC\)\. gofn could not say so in the thread: gofn is not a member of <#C0ONCALL>: invite it with `\/invite @gofn`\.$/,
+    );
   });
 });

@@ -24,6 +24,10 @@ export type Fault =
   | { status: 429; retryAfterSeconds: number }
   | { status: 500 | 502 | 503 }
   | { delayMs: number; thenOk?: boolean }
+  /** No answer at all until the test ends (the connection stays open). */
+  | { hang: true }
+  /** A Web API error in a 200 answer, like `{"ok": false, "error": "not_in_channel"}`. */
+  | { error: string; needed?: string }
   /** The call is carried out and recorded, then the connection drops before the answer. */
   | { loseAnswer: true };
 
@@ -43,6 +47,13 @@ export interface FakeSlack {
   limitPostsPerChannel(perSecond: number | undefined): void;
   /** Members returned by usergroups.users.list per group ID. */
   userGroups: Map<string, string[]>;
+  /**
+   * users.info answers per user ID (Slack's user object); a user not here is a full member of
+   * team T1 (the bot's, as auth.test says).
+   */
+  users: Map<string, Record<string, unknown>>;
+  /** conversations.info answers per channel ID; a channel not here is not shared. */
+  channels: Map<string, Record<string, unknown>>;
   rateLimited: number;
   reset(): void;
   close(): Promise<void>;
@@ -90,11 +101,14 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const faults = new Map<string, Fault[]>();
   const lastPostAt = new Map<string, number[]>();
   let postsPerSecond: number | undefined;
+  const hanging = new Set<ServerResponse>();
   const fake: Omit<FakeSlack, 'apiUrl' | 'responseUrl' | 'close'> = {
     calls: [],
     responses: [],
     uploads: new Map(),
     userGroups: new Map(),
+    users: new Map(),
+    channels: new Map(),
     rateLimited: 0,
     callsOf: (method) => fake.calls.filter((c) => c.method === method),
     injectFaults: (method, list) => faults.set(method, [...(faults.get(method) ?? []), ...list]),
@@ -106,6 +120,8 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       fake.responses.length = 0;
       fake.uploads.clear();
       fake.userGroups.clear();
+      fake.users.clear();
+      fake.channels.clear();
       faults.clear();
       lastPostAt.clear();
       postsPerSecond = undefined;
@@ -152,6 +168,31 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         };
       case 'usergroups.users.list':
         return { ok: true, users: fake.userGroups.get(String(args.usergroup)) ?? [] };
+      // Shapes of Slack's user and conversation objects (api.slack.com/types/user, /types/conversation).
+      case 'users.info':
+        return {
+          ok: true,
+          user: {
+            id: args.user,
+            team_id: 'T1',
+            is_restricted: false,
+            is_ultra_restricted: false,
+            is_stranger: false,
+            ...fake.users.get(String(args.user)),
+          },
+        };
+      case 'conversations.info':
+        return {
+          ok: true,
+          channel: {
+            id: args.channel,
+            is_channel: true,
+            is_shared: false,
+            is_ext_shared: false,
+            is_org_shared: false,
+            ...fake.channels.get(String(args.channel)),
+          },
+        };
       case 'auth.test':
         return { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T1' };
       case 'conversations.replies':
@@ -206,6 +247,14 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       const method = url.pathname.replace(/^\/api\//, '');
       const pending = faults.get(method);
       const fault = pending?.shift();
+      if (fault && 'hang' in fault) {
+        hanging.add(res);
+        return;
+      }
+      if (fault && 'error' in fault) {
+        json(res, 200, { ok: false, error: fault.error, ...(fault.needed ? { needed: fault.needed } : {}) });
+        return;
+      }
       if (fault && 'delayMs' in fault) {
         await new Promise((r) => setTimeout(r, fault.delayMs));
         if (!fault.thenOk) {
@@ -263,6 +312,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     responseUrl: (id) => `${base}/response/${id}`,
     close: () =>
       new Promise<void>((resolve) => {
+        for (const res of hanging) res.destroy();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

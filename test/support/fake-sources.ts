@@ -3,6 +3,7 @@ import { ErrorCode, GofnError } from '../../src/errors';
 import type {
   ColdStartStats,
   DeploymentInfo,
+  DeploymentTarget,
   DownstreamStats,
   ErrorTraceStats,
   FunctionInfo,
@@ -26,7 +27,15 @@ export interface FakeData {
   downstreamPrevious: DownstreamStats[];
   errorTraces: Partial<ErrorTraceStats>;
   deployments: DeploymentInfo[];
-  sqsSource: { sourceArn: string; dlqArn: string } | undefined;
+  /** What BatchGetDeploymentTargets says each deployment moves. */
+  deploymentTargets: DeploymentTarget[];
+  /** The alias's Invocations and Errors over both windows, and per version. */
+  timeline: FunctionMetrics['timeline'];
+  byVersion: FunctionMetrics['byVersion'];
+  periodSeconds: number;
+  sqsSource: { sourceArn: string; dlqArn: string; qualifier?: string; fifo?: boolean } | undefined;
+  /** The alias's OnFailure destination (EventInvokeConfig). */
+  onFailure: string | undefined;
   dlqDepth: Partial<QueueDepth>;
   unreserved: number;
   /** Make a port method reject (or hang with 'hang'). */
@@ -113,11 +122,20 @@ export function fakeSources(data: Partial<FakeData> = {}): FakeSources {
           'listEventSources',
           () =>
             data.sqsSource
-              ? [{ uuid: 'u-1', sourceArn: data.sqsSource.sourceArn, service: 'sqs', state: 'Enabled' }]
+              ? [
+                  {
+                    uuid: 'u-1',
+                    sourceArn: data.sqsSource.sourceArn,
+                    service: 'sqs',
+                    state: 'Enabled',
+                    qualifier: data.sqsSource.qualifier,
+                  },
+                ]
               : [],
           opts?.signal,
         ),
-      getAsyncFailureDestination: (_n, _a, opts) => call('getAsyncFailureDestination', () => undefined, opts?.signal),
+      getAsyncFailureDestination: (_n, _a, opts) =>
+        call('getAsyncFailureDestination', () => data.onFailure, opts?.signal),
       getAccountConcurrency: (opts) =>
         call('getAccountConcurrency', () => ({ limit: 1000, unreserved: data.unreserved ?? 750 }), opts?.signal),
       listVersions: (_n, opts) =>
@@ -138,8 +156,10 @@ export function fakeSources(data: Partial<FakeData> = {}): FakeSources {
             current: windowMetrics(data.current ?? {}),
             previous: windowMetrics(data.previous ?? {}),
             series: { invocations: [], errors: [], throttles: data.throttleSeries ?? [], concurrency: [] },
-            periodSeconds: 60,
+            periodSeconds: data.periodSeconds ?? 60,
             missing: [],
+            timeline: data.timeline ?? { invocations: [], errors: [] },
+            byVersion: data.byVersion ?? {},
           }),
           opts?.signal,
         ),
@@ -202,6 +222,8 @@ export function fakeSources(data: Partial<FakeData> = {}): FakeSources {
     deploys: {
       listRecentDeployments: (_g, _since, opts) =>
         call('listRecentDeployments', () => data.deployments ?? [], opts?.signal),
+      getLambdaTarget: (id, _fn, opts) =>
+        call('getLambdaTarget', () => data.deploymentTargets?.find((t) => t.deploymentId === id), opts?.signal),
     },
     queues: {
       getRedriveTarget: (arn, opts) =>
@@ -209,14 +231,21 @@ export function fakeSources(data: Partial<FakeData> = {}): FakeSources {
           'getRedriveTarget',
           () =>
             data.sqsSource && arn === data.sqsSource.sourceArn
-              ? { deadLetterArn: data.sqsSource.dlqArn, maxReceiveCount: 3 }
+              ? { deadLetterArn: data.sqsSource.dlqArn, maxReceiveCount: 3, fifo: data.sqsSource.fifo === true }
               : undefined,
           opts?.signal,
         ),
       getDepth: (arn, opts) =>
         call(
           'getDepth',
-          () => ({ arn, name: arn.split(':').pop() ?? arn, visible: 0, inFlight: 0, ...data.dlqDepth }),
+          () => ({
+            arn,
+            name: arn.split(':').pop() ?? arn,
+            visible: 0,
+            inFlight: 0,
+            fifo: arn.endsWith('.fifo'),
+            ...data.dlqDepth,
+          }),
           opts?.signal,
         ),
     },

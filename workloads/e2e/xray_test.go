@@ -236,10 +236,25 @@ func TestOrdersWorkerSendsSubsegmentsToTheXRayDaemon(t *testing.T) {
 	docs := daemon.documents(t)
 	invocation := docNamed(t, docs, "orders-worker")
 	checkSubsegment(t, invocation, root, parent)
+	// One subsegment per message under the invocation (the message's span, linked to its
+	// producer), and each message's DynamoDB call under its message.
+	messages := map[string]bool{}
+	for _, d := range docs {
+		if d["name"] == "process orders" {
+			checkSubsegment(t, d, root, invocation["id"].(string))
+			messages[d["id"].(string)] = true
+		}
+	}
+	if len(messages) != 2 {
+		t.Fatalf("%d message subsegments, want one per message (2)", len(messages))
+	}
 	var puts []map[string]any
 	for _, d := range docs {
 		if d["name"] == "DynamoDB" {
-			checkSubsegment(t, d, root, invocation["id"].(string))
+			if !messages[fmt.Sprint(d["parent_id"])] {
+				t.Errorf("DynamoDB subsegment under %v, not under a message subsegment", d["parent_id"])
+			}
+			checkSubsegment(t, d, root, d["parent_id"].(string))
 			if d["namespace"] != "aws" || field(d, "aws", "operation") != "PutItem" || field(d, "aws", "table_name") != table {
 				t.Errorf("DynamoDB subsegment = %v", d)
 			}

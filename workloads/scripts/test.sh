@@ -1,7 +1,8 @@
 #!/bin/sh
 # The Go workloads' test suite, as the root scripts/test.sh (npm test) runs it:
 #   1. gofmt and go vet, then gofn's own analyzers (lint/, the Go-on-Lambda footguns) as a vet tool
-#   2. go test ./...                  unit tests, handlers against fakes
+#   2. go test ./...                  unit tests, handlers against fakes; the secrets and profiling
+#                                     packages against SSM, Secrets Manager and S3 in the AWS emulator (moto)
 #   3. scripts/build.sh               the arm64 release build; prints the checksums
 #   4. scripts/repro-test.sh          the same build from two other paths must match
 #   5. e2e (go test -tags rie)        each bootstrap under the Lambda Runtime Interface
@@ -17,6 +18,10 @@ step() { printf '\n-- workloads: %s (at %ss)\n' "$*" "$(( $(date +%s) - started 
 
 moto=../.venv/bin/moto_server
 [ -x "$moto" ] || { echo "workloads: $moto is missing; run: sh scripts/setup.sh all" >&2; exit 1; }
+# The unit tests of internal/secrets and internal/profiling, and the e2e tests, start their own
+# emulator from it.
+GOFN_MOTO="$(cd "$(dirname "$moto")" && pwd)/moto_server"
+export GOFN_MOTO
 
 # Tests compile with the release build's settings (pinned Go, no cgo, -trimpath, the
 # lambda.norpc tag), so they test the code that ships and share its build cache.
@@ -76,7 +81,7 @@ for bin in "$bootstraps"/*/bootstrap; do
   echo "workloads: e2e runs $(sha256sum "$bin" | cut -d' ' -f1)  ${bin#"$PWD"/}" >&2
 done
 go test -c -tags rie -o .cache/e2e.test ./e2e
-GOFN_RIE="$PWD/.cache/bin/aws-lambda-rie" GOFN_MOTO="$(cd "$(dirname "$moto")" && pwd)/moto_server" \
+GOFN_RIE="$PWD/.cache/bin/aws-lambda-rie" \
   GOFN_BOOTSTRAPS="$bootstraps" .cache/e2e.test -test.count=1 -test.timeout=120s -test.v &
 e2e_pid=$!
 wait "$e2e_pid"

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { diagnose } from '../../runbook/engine';
+import type { Sources } from '../../ports';
 import { fleetOverview } from '../../runbook/fleet';
 import { loadRunbook } from '../../runbook/loader';
 import { shellWord } from '../../format';
@@ -25,7 +26,10 @@ export function registerDemo(program: Command, io: CliIO, setExit: (code: number
     });
 }
 
-/** The fleet overview, then the runbook walked on the two worst functions, all on the shipped scenarios. */
+/**
+ * The fleet overview, then the runbook walked on the two worst functions and on a canary in
+ * progress if the fleet has one, all on the shipped scenarios.
+ */
 export async function demo(io: CliIO, options: OutputOptions): Promise<number> {
   return runCommand(io, options, async () => {
     const style = styleFor(io, options);
@@ -39,13 +43,18 @@ export async function demo(io: CliIO, options: OutputOptions): Promise<number> {
     const fleet = await fleetOverview({ sources, runbook, windowMs: HOUR_MS, deadlineMs: DEADLINE_MS });
     io.stdout.write(renderFleet(fleet, style, { simulatedLatency: true }));
 
-    const worst = fleet.functions.filter((f) => f.status === 'critical' || f.status === 'warn').slice(0, DETAILED);
-    for (const row of worst) {
-      io.stdout.write(`\n$ gofn status ${shellWord(row.function)} --scenario ${shellWord(shownDir)}\n`);
+    const degraded = fleet.functions.filter((f) => f.status === 'critical' || f.status === 'warn');
+    const worst = degraded.slice(0, DETAILED).map((f) => f.function);
+    const canary = await firstCanary(
+      sources,
+      degraded.slice(DETAILED).map((f) => f.function),
+    );
+    for (const functionName of canary ? [...worst, canary] : worst) {
+      io.stdout.write(`\n$ gofn status ${shellWord(functionName)} --scenario ${shellWord(shownDir)}\n`);
       const report = await diagnose({
         sources,
         runbook,
-        functionName: row.function,
+        functionName,
         windowMs: HOUR_MS,
         deadlineMs: DEADLINE_MS,
       });
@@ -59,4 +68,15 @@ export async function demo(io: CliIO, options: OutputOptions): Promise<number> {
     );
     return 0;
   });
+}
+
+/**
+ * The first of `names` whose `live` alias is running a canary (weighted routing), so the demo
+ * also shows how gofn reads one; undefined when none is.
+ */
+async function firstCanary(sources: Sources, names: string[]): Promise<string | undefined> {
+  const aliases = await Promise.all(
+    names.map((name) => sources.functions.getFunction(name, 'live').catch(() => undefined)),
+  );
+  return aliases.find((fn) => fn && Object.keys(fn.routing).length > 0)?.name;
 }

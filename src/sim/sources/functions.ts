@@ -3,6 +3,7 @@ import type {
   AccountConcurrency,
   CallOptions,
   EventSourceInfo,
+  EventSourceQuery,
   FunctionInfo,
   FunctionsPort,
   FunctionVersionInfo,
@@ -23,10 +24,12 @@ export class SimulatedFunctions implements FunctionsPort {
   ) {}
 
   async getFunction(name: string, alias: string, opts?: CallOptions): Promise<FunctionInfo> {
-    // One GetFunction qualified by the alias, as the AWS adapter sends it. The simulation knows
-    // the alias's routing weights without the GetAlias AWS would need, and reports them.
+    // GetFunction qualified by the alias and GetAlias for its weights, at once, as the AWS adapter sends them.
     const fault = faultOf(this.fleet.findFunction(name), 'functions', `function ${name}:${alias}`);
-    await this.requests.send('Lambda', 'GetFunction', opts, fault);
+    await Promise.all([
+      this.requests.send('Lambda', 'GetFunction', opts, fault),
+      this.requests.send('Lambda', 'GetAlias', opts, fault),
+    ]);
     const found = this.fleet.requireFunction(name);
     const target = this.requireAlias(found, alias);
     const version = found.versions.find((v) => v.version === target.version);
@@ -56,20 +59,31 @@ export class SimulatedFunctions implements FunctionsPort {
     return names;
   }
 
-  async listEventSources(functionName: string, opts?: CallOptions): Promise<EventSourceInfo[]> {
-    const fn = this.fleet.findFunction(functionName);
-    await this.requests.send(
-      'Lambda',
-      'ListEventSourceMappings',
-      opts,
-      faultOf(fn, 'functions', `function ${functionName}`),
+  async listEventSources(query: EventSourceQuery, opts?: CallOptions): Promise<EventSourceInfo[]> {
+    // One ListEventSourceMappings per name asked about, as the AWS adapter sends them; each answers
+    // the mappings bound to exactly that name, the function's or a qualified one.
+    const fn = this.fleet.findFunction(query.functionName);
+    const qualifiers = [undefined, ...new Set(query.qualifiers)];
+    await Promise.all(
+      qualifiers.map((qualifier) =>
+        this.requests.send(
+          'Lambda',
+          'ListEventSourceMappings',
+          opts,
+          faultOf(fn, 'functions', `function ${query.functionName}${qualifier ? `:${qualifier}` : ''}`),
+        ),
+      ),
     );
-    return this.fleet.requireFunction(functionName).eventSources.map((source) => ({
-      uuid: source.uuid,
-      sourceArn: source.queueArn,
-      service: 'sqs',
-      state: source.state,
-    }));
+    return this.fleet
+      .requireFunction(query.functionName)
+      .eventSources.filter((source) => qualifiers.includes(source.qualifier))
+      .map((source) => ({
+        uuid: source.uuid,
+        sourceArn: source.queueArn,
+        service: 'sqs',
+        state: source.state,
+        qualifier: source.qualifier,
+      }));
   }
 
   async getAsyncFailureDestination(

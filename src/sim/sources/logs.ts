@@ -9,8 +9,9 @@ import type { RequestSimulator } from './requests';
 const BIN_MINUTES = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440];
 
 /**
- * The Logs Insights query over the REPORT lines (one per invocation, `@initDuration` on cold
- * starts only), as the AWS adapter writes it; the console link shows it to the person.
+ * The Logs Insights query over the REPORT lines or, with Lambda's JSON log format, the
+ * platform.report records (one per invocation, an init duration on cold starts only), as the
+ * AWS adapter writes it; the console link shows it to the person.
  */
 export function coldStartQueryString(query: ColdStartQuery): string {
   const start = Math.min(query.window.start.getTime(), query.previous.start.getTime());
@@ -18,9 +19,10 @@ export function coldStartQueryString(query: ColdStartQuery): string {
   const wanted = Math.ceil((end - start) / 60_000 / 1440);
   const bin = BIN_MINUTES.find((m) => m >= wanted) ?? 1440;
   return (
-    'filter @type = "REPORT"' +
-    ' | stats count(*) as invocations, count(@initDuration) as coldStarts,' +
-    ` avg(@initDuration) as initAvg, max(@initDuration) as initMax by bin(${bin}m)`
+    'filter @type = "REPORT" or type = "platform.report"' +
+    ' | fields coalesce(@initDuration, `record.metrics.initDurationMs`) as initMs' +
+    ' | stats count(*) as invocations, count(initMs) as coldStarts,' +
+    ` avg(initMs) as initAvg, max(initMs) as initMax by bin(${bin}m)`
   );
 }
 

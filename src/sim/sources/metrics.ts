@@ -5,8 +5,9 @@ import type {
   FunctionMetricsQuery,
   MetricsPort,
   TimeWindow,
+  VersionMetrics,
 } from '../../ports';
-import { periodSeries, windowMetrics } from '../aggregate';
+import { periodSeries, versionMinutes, versionP99, versionSeries, windowMetrics } from '../aggregate';
 import type { SimulatedFleet } from '../fleet';
 import { MINUTE_MS } from '../time';
 import { faultOf } from './requests';
@@ -37,12 +38,27 @@ export class SimulatedMetrics implements MetricsPort {
     const current = fn ? fn.signals.minutesIn(query.window) : [];
     const previous = fn ? fn.signals.minutesIn(query.previous) : [];
     const periodMinutes = periodFor(query);
+    const rangeStart = new Date(Math.min(query.window.start.getTime(), query.previous.start.getTime()));
+    const rangeEnd = new Date(Math.max(query.window.end.getTime(), query.previous.end.getTime()));
+    const all = fn ? fn.signals.minutesIn({ start: rangeStart, end: rangeEnd }) : [];
+    const timeline = periodSeries(all, periodMinutes, rangeStart);
+    const [primary = ''] = query.versions ?? [];
+    const byVersion: Record<string, VersionMetrics> = {};
+    for (const version of new Set(query.versions ?? [])) {
+      const parts = versionMinutes(all, version, primary);
+      byVersion[version] = {
+        ...versionSeries(all, parts, periodMinutes, rangeStart),
+        durationP99Ms: versionP99(versionMinutes(current, version, primary)),
+      };
+    }
     return {
       current: windowMetrics(current),
       previous: windowMetrics(previous),
       series: periodSeries(current, periodMinutes, query.window.start),
       periodSeconds: periodMinutes * 60,
       missing: [],
+      timeline: { invocations: timeline.invocations, errors: timeline.errors },
+      byVersion,
     };
   }
 

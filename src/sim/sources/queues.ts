@@ -11,12 +11,18 @@ export class SimulatedQueues implements QueuesPort {
 
   async getRedriveTarget(queueArn: string, opts?: CallOptions): Promise<RedriveTarget | undefined> {
     const queue = await this.getQueueAttributes(queueArn, opts);
-    return queue.redrive ? { ...queue.redrive } : undefined;
+    return queue.redrive ? { ...queue.redrive, fifo: isFifo(queue.name) } : undefined;
   }
 
   async getDepth(queueArn: string, opts?: CallOptions): Promise<QueueDepth> {
     const queue = await this.getQueueAttributes(queueArn, opts);
-    return { arn: queue.arn, name: queue.name, visible: queue.visible, inFlight: queue.inFlight };
+    return {
+      arn: queue.arn,
+      name: queue.name,
+      visible: queue.visible,
+      inFlight: queue.inFlight,
+      fifo: isFifo(queue.name),
+    };
   }
 
   /** The queue URL follows from the ARN, so one GetQueueAttributes is all either answer costs. */
@@ -31,4 +37,9 @@ export class SimulatedQueues implements QueuesPort {
     );
     return this.fleet.requireQueue(queueArn);
   }
+}
+
+/** SQS: a FIFO queue's name ends in `.fifo`, and a standard queue's name cannot hold a dot. */
+function isFifo(queueName: string): boolean {
+  return queueName.endsWith('.fifo');
 }

@@ -1,8 +1,8 @@
 import type { ActionsBlock, Button, KnownBlock, SectionBlock } from '@slack/types';
 import type { StepStatus } from '../../checks/types';
-import { formatDuration, formatSeconds, formatVersion } from '../../format';
+import { formatAliasTarget, formatDuration, formatSeconds, formatWindow, plural } from '../../format';
 import type { OfferedAction, Report, StepReport } from '../../runbook/report';
-import { clip, escapeMrkdwn, LIMITS, mrkdwnLink } from './mrkdwn';
+import { clip, escapeMrkdwn, LIMITS, mention, mrkdwnLink } from './mrkdwn';
 
 export interface SlackMessage {
   /** Plain fallback for notifications and screen readers. */
@@ -17,12 +17,24 @@ const stepMark: Record<StepStatus, string> = { ok: '✔', warn: '▲', critical:
 export const ACTION_BUTTON_PREFIX = 'gofn-action:';
 /** action_id of link buttons; Slack still sends an interaction for them, which is only acked. */
 export const LINK_BUTTON_PREFIX = 'gofn-link:';
+/** action_id of the Confirm button of an ephemeral confirmation (when the modal could not open). */
+export const CONFIRM_BUTTON_PREFIX = 'gofn-confirm:';
+
+/** Who the report is for: a person who asked, or an alarm that fired. */
+export type RequestedBy = { user: string } | { alarm: string };
 
 export interface ReportRenderOptions {
   /** The button value for an offered action (a signed, expiring token). */
   actionValue: (action: OfferedAction) => string;
   /** Replaces the buttons with this line, after an action ran. */
   actionsDone?: string;
+  /** Said in the report's context line. */
+  requestedBy?: RequestedBy;
+}
+
+function requestedByText(by: RequestedBy | undefined): string {
+  if (!by) return '';
+  return 'user' in by ? ` · asked by ${mention(by.user)}` : ` · for alarm ${escapeMrkdwn(by.alarm)}`;
 }
 
 export function reportHeadline(report: Pick<Report, 'function' | 'status' | 'primaryCause' | 'steps'>): string {
@@ -40,6 +52,7 @@ export function reportHeadline(report: Pick<Report, 'function' | 'status' | 'pri
 /** The report as a Block Kit message: pure, so the CLI and Slack show the same facts. */
 export function reportMessage(report: Report, options: ReportRenderOptions): SlackMessage {
   const headline = reportHeadline(report);
+  // Header text is plain_text, so the headline goes there as it is; mrkdwn texts escape it.
   const window = new Date(report.window.end).getTime() - new Date(report.window.start).getTime();
   const requests = Object.values(report.awsCalls).reduce((a, b) => a + b, 0);
   const blocks: KnownBlock[] = [
@@ -49,8 +62,11 @@ export function reportMessage(report: Report, options: ReportRenderOptions): Sla
       elements: [
         {
           type: 'mrkdwn',
-          text: escapeMrkdwn(
-            `${report.alias}${report.version ? ` → ${formatVersion(report.version)}` : ''} · ${report.region} · last ${formatDuration(window)} · diagnosed in ${formatSeconds(Math.round(report.durationMs / 100) * 100)} · ${requests} ${report.source === 'simulated' ? 'simulated ' : ''}AWS requests`,
+          text: clip(
+            escapeMrkdwn(
+              `${formatAliasTarget(report.alias, report.version, report.routing)} · ${report.region} · last ${formatDuration(window)} (${formatWindow(new Date(report.window.start), new Date(report.window.end))}) · diagnosed in ${formatSeconds(Math.round(report.durationMs / 100) * 100)} · ${plural(requests, report.source === 'simulated' ? 'simulated AWS request' : 'AWS request')}`,
+            ) + requestedByText(options.requestedBy),
+            LIMITS.sectionText,
           ),
         },
       ],
@@ -68,7 +84,7 @@ export function reportMessage(report: Report, options: ReportRenderOptions): Sla
     });
   }
   blocks.push(actionsOrDone(report, options));
-  return { text: clip(`${headline}. ${report.verdict}`, LIMITS.fallbackText), blocks };
+  return { text: clip(escapeMrkdwn(`${headline}. ${report.verdict}`), LIMITS.fallbackText), blocks };
 }
 
 function stepSection(step: StepReport): SectionBlock {
@@ -100,15 +116,17 @@ function actionsOrDone(report: Report, options: ReportRenderOptions): KnownBlock
   if (options.actionsDone) {
     return { type: 'context', elements: [{ type: 'mrkdwn', text: clip(options.actionsDone, LIMITS.sectionText) }] };
   }
-  const actionButtons: Button[] = report.steps
-    .flatMap((s) => s.actions)
-    .map((action, index) => ({
-      type: 'button',
-      action_id: `${ACTION_BUTTON_PREFIX}${action.kind}:${index}`,
-      text: { type: 'plain_text', text: clip(`${action.label}…`, LIMITS.buttonText), emoji: true },
-      value: options.actionValue(action),
-      ...(action.kind === 'rollback' ? { style: 'danger' as const } : { style: 'primary' as const }),
-    }));
+  // The fix for the likely cause comes first and is the one styled button; the others follow
+  // plain, so a throttle caused by a slow downstream does not lead with "raise concurrency".
+  const primary = report.steps.find((s) => s.id === report.primaryCause);
+  const ordered = [...(primary?.actions ?? []), ...report.steps.filter((s) => s !== primary).flatMap((s) => s.actions)];
+  const actionButtons: Button[] = ordered.map((action, index) => ({
+    type: 'button',
+    action_id: `${ACTION_BUTTON_PREFIX}${action.kind}:${index}`,
+    text: { type: 'plain_text', text: clip(`${action.label}…`, LIMITS.buttonText), emoji: true },
+    value: options.actionValue(action),
+    ...(index === 0 && primary?.actions.length ? { style: 'primary' as const } : {}),
+  }));
   const linkButtons: Button[] = report.links
     .filter((l) => ['metrics', 'logs', 'traces'].includes(l.label) && l.url.length <= LIMITS.buttonUrl)
     .map((link) => ({

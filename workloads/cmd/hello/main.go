@@ -1,7 +1,8 @@
 // Command hello is the Lambda function behind GET /hello/{id}.
 //
 // Environment: ITEMS_TABLE (required), plus what the AWS SDK and telemetry read (AWS_REGION,
-// AWS_ENDPOINT_URL, AWS_XRAY_DAEMON_ADDRESS, OTEL_EXPORTER_OTLP_ENDPOINT, AWS_LAMBDA_LOG_LEVEL), and
+// AWS_ENDPOINT_URL, AWS_XRAY_DAEMON_ADDRESS, OTEL_EXPORTER_OTLP_ENDPOINT or
+// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, OTEL_TRACES_SAMPLER(_ARG), LOG_LEVEL, AWS_LAMBDA_LOG_LEVEL), and
 // GOFN_PROFILE_PARAMETER and GOFN_PROFILE_BUCKET when gofn may profile it (docs/profiling.md).
 package main
 

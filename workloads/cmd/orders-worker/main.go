@@ -1,7 +1,8 @@
 // Command orders-worker is the Lambda function consuming the orders queue.
 //
 // Environment: ORDERS_TABLE (required), plus what the AWS SDK and telemetry read (AWS_REGION,
-// AWS_ENDPOINT_URL, AWS_XRAY_DAEMON_ADDRESS, OTEL_EXPORTER_OTLP_ENDPOINT, AWS_LAMBDA_LOG_LEVEL), and
+// AWS_ENDPOINT_URL, AWS_XRAY_DAEMON_ADDRESS, OTEL_EXPORTER_OTLP_ENDPOINT or
+// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, OTEL_TRACES_SAMPLER(_ARG), LOG_LEVEL, AWS_LAMBDA_LOG_LEVEL), and
 // GOFN_PROFILE_PARAMETER and GOFN_PROFILE_BUCKET when gofn may profile it (docs/profiling.md).
 package main
 
@@ -23,6 +24,6 @@ func main() {
 	store := dynamo.Lazy(tracing, "ORDERS_TABLE", func(db *dynamodb.Client, table string) orders.Saver {
 		return orders.DynamoOrders{Client: db, Table: table}
 	})
-	w := &orders.Worker{Orders: store}
+	w := &orders.Worker{Orders: store, Messages: tracing}
 	lambda.Start(telemetry.Wrap(tracing, profiling.Wrap(profiling.FromEnv(), w.Handle)))
 }

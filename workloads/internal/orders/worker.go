@@ -26,6 +26,14 @@ type Worker struct {
 	Orders func() (Saver, error)
 	// Timeout bounds each downstream call; zero means DefaultTimeout.
 	Timeout time.Duration
+	// Messages traces each message (telemetry.Tracing does: a span per message, linked to the
+	// producer's trace from the message's attributes); nil traces nothing.
+	Messages MessageTracer
+}
+
+// MessageTracer opens the span of one message; the returned function ends it with the outcome.
+type MessageTracer interface {
+	StartMessage(ctx context.Context, msg events.SQSMessage) (context.Context, func(error))
 }
 
 // Handle processes the batch in order and reports exactly the messages that failed. It
@@ -54,7 +62,7 @@ func (w *Worker) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEven
 			// Out of time: leave the rest for the retry rather than start work we cannot finish.
 			err = fmt.Errorf("not attempted: %w", context.Cause(ctx))
 		default:
-			err = w.process(ctx, store, rec)
+			err = w.traced(ctx, rec, func(ctx context.Context) error { return w.process(ctx, store, rec) })
 		}
 		if err != nil {
 			slog.ErrorContext(ctx, "message failed", "messageId", rec.MessageId,
@@ -84,6 +92,16 @@ func (w *Worker) process(ctx context.Context, store Saver, rec events.SQSMessage
 	}
 	slog.InfoContext(ctx, "order saved", "messageId", rec.MessageId, "orderId", order.ID)
 	return nil
+}
+
+func (w *Worker) traced(ctx context.Context, rec events.SQSMessage, process func(context.Context) error) error {
+	if w.Messages == nil {
+		return process(ctx)
+	}
+	ctx, end := w.Messages.StartMessage(ctx, rec)
+	err := process(ctx)
+	end(err)
+	return err
 }
 
 func (w *Worker) timeout() time.Duration {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -215,5 +216,41 @@ func TestHandleEmptyBatch(t *testing.T) {
 
 	if err != nil || len(resp.BatchItemFailures) != 0 {
 		t.Fatalf("got %+v, %v", resp, err)
+	}
+}
+
+// fakeTracer records which messages were traced and how each ended.
+type fakeTracer struct{ ended map[string]error }
+
+func (f *fakeTracer) StartMessage(ctx context.Context, msg events.SQSMessage) (context.Context, func(error)) {
+	return ctx, func(err error) { f.ended[msg.MessageId] = err }
+}
+
+func TestHandleTracesEachAttemptedMessageWithItsOutcome(t *testing.T) {
+	// Prepare
+	s := &fakeStore{failIDs: map[string]error{"o-2": errors.New("ThrottlingException")}}
+	tracer := &fakeTracer{ended: map[string]error{}}
+	w := workerWith(s)
+	w.Messages = tracer
+	ev := events.SQSEvent{Records: []events.SQSMessage{
+		message("m1", orderBody("o-1")),
+		message("m2", orderBody("o-2")),
+		message("m3", "{not json"),
+	}}
+
+	// Act
+	if _, err := w.Handle(context.Background(), ev); err != nil {
+		t.Fatal(err)
+	}
+
+	// Assess
+	if len(tracer.ended) != 3 || tracer.ended["m1"] != nil {
+		t.Fatalf("traced %v; want m1 ok and m2, m3 failed", tracer.ended)
+	}
+	if err := tracer.ended["m2"]; err == nil || !strings.Contains(err.Error(), "ThrottlingException") {
+		t.Errorf("m2 ended with %v", err)
+	}
+	if err := tracer.ended["m3"]; !errors.Is(err, ErrMalformed) {
+		t.Errorf("m3 ended with %v, want a malformed order", err)
 	}
 }

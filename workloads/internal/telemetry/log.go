@@ -34,10 +34,16 @@ func SetDefault(w io.Writer) {
 	slog.SetLogLoggerLevel(slog.LevelWarn)
 }
 
-// LevelFromEnv reads the application log level Lambda passes in AWS_LAMBDA_LOG_LEVEL (set by
-// the function's logging config), defaulting to INFO.
+// LevelFromEnv reads the function's log level: LOG_LEVEL, which the infrastructure sets, else
+// the application log level Lambda passes in AWS_LAMBDA_LOG_LEVEL (from the function's logging
+// config), else INFO. Lambda drops JSON lines below its application level anyway; reading the
+// level here saves writing (and encoding) them.
 func LevelFromEnv() slog.Level {
-	switch strings.ToUpper(os.Getenv("AWS_LAMBDA_LOG_LEVEL")) {
+	level := os.Getenv("LOG_LEVEL")
+	if level == "" {
+		level = os.Getenv("AWS_LAMBDA_LOG_LEVEL")
+	}
+	switch strings.ToUpper(level) {
 	case "TRACE", "DEBUG":
 		return slog.LevelDebug
 	case "WARN":

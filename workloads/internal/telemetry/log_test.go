@@ -79,9 +79,18 @@ func TestLevelFromEnv(t *testing.T) {
 		"ERROR": slog.LevelError,
 		"FATAL": slog.LevelError,
 	} {
+		t.Setenv("LOG_LEVEL", "")
 		t.Setenv("AWS_LAMBDA_LOG_LEVEL", env)
 		if got := LevelFromEnv(); got != want {
 			t.Errorf("AWS_LAMBDA_LOG_LEVEL=%q: %v, want %v", env, got, want)
 		}
+	}
+}
+
+func TestLogLevelFromTheInfrastructureWins(t *testing.T) {
+	t.Setenv("AWS_LAMBDA_LOG_LEVEL", "INFO")
+	t.Setenv("LOG_LEVEL", "debug")
+	if got := LevelFromEnv(); got != slog.LevelDebug {
+		t.Fatalf("LOG_LEVEL=debug with AWS_LAMBDA_LOG_LEVEL=INFO: %v, want DEBUG", got)
 	}
 }

@@ -35,10 +35,14 @@ type Tracing struct {
 // nil exporter spans are still created, so logs carry trace IDs, but nothing is sent anywhere:
 // that is the local run, with no collector and no X-Ray daemon.
 func NewTracing(name string, exporter sdktrace.SpanExporter) *Tracing {
+	return newTracing(name, exporter, sdktrace.ParentBased(sdktrace.AlwaysSample()))
+}
+
+func newTracing(name string, exporter sdktrace.SpanExporter, sampler sdktrace.Sampler) *Tracing {
 	t := &Tracing{name: name}
 	opts := []sdktrace.TracerProviderOption{
 		sdktrace.WithIDGenerator(xray.NewIDGenerator()),
-		sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.AlwaysSample())),
+		sdktrace.WithSampler(sampler),
 		sdktrace.WithResource(lambdaResource(name)),
 	}
 	if exporter != nil {
@@ -55,15 +59,25 @@ func NewTracing(name string, exporter sdktrace.SpanExporter) *Tracing {
 // traces each call (DynamoDB.GetItem, SQS.SendMessage, ...) as a child of the invocation.
 func (t *Tracing) SDK() smithytracing.TracerProvider { return SDKTracerProvider(t.provider) }
 
-// OTLPExporterFromEnv returns an OTLP/HTTP exporter when the environment names a collector
-// (OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT; on Lambda, the collector
-// extension's http://localhost:4318), and nil otherwise. Retries are off: the collector runs in
-// the same execution environment, and a trace is not worth adding latency to an invocation.
+// OTLPExporterFromEnv returns an OTLP/HTTP exporter when the environment names an endpoint
+// (OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT): a collector extension's
+// http://localhost:4318, or X-Ray's own https://xray.<region>.amazonaws.com/v1/traces, whose
+// requests are signed with SigV4 (service xray). Nil otherwise. Retries are off: a trace is
+// not worth adding latency to an invocation.
 func OTLPExporterFromEnv(ctx context.Context) (sdktrace.SpanExporter, error) {
 	if os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT")+os.Getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") == "" {
 		return nil, nil
 	}
-	exp, err := otlptracehttp.New(ctx, otlptracehttp.WithRetry(otlptracehttp.RetryConfig{Enabled: false}))
+	opts := []otlptracehttp.Option{otlptracehttp.WithRetry(otlptracehttp.RetryConfig{Enabled: false})}
+	if region, ok := xrayOTLPRegion(); ok {
+		// Straight to X-Ray's OTLP endpoint: each request signed with the function's role.
+		client, err := sigV4Client(ctx, region)
+		if err != nil {
+			return nil, fmt.Errorf("OTLP trace exporter: %w", err)
+		}
+		opts = append(opts, otlptracehttp.WithHTTPClient(client))
+	}
+	exp, err := otlptracehttp.New(ctx, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("OTLP trace exporter: %w", err)
 	}
@@ -90,15 +104,20 @@ func ExporterFromEnv(ctx context.Context) (sdktrace.SpanExporter, error) {
 	return XRayDaemonExporterFromEnv()
 }
 
-// NewTracingFromEnv is NewTracing with the exporter ExporterFromEnv picks. A broken exporter
-// setting costs the traces, never the function.
+// NewTracingFromEnv is NewTracing with the exporter ExporterFromEnv picks and the sampler
+// SamplerFromEnv reads. A broken setting costs the traces, never the function.
 func NewTracingFromEnv(name string) *Tracing {
+	sampler, err := SamplerFromEnv()
+	if err != nil {
+		slog.Warn("traces will not be recorded", "error", err.Error())
+		return newTracing(name, nil, sdktrace.NeverSample())
+	}
 	exp, err := ExporterFromEnv(context.Background())
 	if err != nil {
 		slog.Warn("traces will not be exported", "error", err.Error())
-		return NewTracing(name, nil)
+		return newTracing(name, nil, sampler)
 	}
-	return NewTracing(name, exp)
+	return newTracing(name, exp, sampler)
 }
 
 // lambdaResource describes the function the way X-Ray's OTLP mapping expects: service.name
