@@ -1,10 +1,10 @@
-import { Aws, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { suppress } from './nag';
+import { checkovSkip, suppress } from './nag';
 
 /** Where the workloads put profiles, and the tags gofn reads to find a function's flag and bucket. */
 export const PROFILE_PREFIX = 'profiles';
@@ -48,10 +48,14 @@ export class ProfileBucket extends Construct {
       ],
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
-    suppress(
+    const noAccessLogs =
+      'Short-lived diagnostic profiles that expire within days, written by the functions and read by gofn; who turned profiling on is in gofn’s audit record';
+    suppress(this.bucket, 'AwsSolutions-S1', noAccessLogs);
+    checkovSkip(this.bucket, 'CKV_AWS_18', noAccessLogs);
+    checkovSkip(
       this.bucket,
-      'AwsSolutions-S1',
-      'Short-lived diagnostic profiles that expire within days; who turned profiling on is in gofn’s audit record',
+      'CKV_AWS_21',
+      'Each profile is written once under a key of its own (function, version, instance, time, session) and expires within days: there is no earlier version to keep',
     );
   }
 }
@@ -72,22 +76,27 @@ export function enableProfiling(
   functionName: string,
   bucket: s3.IBucket,
 ): ProfilingRef {
+  const name = `gofn/profile/${functionName}`;
   const parameter = new ssm.StringParameter(scope, 'ProfileFlag', {
-    parameterName: `/gofn/profile/${functionName}`,
+    parameterName: `/${name}`,
     stringValue: 'off',
     description: `gofn: when ${functionName}'s warm instances record CPU profiles (docs/profiling.md)`,
     tier: ssm.ParameterTier.STANDARD,
   });
+  // Both ARNs spelled out, so the policies name the parameter and the prefix they allow.
+  const stack = Stack.of(scope);
+  const parameterArn = stack.formatArn({
+    service: 'ssm',
+    resource: 'parameter',
+    resourceName: name,
+    arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+  });
+  const objects = `arn:${Aws.PARTITION}:s3:::${bucket.bucketName}/${PROFILE_PREFIX}/${functionName}/*`;
   fn.addEnvironment('GOFN_PROFILE_PARAMETER', parameter.parameterName);
   fn.addEnvironment('GOFN_PROFILE_BUCKET', bucket.bucketName);
   fn.addToRolePolicy(
-    new iam.PolicyStatement({
-      sid: 'ReadProfileFlag',
-      actions: ['ssm:GetParameter'],
-      resources: [parameter.parameterArn],
-    }),
+    new iam.PolicyStatement({ sid: 'ReadProfileFlag', actions: ['ssm:GetParameter'], resources: [parameterArn] }),
   );
-  const objects = bucket.arnForObjects(`${PROFILE_PREFIX}/${functionName}/*`);
   fn.addToRolePolicy(
     new iam.PolicyStatement({ sid: 'UploadProfiles', actions: ['s3:PutObject'], resources: [objects] }),
   );
@@ -97,11 +106,11 @@ export function enableProfiling(
       'AwsSolutions-IAM5',
       'The function writes its profiles only under profiles/<function>/ of the profiles bucket; object names carry the version, instance and time',
       [
-        `Resource::<${Stack.of(scope).getLogicalId(bucket.node.defaultChild as s3.CfnBucket)}.Arn>/${PROFILE_PREFIX}/${functionName}/*`,
+        `Resource::arn:<AWS::Partition>:s3:::<${stack.getLogicalId(bucket.node.defaultChild as s3.CfnBucket)}>/${PROFILE_PREFIX}/${functionName}/*`,
       ],
     );
   }
   Tags.of(fn).add(PROFILE_TAGS.parameter, parameter.parameterName);
   Tags.of(fn).add(PROFILE_TAGS.bucket, bucket.bucketName);
-  return { profileParameterArn: parameter.parameterArn };
+  return { profileParameterArn: parameterArn };
 }
