@@ -22,7 +22,8 @@ A call with no deadline outlives the invocation: Lambda ends it as "Task timed o
 of the handler's own errors or telemetry, after billing the whole timeout. And connections kept
 in a pool sit through freezes of minutes or hours, during which the server, RDS Proxy or a NAT
 gateway drops them. Reported:
-  - net.Dial and net.DialTCP (TCP connects wait for the kernel, about two minutes);
+  - net.Dial (not UDP, IP or Unix sockets) and net.DialTCP (TCP connects wait for the kernel,
+    about two minutes);
   - http.Get, Head, Post and PostForm, and those methods of http.DefaultClient (no timeout, no context);
   - an http.Client without a Timeout in a package that sends no request with a context;
   - database/sql's methods without a context (Query, Exec, QueryRow, Prepare, Begin, Ping);
@@ -114,7 +115,8 @@ func hasTimeout(info *types.Info, lit *ast.CompositeLit) bool {
 	return false
 }
 
-// connectionless: net.Dial("udp"...), which returns at once without waiting for a peer.
+// connectionless: net.Dial("udp"...), which returns at once without waiting for a peer, and
+// Unix sockets, which are local: refused at once when nobody listens, no SYN retries.
 func connectionless(info *types.Info, call *ast.CallExpr) bool {
 	if len(call.Args) == 0 {
 		return false
@@ -124,7 +126,7 @@ func connectionless(info *types.Info, call *ast.CallExpr) bool {
 		return false
 	}
 	network := constant.StringVal(tv.Value)
-	return strings.HasPrefix(network, "udp") || strings.HasPrefix(network, "ip") || network == "unixgram"
+	return strings.HasPrefix(network, "udp") || strings.HasPrefix(network, "ip") || strings.HasPrefix(network, "unix")
 }
 
 func onDefaultClient(info *types.Info, call *ast.CallExpr) bool {

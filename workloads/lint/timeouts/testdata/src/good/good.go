@@ -14,6 +14,8 @@ func dial(ctx context.Context, addr string) {
 	_, _ = net.DialTimeout("tcp", addr, time.Second)
 	// A UDP "dial" only binds a socket: it never waits for the peer.
 	_, _ = net.Dial("udp", "127.0.0.1:2000")
+	// A Unix socket is local: refused at once when nobody listens.
+	_, _ = net.Dial("unix", "/tmp/agent.sock")
 }
 
 func fetch(ctx context.Context, url string) {
