@@ -32,11 +32,13 @@ import {
   GetAccountSettingsCommand,
   GetAliasCommand,
   GetFunctionCommand,
+  GetFunctionConcurrencyCommand,
   GetFunctionEventInvokeConfigCommand,
   InvokeCommand,
   ListEventSourceMappingsCommand,
   ResourceNotFoundException,
   type GetFunctionCommandInput,
+  type GetFunctionConcurrencyCommandInput,
 } from '@aws-sdk/client-lambda';
 import { GetResourcesCommand, type GetResourcesCommandInput } from '@aws-sdk/client-resource-groups-tagging-api';
 import { GetQueueAttributesCommand, type GetQueueAttributesCommandInput } from '@aws-sdk/client-sqs';
@@ -247,6 +249,7 @@ export class SimulatedAws {
             Version: '42',
             Architectures: ['arm64'],
             LoggingConfig: { LogFormat: 'Text', LogGroup: `/aws/lambda/${functionName}` },
+            TracingConfig: { Mode: 'Active' },
           },
           Code: { RepositoryType: 'S3', Location: 'https://example.invalid/code.zip' },
           Tags: {
@@ -254,9 +257,15 @@ export class SimulatedAws {
             'gofn:deployment-group': 'orders/orders-api-live',
             team: 'orders',
           },
-          Concurrency: { ReservedConcurrentExecutions: 50 },
+          // Qualified by the alias, GetFunction leaves Concurrency out: GetFunctionConcurrency has it.
         };
       }),
+    );
+    lambda.on(GetFunctionConcurrencyCommand).callsFake((input: GetFunctionConcurrencyCommandInput) =>
+      this.respond('Lambda:GetFunctionConcurrency', () =>
+        // The diagnosed function is saturated at its reservation; the fleet's have none.
+        input.FunctionName === functionName ? { ReservedConcurrentExecutions: 50 } : {},
+      ),
     );
     lambda.on(GetAliasCommand).callsFake(() =>
       this.respond('Lambda:GetAlias', () => ({
@@ -516,12 +525,14 @@ function coldStartRows(query: { binMinutes: number; start: number; end: number }
     const invocations = 1000 * query.binMinutes;
     const coldStarts = Math.round(invocations * (current ? 0.08 : 0.01));
     const bin = new Date(t).toISOString().replace('T', ' ').replace('Z', '');
+    // A Text-format function: the JSON columns count nothing.
     rows.push([
       { field: `bin(${query.binMinutes}m)`, value: bin },
       { field: 'invocations', value: String(invocations) },
-      { field: 'coldStarts', value: String(coldStarts) },
-      { field: 'initAvg', value: current ? '412.5' : '380.1' },
-      { field: 'initMax', value: current ? '690.2' : '455.0' },
+      { field: 'textColdStarts', value: String(coldStarts) },
+      { field: 'textInitSum', value: String(coldStarts * (current ? 412.5 : 380.1)) },
+      { field: 'textInitMax', value: current ? '690.2' : '455.0' },
+      { field: 'jsonColdStarts', value: '0' },
     ]);
   }
   return rows;

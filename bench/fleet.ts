@@ -4,7 +4,8 @@
  */
 import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
-import { planFleetMetrics } from '../src/aws/metric-plan';
+import { planFleetMetrics } from '../src/aws/fleet-metric-plan';
+import { fleetQueriesFor, type FleetTarget } from '../src/ports';
 import { fleetOverview } from '../src/runbook/fleet';
 import { loadRunbook } from '../src/runbook/loader';
 import { fleetFunctionName, SimulatedAws } from './aws-sim';
@@ -32,8 +33,8 @@ async function listingChain(sim: SimulatedAws, size: number): Promise<number> {
     token = page.PaginationToken || undefined;
   } while (token);
   const end = new Date();
-  const names = Array.from({ length: Math.min(size, 125) }, (_, i) => fleetFunctionName(i));
-  const plan = planFleetMetrics(names, { start: new Date(end.getTime() - HOUR), end }, end);
+  const targets = fleetTargets(Math.min(size, 100));
+  const plan = planFleetMetrics(targets, { start: new Date(end.getTime() - HOUR), end }, end);
   await sim.clients.cloudWatch.send(
     new GetMetricDataCommand({
       MetricDataQueries: plan.batches[0]!.queries,
@@ -42,6 +43,15 @@ async function listingChain(sim: SimulatedAws, size: number): Promise<number> {
     }),
   );
   return nowMs() - started;
+}
+
+/** The simulated fleet as the overview asks about it: alias live, no DLQ tag. */
+function fleetTargets(count: number): FleetTarget[] {
+  return Array.from({ length: count }, (_, i) => ({
+    functionName: fleetFunctionName(i),
+    alias: 'live',
+    deadLetterQueue: undefined,
+  }));
 }
 
 export async function benchFleet(options: { size: number; runs: number }): Promise<BenchResult[]> {
@@ -79,7 +89,8 @@ export async function benchFleet(options: { size: number; runs: number }): Promi
     }
     if (!last) throw new Error('no runs');
 
-    const expectedCalls = Math.ceil((options.size * 4) / 500);
+    const queries = fleetTargets(options.size).reduce((n, target) => n + fleetQueriesFor(target), 0);
+    const expectedCalls = Math.ceil(queries / 500);
     const measured = summarize(walls);
     const baseline = baselineOf('tag pages one after another + one GetMetricData', chain);
     const withinRate = last.peakPerSecond <= GET_METRIC_DATA_TPS;

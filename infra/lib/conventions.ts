@@ -12,6 +12,8 @@ export const TAG = {
   owners: 'gofn:owners',
   /** `<CodeDeploy application>/<deployment group>` that moves the function's alias. */
   deploymentGroup: 'gofn:deployment-group',
+  /** Name of the function's dead-letter queue: the fleet overview reads its depth from CloudWatch. */
+  deadLetterQueue: 'gofn:dlq',
   service: 'service',
   env: 'env',
   owner: 'owner',

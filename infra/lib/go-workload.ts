@@ -352,6 +352,9 @@ export class GoWorkload extends Construct {
     const fnTags = Tags.of(this.function);
     fnTags.add(TAG.managed, 'true');
     fnTags.add(TAG.deploymentGroup, `${this.deploymentGroup.application.applicationName}/${LIVE_ALIAS}`);
+    // The fleet overview cannot afford to find each function's DLQ through Lambda and SQS; it
+    // reads the depth of the queue this tag names, from the same batched GetMetricData.
+    fnTags.add(TAG.deadLetterQueue, this.deadLetterQueue.queueName);
     if (settings.ownersTag !== undefined) fnTags.add(TAG.owners, settings.ownersTag);
     if (props.profileBucket) {
       this.profiling = enableProfiling(this, this.function, functionName, props.profileBucket);

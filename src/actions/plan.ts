@@ -97,6 +97,9 @@ async function planRollback(request: ActionRequest, fn: FunctionInfo, deps: Acti
 
   let toVersion = request.expected.toVersion;
   let targetSource: RollbackTargetSource = request.expected.targetSource ?? 'requested';
+  if (toVersion !== undefined && targetSource === 'requested') {
+    await mustBePublished(fn.name, toVersion, deps);
+  }
   if (!toVersion && canary) {
     toVersion = alias.version;
     targetSource = 'stable';
@@ -144,6 +147,29 @@ async function planRollback(request: ActionRequest, fn: FunctionInfo, deps: Acti
         : `${fn.name}: alias ${request.alias} ${formatVersion(alias.version)} → ${formatVersion(toVersion)}` +
           (takeOff ? ` (and take ${takeOff} off)` : ''),
   };
+}
+
+/**
+ * A version the person asked for exists before anything is planned on it, so `--to 99` is
+ * refused with the versions there are, not found out when UpdateAlias fails.
+ */
+async function mustBePublished(functionName: string, version: string, deps: ActionDeps): Promise<void> {
+  if (!/^\d+$/.test(version)) {
+    throw new GofnError(
+      ErrorCode.InvalidInput,
+      `"${version}" is not a published version number; roll back to a version like 41.`,
+    );
+  }
+  const versions = await deps.sources.functions.listVersions(functionName, deps.call);
+  if (versions.some((v) => v.version === version)) return;
+  const newest = versions
+    .slice(0, 5)
+    .map((v) => v.version)
+    .join(', ');
+  throw refuse(
+    `${functionName} has no published version ${version}` +
+      (newest ? `; the newest are ${newest}.` : '; it has no published versions.'),
+  );
 }
 
 /**

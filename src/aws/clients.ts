@@ -1,3 +1,4 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
@@ -33,6 +34,8 @@ export interface AwsClients {
   /** gofn's own table (threads, audit, claims); wrap it in lib-dynamodb's document client. */
   readonly dynamodb: DynamoDBClient;
   readonly secretsManager: SecretsManagerClient;
+  /** The deployed bot stack's outputs, for the CLI to find gofn's table. */
+  readonly cloudFormation: CloudFormationClient;
   /** The profiling flags (`gofn profile`). */
   readonly ssm: SSMClient;
   /** The profiles bucket. */
@@ -59,6 +62,7 @@ class LazyAwsClients implements AwsClients {
   private stsClient?: STSClient;
   private dynamodbClient?: DynamoDBClient;
   private secretsManagerClient?: SecretsManagerClient;
+  private cloudFormationClient?: CloudFormationClient;
   private ssmClient?: SSMClient;
   private s3Client?: S3Client;
 
@@ -108,6 +112,12 @@ class LazyAwsClients implements AwsClients {
     ));
   }
 
+  get cloudFormation(): CloudFormationClient {
+    return (this.cloudFormationClient ??= this.registry.make(
+      'CloudFormation',
+      (config) => new CloudFormationClient(config),
+    ));
+  }
   get ssm(): SSMClient {
     return (this.ssmClient ??= this.registry.make('SSM', (config) => new SSMClient(config)));
   }

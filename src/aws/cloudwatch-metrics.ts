@@ -1,8 +1,10 @@
 import { GetMetricDataCommand, type MetricDataQuery, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
-import { ErrorCode, isGofnError } from '../errors';
+import { describeError, ErrorCode, isGofnError } from '../errors';
 import type {
   CallOptions,
+  FleetEntry,
   FleetMetrics,
+  FleetTarget,
   FunctionMetrics,
   FunctionMetricsQuery,
   MetricPoint,
@@ -14,7 +16,8 @@ import type {
 import { mapBounded } from './bounded';
 import { callAws } from './call';
 import type { AwsClients } from './clients';
-import { percentiles, planFleetMetrics, planFunctionMetrics, type Percentile, type SeriesId } from './metric-plan';
+import { planFleetMetrics, type FleetBatch, type FleetMetricsPlan, type FleetStat } from './fleet-metric-plan';
+import { percentiles, planFunctionMetrics, type Percentile, type SeriesId } from './metric-plan';
 
 export interface CloudWatchMetricsOptions {
   /** The clock the retention rules are applied against. */
@@ -31,6 +34,16 @@ interface Series {
   /** False when CloudWatch could not serve the query (StatusCode Forbidden or InternalError). */
   served: boolean;
 }
+
+/** How the fleet names a statistic CloudWatch could not serve. */
+const fleetMissingNames: Record<FleetStat, string> = {
+  invocations: 'Invocations',
+  errors: 'Errors',
+  throttles: 'Throttles',
+  p99: 'Duration p99',
+  concurrency: 'ConcurrentExecutions Maximum',
+  dlq: 'DLQ ApproximateNumberOfMessagesVisible',
+};
 
 const missingNames: Record<Percentile | 'concurrency', string> = {
   p50: 'Duration p50',
@@ -127,45 +140,101 @@ export class CloudWatchMetrics implements MetricsPort {
   }
 
   async getFleetMetrics(
-    functionNames: string[],
+    targets: FleetTarget[],
     window: TimeWindow,
     opts?: CallOptions,
+  ): Promise<Map<string, FleetEntry>> {
+    const unique = [...new Map(targets.map((t) => [t.functionName, t] as const)).values()];
+    const entries = new Map<string, FleetEntry>();
+    if (unique.length === 0) return entries;
+    const plan = planFleetMetrics(unique, window, this.now());
+    const subject = `${unique.length} functions`;
+    const answers = await mapBounded(plan.batches, this.fleetConcurrency, async (batch) => {
+      try {
+        return { batch, read: await this.fetchFleetBatch(batch, plan, subject, opts) };
+      } catch (error) {
+        // One refused request leaves its functions unknown; the rest of the fleet is still graded.
+        // A deadline is the caller's to report, for everything still outstanding.
+        if (opts?.signal?.aborted) throw error;
+        return { batch, refused: describeError(error) };
+      }
+    });
+    for (const answer of answers) {
+      if (answer.read) {
+        for (const [name, metrics] of answer.read) entries.set(name, { served: true, metrics });
+      } else {
+        for (const name of answer.batch.functionNames) entries.set(name, { served: false, reason: answer.refused });
+      }
+    }
+    return entries;
+  }
+
+  /**
+   * One request of the fleet overview, summed per function. Like the single-function path, a
+   * request the source cannot serve because of its percentiles (the emulator's crash) is asked once
+   * more without them, and a query CloudWatch answers Forbidden or InternalError is missing, not 0.
+   */
+  private async fetchFleetBatch(
+    batch: FleetBatch,
+    plan: FleetMetricsPlan,
+    subject: string,
+    opts: CallOptions | undefined,
   ): Promise<Map<string, FleetMetrics>> {
-    const names = [...new Set(functionNames)];
+    let results: Map<string, Series>;
+    let percentilesServed = true;
+    try {
+      results = await this.fetch(batch.queries, plan.startTime, plan.endTime, subject, opts);
+    } catch (error) {
+      if (!isGofnError(error, ErrorCode.Unsupported)) throw error;
+      const withoutPercentiles = batch.queries.filter((q) => batch.ids.get(q.Id ?? '')?.stat !== 'p99');
+      results = await this.fetch(withoutPercentiles, plan.startTime, plan.endTime, subject, opts);
+      percentilesServed = false;
+    }
+
     const totals = new Map<string, FleetMetrics>(
-      names.map((name) => [
+      batch.functionNames.map((name) => [
         name,
         {
           invocations: 0,
           errors: 0,
           throttles: 0,
           durationP99Ms: undefined,
-          previous: { invocations: 0, durationP99Ms: undefined },
+          peakConcurrency: undefined,
+          deadLetterMessages: undefined,
+          previous: { invocations: 0, durationP99Ms: undefined, peakConcurrency: undefined },
+          missing: percentilesServed ? [] : [fleetMissingNames.p99],
         },
       ]),
     );
-    if (names.length === 0) return totals;
-    const plan = planFleetMetrics(names, window, this.now());
-    const subject = `${names.length} functions`;
-    const answers = await mapBounded(plan.batches, this.fleetConcurrency, async (batch) => ({
-      batch,
-      results: await this.fetch(batch.queries, plan.startTime, plan.endTime, subject, opts),
-    }));
     const currentFrom = plan.currentFrom.getTime();
-    for (const { batch, results } of answers) {
-      for (const [id, { functionName, stat }] of batch.ids) {
-        const entry = totals.get(functionName);
-        if (!entry) continue;
-        const points = results.get(id)?.points ?? [];
-        const now = points.filter((p) => p.at.getTime() >= currentFrom);
-        const before = points.filter((p) => p.at.getTime() < currentFrom);
-        if (stat === 'p99') {
+    for (const [id, { functionName, stat }] of batch.ids) {
+      const entry = totals.get(functionName);
+      const series = results.get(id);
+      if (!entry || (stat === 'p99' && !percentilesServed)) continue;
+      if (series && !series.served) {
+        entry.missing.push(fleetMissingNames[stat]);
+        continue;
+      }
+      const points = series?.points ?? [];
+      const now = points.filter((p) => p.at.getTime() >= currentFrom);
+      const before = points.filter((p) => p.at.getTime() < currentFrom);
+      switch (stat) {
+        case 'p99':
           entry.durationP99Ms = max(now);
           entry.previous.durationP99Ms = max(before);
-        } else {
+          break;
+        case 'concurrency':
+          entry.peakConcurrency = max(now);
+          entry.previous.peakConcurrency = max(before);
+          break;
+        case 'dlq':
+          // SQS publishes a queue's metrics while it holds messages or is used: no datapoint in
+          // the window is an idle, empty queue.
+          entry.deadLetterMessages = now.at(-1)?.value ?? 0;
+          break;
+        default:
           entry[stat] += sum(now);
           if (stat === 'invocations') entry.previous.invocations += sum(before);
-        }
       }
     }
     return totals;

@@ -22,6 +22,7 @@ export { LambdaControl } from './lambda-control';
 export { LambdaJobQueue } from './lambda-job-queue';
 export { slackSecretsFromSecretsManager, type SlackCredentials } from './slack-secrets';
 export { SqsControl } from './sqs-control';
+export { stackOutput } from './stack-outputs';
 export { S3ProfileStore } from './s3-profile-store';
 export { SsmProfileFlags } from './ssm-profile-flags';
 

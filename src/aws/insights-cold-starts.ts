@@ -4,6 +4,7 @@ import {
   StopQueryCommand,
   type ResultField,
 } from '@aws-sdk/client-cloudwatch-logs';
+import { coldStartColumns, coldStartQueryString } from '../cold-start-query';
 import { ErrorCode, GofnError } from '../errors';
 import type { CallOptions, ColdStartQuery, ColdStartStats, ColdStartWindow, LogsPort } from '../ports';
 import { callAws, cancelled, sleep, type AwsCall } from './call';
@@ -27,30 +28,6 @@ export interface InsightsColdStartsOptions {
    * is replaced, a clock that only the sleeps advance (a replaced sleep takes no real time).
    */
   clock?: () => number;
-}
-
-/** One row per bin keeps the answer ≤ 1,440 rows, under the 10,000 rows a query may return. */
-const maxBins = 1440;
-const binMinutesChoices = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440];
-
-/**
- * The Logs Insights query, with a bin size that keeps the rows ≤ 1,440 over `spanSeconds`. It
- * reads both of Lambda's log formats: a text REPORT line (Logs Insights discovers @initDuration
- * in it) and, with the JSON format, the `platform.report` record, whose init duration is
- * `record.metrics.initDurationMs` (Lambda developer guide, "Log formats": a function with JSON
- * logs writes no REPORT line, so a text-only query would count no invocation at all).
- */
-export function coldStartQueryString(spanSeconds: number): { queryString: string; binMinutes: number } {
-  const wanted = Math.ceil(spanSeconds / 60 / maxBins);
-  const binMinutes = binMinutesChoices.find((m) => m >= wanted) ?? 1440;
-  return {
-    binMinutes,
-    queryString:
-      'filter @type = "REPORT" or type = "platform.report"' +
-      ' | fields coalesce(@initDuration, `record.metrics.initDurationMs`) as initMs' +
-      ' | stats count(*) as invocations, count(initMs) as coldStarts,' +
-      ` avg(initMs) as initAvg, max(initMs) as initMax by bin(${binMinutes}m)`,
-  };
 }
 
 /**
@@ -179,11 +156,10 @@ export class InsightsColdStarts implements LogsPort {
   }
 }
 
-const statFields = ['invocations', 'coldStarts', 'initAvg', 'initMax'] as const;
-
 /**
  * Adds the per-bin rows up into the two windows; a bin belongs to the window holding its middle.
- * The init average of a window is the average of the bins' averages weighted by their cold starts.
+ * Cold starts and init durations of both log formats are summed; the init average of a window is
+ * its total init time over its cold starts.
  */
 export function sumBins(
   rows: ResultField[][],
@@ -195,7 +171,7 @@ export function sumBins(
   const initTotals = { current: 0, previous: 0 };
   for (const row of rows) {
     const fields = new Map(row.map((f) => [f.field ?? '', f.value ?? '']));
-    if (!statFields.some((name) => fields.has(name))) {
+    if (!coldStartColumns.some((name) => fields.has(name))) {
       // The emulator ignores `stats` and answers with raw log rows (only @ptr); AWS never does.
       throw new GofnError(
         ErrorCode.Unsupported,
@@ -214,13 +190,16 @@ export function sumBins(
           : undefined;
     if (!which) continue;
     const w = windows[which];
-    const coldStarts = number(fields.get('coldStarts')) ?? 0;
-    w.invocations += number(fields.get('invocations')) ?? 0;
+    // A column over no values (no cold start of that format in the bin) is empty or left out.
+    const value = (name: string) => number(fields.get(name)) ?? 0;
+    const coldStarts = value('textColdStarts') + value('jsonColdStarts');
+    w.invocations += value('invocations');
     w.coldStarts += coldStarts;
-    const avg = number(fields.get('initAvg'));
-    if (avg !== undefined && coldStarts > 0) initTotals[which] += avg * coldStarts;
-    const maxInit = number(fields.get('initMax'));
-    if (maxInit !== undefined) w.initMaxMs = Math.max(w.initMaxMs ?? 0, maxInit);
+    if (coldStarts > 0) initTotals[which] += value('textInitSum') + value('jsonInitSum');
+    for (const name of ['textInitMax', 'jsonInitMax']) {
+      const maxInit = number(fields.get(name));
+      if (maxInit !== undefined) w.initMaxMs = Math.max(w.initMaxMs ?? 0, maxInit);
+    }
   }
   for (const which of ['current', 'previous'] as const) {
     const w = windows[which];

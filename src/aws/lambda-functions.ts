@@ -2,6 +2,7 @@ import {
   GetAccountSettingsCommand,
   GetAliasCommand,
   GetFunctionCommand,
+  GetFunctionConcurrencyCommand,
   GetFunctionEventInvokeConfigCommand,
   ListEventSourceMappingsCommand,
   ListFunctionsCommand,
@@ -42,10 +43,12 @@ const maxTagPages = 1000;
  * FunctionsPort over the Lambda API and the Resource Groups Tagging API.
  *
  * getFunction sends two requests at once: GetFunction qualified by the alias (configuration of the
- * version the alias points to, tags, reserved concurrency) and GetAlias, the only answer that
- * carries the alias's RoutingConfig, which is how a canary in progress shows. When GetFunction
- * withholds the tags (TagsError: Lambda returns them only to callers explicitly allowed
- * lambda:ListTags) it asks ListTags once; without tags, CodeDeploy ownership is unknown.
+ * version the alias points to, tags) and GetAlias, the only answer that carries the alias's
+ * RoutingConfig, which is how a canary in progress shows. When GetFunction withholds the tags
+ * (TagsError: Lambda returns them only to callers explicitly allowed lambda:ListTags) it asks
+ * ListTags once; without tags, CodeDeploy ownership is unknown. Qualified, GetFunction leaves out
+ * `Concurrency` too (reserved concurrency belongs to the function, not a version):
+ * getReservedConcurrency reads it with GetFunctionConcurrency.
  */
 export class LambdaFunctions implements FunctionsPort {
   constructor(private readonly clients: AwsClients) {}
@@ -75,13 +78,23 @@ export class LambdaFunctions implements FunctionsPort {
       architectures: config.Architectures ?? ['x86_64'],
       memoryMb: config.MemorySize,
       timeoutSeconds: config.Timeout,
-      reservedConcurrency: fn.Concurrency?.ReservedConcurrentExecutions,
       deadLetterTargetArn: config.DeadLetterConfig?.TargetArn || undefined,
-      logGroup: config.LoggingConfig?.LogGroup || `/aws/lambda/${config.FunctionName ?? name}`,
+      ...observability(config, name),
       tags: tags.tags,
       ...(aliasRead.unavailable ? { routingUnavailable: aliasRead.unavailable } : {}),
       ...(tags.unavailable ? { tagsUnavailable: tags.unavailable } : {}),
     };
+  }
+
+  async getReservedConcurrency(functionName: string, opts?: CallOptions): Promise<number | undefined> {
+    const out = await this.call(
+      { service: 'Lambda', operation: 'GetFunctionConcurrency', subject: `function ${functionName}` },
+      opts,
+      (abortSignal) =>
+        this.clients.lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: functionName }), { abortSignal }),
+    );
+    // Lambda answers `{}` for a function without a reservation; 0 is a reservation (of nothing).
+    return out.ReservedConcurrentExecutions;
   }
 
   /**
@@ -269,6 +282,24 @@ export class LambdaFunctions implements FunctionsPort {
   private call<T>(call: AwsCall, opts: CallOptions | undefined, send: (abortSignal: AbortSignal) => Promise<T>) {
     return callAws(call, opts, this.clients.settings.callTimeoutMs, send);
   }
+}
+
+/**
+ * Where the function logs and how it is traced: LoggingConfig (log group, format, system log
+ * level) and TracingConfig. Lambda reports both for every function; a source that leaves them
+ * out gets Lambda's defaults for the log group and `undefined` for the rest, which the checks
+ * read as "not known" rather than as a default.
+ */
+function observability(
+  config: FunctionConfiguration,
+  name: string,
+): Pick<FunctionInfo, 'logGroup' | 'logFormat' | 'systemLogLevel' | 'tracingMode'> {
+  return {
+    logGroup: config.LoggingConfig?.LogGroup || `/aws/lambda/${config.FunctionName ?? name}`,
+    logFormat: config.LoggingConfig?.LogFormat || undefined,
+    systemLogLevel: config.LoggingConfig?.SystemLogLevel || undefined,
+    tracingMode: config.TracingConfig?.Mode || undefined,
+  };
 }
 
 function toEventSource(mapping: EventSourceMappingConfiguration): EventSourceInfo {

@@ -13,6 +13,7 @@ export const awsServices = {
   STS: 'sts',
   DynamoDB: 'dynamodb',
   SecretsManager: 'secretsmanager',
+  CloudFormation: 'cloudformation',
   SSM: 'ssm',
   S3: 's3',
 } as const;

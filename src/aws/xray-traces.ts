@@ -6,10 +6,10 @@ import {
   type Trace,
   type TraceSummary,
 } from '@aws-sdk/client-xray';
-import { ErrorCode, GofnError } from '../errors';
+import { describeError, ErrorCode, GofnError } from '../errors';
 import type {
   CallOptions,
-  DownstreamStats,
+  DownstreamGraph,
   ErrorTraceSample,
   ErrorTraceStats,
   TimeWindow,
@@ -20,7 +20,7 @@ import { mapBounded } from './bounded';
 import { callAws, type AwsCall } from './call';
 import type { AwsClients } from './clients';
 import { assertWindow } from './metric-plan';
-import { downstreamOf, lambdaNodeTypes } from './service-graph';
+import { downstreamOf, isFunctionNode, lambdaNodeTypes } from './service-graph';
 import { rankMessages, readTrace, rootCauseMessages } from './trace-documents';
 
 /** BatchGetTraces takes at most 5 trace IDs per call. */
@@ -61,23 +61,34 @@ function clampWindow(window: TimeWindow): { window: TimeWindow; clamped: boolean
 export class XRayTraces implements TracesPort {
   constructor(private readonly clients: AwsClients) {}
 
-  async getDownstream(query: TraceQuery, opts?: CallOptions): Promise<DownstreamStats[]> {
+  async getDownstream(query: TraceQuery, opts?: CallOptions): Promise<DownstreamGraph> {
     const { window } = clampWindow(query.window);
     const call: AwsCall = { service: 'XRay', operation: 'GetServiceGraph', subject: `function ${query.functionName}` };
     const services: Service[] = [];
     let nextToken: string | undefined;
-    for (let page = 0; page < graphPages; page++) {
-      const out = await this.call(call, opts, (abortSignal) =>
-        this.clients.xray.send(
-          new GetServiceGraphCommand({ StartTime: window.start, EndTime: window.end, NextToken: nextToken }),
-          { abortSignal },
-        ),
-      );
+    let partial: string | undefined;
+    let pages = 0;
+    for (; pages < graphPages; pages++) {
+      let out;
+      try {
+        out = await this.call(call, opts, (abortSignal) =>
+          this.clients.xray.send(
+            new GetServiceGraphCommand({ StartTime: window.start, EndTime: window.end, NextToken: nextToken }),
+            { abortSignal },
+          ),
+        );
+      } catch (error) {
+        // The pages already read still describe part of the graph; a deadline is not a partial read.
+        if (pages === 0 || opts?.signal?.aborted) throw error;
+        partial = `page ${pages + 1} of the service graph failed (${describeError(error)})`;
+        break;
+      }
       services.push(...(out.Services ?? []));
       nextToken = out.NextToken;
       if (!nextToken) break;
     }
-    if (services.length === 0) {
+    if (!partial && nextToken) partial = `only the first ${graphPages} pages of the service graph were read`;
+    if (services.length === 0 && !partial) {
       // A graph with no node at all: no traces in the window anywhere, or a source (the emulator)
       // that never builds one. Either way nothing can be said about downstream latency.
       throw new GofnError(
@@ -86,8 +97,11 @@ export class XRayTraces implements TracesPort {
         { hint: 'Turn on active tracing for the function, or look at its downstream metrics directly.' },
       );
     }
-    // A non-empty graph without the function's nodes: it made no traced calls in the window.
-    return downstreamOf(services, query.functionName);
+    return {
+      services: downstreamOf(services, query.functionName),
+      functionFound: services.some((service) => isFunctionNode(service, query.functionName)),
+      partial,
+    };
   }
 
   async getErrorTraces(query: TraceQuery & { sampleSize: number }, opts?: CallOptions): Promise<ErrorTraceStats> {

@@ -1,8 +1,9 @@
-import { formatMs, formatRatio } from '../format';
+import { formatCount, formatMs, formatRatio } from '../format';
 import type { DownstreamStats } from '../ports';
 import { gradeAbove, round, worst } from './grade';
 import { serviceMapLink, tracesLink } from './links';
 import type { CheckParams } from './params';
+import { untracedReason } from './tracing';
 import type { CheckContext, CheckResult, StepStatus } from './types';
 
 interface Judged {
@@ -23,19 +24,74 @@ export async function downstreamLatencyCheck(
   params: CheckParams<'downstream-latency'>,
 ): Promise<CheckResult> {
   const { fn, window } = ctx;
-  const { current, previous } = await ctx.evidence.downstream();
   const links = [serviceMapLink(fn.region, window), tracesLink(fn.region, fn.name, window)];
-  if (current.length === 0) {
+  // The metrics (shared with the other steps, one request) are waited for only when the traces
+  // have nothing to say: then they tell "nothing ran" from "not traced". Otherwise a slow
+  // CloudWatch would hold this step up too.
+  const noTraffic = async () => {
+    const metrics = await ctx.evidence.metrics().catch(() => undefined);
+    if (!metrics) return { quiet: false, invocations: undefined };
     return {
-      status: 'ok',
-      summary: 'no downstream calls in the traces of this window',
-      evidence: { services: 0 },
+      quiet: metrics.current.invocations + metrics.current.throttles === 0,
+      invocations: metrics.current.invocations,
+    };
+  };
+  const quiet: CheckResult = {
+    status: 'no-traffic',
+    summary: `no invocations of ${fn.alias}, so no downstream calls`,
+    evidence: {},
+    links,
+  };
+  const untraced = untracedReason(fn);
+  if (untraced) {
+    if ((await noTraffic()).quiet) return quiet;
+    return {
+      status: 'unknown',
+      summary: `not traced: ${untraced}`,
+      reason: untraced,
+      evidence: { tracingMode: fn.tracingMode ?? null },
       links,
     };
   }
 
-  const judged: Judged[] = current.map((service) => {
-    const before = previous.find((p) => p.name === service.name && p.type === service.type);
+  let graphs;
+  try {
+    graphs = await ctx.evidence.downstream();
+  } catch (error) {
+    // An account that traced nothing at all answers an empty graph (Unsupported): quiet, or not.
+    if ((await noTraffic()).quiet) return quiet;
+    throw error;
+  }
+  const { current } = graphs;
+  const partial = current.partial;
+  const graphEvidence = { tracingMode: fn.tracingMode ?? null, partialGraph: partial ?? null };
+  if (!current.functionFound) {
+    const traffic = await noTraffic();
+    if (traffic.quiet) return quiet;
+    const why = partial
+      ? `${partial}, and ${fn.name} is not in the part read`
+      : `the service graph has no node for ${fn.name}` +
+        (traffic.invocations !== undefined ? ` although it ran ${formatCount(traffic.invocations)} times` : '');
+    return {
+      status: 'unknown',
+      summary: `${partial ? 'partial service graph: ' : ''}${why}`,
+      reason: why,
+      evidence: { services: 0, ...graphEvidence },
+      links,
+    };
+  }
+  const note = partial ? ` · partial service graph: ${partial}` : '';
+  if (current.services.length === 0) {
+    return {
+      status: 'ok',
+      summary: `no downstream calls in the traces of this window${note}`,
+      evidence: { services: 0, ...graphEvidence },
+      links,
+    };
+  }
+
+  const judged: Judged[] = current.services.map((service) => {
+    const before = graphs.previous.services.find((p) => p.name === service.name && p.type === service.type);
     const latencyMs = latencyOf(service);
     const previousMs = before && before.requests >= params.minRequests ? latencyOf(before) : undefined;
     const ratio =
@@ -53,7 +109,7 @@ export async function downstreamLatencyCheck(
 
   return {
     status,
-    summary: judged.slice(0, 3).map(describe).join(' · '),
+    summary: judged.slice(0, 3).map(describe).join(' · ') + note,
     headline:
       `${culprit.service.name} is slow: ${statName(culprit.service)} ${formatMs(culprit.latencyMs ?? 0)}` +
       (culprit.ratio !== undefined ? ` (${formatRatio(culprit.ratio)} vs the previous window)` : ''),
@@ -67,6 +123,7 @@ export async function downstreamLatencyCheck(
         (j) =>
           `${j.service.name} ${statName(j.service)} ${j.latencyMs === undefined ? '?' : Math.round(j.latencyMs)} ms`,
       ),
+      ...graphEvidence,
     },
     links,
   };

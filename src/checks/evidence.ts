@@ -1,10 +1,11 @@
+import { describeError } from '../errors';
 import { findFailureDestination, type DeadLetterQueue, type FailureDestination } from './dead-letter';
 import type {
   AccountConcurrency,
   ColdStartStats,
   DeploymentInfo,
   DeploymentTarget,
-  DownstreamStats,
+  DownstreamGraph,
   ErrorTraceStats,
   FunctionInfo,
   FunctionMetrics,
@@ -12,9 +13,16 @@ import type {
   TimeWindow,
 } from '../ports';
 
+/**
+ * The function's reserved concurrency as Lambda reports it. `unknown` when it could not be read:
+ * never taken for "none", which would hide a saturated reservation.
+ */
+export type Reservation =
+  { state: 'reserved'; value: number } | { state: 'none' } | { state: 'unknown'; reason: string };
+
 export interface DownstreamComparison {
-  current: DownstreamStats[];
-  previous: DownstreamStats[];
+  current: DownstreamGraph;
+  previous: DownstreamGraph;
 }
 
 export interface EvidenceOptions {
@@ -103,6 +111,19 @@ export class Evidence {
       if (!group) return null;
       const since = new Date(window.start.getTime() - deployLookbackMs);
       return sources.deploys.listRecentDeployments(group, since, this.call);
+    });
+  }
+
+  /** GetFunctionConcurrency: what the throttles step compares the peak with. */
+  reservedConcurrency(): Promise<Reservation> {
+    const { sources, fn } = this.options;
+    return this.once('reservation', async (): Promise<Reservation> => {
+      try {
+        const value = await sources.functions.getReservedConcurrency(fn.name, this.call);
+        return value === undefined ? { state: 'none' } : { state: 'reserved', value };
+      } catch (error) {
+        return { state: 'unknown', reason: describeError(error) };
+      }
     });
   }
 

@@ -1,13 +1,17 @@
 import type { StepStatus, ThresholdPair } from './types';
 
-const severity: Record<StepStatus, number> = { ok: 0, unknown: 1, warn: 2, critical: 3 };
+/**
+ * No traffic ranks above unknown: it is a finding (nothing ran), where unknown is a missing
+ * answer; both rank below a measured problem.
+ */
+const severity: Record<StepStatus, number> = { ok: 0, unknown: 1, 'no-traffic': 2, warn: 3, critical: 4 };
 
 /** Orders statuses from best to worst, for sorting. */
 export function statusRank(status: StepStatus): number {
   return severity[status];
 }
 
-/** The worse of the statuses: critical > warn > unknown > ok. */
+/** The worse of the statuses: critical > warn > no-traffic > unknown > ok. */
 export function worst(...statuses: StepStatus[]): StepStatus {
   return statuses.reduce<StepStatus>((a, b) => (severity[b] > severity[a] ? b : a), 'ok');
 }

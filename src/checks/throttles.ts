@@ -3,6 +3,7 @@ import type { MetricPoint } from '../ports';
 import { gradeAbove, isAtLeastWarn, percentOf, round, worst } from './grade';
 import { concurrencyLink, metricsLink } from './links';
 import type { CheckParams } from './params';
+import type { Reservation } from './evidence';
 import type { ActionHints, CheckContext, CheckResult } from './types';
 
 /** Lambda keeps this much of the account's concurrency unreserved; it cannot be reserved. */
@@ -10,11 +11,26 @@ const MINIMUM_UNRESERVED = 100;
 
 export async function throttlesCheck(ctx: CheckContext, params: CheckParams<'throttles'>): Promise<CheckResult> {
   const { fn, window } = ctx;
-  const metrics = await ctx.evidence.metrics();
+  const [metrics, reservation] = await Promise.all([ctx.evidence.metrics(), ctx.evidence.reservedConcurrency()]);
   const { invocations, throttles, peakConcurrency } = metrics.current;
   const requests = invocations + throttles;
+  const links = [metricsLink(fn.region, fn.name, window), concurrencyLink(fn.region, fn.name)];
+  const reserved = reservation.state === 'reserved' ? reservation.value : undefined;
+  const reservationEvidence = {
+    reservedConcurrency: reserved ?? null,
+    reservation: reservation.state,
+    reservationUnknown: reservation.state === 'unknown' ? reservation.reason : null,
+  };
+  if (requests === 0) {
+    return {
+      status: 'no-traffic',
+      summary: `no requests to ${fn.alias} in the window: no invocations, no throttles`,
+      evidence: { invocations, throttles, peakConcurrency: peakConcurrency ?? null, ...reservationEvidence },
+      links,
+    };
+  }
+
   const throttledPercent = percentOf(throttles, requests);
-  const reserved = fn.reservedConcurrency;
   const concurrencyPercent =
     reserved !== undefined && reserved > 0 && peakConcurrency !== undefined
       ? percentOf(peakConcurrency, reserved)
@@ -22,6 +38,9 @@ export async function throttlesCheck(ctx: CheckContext, params: CheckParams<'thr
   const status = worst(
     gradeAbove(throttledPercent, params.thresholds.throttledPercent),
     gradeAbove(concurrencyPercent, params.thresholds.concurrencyPercent),
+    // The peak could not be set against a reservation that could not be read: that half of the
+    // step is unknown, and a step with nothing worse to say is unknown with it.
+    reservation.state === 'unknown' ? 'unknown' : 'ok',
   );
 
   // Account headroom costs a request; it only matters when the function is short of concurrency.
@@ -37,12 +56,7 @@ export async function throttlesCheck(ctx: CheckContext, params: CheckParams<'thr
       : isAtLeastWarn(status)
         ? 'no throttles yet'
         : 'no throttles',
-    peakConcurrency === undefined
-      ? 'peak concurrency not reported'
-      : reserved !== undefined
-        ? `peak concurrency ${formatCount(peakConcurrency)} of ${formatCount(reserved)} reserved` +
-          (concurrencyPercent === undefined ? '' : ` (${formatPercent(concurrencyPercent)})`)
-        : `peak concurrency ${formatCount(peakConcurrency)} (no reserved concurrency)`,
+    concurrencyPart(peakConcurrency, reservation, concurrencyPercent),
   ];
   if (headroom !== undefined) parts.push(`account headroom ${formatCount(headroom)}`);
   if (throttles > 0 && since) parts.push(`since ${formatClock(since)}`);
@@ -61,15 +75,39 @@ export async function throttlesCheck(ctx: CheckContext, params: CheckParams<'thr
       throttles,
       throttledPercent: round(throttledPercent),
       peakConcurrency: peakConcurrency ?? null,
-      reservedConcurrency: reserved ?? null,
+      ...reservationEvidence,
       concurrencyPercent: concurrencyPercent === undefined ? null : round(concurrencyPercent),
       accountUnreserved: account?.unreserved ?? null,
       headroom: headroom ?? null,
       throttlingSince: since?.toISOString() ?? null,
     },
-    links: [metricsLink(fn.region, fn.name, window), concurrencyLink(fn.region, fn.name)],
+    links,
     hints: raiseHint(reserved, headroom),
+    reason:
+      status === 'unknown' && reservation.state === 'unknown'
+        ? `reserved concurrency could not be read: ${reservation.reason}`
+        : undefined,
   };
+}
+
+/** "(no reserved concurrency)" only when Lambda said so; a reservation it could not read is unknown. */
+function concurrencyPart(
+  peak: number | undefined,
+  reservation: Reservation,
+  concurrencyPercent: number | undefined,
+): string {
+  if (peak === undefined) return 'peak concurrency not reported';
+  switch (reservation.state) {
+    case 'reserved':
+      return (
+        `peak concurrency ${formatCount(peak)} of ${formatCount(reservation.value)} reserved` +
+        (concurrencyPercent === undefined ? '' : ` (${formatPercent(concurrencyPercent)})`)
+      );
+    case 'none':
+      return `peak concurrency ${formatCount(peak)} (no reserved concurrency)`;
+    case 'unknown':
+      return `peak concurrency ${formatCount(peak)} (reserved concurrency unknown)`;
+  }
 }
 
 function raiseHint(reserved: number | undefined, headroom: number | undefined): ActionHints | undefined {

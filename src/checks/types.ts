@@ -1,8 +1,12 @@
 import type { FunctionInfo, TimeWindow } from '../ports';
 import type { Evidence } from './evidence';
 
-/** How a runbook step ended. `unknown`: its data source failed or did not answer in time. */
-export type StepStatus = 'ok' | 'warn' | 'critical' | 'unknown';
+/**
+ * How a runbook step ended. `unknown`: its data source failed or did not answer in time.
+ * `no-traffic`: the alias had no requests in the window, so there is nothing to judge: never
+ * "ok", because a function nobody calls is not known to be healthy.
+ */
+export type StepStatus = 'ok' | 'warn' | 'critical' | 'unknown' | 'no-traffic';
 
 /** A {warn, critical} pair from the runbook; either may be absent. */
 export interface ThresholdPair {

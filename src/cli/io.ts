@@ -41,5 +41,8 @@ function closable(stream: NodeJS.WriteStream): CliIO['stdout'] {
   return writer;
 }
 
-/** Exit codes, after the monitoring-plugin convention. */
-export const ExitCode = { ok: 0, warn: 1, critical: 2, unknown: 3 } as const;
+/**
+ * Exit codes, after the monitoring-plugin convention. No traffic is a warning: nothing says the
+ * function is healthy, and a script watching it should look.
+ */
+export const ExitCode = { ok: 0, warn: 1, critical: 2, unknown: 3, 'no-traffic': 1 } as const;

@@ -1,5 +1,12 @@
 import { formatCount, formatDuration, formatMs, formatPercent, formatWindow, plural, slowdownNote } from '../format';
-import { notableSlowdown, type FleetReport } from '../runbook/fleet';
+import {
+  concurrencyCell,
+  dlqCell,
+  notableSlowdown,
+  RESERVATION_READS,
+  rowNotes,
+  type FleetReport,
+} from '../runbook/fleet';
 import { latencyNote, requestCount, type RenderOptions } from './render-report';
 import { paintStatus, statusMark, type Style } from './style';
 
@@ -20,13 +27,18 @@ export function renderFleet(fleet: FleetReport, style: Style, options: RenderOpt
     `${formatCount(f.invocations)} inv`,
     `${formatCount(f.errors)} err (${formatPercent(f.errorPercent)})`,
     `${formatCount(f.throttles)} throttled (${formatPercent(f.throttledPercent)})`,
+    `conc ${concurrencyCell(f)}`,
+    `dlq ${dlqCell(f)}`,
     (f.p99Ms === null ? 'p99 —' : `p99 ${formatMs(f.p99Ms)}`) + slowdownNote(notableSlowdown(f)),
   ]);
-  const widths = [0, 1, 2, 3].map((i) => Math.max(...table.map((cells) => cells[i]!.length), 0));
+  const last = 5;
+  const widths = [0, 1, 2, 3, 4, last].map((i) => Math.max(...table.map((cells) => cells[i]!.length), 0));
   fleet.functions.forEach((f, row) => {
-    const cells = table[row]!.map((cell, i) => (i === 3 ? cell : cell.padStart(widths[i]!)));
+    const cells = table[row]!.map((cell, i) => (i === last ? cell : cell.padStart(widths[i]!)));
+    const notes = rowNotes(f);
     lines.push(
-      `  ${paintStatus(style, f.status, statusMark[f.status])} ${f.function.padEnd(nameWidth)}${cells.join('   ')}`,
+      `  ${paintStatus(style, f.status, statusMark[f.status])} ${f.function.padEnd(nameWidth)}${cells.join('   ')}` +
+        (notes.length > 0 ? style.dim(` · ${notes.join(' · ')}`) : ''),
     );
   });
   lines.push('');
@@ -34,7 +46,9 @@ export function renderFleet(fleet: FleetReport, style: Style, options: RenderOpt
     style.dim(
       `listed in ${(fleet.durationMs / 1000).toFixed(1)} s${latencyNote(options)} · ${requestCount(fleet)}` +
         (fleet.functions.length > 0
-          ? ' · graded on errors, throttles and p99 against the window before; `gofn status <function>` walks the whole runbook'
+          ? ` · ${fleet.alias} graded on errors, throttles, p99 and concurrency against the window before, ` +
+            `concurrency against the reservation (read for the ${RESERVATION_READS} busiest), DLQ depth (tag gofn:dlq); ` +
+            '`gofn status <function>` walks the whole runbook'
           : ''),
     ),
   );

@@ -31,7 +31,7 @@ export function renderReport(report: Report, style: Style, options: RenderOption
   );
   const clipped = clipTopMessages(report);
   lines.push(
-    `${paintStatus(style, report.status, style.bold(report.status.toUpperCase()))}  ${clipped(report.verdict)}`,
+    `${paintStatus(style, report.status, style.bold(report.status.replace('-', ' ').toUpperCase()))}  ${clipped(report.verdict)}`,
   );
   if (report.incomplete) lines.push(style.magenta(`Incomplete: ${report.incomplete}.`));
   lines.push('');

@@ -8,7 +8,7 @@ import { createSimulatedSources } from '../sim/backend';
 import { loadScenarioFiles } from '../sim/loader';
 import { readYamlFile } from '../yaml-file';
 
-const status = z.enum(['ok', 'warn', 'critical', 'unknown']);
+const status = z.enum(['ok', 'warn', 'critical', 'unknown', 'no-traffic']);
 
 /** A runbook test: a scenario, then for each function the statuses the runbook must reach, like `promtool test rules`. */
 export const runbookTestSchema = z.strictObject({

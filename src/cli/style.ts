@@ -36,7 +36,13 @@ export function createStyle(enabled: boolean): Style {
   return enabled ? colours : plain;
 }
 
-export const statusMark: Record<StepStatus, string> = { ok: '✔', warn: '▲', critical: '✖', unknown: '?' };
+export const statusMark: Record<StepStatus, string> = {
+  ok: '✔',
+  warn: '▲',
+  critical: '✖',
+  unknown: '?',
+  'no-traffic': '∅',
+};
 
 export function paintStatus(style: Style, status: StepStatus, text: string): string {
   switch (status) {
@@ -48,5 +54,7 @@ export function paintStatus(style: Style, status: StepStatus, text: string): str
       return style.red(text);
     case 'unknown':
       return style.magenta(text);
+    case 'no-traffic':
+      return style.yellow(text);
   }
 }

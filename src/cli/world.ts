@@ -1,5 +1,12 @@
-import { createAwsClients, createAwsSources, createControlPorts, DynamoRecordStore } from '../aws/index';
-import { ErrorCode, GofnError } from '../errors';
+import {
+  createAwsClients,
+  createAwsSources,
+  createControlPorts,
+  DynamoRecordStore,
+  stackOutput,
+  type AwsClients,
+} from '../aws/index';
+import { describeError, ErrorCode, GofnError } from '../errors';
 import type { ControlPorts, RecordStore, Sources } from '../ports';
 import { createSimulatedControl, createSimulatedSources, TYPICAL_LATENCY_MS } from '../sim/index';
 import { loadScenarioFiles } from '../sim/loader';
@@ -18,13 +25,43 @@ export interface World {
 export interface WorldChoice {
   region?: string | undefined;
   scenario?: string[] | undefined;
-  /** gofn's DynamoDB table (audit, idempotency, alias history); default GOFN_TABLE or TABLE_NAME. */
+  /**
+   * gofn's DynamoDB table (audit, idempotency, alias history); default GOFN_TABLE or TABLE_NAME,
+   * else the TableName output of the deployed bot stack.
+   */
   table?: string | undefined;
+  /** The bot stack whose TableName output names the table; default GOFN_STACK, else GofnBot. */
+  stack?: string | undefined;
   /** Whether the command writes audit records and so needs the table. */
   needsTable: boolean;
   env: NodeJS.ProcessEnv;
   /** Simulated latency, for a demo that feels like a real account. */
   realisticLatency?: boolean;
+}
+
+/** The bot stack `npm run deploy` creates; its TableName output is gofn's table. */
+export const DEFAULT_STACK = 'GofnBot';
+
+/**
+ * The table the deployed bot stack made, so that after `npm run deploy` the actions need no
+ * setting. Whatever stops the lookup (no such stack, no permission, no credentials) ends in one
+ * sentence saying the ways to name a table.
+ */
+async function tableOfStack(clients: AwsClients, stack = DEFAULT_STACK): Promise<string> {
+  let found: string | undefined;
+  let why: string;
+  try {
+    found = await stackOutput(clients, stack, 'TableName');
+    why = `stack ${stack} has no TableName output`;
+  } catch (error) {
+    why = `its TableName output could not be read from stack ${stack}: ${describeError(error).replace(/\.$/, '')}`;
+  }
+  if (found) return found;
+  throw new GofnError(ErrorCode.InvalidInput, `gofn records every action in its DynamoDB table, and ${why}.`, {
+    hint:
+      'Deploy the bot (npm run deploy), pass its stack with --stack or GOFN_STACK if it is not GofnBot, ' +
+      'or name a table with --table or GOFN_TABLE (a table with string keys pk and sk).',
+  });
 }
 
 /**
@@ -42,17 +79,9 @@ export async function openWorld(choice: WorldChoice): Promise<World> {
       simulated: true,
     };
   }
-  const table = choice.table ?? choice.env.GOFN_TABLE ?? choice.env.TABLE_NAME;
-  if (choice.needsTable && !table) {
-    throw new GofnError(
-      ErrorCode.InvalidInput,
-      'gofn records every action in its DynamoDB table, and none is configured.',
-      {
-        hint: 'Pass --table (the TableName output of the bot stack) or set GOFN_TABLE.',
-      },
-    );
-  }
   const clients = createAwsClients({ region: parseRegion(choice.region) });
+  let table = choice.table ?? choice.env.GOFN_TABLE ?? choice.env.TABLE_NAME;
+  if (choice.needsTable && !table) table = await tableOfStack(clients, choice.stack ?? choice.env.GOFN_STACK);
   return {
     sources: createAwsSources({ clients }),
     control: createControlPorts(clients),

@@ -24,11 +24,19 @@ export interface FunctionInfo {
   architectures: string[];
   memoryMb: number | undefined;
   timeoutSeconds: number | undefined;
-  /** Reserved concurrency of the function, undefined when it uses the unreserved pool. */
-  reservedConcurrency: number | undefined;
   /** DeadLetterConfig.TargetArn of async invocations (SQS or SNS ARN). */
   deadLetterTargetArn: string | undefined;
+  // Logging and tracing, read from the configuration of the aliased version. Reserved
+  // concurrency is not here: GetFunction qualified by an alias leaves it out, so it is read
+  // apart (getReservedConcurrency).
+  /** LoggingConfig.LogGroup, or Lambda's default `/aws/lambda/<name>`. */
   logGroup: string;
+  /** LoggingConfig.LogFormat as Lambda reports it (`Text` or `JSON`); undefined when not reported. */
+  logFormat: string | undefined;
+  /** LoggingConfig.SystemLogLevel (`DEBUG`, `INFO`, `WARN`; JSON format only); undefined when not reported. */
+  systemLogLevel: string | undefined;
+  /** TracingConfig.Mode: `Active` or `PassThrough`; undefined when not reported. */
+  tracingMode: string | undefined;
   tags: Record<string, string>;
 
   // Who may move the alias (recent-deploy step, rollback). Undefined means "read fine"; a reason
@@ -97,6 +105,11 @@ export interface FunctionsPort {
    */
   getAsyncFailureDestination(functionName: string, alias: string, opts?: CallOptions): Promise<string | undefined>;
   getAccountConcurrency(opts?: CallOptions): Promise<AccountConcurrency>;
+  /**
+   * ReservedConcurrentExecutions of the function (GetFunctionConcurrency), undefined when Lambda
+   * says none is set. A failure rejects: "could not read" is never "none".
+   */
+  getReservedConcurrency(functionName: string, opts?: CallOptions): Promise<number | undefined>;
   /** Published versions, newest first (without $LATEST). */
   listVersions(functionName: string, opts?: CallOptions): Promise<FunctionVersionInfo[]>;
   /**

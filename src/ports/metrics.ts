@@ -50,13 +50,48 @@ export interface VersionMetrics {
   durationP99Ms: number | undefined;
 }
 
+/** One function of the fleet overview, as the metrics port is asked about it. */
+export interface FleetTarget {
+  functionName: string;
+  /** The alias whose requests are counted (dimension Resource `<function>:<alias>`), as the report counts them. */
+  alias: string;
+  /** Name of the SQS queue the function names as its dead-letter queue (tag `gofn:dlq`), if it names one. */
+  deadLetterQueue: string | undefined;
+}
+
+/** One function's window in the fleet overview, from the batched GetMetricData. */
 export interface FleetMetrics {
   invocations: number;
   errors: number;
   throttles: number;
   durationP99Ms: number | undefined;
-  /** The window before, from the same queries: enough to see a function getting slower. */
-  previous: { invocations: number; durationP99Ms: number | undefined };
+  /** Maximum of ConcurrentExecutions of the function over the window. */
+  peakConcurrency: number | undefined;
+  /**
+   * ApproximateNumberOfMessagesVisible of the dead-letter queue at its newest datapoint; 0 when
+   * SQS published none (it publishes for a queue while it holds messages or is used); undefined
+   * when the function names no DLQ or CloudWatch could not serve the query.
+   */
+  deadLetterMessages: number | undefined;
+  /** The window before, from the same queries: enough to see a function getting slower or busier. */
+  previous: { invocations: number; durationP99Ms: number | undefined; peakConcurrency: number | undefined };
+  /** Statistics CloudWatch could not serve for this function, e.g. "Duration p99". */
+  missing: string[];
+}
+
+/** What the fleet overview learnt of one function: its metrics, or why the request holding it failed. */
+export type FleetEntry = { served: true; metrics: FleetMetrics } | { served: false; reason: string };
+
+/** GetMetricData accepts at most 500 queries per request. */
+export const FLEET_QUERIES_PER_REQUEST = 500;
+
+/**
+ * The queries one function costs the fleet overview: Invocations, Errors and Throttles (Sum),
+ * Duration p99 and ConcurrentExecutions (Maximum), and its DLQ's depth when it names one. A
+ * function's queries always travel in one request.
+ */
+export function fleetQueriesFor(target: FleetTarget): number {
+  return target.deadLetterQueue ? 6 : 5;
 }
 
 export interface FunctionMetricsQuery {
@@ -73,7 +108,10 @@ export interface MetricsPort {
   getFunctionMetrics(query: FunctionMetricsQuery, opts?: CallOptions): Promise<FunctionMetrics>;
   /**
    * Window totals for many functions, in as few requests as the 500-queries-per-request limit
-   * allows, sent concurrently. Functions with no data get zeros.
+   * allows (a request closes when the next function's queries would not fit), sent concurrently.
+   * Functions with no data get zeros. A request CloudWatch refuses makes its functions
+   * `served: false` with the reason, and the others are still answered; only the caller's signal
+   * aborting rejects.
    */
-  getFleetMetrics(functionNames: string[], window: TimeWindow, opts?: CallOptions): Promise<Map<string, FleetMetrics>>;
+  getFleetMetrics(targets: FleetTarget[], window: TimeWindow, opts?: CallOptions): Promise<Map<string, FleetEntry>>;
 }

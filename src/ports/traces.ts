@@ -13,6 +13,19 @@ export interface DownstreamStats {
   p95Ms: number | undefined;
 }
 
+/** What the service graph says about one function's downstream calls. */
+export interface DownstreamGraph {
+  /** Services the function's nodes called, busiest first. */
+  services: DownstreamStats[];
+  /**
+   * Whether the function's own nodes were in the graph (the pages read). A traced function that ran
+   * has them even when it calls nothing; without them the graph says nothing about the function.
+   */
+  functionFound: boolean;
+  /** Set when the graph was read only in part, saying how (pages left unread, a page that failed). */
+  partial: string | undefined;
+}
+
 export interface ErrorTraceSample {
   traceId: string;
   requestId: string | undefined;
@@ -39,7 +52,10 @@ export interface TraceQuery {
 }
 
 export interface TracesPort {
-  /** Downstream services of the function and their latency over the window (service graph). */
-  getDownstream(query: TraceQuery, opts?: CallOptions): Promise<DownstreamStats[]>;
+  /**
+   * Downstream services of the function and their latency over the window (service graph). A
+   * graph with no node at all rejects with Unsupported: nothing was traced anywhere.
+   */
+  getDownstream(query: TraceQuery, opts?: CallOptions): Promise<DownstreamGraph>;
   getErrorTraces(query: TraceQuery & { sampleSize: number }, opts?: CallOptions): Promise<ErrorTraceStats>;
 }

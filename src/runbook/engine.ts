@@ -10,7 +10,7 @@ import { formatSeconds } from '../format';
 import { OWNERS_TAG, parseIdList } from '../owners';
 import type { FunctionInfo, Sources } from '../ports';
 import { offerAction } from './offers';
-import type { OfferedAction, Report, StepReport } from './report';
+import type { OfferedAction, Report, StepReport, Traffic } from './report';
 import type { Runbook, RunbookStep } from './schema';
 import { judge } from './verdict';
 import { windowsEndingAt } from './window';
@@ -89,7 +89,8 @@ async function walk(options: DiagnoseOptions, signal: AbortSignal): Promise<Walk
 
   const steps = await Promise.all(runbook.steps.map((step) => runStep(step, ctx, signal)));
   const timedOut = steps.filter((s) => s.status === 'unknown' && signal.aborted).map((s) => s.title.toLowerCase());
-  const judged = judge(fn.name, steps);
+  const traffic = await trafficOf(evidence, signal);
+  const judged = judge({ functionName: fn.name, alias }, steps, traffic);
 
   return {
     function: fn.name,
@@ -100,6 +101,7 @@ async function walk(options: DiagnoseOptions, signal: AbortSignal): Promise<Walk
     accountId: fn.accountId ?? null,
     window: { start: window.start.toISOString(), end: window.end.toISOString() },
     status: judged.status,
+    traffic,
     primaryCause: judged.primaryCause,
     verdict: judged.verdict,
     steps,
@@ -109,6 +111,21 @@ async function walk(options: DiagnoseOptions, signal: AbortSignal): Promise<Walk
     incomplete: timedOut.length > 0 ? `no answer before the deadline from: ${timedOut.join(', ')}` : null,
     owners: parseIdList(fn.tags[OWNERS_TAG]),
   };
+}
+
+/**
+ * The alias's requests in the window, from the metrics the steps already asked for (one request
+ * per diagnosis; asked now only by a runbook without a metric step). Null when they could not be
+ * read before the deadline.
+ */
+async function trafficOf(evidence: Evidence, signal: AbortSignal): Promise<Traffic | null> {
+  if (signal.aborted) return null;
+  try {
+    const { current } = await abortable(evidence.metrics(), signal);
+    return { invocations: current.invocations, throttles: current.throttles };
+  } catch {
+    return null;
+  }
 }
 
 async function runStep(step: RunbookStep, ctx: CheckContext, signal: AbortSignal): Promise<StepReport> {

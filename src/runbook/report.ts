@@ -32,6 +32,12 @@ export interface StepReport {
   headline: string | null;
 }
 
+/** Requests to the alias in the window, from the same metrics the steps read. */
+export interface Traffic {
+  invocations: number;
+  throttles: number;
+}
+
 /** The result of walking a runbook against one function; renderers are pure functions of it. */
 export interface Report {
   function: string;
@@ -45,7 +51,13 @@ export interface Report {
   routing: Record<string, number>;
   accountId: string | null;
   window: { start: string; end: string };
+  /**
+   * The worst step status; `no-traffic` when the alias had no request in the window and no step
+   * found a problem: never `ok` for a function nothing ran on.
+   */
   status: StepStatus;
+  /** Requests to the alias in the window; null when the metrics could not be read. */
+  traffic: Traffic | null;
   /** The first step in runbook order at the worst status, when that status is warn or critical. */
   primaryCause: string | null;
   /** One sentence: what is wrong, or that nothing is. */

@@ -191,6 +191,10 @@ function simulatedFunction(
     memoryMb: spec.memoryMb,
     timeoutSeconds: spec.timeoutSeconds,
     reservedConcurrency: spec.reservedConcurrency,
+    logGroup: spec.logging.logGroup ?? `/aws/lambda/${spec.name}`,
+    logFormat: spec.logging.format,
+    systemLogLevel: spec.logging.systemLogLevel,
+    tracingMode: spec.tracing,
     versions,
     aliases: new Map(
       Object.entries(spec.aliases).map(([name, target]) => [

@@ -91,6 +91,13 @@ export interface SimulatedFunction {
   memoryMb: number;
   timeoutSeconds: number;
   reservedConcurrency: number | undefined;
+  logGroup: string;
+  /** LoggingConfig.LogFormat: `Text` or `JSON`. */
+  logFormat: string;
+  /** LoggingConfig.SystemLogLevel, JSON format only. */
+  systemLogLevel: string | undefined;
+  /** TracingConfig.Mode: `Active` or `PassThrough`. */
+  tracingMode: string;
   /** Oldest first. */
   versions: SimulatedVersion[];
   aliases: Map<string, SimulatedAlias>;
@@ -166,8 +173,8 @@ export class SimulatedFleet {
   }
 
   findFunctionByLogGroup(logGroup: string): SimulatedFunction | undefined {
-    const prefix = '/aws/lambda/';
-    return logGroup.startsWith(prefix) ? this.functions.get(logGroup.slice(prefix.length)) : undefined;
+    for (const fn of this.functions.values()) if (fn.logGroup === logGroup) return fn;
+    return undefined;
   }
 
   findQueue(arn: string): SimulatedQueue | undefined {

@@ -295,6 +295,21 @@ const faults = strict({
 }).partial();
 export type FaultSource = keyof z.output<typeof faults>;
 
+/** LoggingConfig, as GetFunction reports it. */
+const logging = strict({
+  /** Text: REPORT lines; JSON: platform.report records. */
+  format: z.enum(['Text', 'JSON']).default('Text'),
+  /** JSON format only: Lambda writes platform.report at INFO, so WARN leaves the log group without them. */
+  systemLogLevel: z.enum(['DEBUG', 'INFO', 'WARN']).optional(),
+  /** LoggingConfig.LogGroup; default `/aws/lambda/<name>`. */
+  logGroup: z
+    .string()
+    .min(1)
+    .max(512)
+    .regex(/^[.\-_/#A-Za-z0-9]+$/, { error: 'expected a log group name (letters, digits and . - _ / #)' })
+    .optional(),
+});
+
 const functionVersion = strict({
   version,
   publishedAt: timeRef,
@@ -310,6 +325,12 @@ const functionSpec = strict({
   memoryMb: z.number().int().min(128).max(10240).default(512),
   timeoutSeconds: z.number().int().min(1).max(900).default(10),
   reservedConcurrency: z.number().int().min(0).max(1_000_000).optional(),
+  logging: logging.default({ format: 'Text' }),
+  /**
+   * TracingConfig.Mode. Lambda's own default is PassThrough; scenarios default to Active because
+   * the functions they describe are deployed the way gofn's infrastructure deploys them.
+   */
+  tracing: z.enum(['Active', 'PassThrough']).default('Active'),
   versions: z.array(functionVersion).min(1).max(1000),
   aliases: z.record(aliasName, aliasTarget),
   /** Async invocations: DeadLetterConfig target queue. */

@@ -8,7 +8,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { CloudWatchMetrics } from '../../src/aws/cloudwatch-metrics';
-import { planFleetMetrics, planFunctionMetrics, seriesPeriodFor } from '../../src/aws/metric-plan';
+import { planFunctionMetrics, seriesPeriodFor } from '../../src/aws/metric-plan';
 import { ErrorCode, GofnError } from '../../src/errors';
 import type { FunctionMetricsQuery } from '../../src/ports';
 import {
@@ -372,126 +372,5 @@ describe('metric periods', () => {
 
     // Assess
     expect(plan.seriesPeriod).toBe(300);
-  });
-
-  it('gives fleet queries valid CloudWatch ids', () => {
-    // Act
-    const plan = planFleetMetrics(['orders-api', 'billing_v2', 'Ä-odd'], query.window, now);
-
-    // Assess
-    const ids = plan.batches.flatMap((b) => b.queries.map((q) => q.Id ?? ''));
-    expect(ids).toHaveLength(12);
-    for (const id of ids) expect(id).toMatch(/^[a-z][a-zA-Z0-9_]*$/);
-    expect(new Set(ids).size).toBe(ids.length);
-  });
-});
-
-describe('CloudWatchMetrics.getFleetMetrics', () => {
-  beforeEach(() => cloudWatch.reset());
-
-  const names = (n: number) => Array.from({ length: n }, (_, i) => `fn-${i}`);
-
-  it.each([
-    [1, 1],
-    [125, 1],
-    [126, 2],
-    [1000, 8],
-  ])('sends ⌈4×%i queries / 500⌉ = %i requests', async (functions, requests) => {
-    // Prepare
-    cloudWatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
-    const metrics = new CloudWatchMetrics(mockedClients(), { now: () => now });
-
-    // Act
-    const result = await metrics.getFleetMetrics(names(functions), query.window);
-
-    // Assess
-    expect(cloudWatch).toHaveReceivedCommandTimes(GetMetricDataCommand, requests);
-    const sizes = sentInputs().map((input) => input.MetricDataQueries?.length ?? 0);
-    expect(Math.max(...sizes)).toBeLessThanOrEqual(500);
-    expect(sizes.reduce((a, b) => a + b, 0)).toBe(4 * functions);
-    expect(result.size).toBe(functions);
-  });
-
-  it('keeps at most 5 requests in flight', async () => {
-    // Prepare
-    let inFlight = 0;
-    let peak = 0;
-    cloudWatch.on(GetMetricDataCommand).callsFake(async () => {
-      inFlight++;
-      peak = Math.max(peak, inFlight);
-      await new Promise((r) => setTimeout(r, 5));
-      inFlight--;
-      return { MetricDataResults: [] };
-    });
-    const metrics = new CloudWatchMetrics(mockedClients(), { now: () => now });
-
-    // Act
-    await metrics.getFleetMetrics(names(2000), query.window);
-
-    // Assess
-    expect(cloudWatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 16);
-    expect(peak).toBe(5);
-  });
-
-  it('uses the function dimension and a window-long period from the window before, and gives functions without data zeros', async () => {
-    // Prepare
-    cloudWatch.on(GetMetricDataCommand).callsFake(async (input: GetMetricDataCommandInput) => {
-      const id = (fn: string, stat: string) => {
-        const q = input.MetricDataQueries?.find(
-          (m) =>
-            m.MetricStat?.Metric?.Dimensions?.[0]?.Value === fn &&
-            (m.MetricStat?.Stat === stat || m.MetricStat?.Metric?.MetricName === stat),
-        );
-        return q?.Id;
-      };
-      // One datapoint a period: the window before, then the window.
-      const before = new Date(query.window.start.getTime() - 3_600_000);
-      return {
-        MetricDataResults: [
-          { Id: id('orders-api', 'Invocations'), Timestamps: [before, query.window.start], Values: [480, 500] },
-          { Id: id('orders-api', 'Errors'), Timestamps: [query.window.start], Values: [12] },
-          { Id: id('orders-api', 'p99'), Timestamps: [before, query.window.start], Values: [120, 850] },
-        ],
-      };
-    });
-    const metrics = new CloudWatchMetrics(mockedClients(), { now: () => now });
-
-    // Act
-    const result = await metrics.getFleetMetrics(['orders-api', 'idle-fn', 'orders-api'], query.window);
-
-    // Assess
-    const [input] = sentInputs();
-    expect(input?.MetricDataQueries).toHaveLength(8);
-    for (const q of input?.MetricDataQueries ?? []) {
-      expect(q.MetricStat?.Period).toBe(3600);
-      expect(q.MetricStat?.Metric?.Dimensions).toHaveLength(1);
-    }
-    expect(input?.StartTime).toEqual(new Date(query.window.start.getTime() - 3_600_000));
-    expect(result.get('orders-api')).toEqual({
-      invocations: 500,
-      errors: 12,
-      throttles: 0,
-      durationP99Ms: 850,
-      previous: { invocations: 480, durationP99Ms: 120 },
-    });
-    expect(result.get('idle-fn')).toEqual({
-      invocations: 0,
-      errors: 0,
-      throttles: 0,
-      durationP99Ms: undefined,
-      previous: { invocations: 0, durationP99Ms: undefined },
-    });
-  });
-
-  it('sends nothing for an empty fleet', async () => {
-    // Prepare
-    const metrics = new CloudWatchMetrics(mockedClients(), { now: () => now });
-
-    // Act
-    const result = await metrics.getFleetMetrics([], query.window);
-
-    // Assess
-    expect(result.size).toBe(0);
-    expect(cloudWatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 0);
   });
 });

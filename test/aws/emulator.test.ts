@@ -169,8 +169,17 @@ describe('functions on the emulator', () => {
       tags: { 'gofn:managed': 'true', team: 'orders' },
     });
     expect(info.versionModifiedAt).toBeInstanceOf(Date);
-    // The emulator leaves Concurrency out of a qualified GetFunction; AWS returns it (see the notes).
-    expect([50, undefined]).toContain(info.reservedConcurrency);
+    // The emulator reports TracingConfig (PassThrough unless set) but no LoggingConfig.
+    expect(info.tracingMode).toBe('PassThrough');
+    expect(info.logFormat).toBeUndefined();
+  });
+
+  it('reads reserved concurrency with GetFunctionConcurrency, which a qualified GetFunction leaves out', async () => {
+    // Act
+    const reserved = await sources.functions.getReservedConcurrency('orders-api');
+
+    // Assess
+    expect(reserved).toBe(50);
   });
 
   it('reports a missing function as NotFound', async () => {
@@ -322,37 +331,52 @@ describe('metrics on the emulator', () => {
     expect(metrics.missing).toEqual(expect.arrayContaining(['Duration p50', 'Duration p95', 'Duration p99']));
   });
 
-  it('totals the fleet from function-level metrics', async () => {
+  it('totals the fleet from the alias metrics, with concurrency per function and the DLQ by name', async () => {
     // Prepare
+    const alias = { FunctionName: 'scratch-fn', Resource: 'scratch-fn:live' };
     await clients.cloudWatch.send(
       new PutMetricDataCommand({
         Namespace: 'AWS/Lambda',
         MetricData: [
-          datum('Invocations', { FunctionName: 'scratch-fn' }, minutesAgo(30), 40),
-          datum('Errors', { FunctionName: 'scratch-fn' }, minutesAgo(30), 2),
-          datum('Invocations', { FunctionName: 'scratch-fn' }, minutesAgo(90), 25),
+          datum('Invocations', alias, minutesAgo(30), 40),
+          datum('Errors', alias, minutesAgo(30), 2),
+          datum('Invocations', alias, minutesAgo(90), 25),
+          datum('ConcurrentExecutions', { FunctionName: 'scratch-fn' }, minutesAgo(30), 3),
         ],
+      }),
+    );
+    await clients.cloudWatch.send(
+      new PutMetricDataCommand({
+        Namespace: 'AWS/SQS',
+        MetricData: [datum('ApproximateNumberOfMessagesVisible', { QueueName: 'scratch-dlq' }, minutesAgo(4), 7)],
       }),
     );
 
     // Act
-    const fleet = await sources.metrics.getFleetMetrics(['scratch-fn', 'orders-api'], window);
+    const fleet = await sources.metrics.getFleetMetrics(
+      [
+        { functionName: 'scratch-fn', alias: 'live', deadLetterQueue: 'scratch-dlq' },
+        { functionName: 'orders-api', alias: 'live', deadLetterQueue: undefined },
+      ],
+      window,
+    );
 
-    // Assess: the hour before comes from the same queries
+    // Assess: the hour before comes from the same queries.
     expect(fleet.get('scratch-fn')).toEqual({
-      invocations: 40,
-      errors: 2,
-      throttles: 0,
-      durationP99Ms: undefined,
-      previous: { invocations: 25, durationP99Ms: undefined },
+      served: true,
+      metrics: {
+        invocations: 40,
+        errors: 2,
+        throttles: 0,
+        durationP99Ms: undefined,
+        peakConcurrency: 3,
+        deadLetterMessages: 7,
+        previous: { invocations: 25, durationP99Ms: undefined, peakConcurrency: undefined },
+        missing: [],
+      },
     });
-    expect(fleet.get('orders-api')).toEqual({
-      invocations: 0,
-      errors: 0,
-      throttles: 0,
-      durationP99Ms: undefined,
-      previous: { invocations: 0, durationP99Ms: undefined },
-    });
+    // orders-api has alias data from the tests above, and names no DLQ.
+    expect(fleet.get('orders-api')).toMatchObject({ served: true, metrics: { deadLetterMessages: undefined } });
   });
 });
 

@@ -8,9 +8,12 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { coldStartQueryString, InsightsColdStarts } from '../../src/aws/insights-cold-starts';
+import { InsightsColdStarts } from '../../src/aws/insights-cold-starts';
+import { coldStartQueryString } from '../../src/cold-start-query';
 import { ErrorCode, GofnError } from '../../src/errors';
 import type { ColdStartQuery } from '../../src/ports';
+import { jsonReportEvents, textReportEvents, type LogEvent } from '../fixtures/aws/lambda-report-logs';
+import { runInsightsQuery } from '../support/logs-insights';
 import { hour, mockedClients, rejectionOf } from './helpers';
 
 const logs = mockClient(CloudWatchLogsClient);
@@ -22,15 +25,20 @@ const query: ColdStartQuery = {
   previous: { start: new Date(now.getTime() - 2 * hour), end: new Date(now.getTime() - hour) },
 };
 
-/** A Logs Insights result row as GetQueryResults returns it: every value a string. */
+/**
+ * A Logs Insights result row of a Text-format function as GetQueryResults returns it
+ * (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_GetQueryResults.html):
+ * every value a string, statistics over no values left out.
+ */
 function row(bin: string, invocations: number, coldStarts: number, initAvg?: number, initMax?: number) {
   const fields = [
     { field: 'bin(1m)', value: bin },
     { field: 'invocations', value: String(invocations) },
-    { field: 'coldStarts', value: String(coldStarts) },
+    { field: 'textColdStarts', value: String(coldStarts) },
+    { field: 'jsonColdStarts', value: '0' },
   ];
-  if (initAvg !== undefined) fields.push({ field: 'initAvg', value: String(initAvg) });
-  if (initMax !== undefined) fields.push({ field: 'initMax', value: String(initMax) });
+  if (initAvg !== undefined) fields.push({ field: 'textInitSum', value: String(initAvg * coldStarts) });
+  if (initMax !== undefined) fields.push({ field: 'textInitMax', value: String(initMax) });
   return fields;
 }
 
@@ -88,12 +96,67 @@ describe('InsightsColdStarts', () => {
     // (400×1 + 200×3) / 4 cold starts
     expect(stats.current).toEqual({ invocations: 550, coldStarts: 4, initAvgMs: 250, initMaxMs: 400 });
     expect(stats.queryString).toBe(
-      // Both log formats: text REPORT lines and JSON platform.report records (Lambda developer guide, "Log formats").
-      'filter @type = "REPORT" or type = "platform.report"' +
-        ' | fields coalesce(@initDuration, `record.metrics.initDurationMs`) as initMs' +
-        ' | stats count(*) as invocations, count(initMs) as coldStarts,' +
-        ' avg(initMs) as initAvg, max(initMs) as initMax by bin(1m)',
+      'filter @type = "REPORT" or type = "platform.report" | stats count(*) as invocations,' +
+        ' count(@initDuration) as textColdStarts, sum(@initDuration) as textInitSum, max(@initDuration) as textInitMax,' +
+        ' count(record.metrics.initDurationMs) as jsonColdStarts, sum(record.metrics.initDurationMs) as jsonInitSum,' +
+        ' max(record.metrics.initDurationMs) as jsonInitMax by bin(1m)',
     );
+  });
+
+  describe('both log formats in one query', () => {
+    /** GetQueryResults answering with what the query the adapter started finds in `events`. */
+    function logGroupHolding(events: LogEvent[]) {
+      let started: string | undefined;
+      logs.on(StartQueryCommand).callsFake((input: { queryString?: string }) => {
+        started = input.queryString;
+        return { queryId: 'q-formats' };
+      });
+      logs.on(GetQueryResultsCommand).callsFake(() => ({
+        status: 'Complete',
+        results: runInsightsQuery(started ?? '', events),
+        statistics: { recordsMatched: events.length, recordsScanned: events.length, bytesScanned: 4096 },
+      }));
+    }
+
+    it('counts Text REPORT lines and JSON platform.report records with a single StartQuery', async () => {
+      // Prepare: the function logged in Text, then moved to JSON within the hour.
+      logGroupHolding([...textReportEvents, ...jsonReportEvents]);
+      const coldStarts = new InsightsColdStarts(mockedClients(), { sleep: recordingSleep().sleep });
+
+      // Act
+      const stats = await coldStarts.getColdStarts(query);
+
+      // Assess
+      expect(logs).toHaveReceivedCommandTimes(StartQueryCommand, 1);
+      expect(stats.current.invocations).toBe(7);
+      expect(stats.current.coldStarts).toBe(3);
+      expect(stats.current.initAvgMs).toBeCloseTo((112.31 + 140.5 + 159.5) / 3, 2);
+      expect(stats.current.initMaxMs).toBe(159.5);
+      expect(stats.previous).toEqual({ invocations: 0, coldStarts: 0, initAvgMs: undefined, initMaxMs: undefined });
+    });
+
+    it('reads a JSON-only log group, where REPORT lines do not exist', async () => {
+      // Prepare
+      logGroupHolding(jsonReportEvents);
+      const coldStarts = new InsightsColdStarts(mockedClients(), { sleep: recordingSleep().sleep });
+
+      // Act
+      const stats = await coldStarts.getColdStarts(query);
+
+      // Assess
+      expect(stats.current).toEqual({ invocations: 4, coldStarts: 2, initAvgMs: 150, initMaxMs: 159.5 });
+    });
+
+    it('would see nothing of the JSON records with a query on REPORT lines alone', () => {
+      // Act: the query gofn ran before it read the JSON format.
+      const rows = runInsightsQuery(
+        'filter @type = "REPORT" | stats count(*) as invocations, count(@initDuration) as coldStarts by bin(60m)',
+        jsonReportEvents,
+      );
+
+      // Assess
+      expect(rows).toEqual([]);
+    });
   });
 
   it('polls with growing waits and gives up after 10 polls, stopping the query', async () => {

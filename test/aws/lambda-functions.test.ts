@@ -2,6 +2,7 @@ import {
   GetAccountSettingsCommand,
   GetAliasCommand,
   GetFunctionCommand,
+  GetFunctionConcurrencyCommand,
   GetFunctionEventInvokeConfigCommand,
   LambdaClient,
   ListEventSourceMappingsCommand,
@@ -18,6 +19,13 @@ import 'aws-sdk-client-mock-jest';
 import { LambdaFunctions } from '../../src/aws/lambda-functions';
 import { ErrorCode, GofnError } from '../../src/errors';
 import type { ManagedFunctionRef } from '../../src/ports';
+import {
+  concurrencyNone,
+  concurrencyReserved,
+  concurrencyZero,
+  getFunctionQualifiedJsonPassThrough,
+  textActiveConfiguration,
+} from '../fixtures/aws/lambda-configuration';
 import { canaryInProgress, plainAlias } from '../fixtures/aws/lambda-alias';
 import * as invokeConfig from '../fixtures/aws/lambda-event-invoke-config';
 import * as mappings from '../fixtures/aws/lambda-event-source-mappings';
@@ -34,26 +42,9 @@ const tagging = mockClient(ResourceGroupsTaggingAPIClient);
 
 const fnArn = 'arn:aws:lambda:eu-west-1:123456789012:function:orders-api';
 
-// GetFunction response as in the Lambda API reference, qualified by an alias.
-const configuration: FunctionConfiguration = {
-  FunctionName: 'orders-api',
-  FunctionArn: `${fnArn}:42`,
-  Runtime: 'provided.al2023',
-  Handler: 'bootstrap',
-  MemorySize: 512,
-  Timeout: 15,
-  LastModified: '2024-05-01T12:00:00.000+0000',
-  Version: '42',
-  Architectures: ['arm64'],
-  DeadLetterConfig: { TargetArn: 'arn:aws:sqs:eu-west-1:123456789012:orders-api-dlq' },
-  LoggingConfig: { LogFormat: 'JSON', LogGroup: '/custom/orders-api' },
-};
-const getFunctionResponse: GetFunctionResponse = {
-  Configuration: configuration,
-  Code: { RepositoryType: 'S3', Location: 'https://example.invalid/code.zip' },
-  Tags: { 'gofn:managed': 'true', team: 'orders' },
-  Concurrency: { ReservedConcurrentExecutions: 100 },
-};
+// GetFunction response as in the Lambda API reference, qualified by an alias (no Concurrency).
+const getFunctionResponse: GetFunctionResponse = getFunctionQualifiedJsonPassThrough;
+const configuration: FunctionConfiguration = getFunctionResponse.Configuration!;
 
 describe('LambdaFunctions', () => {
   beforeEach(() => {
@@ -96,16 +87,42 @@ describe('LambdaFunctions', () => {
         architectures: ['arm64'],
         memoryMb: 512,
         timeoutSeconds: 15,
-        reservedConcurrency: 100,
         deadLetterTargetArn: 'arn:aws:sqs:eu-west-1:123456789012:orders-api-dlq',
         logGroup: '/custom/orders-api',
+        logFormat: 'JSON',
+        systemLogLevel: 'INFO',
+        tracingMode: 'PassThrough',
         tags: { 'gofn:managed': 'true', team: 'orders' },
       });
     });
 
-    it('defaults the log group, architecture and missing concurrency like Lambda does', async () => {
+    it('reads the Text format and active tracing Lambda reports for an unconfigured function', async () => {
       // Prepare
-      const { LoggingConfig: _l, Architectures: _a, DeadLetterConfig: _d, ...config } = configuration;
+      lambda.on(GetFunctionCommand).resolves({ Configuration: textActiveConfiguration });
+      lambda.on(GetAliasCommand).resolves(plainAlias);
+      const functions = new LambdaFunctions(mockedClients());
+
+      // Act
+      const info = await functions.getFunction('orders-api', 'live');
+
+      // Assess
+      expect(info).toMatchObject({
+        logGroup: '/aws/lambda/orders-api',
+        logFormat: 'Text',
+        systemLogLevel: undefined,
+        tracingMode: 'Active',
+      });
+    });
+
+    it('defaults the log group and architecture like Lambda does, and leaves what it was not told unknown', async () => {
+      // Prepare
+      const {
+        LoggingConfig: _l,
+        Architectures: _a,
+        DeadLetterConfig: _d,
+        TracingConfig: _t,
+        ...config
+      } = configuration;
       lambda.on(GetFunctionCommand).resolves({ Configuration: config });
       lambda.on(GetAliasCommand).resolves(plainAlias);
       const functions = new LambdaFunctions(mockedClients());
@@ -116,7 +133,8 @@ describe('LambdaFunctions', () => {
       // Assess
       expect(info.logGroup).toBe('/aws/lambda/orders-api');
       expect(info.architectures).toEqual(['x86_64']);
-      expect(info.reservedConcurrency).toBeUndefined();
+      expect(info.logFormat).toBeUndefined();
+      expect(info.tracingMode).toBeUndefined();
       expect(info.deadLetterTargetArn).toBeUndefined();
       expect(info.routing).toEqual({});
       expect(info.routingUnavailable).toBeUndefined();
@@ -194,6 +212,53 @@ describe('LambdaFunctions', () => {
       expect((error as GofnError).code).toBe(ErrorCode.NotFound);
       expect((error as GofnError).message).toMatch(/^Lambda GetFunction found nothing for function orders-api:blue/);
       expect((error as GofnError).cause).toBe(notFound);
+    });
+  });
+
+  describe('getReservedConcurrency', () => {
+    it('reads the reservation with GetFunctionConcurrency on the unqualified function', async () => {
+      // Prepare
+      lambda.on(GetFunctionConcurrencyCommand).resolves(concurrencyReserved);
+      const functions = new LambdaFunctions(mockedClients());
+
+      // Act
+      const reserved = await functions.getReservedConcurrency('orders-api');
+
+      // Assess
+      expect(reserved).toBe(100);
+      expect(lambda).toHaveReceivedCommandWith(GetFunctionConcurrencyCommand, { FunctionName: 'orders-api' });
+    });
+
+    it('says "none" only when Lambda answers without a reservation, and keeps a reservation of 0', async () => {
+      // Prepare
+      lambda.on(GetFunctionConcurrencyCommand).resolvesOnce(concurrencyNone).resolvesOnce(concurrencyZero);
+      const functions = new LambdaFunctions(mockedClients());
+
+      // Act
+      const none = await functions.getReservedConcurrency('orders-api');
+      const zero = await functions.getReservedConcurrency('orders-api');
+
+      // Assess
+      expect(none).toBeUndefined();
+      expect(zero).toBe(0);
+    });
+
+    it('rejects with AccessDenied when the caller may not read it, rather than answering "none"', async () => {
+      // Prepare
+      const denied = Object.assign(
+        new Error(
+          'User: arn:aws:sts::123456789012:assumed-role/gofn/worker is not authorized to perform: lambda:GetFunctionConcurrency',
+        ),
+        { name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 403 } },
+      );
+      lambda.on(GetFunctionConcurrencyCommand).rejects(denied);
+      const functions = new LambdaFunctions(mockedClients());
+
+      // Act
+      const error = await rejectionOf(functions.getReservedConcurrency('orders-api'));
+
+      // Assess
+      expect((error as GofnError).code).toBe(ErrorCode.AccessDenied);
     });
   });
 

@@ -13,70 +13,19 @@ import { histogramPercentile } from '../../src/aws/service-graph';
 import { errorFilterExpression, XRayTraces } from '../../src/aws/xray-traces';
 import { ErrorCode, GofnError } from '../../src/errors';
 import type { TraceQuery } from '../../src/ports';
+import {
+  emptyGraph,
+  graphWithoutTheFunction,
+  onePageGraph,
+  otherServicesPage,
+  twoPageGraph,
+} from '../fixtures/aws/xray-service-graph';
 import { hour, mockedClients, rejectionOf } from './helpers';
 
 const xray = mockClient(XRayClient);
 
 const now = new Date('2024-05-01T12:00:00Z');
 const query: TraceQuery = { functionName: 'orders-api', window: { start: new Date(now.getTime() - hour), end: now } };
-
-const edge = (
-  referenceId: number,
-  total: number,
-  errors: number,
-  faults: number,
-  totalSeconds: number,
-  histogram: [number, number][],
-) => ({
-  ReferenceId: referenceId,
-  StartTime: query.window.start,
-  EndTime: now,
-  SummaryStatistics: {
-    OkCount: total - errors - faults,
-    ErrorStatistics: { ThrottleCount: 0, OtherCount: errors, TotalCount: errors },
-    FaultStatistics: { OtherCount: faults, TotalCount: faults },
-    TotalCount: total,
-    TotalResponseTime: totalSeconds,
-  },
-  ResponseTimeHistogram: histogram.map(([Value, Count]) => ({ Value, Count })),
-  Aliases: [],
-});
-
-// A service graph shaped like the X-Ray API reference: client → Lambda service node → function
-// node → DynamoDB and a remote HTTP API; an unrelated service with its own edge.
-const serviceGraph = {
-  StartTime: query.window.start,
-  EndTime: now,
-  Services: [
-    {
-      ReferenceId: 0,
-      Name: 'orders-api',
-      Names: ['orders-api'],
-      Root: true,
-      Type: 'AWS::Lambda',
-      State: 'active',
-      Edges: [edge(1, 1000, 0, 0, 900, [[0.9, 1000]])],
-    },
-    {
-      ReferenceId: 1,
-      Name: 'orders-api',
-      Names: ['orders-api'],
-      Type: 'AWS::Lambda::Function',
-      State: 'active',
-      Edges: [
-        edge(2, 800, 4, 2, 40, [
-          [0.02, 500],
-          [0.05, 250],
-          [0.4, 50],
-        ]),
-        edge(3, 200, 0, 10, 100, [[0.5, 200]]),
-      ],
-    },
-    { ReferenceId: 2, Name: 'orders', Names: ['orders'], Type: 'AWS::DynamoDB::Table', State: 'active', Edges: [] },
-    { ReferenceId: 3, Name: 'api.stripe.com', Names: ['api.stripe.com'], Type: 'remote', State: 'unknown', Edges: [] },
-    { ReferenceId: 4, Name: 'billing', Type: 'AWS::Lambda::Function', Edges: [edge(2, 5, 0, 0, 1, [[0.2, 5]])] },
-  ],
-};
 
 function summary(
   id: string,
@@ -167,54 +116,125 @@ describe('XRayTraces.getDownstream', () => {
 
   it('returns the downstream services of the function node with their latency', async () => {
     // Prepare
-    xray.on(GetServiceGraphCommand).resolves(serviceGraph);
+    xray.on(GetServiceGraphCommand).resolves(onePageGraph);
     const traces = new XRayTraces(mockedClients());
 
     // Act
-    const downstream = await traces.getDownstream(query);
+    const graph = await traces.getDownstream(query);
 
     // Assess
     expect(xray).toHaveReceivedCommandTimes(GetServiceGraphCommand, 1);
     expect(xray).toHaveReceivedCommandWith(GetServiceGraphCommand, { StartTime: query.window.start, EndTime: now });
-    expect(downstream).toEqual([
-      { name: 'orders', type: 'AWS::DynamoDB::Table', requests: 800, errors: 4, faults: 2, averageMs: 50, p95Ms: 400 },
-      { name: 'api.stripe.com', type: 'remote', requests: 200, errors: 0, faults: 10, averageMs: 500, p95Ms: 500 },
-    ]);
+    expect(graph).toEqual({
+      services: [
+        {
+          name: 'orders',
+          type: 'AWS::DynamoDB::Table',
+          requests: 800,
+          errors: 4,
+          faults: 2,
+          averageMs: 50,
+          p95Ms: 400,
+        },
+        { name: 'api.stripe.com', type: 'remote', requests: 200, errors: 0, faults: 10, averageMs: 500, p95Ms: 500 },
+      ],
+      functionFound: true,
+      partial: undefined,
+    });
   });
 
   it('merges the pages of the graph', async () => {
     // Prepare
-    const [lambdaNode, functionNode, ...others] = serviceGraph.Services;
     xray
       .on(GetServiceGraphCommand, { NextToken: undefined })
-      .resolves({ Services: [lambdaNode!, functionNode!], NextToken: 'p2' })
-      .on(GetServiceGraphCommand, { NextToken: 'p2' })
-      .resolves({ Services: others });
+      .resolves(twoPageGraph[0])
+      .on(GetServiceGraphCommand, { NextToken: 'page-2' })
+      .resolves(twoPageGraph[1]);
     const traces = new XRayTraces(mockedClients());
 
     // Act
-    const downstream = await traces.getDownstream(query);
+    const graph = await traces.getDownstream(query);
 
     // Assess
     expect(xray).toHaveReceivedCommandTimes(GetServiceGraphCommand, 2);
-    expect(downstream.map((d) => d.name)).toEqual(['orders', 'api.stripe.com']);
+    expect(graph.services.map((d) => d.name)).toEqual(['orders', 'api.stripe.com']);
+    expect(graph.partial).toBeUndefined();
   });
 
-  it('returns no services when the graph does not hold the function', async () => {
+  it('says the function is not in a graph that does not hold it', async () => {
     // Prepare
-    xray.on(GetServiceGraphCommand).resolves({ Services: serviceGraph.Services.slice(2) });
+    xray.on(GetServiceGraphCommand).resolves(graphWithoutTheFunction);
     const traces = new XRayTraces(mockedClients());
 
     // Act
-    const downstream = await traces.getDownstream(query);
+    const graph = await traces.getDownstream(query);
 
     // Assess
-    expect(downstream).toEqual([]);
+    expect(graph).toEqual({ services: [], functionFound: false, partial: undefined });
+  });
+
+  it('says "partial" when X-Ray still had pages after the ones it reads', async () => {
+    // Prepare: an account whose graph goes on past five pages, the function on none of them.
+    xray
+      .on(GetServiceGraphCommand)
+      .callsFake((input: { NextToken?: string }) =>
+        otherServicesPage(input.NextToken ? Number(input.NextToken.slice('page-'.length)) : 1),
+      );
+    const traces = new XRayTraces(mockedClients());
+
+    // Act
+    const graph = await traces.getDownstream(query);
+
+    // Assess
+    expect(xray).toHaveReceivedCommandTimes(GetServiceGraphCommand, 5);
+    expect(graph.functionFound).toBe(false);
+    expect(graph.partial).toBe('only the first 5 pages of the service graph were read');
+  });
+
+  it('keeps the pages it read and says "partial" when a later page fails', async () => {
+    // Prepare
+    const throttled = new XRayServiceException({
+      name: 'ThrottledException',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 429 },
+      message: 'Rate exceeded',
+    });
+    xray
+      .on(GetServiceGraphCommand, { NextToken: undefined })
+      .resolves(twoPageGraph[0])
+      .on(GetServiceGraphCommand, { NextToken: 'page-2' })
+      .rejects(throttled);
+    const traces = new XRayTraces(mockedClients());
+
+    // Act
+    const graph = await traces.getDownstream(query);
+
+    // Assess
+    expect(graph.functionFound).toBe(true);
+    expect(graph.partial).toMatch(/^page 2 of the service graph failed \(/);
+  });
+
+  it('rejects when the first page fails: nothing was read', async () => {
+    // Prepare
+    const denied = new XRayServiceException({
+      name: 'AccessDeniedException',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 403 },
+      message: 'not authorized to perform: xray:GetServiceGraph',
+    });
+    xray.on(GetServiceGraphCommand).rejects(denied);
+    const traces = new XRayTraces(mockedClients());
+
+    // Act
+    const error = await rejectionOf(traces.getDownstream(query));
+
+    // Assess
+    expect((error as GofnError).code).toBe(ErrorCode.AccessDenied);
   });
 
   it('reports Unsupported for an empty graph (what the emulator always answers)', async () => {
     // Prepare
-    xray.on(GetServiceGraphCommand).resolves({ StartTime: query.window.start, EndTime: now, Services: [] });
+    xray.on(GetServiceGraphCommand).resolves(emptyGraph);
     const traces = new XRayTraces(mockedClients());
 
     // Act

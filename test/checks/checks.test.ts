@@ -11,8 +11,11 @@ import { windowsEndingAt } from '../../src/runbook/window';
 import { fakeFunction, fakeSources, NOW, type FakeData } from '../support/fake-sources';
 
 function context(data: Partial<FakeData> = {}): CheckContext {
-  const sources = fakeSources(data);
-  const fn = fakeFunction(data.fn);
+  return contextOver(fakeSources(data), data.fn);
+}
+
+function contextOver(sources: ReturnType<typeof fakeSources>, fnOverrides: FakeData['fn'] = {}): CheckContext {
+  const fn = fakeFunction(fnOverrides);
   const { window, previous } = windowsEndingAt(NOW, 3_600_000);
   const evidence = new Evidence({
     sources,
@@ -37,7 +40,7 @@ const throttleParams = checkParams.throttles.parse({
 describe('throttles', () => {
   it('says why it warns before any throttle: no throttles yet, and how much of the reservation the peak used', async () => {
     // Prepare
-    const ctx = context({ fn: { reservedConcurrency: 150 }, current: { throttles: 0, peakConcurrency: 129 } });
+    const ctx = context({ reservedConcurrency: 150, current: { throttles: 0, peakConcurrency: 129 } });
 
     // Act
     const result = await throttlesCheck(ctx, throttleParams);
@@ -49,7 +52,7 @@ describe('throttles', () => {
 
   it('says plainly "no throttles" when nothing is wrong', async () => {
     // Prepare
-    const ctx = context({ fn: { reservedConcurrency: 150 }, current: { throttles: 0, peakConcurrency: 20 } });
+    const ctx = context({ reservedConcurrency: 150, current: { throttles: 0, peakConcurrency: 20 } });
 
     // Act
     const result = await throttlesCheck(ctx, throttleParams);
@@ -57,6 +60,71 @@ describe('throttles', () => {
     // Assess
     expect(result.status).toBe('ok');
     expect(result.summary).toBe('no throttles · peak concurrency 20 of 150 reserved (13%)');
+  });
+});
+
+describe('throttles: what Lambda says about the reservation', () => {
+  it('says "no reserved concurrency" only when GetFunctionConcurrency answered without one', async () => {
+    // Prepare
+    const ctx = context({ reservedConcurrency: null, current: { throttles: 0, peakConcurrency: 20 } });
+
+    // Act
+    const result = await throttlesCheck(ctx, throttleParams);
+
+    // Assess
+    expect(result.status).toBe('ok');
+    expect(result.summary).toBe('no throttles · peak concurrency 20 (no reserved concurrency)');
+    expect(result.evidence.reservation).toBe('none');
+  });
+
+  it('is unknown, not ok, when the reservation could not be read and nothing else is wrong', async () => {
+    // Prepare
+    const denied = new GofnError(ErrorCode.AccessDenied, 'Lambda GetFunctionConcurrency was denied.');
+    const ctx = context({ fail: { getReservedConcurrency: denied }, current: { throttles: 0, peakConcurrency: 20 } });
+
+    // Act
+    const result = await throttlesCheck(ctx, throttleParams);
+
+    // Assess
+    expect(result.status).toBe('unknown');
+    expect(result.summary).toBe('no throttles · peak concurrency 20 (reserved concurrency unknown)');
+    expect(result.summary).not.toMatch(/no reserved concurrency/);
+    expect(result.reason).toMatch(/reserved concurrency could not be read: Lambda GetFunctionConcurrency was denied/);
+  });
+
+  it('still grades the throttles it measured when the reservation is unknown', async () => {
+    // Prepare
+    const denied = new GofnError(ErrorCode.AccessDenied, 'Lambda GetFunctionConcurrency was denied.');
+    const ctx = context({ fail: { getReservedConcurrency: denied }, current: { invocations: 9_000, throttles: 400 } });
+
+    // Act
+    const result = await throttlesCheck(ctx, throttleParams);
+
+    // Assess
+    expect(result.status).toBe('critical');
+  });
+
+  it('reports no traffic, never ok, when the alias had no request at all', async () => {
+    // Prepare
+    const ctx = context({ current: { invocations: 0, throttles: 0, peakConcurrency: 0 } });
+
+    // Act
+    const result = await throttlesCheck(ctx, throttleParams);
+
+    // Assess
+    expect(result.status).toBe('no-traffic');
+    expect(result.summary).toBe('no requests to live in the window: no invocations, no throttles');
+  });
+
+  it('is not "no traffic" when every request was throttled', async () => {
+    // Prepare
+    const ctx = context({ current: { invocations: 0, throttles: 250, peakConcurrency: 100 } });
+
+    // Act
+    const result = await throttlesCheck(ctx, throttleParams);
+
+    // Assess
+    expect(result.status).toBe('critical');
   });
 });
 
@@ -94,6 +162,83 @@ describe('cold starts', () => {
     // Assess
     expect(result.status).toBe('ok');
     expect(result.summary).toContain('only 12 invocations; too few to judge');
+  });
+});
+
+describe('cold starts: what the logs can say', () => {
+  it('counts a JSON-format function like a Text one', async () => {
+    // Prepare
+    const ctx = context({
+      fn: { logFormat: 'JSON', systemLogLevel: 'INFO' },
+      coldStarts: { current: { invocations: 10_000, coldStarts: 2_500, initAvgMs: 300, initMaxMs: 500 } },
+    });
+
+    // Act
+    const result = await coldStartsCheck(ctx, coldParams);
+
+    // Assess
+    expect(result.status).toBe('critical');
+    expect(result.evidence.logFormat).toBe('JSON');
+  });
+
+  it('is unknown, without a query, for JSON logs whose system log level drops platform.report', async () => {
+    // Prepare
+    const sources = fakeSources({ fn: { logFormat: 'JSON', systemLogLevel: 'WARN' } });
+    const ctx = contextOver(sources, { logFormat: 'JSON', systemLogLevel: 'WARN' });
+
+    // Act
+    const result = await coldStartsCheck(ctx, coldParams);
+
+    // Assess
+    expect(result.status).toBe('unknown');
+    expect(result.reason).toMatch(/system log level WARN, so Lambda writes no platform.report records/);
+    expect(result.reason).toMatch(/set LoggingConfig.SystemLogLevel to INFO/);
+    expect(sources.calls.get('getColdStarts')).toBeUndefined();
+  });
+
+  it('is unknown for a log format the query does not read', async () => {
+    // Prepare
+    const ctx = context({ fn: { logFormat: 'CBOR' } });
+
+    // Act
+    const result = await coldStartsCheck(ctx, coldParams);
+
+    // Assess
+    expect(result.status).toBe('unknown');
+    expect(result.summary).toBe(
+      'cannot count cold starts: the function logs in the CBOR format, which the Logs Insights query does not read',
+    );
+  });
+
+  it('is unknown, never ok, when the log group holds no report for invocations CloudWatch counted', async () => {
+    // Prepare
+    const ctx = context({
+      current: { invocations: 4_200 },
+      coldStarts: { current: { invocations: 0, coldStarts: 0, initAvgMs: undefined, initMaxMs: undefined } },
+    });
+
+    // Act
+    const result = await coldStartsCheck(ctx, coldParams);
+
+    // Assess
+    expect(result.status).toBe('unknown');
+    expect(result.reason).toBe(
+      '/aws/lambda/orders-api holds no REPORT line or platform.report record for the 4,200 invocations CloudWatch counted',
+    );
+  });
+
+  it('reports no traffic when the alias had no request', async () => {
+    // Prepare
+    const ctx = context({
+      current: { invocations: 0, throttles: 0 },
+      coldStarts: { current: { invocations: 0, coldStarts: 0, initAvgMs: undefined, initMaxMs: undefined } },
+    });
+
+    // Act
+    const result = await coldStartsCheck(ctx, coldParams);
+
+    // Assess
+    expect(result.status).toBe('no-traffic');
   });
 });
 
@@ -136,6 +281,100 @@ describe('downstream latency', () => {
   });
 });
 
+describe('downstream latency: what the traces can say', () => {
+  const params = checkParams['downstream-latency'].parse({
+    thresholds: { p95Ms: { warn: 250, critical: 1000 }, slowdownRatio: { warn: 2, critical: 5 } },
+  });
+  const dynamo = { name: 'DynamoDB', type: 'AWS::DynamoDB::Table', requests: 5000, errors: 0, faults: 0 };
+
+  it('is unknown with the fix, and asks X-Ray nothing, when tracing is PassThrough', async () => {
+    // Prepare
+    const sources = fakeSources({ fn: { tracingMode: 'PassThrough' } });
+    const ctx = contextOver(sources, { tracingMode: 'PassThrough' });
+
+    // Act
+    const result = await downstreamLatencyCheck(ctx, params);
+
+    // Assess
+    expect(result.status).toBe('unknown');
+    expect(result.summary).toBe(
+      'not traced: tracing of orders-api is PassThrough, so X-Ray holds no segments of its own; enable active tracing (TracingConfig Mode=Active)',
+    );
+    expect(sources.calls.get('getDownstream')).toBeUndefined();
+  });
+
+  it('says "partial" and still grades what it read of a partial graph', async () => {
+    // Prepare
+    const ctx = context({
+      downstream: [{ ...dynamo, averageMs: 600, p95Ms: 1400 }],
+      downstreamPrevious: [{ ...dynamo, averageMs: 9, p95Ms: 18 }],
+      graph: { partial: 'only the first 5 pages of the service graph were read' },
+    });
+
+    // Act
+    const result = await downstreamLatencyCheck(ctx, params);
+
+    // Assess
+    expect(result.status).toBe('critical');
+    expect(result.summary).toBe(
+      'DynamoDB p95 1.4 s (prev. 18 ms) · partial service graph: only the first 5 pages of the service graph were read',
+    );
+    expect(result.evidence.partialGraph).toBe('only the first 5 pages of the service graph were read');
+  });
+
+  it('is unknown, not "no downstream calls", when the function is not in the part of the graph read', async () => {
+    // Prepare
+    const ctx = context({
+      downstream: [],
+      graph: { functionFound: false, partial: 'only the first 5 pages of the service graph were read' },
+    });
+
+    // Act
+    const result = await downstreamLatencyCheck(ctx, params);
+
+    // Assess
+    expect(result.status).toBe('unknown');
+    expect(result.summary).toBe(
+      'partial service graph: only the first 5 pages of the service graph were read, and orders-api is not in the part read',
+    );
+  });
+
+  it('is unknown when a graph read in full has no node for a function that ran', async () => {
+    // Prepare
+    const ctx = context({ downstream: [], graph: { functionFound: false } });
+
+    // Act
+    const result = await downstreamLatencyCheck(ctx, params);
+
+    // Assess
+    expect(result.status).toBe('unknown');
+    expect(result.reason).toBe('the service graph has no node for orders-api although it ran 10,000 times');
+  });
+
+  it('is ok for a traced function that called nothing downstream', async () => {
+    // Prepare
+    const ctx = context({ downstream: [] });
+
+    // Act
+    const result = await downstreamLatencyCheck(ctx, params);
+
+    // Assess
+    expect(result.status).toBe('ok');
+    expect(result.summary).toBe('no downstream calls in the traces of this window');
+  });
+
+  it('reports no traffic when the alias had no request', async () => {
+    // Prepare
+    const ctx = context({ current: { invocations: 0, throttles: 0 }, downstream: [] });
+
+    // Act
+    const result = await downstreamLatencyCheck(ctx, params);
+
+    // Assess
+    expect(result.status).toBe('no-traffic');
+  });
+});
+
 describe('error traces', () => {
   const params = checkParams['error-traces'].parse({ thresholds: { errorPercent: { warn: 1, critical: 10 } } });
 
@@ -169,6 +408,47 @@ describe('error traces', () => {
     );
     expect(result.evidence.requestIds).toEqual(['req-1']);
     expect(result.links.map((l) => l.label)).toEqual(['traces', '1-67e1a2b3-0123456789abcdef01234567']);
+  });
+
+  it('is unknown with the fix, never ok, for a PassThrough function without errors', async () => {
+    // Prepare
+    const sources = fakeSources({ fn: { tracingMode: 'PassThrough' }, current: { errors: 0 } });
+    const ctx = contextOver(sources, { tracingMode: 'PassThrough' });
+
+    // Act
+    const result = await errorTracesCheck(ctx, params);
+
+    // Assess
+    expect(result.status).toBe('unknown');
+    expect(result.summary).toBe(
+      'no errors · not traced: tracing of orders-api is PassThrough, so X-Ray holds no segments of its own; enable active tracing (TracingConfig Mode=Active)',
+    );
+    expect(result.reason).toMatch(/enable active tracing/);
+    expect(sources.calls.get('getErrorTraces')).toBeUndefined();
+  });
+
+  it('keeps the error rate it measured for a PassThrough function, and says traces cannot explain it', async () => {
+    // Prepare
+    const ctx = context({ fn: { tracingMode: 'PassThrough' }, current: { invocations: 1000, errors: 200 } });
+
+    // Act
+    const result = await errorTracesCheck(ctx, params);
+
+    // Assess
+    expect(result.status).toBe('critical');
+    expect(result.summary).toMatch(/^200 errors of 1,000 \(20%\) · not traced: tracing of orders-api is PassThrough/);
+  });
+
+  it('reports no traffic, never "no errors", when the alias had no request', async () => {
+    // Prepare
+    const ctx = context({ current: { invocations: 0, errors: 0, throttles: 0 } });
+
+    // Act
+    const result = await errorTracesCheck(ctx, params);
+
+    // Assess
+    expect(result.status).toBe('no-traffic');
+    expect(result.summary).toBe('no invocations of live in the window');
   });
 
   it('keeps the metric verdict when traces are denied, and says why they are missing', async () => {

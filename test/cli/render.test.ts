@@ -4,6 +4,7 @@ import { colourWanted, createStyle } from '../../src/cli/style';
 import { diagnose } from '../../src/runbook/engine';
 import { fleetOverview } from '../../src/runbook/fleet';
 import { loadRunbook } from '../../src/runbook/loader';
+import type { FleetEntry, ManagedFunctionRef } from '../../src/ports';
 import { fakeSources, NOW } from '../support/fake-sources';
 
 const plain = createStyle(false);
@@ -147,6 +148,33 @@ describe('terminal report', () => {
     expect(text).not.toContain('v$LATEST');
   });
 
+  it('says NO TRAFFIC first and marks the quiet steps with ∅, not ✔', async () => {
+    // Prepare
+    const runbook = await loadRunbook();
+    const report = await diagnose({
+      sources: fakeSources({
+        current: { invocations: 0, errors: 0, throttles: 0, peakConcurrency: 0 },
+        coldStarts: { current: { invocations: 0, coldStarts: 0, initAvgMs: undefined, initMaxMs: undefined } },
+      }),
+      runbook,
+      functionName: 'orders-api',
+      windowMs: 3_600_000,
+      now: NOW,
+      deadlineMs: 5000,
+    });
+
+    // Act
+    const lines = renderReport(report, plain).split('\n');
+
+    // Assess
+    expect(lines[1]).toMatch(/^NO TRAFFIC {2}No request reached orders-api:live in the window/);
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}∅ throttles +no requests to live in the window/));
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}∅ error traces +no invocations of live in the window$/));
+    for (const step of ['throttles', 'cold starts', 'downstream latency', 'error traces']) {
+      expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^ {2}∅ ${step} `)));
+    }
+  });
+
   it('colours marks only when asked', async () => {
     // Prepare
     const report = await throttlingReport();
@@ -196,8 +224,70 @@ describe('fleet overview', () => {
       }),
     ]);
     expect(text).toContain('1 managed function');
-    expect(text).toMatch(/✔ orders-api +100 inv +0 err \(0%\) +0 throttled \(0%\) +p99 100 ms\n/);
-    expect(text).toContain('graded on errors, throttles and p99 against the window before');
+    expect(text).toMatch(/✔ orders-api +100 inv +0 err \(0%\) +0 throttled \(0%\) +conc 2\/100 +dlq — +p99 100 ms\n/);
+    expect(text).toContain('live graded on errors, throttles, p99 and concurrency against the window before');
+  });
+
+  it('shows no traffic, a refused request, a DLQ backlog and a cold-start surge on their rows', async () => {
+    // Prepare
+    const runbook = await loadRunbook();
+    const sources = fakeSources();
+    const rows = {
+      quiet: { invocations: 0, errors: 0, throttles: 0, peak: 0, peakBefore: 0, dlq: undefined },
+      backlog: { invocations: 900, errors: 0, throttles: 0, peak: 5, peakBefore: 5, dlq: 1240 },
+      storm: { invocations: 84_000, errors: 40, throttles: 0, peak: 180, peakBefore: 4, dlq: undefined },
+    };
+    sources.functions.managedFunctionPages = async function* (): AsyncGenerator<ManagedFunctionRef[]> {
+      yield [
+        { name: 'quiet', arn: 'arn:quiet', tags: {} },
+        { name: 'backlog', arn: 'arn:backlog', tags: { 'gofn:dlq': 'arn:aws:sqs:us-east-1:123456789012:backlog-dlq' } },
+        { name: 'storm', arn: 'arn:storm', tags: {} },
+        { name: 'refused', arn: 'arn:refused', tags: {} },
+      ];
+    };
+    sources.metrics.getFleetMetrics = async (targets) =>
+      new Map(
+        targets.map((t): [string, FleetEntry] => {
+          const row = rows[t.functionName as keyof typeof rows];
+          if (!row) return [t.functionName, { served: false, reason: 'CloudWatch throttled GetMetricData.' }];
+          return [
+            t.functionName,
+            {
+              served: true,
+              metrics: {
+                invocations: row.invocations,
+                errors: row.errors,
+                throttles: row.throttles,
+                durationP99Ms: row.invocations > 0 ? 300 : undefined,
+                peakConcurrency: row.peak,
+                deadLetterMessages: t.deadLetterQueue ? row.dlq : undefined,
+                previous: { invocations: 24_000, durationP99Ms: 300, peakConcurrency: row.peakBefore },
+                missing: [],
+              },
+            },
+          ];
+        }),
+      );
+
+    // Act
+    const fleet = await fleetOverview({ sources, runbook, windowMs: 3_600_000, now: NOW, deadlineMs: 5000 });
+    const text = renderFleet(fleet, plain);
+
+    // Assess
+    expect(fleet.functions.map((f) => [f.function, f.status])).toEqual([
+      ['storm', 'critical'],
+      ['backlog', 'critical'],
+      ['quiet', 'no-traffic'],
+      ['refused', 'unknown'],
+    ]);
+    expect(text).toMatch(/✖ backlog .* dlq 1,240 /);
+    expect(text).toMatch(/✖ storm .* · concurrency 4 → 180: new environments start cold\n/);
+    expect(text).toMatch(/∅ quiet .* · no traffic\n/);
+    expect(text).toMatch(/\? refused .* · unknown: CloudWatch throttled GetMetricData\.\n/);
+    expect(fleet.functions.find((f) => f.function === 'backlog')?.dlq).toEqual({
+      queue: 'backlog-dlq',
+      messages: 1240,
+    });
   });
 
   it.each([
@@ -216,16 +306,22 @@ describe('fleet overview', () => {
     // Prepare: the runbook's downstream slowdown thresholds are warn 2, critical 5
     const runbook = await loadRunbook();
     const sources = fakeSources();
-    sources.metrics.getFleetMetrics = async (names) =>
+    sources.metrics.getFleetMetrics = async (targets) =>
       new Map(
-        names.map((name) => [
-          name,
+        targets.map((t) => [
+          t.functionName,
           {
-            invocations: 1000,
-            errors: 0,
-            throttles: 0,
-            durationP99Ms: p99Now,
-            previous: { invocations: invocationsBefore, durationP99Ms: p99Before },
+            served: true,
+            metrics: {
+              invocations: 1000,
+              errors: 0,
+              throttles: 0,
+              durationP99Ms: p99Now,
+              peakConcurrency: 10,
+              deadLetterMessages: undefined,
+              previous: { invocations: invocationsBefore, durationP99Ms: p99Before, peakConcurrency: 10 },
+              missing: [],
+            },
           },
         ]),
       );

@@ -99,6 +99,7 @@ describe('GoWorkload defaults', () => {
   it('tags the function for gofn and its owners', () => {
     const [, fn] = onlyResource(template, 'AWS::Lambda::Function');
     const [appId] = onlyResource(template, 'AWS::CodeDeploy::Application');
+    const [dlqId] = onlyResource(template, 'AWS::SQS::Queue');
     expect(fn.Properties?.Tags).toEqual(
       expect.arrayContaining([
         { Key: 'gofn:managed', Value: 'true' },
@@ -107,6 +108,7 @@ describe('GoWorkload defaults', () => {
         { Key: 'env', Value: 'prod' },
         { Key: 'owner', Value: 'payments' },
         { Key: 'gofn:deployment-group', Value: { 'Fn::Join': ['', [{ Ref: appId }, '/live']] } },
+        { Key: 'gofn:dlq', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } },
       ]),
     );
   });

@@ -13,6 +13,7 @@ const AWS_DIR = path.resolve(__dirname, '..', '..', 'src', 'aws');
 
 /** IAM service prefix of each SDK package (Service Authorization Reference). */
 const PREFIX: Record<string, string> = {
+  'client-cloudformation': 'cloudformation',
   'client-cloudwatch': 'cloudwatch',
   'client-cloudwatch-logs': 'logs',
   'client-codedeploy': 'codedeploy',
@@ -37,6 +38,9 @@ const ACTION_OF: Record<string, string> = {
   'sqs:DeleteMessageBatch': 'sqs:DeleteMessage',
   's3:ListObjectsV2': 's3:ListBucket',
 };
+
+/** Calls only the terminal makes, with the person's own credentials: the bot never sends them. */
+const CLI_ONLY = new Set(['cloudformation:DescribeStacks']);
 
 /** The IAM actions of the `new XCommand(...)` calls in src/aws, by the package each command comes from. */
 function actionsCalledInSrcAws(): Map<string, string> {
@@ -88,7 +92,9 @@ describe('the bot stack grants what src/aws calls', () => {
 
     // Assess
     expect(called.size).toBeGreaterThan(30);
-    const missing = [...called].filter(([action]) => !allowed.has(action)).map(([a, where]) => `${a} (${where})`);
+    const missing = [...called]
+      .filter(([action]) => !allowed.has(action) && !CLI_ONLY.has(action))
+      .map(([a, where]) => `${a} (${where})`);
     expect(missing).toEqual([]);
   });
 });

@@ -10,6 +10,7 @@ import { BatchGetDeploymentsCommand, CodeDeployClient, ListDeploymentsCommand } 
 import {
   GetAccountSettingsCommand,
   GetFunctionCommand,
+  GetFunctionConcurrencyCommand,
   GetFunctionEventInvokeConfigCommand,
   LambdaClient,
   LambdaServiceException,
@@ -208,10 +209,13 @@ function healthyServices(): void {
       MemorySize: 512,
       Timeout: 10,
       Runtime: 'provided.al2023',
+      TracingConfig: { Mode: 'Active' },
+      LoggingConfig: { LogFormat: 'Text', LogGroup: `/aws/lambda/${FN}` },
     },
     Tags: { 'gofn:managed': 'true', 'gofn:deployment-group': `${FN}/live` },
-    Concurrency: { ReservedConcurrentExecutions: 100 },
   });
+  // Qualified by the alias, GetFunction carries no Concurrency: GetFunctionConcurrency does.
+  lambda.on(GetFunctionConcurrencyCommand).resolves({ ReservedConcurrentExecutions: 100 });
   lambda.on(ListEventSourceMappingsCommand).resolves({
     EventSourceMappings: [
       { UUID: 'u-1', EventSourceArn: `arn:aws:sqs:${REGION}:${ACCOUNT}:orders`, State: 'Enabled', FunctionArn: FN },
@@ -242,15 +246,21 @@ function healthyServices(): void {
   const row = (minutesAgo: number, invocations: number, coldStarts: number) => [
     { field: 'bin(2m)', value: bin(minutesAgo) },
     { field: 'invocations', value: String(invocations) },
-    { field: 'coldStarts', value: String(coldStarts) },
-    { field: 'initAvg', value: '200' },
-    { field: 'initMax', value: '300' },
+    { field: 'textColdStarts', value: String(coldStarts) },
+    { field: 'textInitSum', value: String(200 * coldStarts) },
+    { field: 'textInitMax', value: '300' },
+    { field: 'jsonColdStarts', value: '0' },
   ];
   logs.on(StartQueryCommand).resolves({ queryId: 'q-1' });
   logs.on(GetQueryResultsCommand).resolves({ status: 'Complete', results: [row(90, 9000, 90), row(30, 9000, 100)] });
   logs.on(StopQueryCommand).resolves({ success: true });
+  // The function's nodes, calling nothing downstream.
   xray.on(GetServiceGraphCommand).resolves({
-    Services: [{ Name: 'checkout', Type: 'client', ReferenceId: 0, Edges: [] }],
+    Services: [
+      { Name: 'checkout', Type: 'client', ReferenceId: 0, Edges: [{ ReferenceId: 1 }] },
+      { Name: FN, Type: 'AWS::Lambda', ReferenceId: 1, Edges: [{ ReferenceId: 2 }] },
+      { Name: FN, Type: 'AWS::Lambda::Function', ReferenceId: 2, Edges: [] },
+    ],
   });
   xray.on(GetTraceSummariesCommand).resolves({ TraceSummaries: [] });
   xray.on(BatchGetTracesCommand).resolves({ Traces: [], UnprocessedTraceIds: [] });

@@ -191,4 +191,78 @@ describe('diagnose', () => {
     expect(result.awsCalls['Fake:getFunctionMetrics']).toBe(1);
     expect(result.awsCalls['Fake:getAccountConcurrency']).toBeUndefined();
   });
+
+  describe('no traffic', () => {
+    const quiet = { current: { invocations: 0, errors: 0, throttles: 0, peakConcurrency: 0 } };
+
+    it('reports an alias without a request as no traffic, never ok, with its traffic in the report', async () => {
+      // Act
+      const result = await run({
+        ...quiet,
+        coldStarts: { current: { invocations: 0, coldStarts: 0, initAvgMs: undefined, initMaxMs: undefined } },
+      }).report;
+
+      // Assess
+      expect(result.status).toBe('no-traffic');
+      expect(result.traffic).toEqual({ invocations: 0, throttles: 0 });
+      expect(result.primaryCause).toBeNull();
+      expect(result.verdict).toMatch(
+        /^No request reached orders-api:live in the window: no invocations and no throttles, so nothing here says it is healthy\./,
+      );
+      const statusOf = (id: string) => result.steps.find((s) => s.id === id)!.status;
+      expect(['throttles', 'cold-starts', 'downstream-latency', 'error-traces'].map(statusOf)).toEqual([
+        'no-traffic',
+        'no-traffic',
+        'no-traffic',
+        'no-traffic',
+      ]);
+    });
+
+    it('lets a problem a step found outrank the quiet: messages still waiting in the DLQ', async () => {
+      // Act
+      const result = await run({
+        ...quiet,
+        sqsSource: {
+          sourceArn: 'arn:aws:sqs:us-east-1:123456789012:orders',
+          dlqArn: 'arn:aws:sqs:us-east-1:123456789012:orders-dlq',
+        },
+        dlqDepth: { visible: 1240 },
+      }).report;
+
+      // Assess
+      expect(result.status).toBe('critical');
+      expect(result.primaryCause).toBe('dlq');
+      expect(result.traffic).toEqual({ invocations: 0, throttles: 0 });
+    });
+
+    it('is no traffic even under a runbook whose steps do not read the metrics', async () => {
+      // Prepare
+      const dlqOnly: Runbook = { ...runbook, steps: runbook.steps.filter((s) => s.check === 'dlq') };
+      const sources = fakeSources(quiet);
+
+      // Act
+      const result = await diagnose({
+        sources,
+        runbook: dlqOnly,
+        functionName: 'orders-api',
+        windowMs: HOUR,
+        now: NOW,
+        deadlineMs: 5000,
+      });
+
+      // Assess
+      expect(result.status).toBe('no-traffic');
+      expect(sources.calls.get('getFunctionMetrics')).toBe(1);
+    });
+
+    it('leaves the traffic null when the metrics could not be read', async () => {
+      // Act
+      const result = await run({ fail: { getFunctionMetrics: new GofnError(ErrorCode.AccessDenied, 'denied.') } })
+        .report;
+
+      // Assess
+      expect(result.traffic).toBeNull();
+      expect(result.status).not.toBe('no-traffic');
+    });
+  });
 });

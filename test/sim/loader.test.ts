@@ -27,20 +27,27 @@ describe('merging scenario files into one fleet', () => {
       'dlq-backlog.yaml',
       'errors-before-deploy.yaml',
       'healthy.yaml',
+      'json-logs.yaml',
+      'no-traffic.yaml',
       'onfailure-destination.yaml',
+      'passthrough-tracing.yaml',
       'slow-dynamodb.yaml',
       'throttling.yaml',
     ]);
     expect(fleet.functionNames()).toEqual([
+      'audit-api',
       'billing-events',
       'catalog-api',
       'inventory-api',
+      'ledger-api',
       'orders-api',
       'orders-worker',
       'payments-api',
       'payouts-worker',
       'pricing-api',
       'profile-api',
+      'quotes-api',
+      'reports-worker',
       'search-api',
     ]);
     expect(fleet.region).toBe('us-east-1');

@@ -86,37 +86,64 @@ describe('metrics over any window', () => {
 
     // Act
     const coldStarts = await sources.logs.getColdStarts({ logGroup: '/aws/lambda/fn-a', window, previous });
-    const downstreamNow = await sources.traces.getDownstream({ functionName: 'fn-a', window });
-    const downstreamBefore = await sources.traces.getDownstream({ functionName: 'fn-a', window: previous });
+    const downstreamNow = (await sources.traces.getDownstream({ functionName: 'fn-a', window })).services;
+    const graphBefore = await sources.traces.getDownstream({ functionName: 'fn-a', window: previous });
 
     // Assess
     expect(coldStarts.current.invocations).toBe(9000);
     expect(coldStarts.current.coldStarts).toBeGreaterThan(150); // 2% of 9,000 = 180, dithered
     expect(coldStarts.current.coldStarts).toBeLessThan(210);
     expect(coldStarts.queryString).toContain('filter @type = "REPORT"');
-    expect(downstreamBefore).toEqual([
-      { name: 'DynamoDB', type: 'AWS::DynamoDB::Table', requests: 6000, errors: 0, faults: 0, averageMs: 5, p95Ms: 10 },
-    ]);
+    expect(graphBefore).toEqual({
+      services: [
+        {
+          name: 'DynamoDB',
+          type: 'AWS::DynamoDB::Table',
+          requests: 6000,
+          errors: 0,
+          faults: 0,
+          averageMs: 5,
+          p95Ms: 10,
+        },
+      ],
+      functionFound: true,
+      partial: undefined,
+    });
     expect(downstreamNow[0]?.requests).toBe(9000);
     expect(downstreamNow[0]?.averageMs).toBeCloseTo((3000 * 5 + 6000 * 300) / 9000, 0);
     expect(downstreamNow[0]?.p95Ms).toBeGreaterThan(700);
   });
 
-  it('gives fleet totals per function, zeros for unknown ones', async () => {
+  it('gives fleet totals per function, zeros for unknown ones, and the depth of a DLQ by name', async () => {
     // Prepare
     const sources = createSimulatedSources(await loadTexts([steady]));
 
     // Act
-    const fleet = await sources.metrics.getFleetMetrics(['fn-a', 'ghost'], windows(HOUR).window);
+    const fleet = await sources.metrics.getFleetMetrics(
+      [
+        { functionName: 'fn-a', alias: 'live', deadLetterQueue: 'no-such-queue' },
+        { functionName: 'ghost', alias: 'live', deadLetterQueue: undefined },
+      ],
+      windows(HOUR).window,
+    );
 
     // Assess
-    expect(fleet.get('fn-a')).toMatchObject({ invocations: 9000, errors: 330, throttles: 90 });
+    expect(fleet.get('fn-a')).toMatchObject({
+      served: true,
+      metrics: { invocations: 9000, errors: 330, throttles: 90, deadLetterMessages: 0 },
+    });
     expect(fleet.get('ghost')).toEqual({
-      invocations: 0,
-      errors: 0,
-      throttles: 0,
-      durationP99Ms: undefined,
-      previous: { invocations: 0, durationP99Ms: undefined },
+      served: true,
+      metrics: {
+        invocations: 0,
+        errors: 0,
+        throttles: 0,
+        durationP99Ms: undefined,
+        peakConcurrency: undefined,
+        deadLetterMessages: undefined,
+        previous: { invocations: 0, durationP99Ms: undefined, peakConcurrency: undefined },
+        missing: [],
+      },
     });
   });
 

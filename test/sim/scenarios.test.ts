@@ -1,5 +1,6 @@
 import { diagnose } from '../../src/runbook/engine';
 import { loadRunbook } from '../../src/runbook/loader';
+import type { StepStatus } from '../../src/checks/types';
 import type { Sources } from '../../src/ports';
 import { createSimulatedSources } from '../../src/sim/backend';
 import { listScenarioFiles, loadScenarioFiles } from '../../src/sim/loader';
@@ -14,7 +15,7 @@ async function demoSources(now: Date): Promise<Sources> {
   return createSimulatedSources(await loadScenarioFiles(await listScenarioFiles(), { now }));
 }
 
-type Expected = Record<string, 'ok' | 'warn' | 'critical'>;
+type Expected = Record<string, StepStatus>;
 
 const expectedVerdicts: Record<string, { primaryCause: string | null; steps: Expected }> = {
   'catalog-api': {
@@ -83,6 +84,50 @@ const expectedVerdicts: Record<string, { primaryCause: string | null; steps: Exp
       dlq: 'critical',
     },
   },
+  'ledger-api': {
+    primaryCause: 'cold-starts',
+    steps: {
+      throttles: 'ok',
+      'cold-starts': 'critical',
+      'downstream-latency': 'ok',
+      'error-traces': 'ok',
+      'recent-deploy': 'ok',
+      dlq: 'ok',
+    },
+  },
+  'audit-api': {
+    primaryCause: null,
+    steps: {
+      throttles: 'ok',
+      'cold-starts': 'unknown',
+      'downstream-latency': 'ok',
+      'error-traces': 'ok',
+      'recent-deploy': 'ok',
+      dlq: 'ok',
+    },
+  },
+  'quotes-api': {
+    primaryCause: 'error-traces',
+    steps: {
+      throttles: 'ok',
+      'cold-starts': 'ok',
+      'downstream-latency': 'unknown',
+      'error-traces': 'warn',
+      'recent-deploy': 'ok',
+      dlq: 'ok',
+    },
+  },
+  'reports-worker': {
+    primaryCause: null,
+    steps: {
+      throttles: 'no-traffic',
+      'cold-starts': 'no-traffic',
+      'downstream-latency': 'no-traffic',
+      'error-traces': 'no-traffic',
+      'recent-deploy': 'ok',
+      dlq: 'ok',
+    },
+  },
   'payouts-worker': {
     primaryCause: 'dlq',
     steps: {
@@ -144,7 +189,7 @@ describe('the numbers behind the verdicts (1 h window ending now)', () => {
       previous,
     });
     const cold = await sources.logs.getColdStarts({ logGroup: '/aws/lambda/orders-api', window, previous });
-    const fn = await sources.functions.getFunction('orders-api', 'live');
+    const reserved = await sources.functions.getReservedConcurrency('orders-api');
 
     // Assess
     const requests = metrics.current.invocations + metrics.current.throttles;
@@ -153,7 +198,7 @@ describe('the numbers behind the verdicts (1 h window ending now)', () => {
     expect(requests).toBeGreaterThan(17_900);
     expect(requests).toBeLessThan(18_600);
     expect(metrics.current.peakConcurrency).toBe(100);
-    expect(fn.reservedConcurrency).toBe(100);
+    expect(reserved).toBe(100);
     expect(metrics.previous.throttles).toBe(0);
     expect((cold.current.coldStarts / cold.current.invocations) * 100).toBeCloseTo(7.8, 0);
     expect((cold.previous.coldStarts / cold.previous.invocations) * 100).toBeCloseTo(1.2, 0);
@@ -168,8 +213,8 @@ describe('the numbers behind the verdicts (1 h window ending now)', () => {
     const before = await sources.traces.getDownstream({ functionName: 'profile-api', window: previous });
 
     // Assess
-    expect(now.find((d) => d.name === 'DynamoDB')?.p95Ms).toBeGreaterThan(1200);
-    expect(before.find((d) => d.name === 'DynamoDB')?.p95Ms).toBeLessThan(20);
+    expect(now.services.find((d) => d.name === 'DynamoDB')?.p95Ms).toBeGreaterThan(1200);
+    expect(before.services.find((d) => d.name === 'DynamoDB')?.p95Ms).toBeLessThan(20);
   });
 
   it('orders-worker: 1,240 messages wait in orders-dlq behind the orders queue', async () => {

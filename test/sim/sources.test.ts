@@ -68,10 +68,13 @@ describe('functions port', () => {
       routing: { '2': 0.1 },
       runtime: 'provided.al2023',
       architectures: ['arm64'],
-      reservedConcurrency: undefined,
       logGroup: '/aws/lambda/api',
+      logFormat: 'Text',
+      systemLogLevel: undefined,
+      tracingMode: 'Active',
       tags: { 'gofn:managed': 'true' },
     });
+    expect(await sources.functions.getReservedConcurrency('api')).toBeUndefined();
   });
 
   it('rejects an unknown function and a missing alias with NotFound sentences', async () => {
@@ -139,7 +142,7 @@ describe('functions port', () => {
     });
     const fleetCalls = await callsOf(() =>
       sources.metrics.getFleetMetrics(
-        Array.from({ length: 250 }, (_, i) => `fn-${i}`),
+        Array.from({ length: 250 }, (_, i) => ({ functionName: `fn-${i}`, alias: 'live', deadLetterQueue: undefined })),
         windows(HOUR).window,
       ),
     );
@@ -147,7 +150,7 @@ describe('functions port', () => {
     // Assess
     expect(pages).toEqual([100, 100, 50]);
     expect(calls).toEqual({ 'ResourceGroupsTaggingAPI:GetResources': 3 });
-    expect(fleetCalls).toEqual({ 'CloudWatch:GetMetricData': 2 }); // 4 queries a function, 500 a request
+    expect(fleetCalls).toEqual({ 'CloudWatch:GetMetricData': 3 }); // 5 queries a function, 500 a request
   });
 });
 
@@ -318,7 +321,7 @@ describe('latency, deadlines and injected faults', () => {
     expect((denied as GofnError).message).toMatch(
       /^X-Ray denied GetServiceGraph on the traces of api \(a fault injected by scenario .*scenario-0\.yaml\)\.$/,
     );
-    expect(fine).toEqual([]);
+    expect(fine).toEqual({ services: [], functionFound: true, partial: undefined });
   });
 
   it('makes a Timeout fault hang until the deadline', async () => {
@@ -359,10 +362,8 @@ describe('changing the fleet', () => {
     })();
 
     // Assess
-    expect(await sources.functions.getFunction('worker', 'live')).toMatchObject({
-      version: '3',
-      reservedConcurrency: 100,
-    });
+    expect(await sources.functions.getFunction('worker', 'live')).toMatchObject({ version: '3' });
+    expect(await sources.functions.getReservedConcurrency('worker')).toBe(100);
     expect(fleet.findFunction('worker')?.aliases.get('live')?.revision).toBe(2);
     expect(moved).toBe(10);
     expect(await sources.queues.getDepth(arn('jobs-dlq'))).toMatchObject({ visible: 2 });

@@ -153,6 +153,7 @@ describe('what a report says', () => {
       accountId: null,
       window: { start: '2026-11-26T14:05:00Z', end: '2026-11-26T15:05:00Z' },
       status: 'critical',
+      traffic: { invocations: 18_240, throttles: 0 },
       primaryCause: 'downstream-latency',
       verdict: 'DynamoDB got slow.',
       steps: [

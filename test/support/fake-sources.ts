@@ -25,6 +25,8 @@ export interface FakeData {
   coldStarts: Partial<ColdStartStats>;
   downstream: DownstreamStats[];
   downstreamPrevious: DownstreamStats[];
+  /** The rest of the current service graph: whether it held the function, and a partial read. */
+  graph: { functionFound?: boolean; partial?: string };
   errorTraces: Partial<ErrorTraceStats>;
   deployments: DeploymentInfo[];
   /** What BatchGetDeploymentTargets says each deployment moves. */
@@ -38,6 +40,8 @@ export interface FakeData {
   onFailure: string | undefined;
   dlqDepth: Partial<QueueDepth>;
   unreserved: number;
+  /** What GetFunctionConcurrency answers: a reservation, or null for none. Default 100. */
+  reservedConcurrency: number | null;
   /** Make a port method reject (or hang with 'hang'). */
   fail: Partial<Record<string, GofnError | 'hang'>>;
 }
@@ -58,9 +62,11 @@ export function fakeFunction(overrides: Partial<FunctionInfo> = {}): FunctionInf
     architectures: ['arm64'],
     memoryMb: 512,
     timeoutSeconds: 10,
-    reservedConcurrency: 100,
     deadLetterTargetArn: undefined,
     logGroup: '/aws/lambda/orders-api',
+    logFormat: 'Text',
+    systemLogLevel: undefined,
+    tracingMode: 'Active',
     tags: { 'gofn:managed': 'true' },
     ...overrides,
   };
@@ -136,6 +142,12 @@ export function fakeSources(data: Partial<FakeData> = {}): FakeSources {
         ),
       getAsyncFailureDestination: (_n, _a, opts) =>
         call('getAsyncFailureDestination', () => data.onFailure, opts?.signal),
+      getReservedConcurrency: (_name, opts) =>
+        call(
+          'getReservedConcurrency',
+          () => (data.reservedConcurrency === undefined ? 100 : (data.reservedConcurrency ?? undefined)),
+          opts?.signal,
+        ),
       getAccountConcurrency: (opts) =>
         call('getAccountConcurrency', () => ({ limit: 1000, unreserved: data.unreserved ?? 750 }), opts?.signal),
       listVersions: (_n, opts) =>
@@ -163,19 +175,25 @@ export function fakeSources(data: Partial<FakeData> = {}): FakeSources {
           }),
           opts?.signal,
         ),
-      getFleetMetrics: (names, _w, opts) =>
+      getFleetMetrics: (targets, _w, opts) =>
         call(
           'getFleetMetrics',
           () =>
             new Map(
-              names.map((n) => [
-                n,
+              targets.map((t) => [
+                t.functionName,
                 {
-                  invocations: 100,
-                  errors: 0,
-                  throttles: 0,
-                  durationP99Ms: 100,
-                  previous: { invocations: 100, durationP99Ms: 100 },
+                  served: true,
+                  metrics: {
+                    invocations: 100,
+                    errors: 0,
+                    throttles: 0,
+                    durationP99Ms: 100,
+                    peakConcurrency: 2,
+                    deadLetterMessages: t.deadLetterQueue ? 0 : undefined,
+                    previous: { invocations: 100, durationP99Ms: 100, peakConcurrency: 2 },
+                    missing: [],
+                  },
                 },
               ]),
             ),
@@ -201,8 +219,13 @@ export function fakeSources(data: Partial<FakeData> = {}): FakeSources {
           'getDownstream',
           () =>
             q.window.end.getTime() <= NOW.getTime() - 3_000_000
-              ? (data.downstreamPrevious ?? [])
-              : (data.downstream ?? []),
+              ? { services: data.downstreamPrevious ?? [], functionFound: true, partial: undefined }
+              : {
+                  services: data.downstream ?? [],
+                  // X-Ray has a node for a traced function that ran in the window, none otherwise.
+                  functionFound: data.graph?.functionFound ?? windowMetrics(data.current ?? {}).invocations > 0,
+                  partial: data.graph?.partial,
+                },
           opts?.signal,
         ),
       getErrorTraces: (_q, opts) =>

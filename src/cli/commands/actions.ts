@@ -21,6 +21,7 @@ export interface ActionOptions extends OutputOptions {
   region?: string;
   scenario?: string[];
   table?: string;
+  stack?: string;
   yes?: boolean;
   to?: string;
   rate?: string;
@@ -40,7 +41,11 @@ export function withWorldOptions(command: Command): Command {
     .addHelpText('after', ACTION_EXIT_CODES)
     .option('--alias <name>', 'alias to act on', 'live')
     .option('--region <region>', 'AWS region (default: AWS_REGION or your profile)')
-    .option('--table <name>', "gofn's DynamoDB table for the audit record (default: GOFN_TABLE)")
+    .option('--table <name>', "gofn's DynamoDB table for the audit record (default: GOFN_TABLE, else the bot stack's)")
+    .option(
+      '--stack <name>',
+      'the deployed bot stack whose TableName output is the table (default: GOFN_STACK, else GofnBot)',
+    )
     .option('--scenario <path...>', 'act on a simulated fleet instead of AWS')
     .option('-y, --yes', 'do not ask for confirmation (for scripts)')
     .option('--json', 'print the outcome as JSON')
@@ -55,7 +60,17 @@ export function registerActions(program: Command, io: CliIO, setExit: (code: num
       .argument('<function>', 'function name')
       .option('--to <version>', 'roll back to this version instead of the previous one'),
   ).action(async (fn: string, options: ActionOptions) => {
-    setExit(await act(io, 'rollback', fn, options, (o) => ({ toVersion: o.to })));
+    setExit(
+      await act(io, 'rollback', fn, options, (o) => {
+        if (o.to !== undefined && !/^\d{1,10}$/.test(o.to)) {
+          throw new GofnError(
+            ErrorCode.InvalidInput,
+            `--to "${o.to}" is not a version number; use a published version like 41.`,
+          );
+        }
+        return { toVersion: o.to };
+      }),
+    );
   });
 
   withWorldOptions(
@@ -91,7 +106,11 @@ export function registerActions(program: Command, io: CliIO, setExit: (code: num
     .argument('<function>', 'function name')
     .option('--limit <n>', 'how many records, from 1 to 500', '20')
     .option('--region <region>', 'AWS region (default: AWS_REGION or your profile)')
-    .option('--table <name>', "gofn's DynamoDB table (default: GOFN_TABLE)")
+    .option('--table <name>', "gofn's DynamoDB table (default: GOFN_TABLE, else the bot stack's)")
+    .option(
+      '--stack <name>',
+      'the deployed bot stack whose TableName output is the table (default: GOFN_STACK, else GofnBot)',
+    )
     .option('--scenario <path...>', 'a simulated fleet: its record starts empty with each command')
     .option('--json', 'print the records as JSON')
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')
@@ -104,6 +123,7 @@ export interface AuditOptions extends OutputOptions {
   limit: string;
   region?: string;
   table?: string;
+  stack?: string;
   scenario?: string[];
 }
 

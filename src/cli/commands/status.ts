@@ -35,7 +35,7 @@ export function registerStatus(program: Command, io: CliIO, setExit: (code: numb
     .addHelpText(
       'after',
       `
-Exit codes: 0 ok, 1 warn, 2 critical, 3 could not diagnose.
+Exit codes: 0 ok, 1 warn or no traffic, 2 critical, 3 could not diagnose.
 Examples:
   gofn status orders-api
   gofn status orders-api --window 3h --json
@@ -56,10 +56,14 @@ export async function status(io: CliIO, functionName: string | undefined, option
     const style = styleFor(io, options);
 
     if (!functionName) {
-      const fleet = await fleetOverview({ sources, runbook, windowMs, deadlineMs });
+      const fleet = await fleetOverview({ sources, runbook, windowMs, deadlineMs, alias: options.alias });
       io.stdout.write(options.json ? `${JSON.stringify(fleet, null, 2)}\n` : renderFleet(fleet, style));
+      // The fleet's exit code says whether a function is degraded; quiet or unread rows are
+      // listed but do not fail a monitoring script that runs the overview.
       const worstRow = fleet.functions[0];
-      return worstRow ? exitCodeFor(worstRow.status === 'unknown' ? 'ok' : worstRow.status) : 0;
+      return worstRow && (worstRow.status === 'warn' || worstRow.status === 'critical')
+        ? exitCodeFor(worstRow.status)
+        : 0;
     }
 
     const report = await diagnose({ sources, runbook, functionName, alias: options.alias, windowMs, deadlineMs }).catch(

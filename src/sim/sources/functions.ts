@@ -46,11 +46,25 @@ export class SimulatedFunctions implements FunctionsPort {
       architectures: [found.architecture],
       memoryMb: found.memoryMb,
       timeoutSeconds: found.timeoutSeconds,
-      reservedConcurrency: found.reservedConcurrency,
       deadLetterTargetArn: found.deadLetterArn,
-      logGroup: `/aws/lambda/${found.name}`,
+      logGroup: found.logGroup,
+      logFormat: found.logFormat,
+      systemLogLevel: found.systemLogLevel,
+      tracingMode: found.tracingMode,
       tags: { ...found.tags },
     };
+  }
+
+  /** GetFunctionConcurrency: the reservation, or undefined when the function has none. */
+  async getReservedConcurrency(functionName: string, opts?: CallOptions): Promise<number | undefined> {
+    const fn = this.fleet.findFunction(functionName);
+    await this.requests.send(
+      'Lambda',
+      'GetFunctionConcurrency',
+      opts,
+      faultOf(fn, 'functions', `function ${functionName}`),
+    );
+    return this.fleet.requireFunction(functionName).reservedConcurrency;
   }
 
   async listFunctionNames(opts?: CallOptions): Promise<string[]> {

@@ -1,29 +1,16 @@
 import { ErrorCode, GofnError, isGofnError } from '../../errors';
 import type { CallOptions, ColdStartQuery, ColdStartStats, LogsPort } from '../../ports';
+import { coldStartQueryString } from '../../cold-start-query';
 import { coldStartWindow } from '../aggregate';
 import type { SimulatedFleet } from '../fleet';
 import { faultOf } from './requests';
 import type { RequestSimulator } from './requests';
 
-/** Bin sizes the AWS adapter chooses from, so one query over both windows stays at 1,440 rows or fewer. */
-const BIN_MINUTES = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440];
-
-/**
- * The Logs Insights query over the REPORT lines or, with Lambda's JSON log format, the
- * platform.report records (one per invocation, an init duration on cold starts only), as the
- * AWS adapter writes it; the console link shows it to the person.
- */
-export function coldStartQueryString(query: ColdStartQuery): string {
+/** The query the AWS adapter runs over both windows, for the console link. */
+function queryStringFor(query: ColdStartQuery): string {
   const start = Math.min(query.window.start.getTime(), query.previous.start.getTime());
   const end = Math.max(query.window.end.getTime(), query.previous.end.getTime());
-  const wanted = Math.ceil((end - start) / 60_000 / 1440);
-  const bin = BIN_MINUTES.find((m) => m >= wanted) ?? 1440;
-  return (
-    'filter @type = "REPORT" or type = "platform.report"' +
-    ' | fields coalesce(@initDuration, `record.metrics.initDurationMs`) as initMs' +
-    ' | stats count(*) as invocations, count(initMs) as coldStarts,' +
-    ` avg(initMs) as initAvg, max(initMs) as initMax by bin(${bin}m)`
-  );
+  return coldStartQueryString((end - start) / 1000).queryString;
 }
 
 /** A short query is seen running once, then complete, as Logs Insights usually answers. */
@@ -52,10 +39,15 @@ export class SimulatedLogs implements LogsPort {
       }
       throw error;
     }
+    // The query reads REPORT lines and platform.report records alike. In the JSON format Lambda
+    // writes platform.report at INFO, so a system log level of WARN leaves nothing to count.
+    const reported = !(fn.logFormat === 'JSON' && fn.systemLogLevel === 'WARN');
+    const windowOf = (window: ColdStartQuery['window']) =>
+      coldStartWindow(reported ? fn.signals.minutesIn(window) : []);
     return {
-      current: coldStartWindow(fn.signals.minutesIn(query.window)),
-      previous: coldStartWindow(fn.signals.minutesIn(query.previous)),
-      queryString: coldStartQueryString(query),
+      current: windowOf(query.window),
+      previous: windowOf(query.previous),
+      queryString: queryStringFor(query),
     };
   }
 }

@@ -1,11 +1,16 @@
-import type {
-  CallOptions,
-  FleetMetrics,
-  FunctionMetrics,
-  FunctionMetricsQuery,
-  MetricsPort,
-  TimeWindow,
-  VersionMetrics,
+import { describeError } from '../../errors';
+import {
+  FLEET_QUERIES_PER_REQUEST,
+  fleetQueriesFor,
+  type CallOptions,
+  type FleetEntry,
+  type FleetMetrics,
+  type FleetTarget,
+  type FunctionMetrics,
+  type FunctionMetricsQuery,
+  type MetricsPort,
+  type TimeWindow,
+  type VersionMetrics,
 } from '../../ports';
 import { periodSeries, versionMinutes, versionP99, versionSeries, windowMetrics } from '../aggregate';
 import type { SimulatedFleet } from '../fleet';
@@ -13,10 +18,6 @@ import { MINUTE_MS } from '../time';
 import { faultOf } from './requests';
 import type { RequestSimulator } from './requests';
 
-/** GetMetricData takes at most 500 queries a request. */
-const QUERIES_PER_REQUEST = 500;
-/** Fleet totals ask for Invocations, Errors, Throttles and Duration p99 of each function. */
-const FLEET_QUERIES_PER_FUNCTION = 4;
 /** As the AWS adapter asks: one-minute points until both windows together exceed 1,440 of them. */
 const MAX_POINTS_PER_SERIES = 1440;
 
@@ -63,39 +64,70 @@ export class SimulatedMetrics implements MetricsPort {
   }
 
   async getFleetMetrics(
-    functionNames: string[],
+    targets: FleetTarget[],
     window: TimeWindow,
     opts?: CallOptions,
-  ): Promise<Map<string, FleetMetrics>> {
-    const perRequest = Math.floor(QUERIES_PER_REQUEST / FLEET_QUERIES_PER_FUNCTION);
-    const batches: string[][] = [];
-    for (let i = 0; i < functionNames.length; i += perRequest) batches.push(functionNames.slice(i, i + perRequest));
+  ): Promise<Map<string, FleetEntry>> {
+    // Packed as the AWS adapter packs them: a request closes when the next function's queries would not fit.
+    const batches: FleetTarget[][] = [];
+    let batch: FleetTarget[] = [];
+    let queries = 0;
+    for (const target of targets) {
+      const cost = fleetQueriesFor(target);
+      if (queries + cost > FLEET_QUERIES_PER_REQUEST) {
+        batches.push(batch);
+        batch = [];
+        queries = 0;
+      }
+      batch.push(target);
+      queries += cost;
+    }
+    if (batch.length > 0) batches.push(batch);
 
     const answers = await Promise.all(
-      batches.map(async (batch) => {
-        // One request carries the whole batch: a fault on any function in it fails the request.
-        const fault = batch
-          .map((name) => faultOf(this.fleet.findFunction(name), 'metrics', `the metrics of ${name}`))
+      batches.map(async (members) => {
+        // One request carries the whole batch: a fault on any function in it fails the request,
+        // and only its functions go unanswered.
+        const fault = members
+          .map((t) => faultOf(this.fleet.findFunction(t.functionName), 'metrics', `the metrics of ${t.functionName}`))
           .find((f) => f !== undefined);
-        await this.requests.send('CloudWatch', 'GetMetricData', opts, fault);
-        return batch.map((name) => [name, this.fleetTotals(name, window)] as const);
+        try {
+          await this.requests.send('CloudWatch', 'GetMetricData', opts, fault);
+        } catch (error) {
+          if (opts?.signal?.aborted) throw error;
+          const reason = describeError(error);
+          return members.map((t) => [t.functionName, { served: false, reason }] as const);
+        }
+        return members.map((t) => [t.functionName, { served: true, metrics: this.fleetTotals(t, window) }] as const);
       }),
     );
-    return new Map(answers.flat());
+    return new Map<string, FleetEntry>(answers.flat());
   }
 
-  private fleetTotals(name: string, window: TimeWindow): FleetMetrics {
-    const signals = this.fleet.findFunction(name)?.signals;
+  private fleetTotals(target: FleetTarget, window: TimeWindow): FleetMetrics {
+    const signals = this.fleet.findFunction(target.functionName)?.signals;
     const length = window.end.getTime() - window.start.getTime();
     const before = { start: new Date(window.start.getTime() - length), end: window.start };
     const totals = windowMetrics(signals?.minutesIn(window) ?? []);
     const previous = windowMetrics(signals?.minutesIn(before) ?? []);
+    // The queue's depth now, as its newest ApproximateNumberOfMessagesVisible datapoint gives it; a
+    // queue that does not exist publishes nothing.
+    const queue = target.deadLetterQueue
+      ? this.fleet.findQueue(this.fleet.queueArn(target.deadLetterQueue))
+      : undefined;
     return {
       invocations: totals.invocations,
       errors: totals.errors,
       throttles: totals.throttles,
       durationP99Ms: totals.durationP99Ms,
-      previous: { invocations: previous.invocations, durationP99Ms: previous.durationP99Ms },
+      peakConcurrency: totals.peakConcurrency,
+      deadLetterMessages: target.deadLetterQueue ? (queue?.visible ?? 0) : undefined,
+      previous: {
+        invocations: previous.invocations,
+        durationP99Ms: previous.durationP99Ms,
+        peakConcurrency: previous.peakConcurrency,
+      },
+      missing: [],
     };
   }
 }

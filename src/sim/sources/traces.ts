@@ -1,5 +1,5 @@
 import { ErrorCode, GofnError } from '../../errors';
-import type { CallOptions, DownstreamStats, ErrorTraceStats, TimeWindow, TraceQuery, TracesPort } from '../../ports';
+import type { CallOptions, DownstreamGraph, ErrorTraceStats, TimeWindow, TraceQuery, TracesPort } from '../../ports';
 import { downstreamStats } from '../aggregate';
 import { failedTraces } from '../error-traces';
 import type { SimulatedFleet, SimulatedFunction } from '../fleet';
@@ -21,7 +21,7 @@ export class SimulatedTraces implements TracesPort {
     private readonly requests: RequestSimulator,
   ) {}
 
-  async getDownstream(query: TraceQuery, opts?: CallOptions): Promise<DownstreamStats[]> {
+  async getDownstream(query: TraceQuery, opts?: CallOptions): Promise<DownstreamGraph> {
     const fn = this.fleet.findFunction(query.functionName);
     const fault = faultOf(fn, 'traces', `the traces of ${query.functionName}`);
     await this.requests.send('XRay', 'GetServiceGraph', opts, fault);
@@ -34,7 +34,15 @@ export class SimulatedTraces implements TracesPort {
           `so downstream latency of ${query.functionName} is unknown.`,
       );
     }
-    return fn ? downstreamStats(fn.signals.minutesIn(window)) : [];
+    // Without active tracing Lambda records no segment of the function: the graph has no node
+    // for it, whatever it called.
+    const traced = fn !== undefined && fn.tracingMode === 'Active';
+    const minutes = traced ? fn.signals.minutesIn(window) : [];
+    return {
+      services: downstreamStats(minutes),
+      functionFound: minutes.some((m) => m.invocations > 0),
+      partial: undefined,
+    };
   }
 
   /** Whether any function of the fleet was invoked in the window, the asked one first. */

@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import { formatCount, formatDuration, formatMs, formatPercent, plural, slowdownNote } from '../../format';
-import { notableSlowdown, type FleetReport, type FleetRow } from '../../runbook/fleet';
+import { dlqCell, notableSlowdown, rowNotes, type FleetReport, type FleetRow } from '../../runbook/fleet';
 import { escapeMrkdwn, LIMITS } from './mrkdwn';
 import { statusEmoji, type SlackMessage } from './report';
 
@@ -12,7 +12,11 @@ function line(row: FleetRow): string {
     `${statusEmoji[row.status]} *${escapeMrkdwn(row.function)}*  ${formatCount(row.invocations)} inv · ` +
     `${formatCount(row.errors)} err (${formatPercent(row.errorPercent)}) · ${formatCount(row.throttles)} throttled · ` +
     (row.p99Ms === null ? 'p99 —' : `p99 ${formatMs(row.p99Ms)}`) +
-    slowdownNote(notableSlowdown(row))
+    slowdownNote(notableSlowdown(row)) +
+    (row.dlq ? ` · DLQ ${dlqCell(row)}` : '') +
+    rowNotes(row)
+      .map((note) => ` · ${escapeMrkdwn(note)}`)
+      .join('')
   );
 }
 
@@ -57,7 +61,7 @@ export function fleetMessage(fleet: FleetReport): SlackMessage {
         type: 'mrkdwn',
         text:
           (hidden > 0 ? `…and ${formatCount(hidden)} more; \`gofn status\` in a terminal lists them all. ` : '') +
-          'Graded on errors, throttles and p99 against the window before; `/gofn status <function>` walks the whole runbook.',
+          'Graded on errors, throttles, p99 and concurrency against the window before, reservations and DLQ depth; `/gofn status <function>` walks the whole runbook.',
       },
     ],
   });

@@ -10,8 +10,14 @@ export interface SlackMessage {
   blocks: KnownBlock[];
 }
 
-export const statusEmoji: Record<StepStatus, string> = { critical: '🔴', warn: '🟠', ok: '🟢', unknown: '⚪' };
-const stepMark: Record<StepStatus, string> = { ok: '✔', warn: '▲', critical: '✖', unknown: '?' };
+export const statusEmoji: Record<StepStatus, string> = {
+  critical: '🔴',
+  warn: '🟠',
+  ok: '🟢',
+  unknown: '⚪',
+  'no-traffic': '🟡',
+};
+const stepMark: Record<StepStatus, string> = { ok: '✔', warn: '▲', critical: '✖', unknown: '?', 'no-traffic': '∅' };
 
 /** action_id of every button that runs an action; the value carries the signed action token. */
 export const ACTION_BUTTON_PREFIX = 'gofn-action:';
@@ -41,6 +47,7 @@ export function reportHeadline(report: Pick<Report, 'function' | 'status' | 'pri
   const primary = report.steps.find((s) => s.id === report.primaryCause);
   if (primary) return `${statusEmoji[report.status]} ${report.function} is degraded: ${primary.title.toLowerCase()}`;
   if (report.status === 'unknown') return `${statusEmoji.unknown} ${report.function} could not be diagnosed`;
+  if (report.status === 'no-traffic') return `${statusEmoji['no-traffic']} ${report.function} had no traffic`;
   const measured = report.steps.filter((s) => !s.informational);
   const unchecked = measured.filter((s) => s.status === 'unknown').length;
   if (unchecked === 0) return `${statusEmoji.ok} ${report.function} looks healthy`;
