@@ -17,6 +17,7 @@ import { benchBundleSize, benchColdLoad, buildBundles } from './bundles';
 import { benchDiagnosis } from './diagnosis';
 import { benchFleet } from './fleet';
 import { benchFleetMemory, benchWorkerMemory } from './memory';
+import { benchProfilingOverhead } from './profiling-overhead';
 import { repoRoot } from './paths';
 import { table, type BenchResult } from './stats';
 
@@ -36,6 +37,7 @@ const benchmarks: Record<string, Bench> = {
   'fleet-memory': () => benchFleetMemory(5000, 3),
   'worker-memory': () => benchWorkerMemory(3, built().worker),
   'alarm-root': () => benchAlarmRoot(8),
+  'profiling-overhead': () => benchProfilingOverhead({ invocations: 400, warmup: 30 }),
 };
 
 async function main(): Promise<number> {

@@ -1,6 +1,7 @@
 import { ErrorCode, GofnError } from '../errors';
 import { formatCount, formatClock, formatPercent, formatVersion } from '../format';
 import { recordAliasVersion } from './alias-history';
+import { collectProfiles, runProfile } from './profile';
 import { replayDlq, type ReplayResult } from './replay';
 import type { ActionDeps, Plan } from './types';
 
@@ -47,6 +48,11 @@ export async function executePlan(plan: Plan, deps: ActionDeps): Promise<Execute
     case 'enable-source':
       await control.lambda.updateEventSourceMapping(plan.uuid, { enabled: plan.kind === 'enable-source' }, call);
       break;
+    case 'profile': {
+      // The flag's read-back is its verification; what follows is the recording and its collection.
+      const profiled = await runProfile(plan, deps);
+      return { ...profiled, verifiedAt: deps.now?.() ?? new Date() };
+    }
   }
   const readBack = await readBackPlan(plan, deps, sent);
   if ('executed' in readBack) return readBack.executed;
@@ -169,6 +175,21 @@ export async function readBackPlan(
           done: `turned ${plan.kind === 'enable-source' ? 'on' : 'off'} the mapping from ${plan.sourceName} to ${plan.functionName} (${mapping.state})`,
           before: { state: plan.stateBefore },
           after: { state: mapping.state },
+          verifiedAt: now(),
+        },
+      };
+    }
+    case 'profile': {
+      // A retry after the attempt that turned profiling on died: its instances' profiles, if any.
+      const ports = control.profiles;
+      if (!ports) return { observed: 'no profiling ports' };
+      const collected = await collectProfiles(ports, plan, deps);
+      if (collected.instances === 0) return { observed: `no profile of session ${plan.session}` };
+      return {
+        executed: {
+          done: `profiled ${plan.functionName}: ${formatCount(Number(collected.record.samples))} CPU samples across ${collected.instances} instances, collected after an earlier attempt stopped (${String(collected.record.merged)})`,
+          before: {},
+          after: collected.record,
           verifiedAt: now(),
         },
       };

@@ -5,6 +5,7 @@ import { formatCount, formatPercent, formatVersion, plural } from '../format';
 import type { DeploymentGroupRef, FunctionInfo } from '../ports';
 import { previousRecordedVersion } from './alias-history';
 import { planLowerConcurrency, planSourceConcurrency, planSourceSwitch } from './plan-sources';
+import { planProfile } from './profile';
 import type { ActionDeps, ActionRequest, Plan, RollbackTargetSource } from './types';
 
 /** Lambda keeps this much of the account's concurrency unreserved. */
@@ -45,6 +46,8 @@ export async function planAction(request: ActionRequest, deps: ActionDeps, known
     case 'disable-source':
     case 'enable-source':
       return { fn, plan: await planSourceSwitch(request, fn, deps) };
+    case 'profile':
+      return { fn, plan: await planProfile(request, fn, deps) };
   }
 }
 

@@ -10,6 +10,7 @@ export const actionKinds = [
   'set-source-concurrency',
   'disable-source',
   'enable-source',
+  'profile',
 ] as const;
 
 export type ActionKind = (typeof actionKinds)[number];

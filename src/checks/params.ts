@@ -128,7 +128,6 @@ export const checkParams = {
     })
     .strict(),
   dlq: z.object({ thresholds: z.object({ messages: above.optional() }).strict() }).strict(),
-  profile: z.object({ thresholds: z.object({}).strict().default({}) }).strict(),
   'memory-crashes': z
     .object({
       thresholds: z
@@ -198,6 +197,13 @@ export const checkParams = {
       compare: z.enum(['above', 'below']).default('above'),
       thresholds: z.object({ value: valuePair }).strict(),
       unit: z.string().max(40).optional(),
+    })
+    .strict(),
+  profile: z
+    .object({
+      thresholds: z.object({}).strict().default({}),
+      // how long each warm instance records when the step's profile action runs
+      seconds: z.number().int().min(5).max(300).default(30),
     })
     .strict(),
 } as const;

@@ -53,6 +53,8 @@ export interface ActionHints {
     /** The mapping keeps failing (a poison message, a failing function): turning it off is the kill switch. */
     failing?: boolean | undefined;
   };
+  /** The function can be profiled: its version, and how long to record. */
+  profile?: { version: string; seconds: number };
 }
 
 export interface CheckResult {

@@ -67,7 +67,7 @@ export interface FleetReport {
   region: string;
   alias: string;
   window: { start: string; end: string };
-  /** Worst status first, then most errors. */
+  /** Worst status first, then most signals at that status, then most errors. */
   functions: FleetRow[];
   awsCalls: Record<string, number>;
   durationMs: number;
@@ -153,9 +153,16 @@ export async function fleetOverview(options: FleetOptions): Promise<FleetReport>
     return collected.map(({ target, entry }) => toRow(target, entry, reservations.get(target.functionName), grading));
   });
 
+  // Worst status first; among equals, the row with more signals at that status (throttled, slow
+  // and saturated beats slow alone), then the most errors: a count that noise can swap between
+  // two rows is the last word, not the first.
+  const atStatus = (row: FleetRow) => row.findings.filter((f) => f.status === row.status).length;
   rows.sort(
     (a, b) =>
-      statusRank(b.status) - statusRank(a.status) || b.errors - a.errors || a.function.localeCompare(b.function),
+      statusRank(b.status) - statusRank(a.status) ||
+      atStatus(b) - atStatus(a) ||
+      b.errors - a.errors ||
+      a.function.localeCompare(b.function),
   );
   return {
     region: options.sources.region,

@@ -361,6 +361,7 @@ export function createWorker(options: WorkerOptions) {
       now,
       leaseSeconds: budget.leaseSeconds,
       holder: budget.holder,
+      timeLeftMs: budget.leftMs,
       onProgress: async (sentence) => {
         await slack.post(job.channel, plainMessage(`⏳ ${sentence}`), thread).catch(() => undefined);
       },
@@ -632,6 +633,8 @@ function requestFromClaim(claim: ActionClaim, user: string): ActionRequest {
           concurrencyTo: num(p.to),
           ...(claim.kind === 'lower-concurrency' && p.to === 'none' ? { removeConcurrency: true } : {}),
           queue: str(p.queue),
+          version: str(p.version),
+          seconds: num(p.seconds),
         },
     actor: { via: 'slack', id: user },
     requestId: claim.id,

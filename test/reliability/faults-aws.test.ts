@@ -412,7 +412,12 @@ describe('AWS faults during a diagnosis', () => {
     expect(unknownSteps(report).sort()).toEqual(['error-traces', 'event-source-lag', 'throttles', 'timeouts']);
     expect(step(report, 'throttles').reason).toMatch(/did not answer within|deadline/);
     expect(elapsed).toBeLessThan(DEADLINE_MS + SLACK_MS);
-    record('CloudWatch never answers', 1, report, elapsed, ['error-traces', 'event-source-lag', 'throttles', 'timeouts']);
+    record('CloudWatch never answers', 1, report, elapsed, [
+      'error-traces',
+      'event-source-lag',
+      'throttles',
+      'timeouts',
+    ]);
   });
 
   it('gives up on a Logs Insights query that never completes, stops it, and reports within the deadline', async () => {

@@ -1,5 +1,5 @@
 import type { KnownBlock, ModalView } from '@slack/types';
-import { formatCount, formatPercent } from '../../format';
+import { formatCount, formatPercent, formatVersion } from '../../format';
 import type { ActionClaim } from '../action-token';
 import { clip, escapeMrkdwn, LIMITS, mention } from './mrkdwn';
 import { CONFIRM_BUTTON_PREFIX, type SlackMessage } from './report';
@@ -22,6 +22,7 @@ const verbs: Record<ActionClaim['kind'], { title: string; submit: string }> = {
   'set-source-concurrency': { title: 'Confirm source cap', submit: 'Set' },
   'disable-source': { title: 'Confirm: source off', submit: 'Turn off' },
   'enable-source': { title: 'Confirm: source on', submit: 'Turn on' },
+  profile: { title: 'Confirm profiling', submit: 'Profile' },
 };
 
 /** Each action as a verb phrase with its object: "roll back orders-api". */
@@ -41,6 +42,8 @@ export function actionPhrase(kind: ActionClaim['kind'], fn: string): string {
       return `turn off an event source of ${fn}`;
     case 'enable-source':
       return `turn on an event source of ${fn}`;
+    case 'profile':
+      return `profile ${fn}`;
   }
 }
 
@@ -82,6 +85,11 @@ export function claimSentence(claim: ActionClaim): string {
       return `Turn off the mapping from *${escapeMrkdwn(String(p.source))}* to ${fn}: Lambda stops reading it, and its messages stay where they are until it is turned on again.`;
     case 'enable-source':
       return `Turn on the mapping from *${escapeMrkdwn(String(p.source))}* to ${fn}: Lambda reads it again.`;
+    case 'profile':
+      return (
+        `Record CPU profiles on the warm instances of ${fn} ${escapeMrkdwn(formatVersion(String(p.version)))} for ` +
+        `${formatCount(Number(p.seconds))} s each, across the invocations they serve, then post the merged profile's top functions here.`
+      );
   }
 }
 
