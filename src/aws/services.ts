@@ -14,6 +14,8 @@ export const awsServices = {
   DynamoDB: 'dynamodb',
   SecretsManager: 'secretsmanager',
   CloudFormation: 'cloudformation',
+  CostExplorer: 'ce',
+  ComputeOptimizer: 'compute-optimizer',
 } as const;
 
 export type AwsServiceName = keyof typeof awsServices;
