@@ -7,33 +7,53 @@ import type { LogEvent } from '../fixtures/aws/lambda-report-logs';
  * - the fields Logs Insights discovers
  *   (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_AnalyzeLogData-discoverable-fields.html):
  *   `@type`, `@requestId`, `@duration`, `@billedDuration`, `@memorySize`, `@maxMemoryUsed` and
- *   `@initDuration` from Lambda's text START/END/REPORT lines, and the keys of a JSON log event,
- *   nested keys joined with dots (`record.metrics.initDurationMs`);
+ *   `@initDuration` from Lambda's text START/END/REPORT lines, the two memory fields in bytes
+ *   ("512 MB" is 512,000,000: AWS's sample queries divide them by 1000 twice), the keys of a JSON
+ *   log event, nested keys joined with dots (`record.metrics.initDurationMs`), and `@log`,
+ *   `<account>:<log group>` of the event;
  * - `filter <field> = "<text>" [or <field> = "<text>" ...]`;
- * - `stats count(*)|count(f)|sum(f)|max(f)|avg(f) as name, ... by bin(<n>m)`, where count(f)
- *   counts the events that have the field, and a statistic over no values is left out of the row.
+ * - `stats count(*)|count(f)|sum(f)|max(f)|avg(f) as name, ... by bin(<n>m)` or `by @log`, where
+ *   count(f) counts the events that have the field, and a statistic over no values is left out of
+ *   the row.
  * Anything else throws, so a query that grows past this subset fails its test instead of passing
  * against something this does not understand.
  */
 export function runInsightsQuery(queryString: string, events: LogEvent[]): ResultField[][] {
+  return runInsightsQueryOverGroups(queryString, { '/aws/lambda/orders-api': events });
+}
+
+/** The same over several log groups, as one query with `logGroupNames` reads them. */
+export function runInsightsQueryOverGroups(
+  queryString: string,
+  groups: Record<string, LogEvent[]>,
+  accountId = '123456789012',
+): ResultField[][] {
   const [filterPart, statsPart, ...rest] = queryString.split('|').map((part) => part.trim());
   if (!filterPart || !statsPart || rest.length > 0) throw new Error(`unsupported query shape: ${queryString}`);
   const matches = parseFilter(filterPart);
   const { aggregates, binMinutes } = parseStats(statsPart);
 
-  const bins = new Map<number, Record<string, unknown>[]>();
-  for (const event of events) {
-    const fields = discoverFields(event);
-    if (!matches(fields)) continue;
-    const binMs = binMinutes * 60_000;
-    const bin = Math.floor(event.timestamp / binMs) * binMs;
-    bins.set(bin, [...(bins.get(bin) ?? []), fields]);
+  const bins = new Map<number | string, Record<string, unknown>[]>();
+  for (const [group, events] of Object.entries(groups)) {
+    for (const event of events) {
+      const fields = { ...discoverFields(event), '@log': `${accountId}:${group}` };
+      if (!matches(fields)) continue;
+      const key =
+        binMinutes === undefined
+          ? fields['@log']
+          : Math.floor(event.timestamp / (binMinutes * 60_000)) * binMinutes * 60_000;
+      bins.set(key, [...(bins.get(key) ?? []), fields]);
+    }
   }
 
   return [...bins.entries()]
-    .sort(([a], [b]) => a - b)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([bin, members]) => {
-      const row: ResultField[] = [{ field: `bin(${binMinutes}m)`, value: insightsTime(bin) }];
+      const row: ResultField[] = [
+        binMinutes === undefined
+          ? { field: '@log', value: String(bin) }
+          : { field: `bin(${binMinutes}m)`, value: insightsTime(Number(bin)) },
+      ];
       for (const { fn, field, as } of aggregates) {
         const values = field === '*' ? [] : members.map((m) => m[field]).filter((v) => v !== undefined);
         const numbers = values.map(Number);
@@ -60,15 +80,18 @@ function parseFilter(part: string): (fields: Record<string, unknown>) => boolean
   return (fields) => terms.some(({ field, text }) => fields[field] === text);
 }
 
-function parseStats(part: string): { aggregates: { fn: string; field: string; as: string }[]; binMinutes: number } {
-  const match = /^stats (.+) by bin\((\d+)m\)$/.exec(part);
+function parseStats(part: string): {
+  aggregates: { fn: string; field: string; as: string }[];
+  binMinutes: number | undefined;
+} {
+  const match = /^stats (.+) by (?:bin\((\d+)m\)|@log)$/.exec(part);
   if (!match) throw new Error(`unsupported stats: ${part}`);
   const aggregates = match[1]!.split(',').map((item) => {
     const agg = /^(count|sum|max|avg)\((\*|@?[\w.]+)\) as (\w+)$/.exec(item.trim());
     if (!agg) throw new Error(`unsupported aggregate: ${item}`);
     return { fn: agg[1]!, field: agg[2]!, as: agg[3]! };
   });
-  return { aggregates, binMinutes: Number(match[2]) };
+  return { aggregates, binMinutes: match[2] === undefined ? undefined : Number(match[2]) };
 }
 
 const reportFields: [RegExp, string][] = [
@@ -80,6 +103,9 @@ const reportFields: [RegExp, string][] = [
   [/Init Duration: ([\d.]+) ms/, '@initDuration'],
 ];
 
+/** Discovered in bytes from "<n> MB". */
+const memoryFields = new Set(['@memorySize', '@maxMemoryUsed']);
+
 function discoverFields(event: LogEvent): Record<string, unknown> {
   const fields: Record<string, unknown> = { '@timestamp': event.timestamp, '@message': event.message };
   const type = /^(START|END|REPORT) RequestId:/.exec(event.message)?.[1];
@@ -87,7 +113,8 @@ function discoverFields(event: LogEvent): Record<string, unknown> {
     fields['@type'] = type;
     for (const [pattern, name] of reportFields) {
       const value = pattern.exec(event.message)?.[1];
-      if (value !== undefined) fields[name] = name === '@requestId' ? value : Number(value);
+      if (value === undefined) continue;
+      fields[name] = name === '@requestId' ? value : Number(value) * (memoryFields.has(name) ? 1_000_000 : 1);
     }
     return fields;
   }
