@@ -23,7 +23,7 @@ import {
 import { compareWithOptimizer } from './compare';
 import { estimateCost } from './estimate';
 import { costFlags } from './flags';
-import { PRICE_TABLE, pricesFor, type PriceTable } from './prices';
+import { PRICE_TABLE, pricesFor, type PriceTable } from '../prices';
 import {
   COST_ITEMS,
   type BilledComparison,

@@ -1,7 +1,7 @@
 import { formatCount } from '../format';
 import type { CostUsage, CostWindow, FunctionCostConfig, MemoryUse, ProvisionedConfig } from '../ports';
 import { formatPrice, formatUsd } from './money';
-import type { RegionPrices } from './prices';
+import type { RegionPrices } from '../prices';
 import type { CostAmount, CostItem, FunctionUsage } from './report';
 
 /**
@@ -65,7 +65,11 @@ export function estimateCost(inputs: CostInputs, prices: RegionPrices): Estimate
   const initPerInvocationS =
     inputs.memory && inputs.memory.reports > 0 ? inputs.memory.initMsSum / inputs.memory.reports / 1000 : undefined;
   if (initPerInvocationS === undefined) {
-    unknown.push('init time of cold starts not counted: the REPORT lines were not read');
+    unknown.push(
+      inputs.memory
+        ? 'init time of cold starts not counted: no REPORT line in the memory window (JSON logs at WARN write none)'
+        : 'init time of cold starts not counted: the REPORT lines were not read',
+    );
   }
   const onDemandPrice = prices.lambda.gbSecond[arch];
   const provisionedDurationPrice = prices.lambda.provisionedDurationGbSecond[arch];

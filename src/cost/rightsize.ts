@@ -23,6 +23,8 @@ export const ONE_VCPU_MB = 1769;
 export const MIN_REPORTS = 100;
 /** A peak at or above this share of the size is close to running out. */
 export const NEAR_LIMIT = 0.9;
+/** A smaller size is suggested only when it is at most this share of the current one: less is noise. */
+export const WORTH_SHRINKING = 0.8;
 
 export interface RightSizeInput {
   memoryMb: number;
@@ -70,7 +72,7 @@ export function rightSize(input: RightSizeInput): RightSizing {
       basis,
     };
   }
-  if (floor >= memoryMb) {
+  if (floor > WORTH_SHRINKING * memoryMb) {
     return {
       status: 'ok',
       currentMb: memoryMb,
@@ -110,7 +112,8 @@ function riskOf(
   const worst = p99Ms * cpuFactor;
   const text = `${slower}: p99 ${formatMs(p99Ms)} could reach ${formatMs(worst)} of the ${formatMs(timeoutMs)} timeout`;
   if (worst >= 0.8 * timeoutMs) return { risk: 'high', riskText: text };
-  if (worst >= 0.5 * timeoutMs) return { risk: 'medium', riskText: text };
+  // Half the CPU or less is a risk of its own, whatever the timeout.
+  if (worst >= 0.5 * timeoutMs || cpuFactor >= 2) return { risk: 'medium', riskText: text };
   return { risk: 'low', riskText: text };
 }
 

@@ -1,23 +1,27 @@
 import * as z from 'zod';
-import { ErrorCode, GofnError } from '../errors';
-import type { Architecture } from '../ports';
+import { ErrorCode, GofnError } from './errors';
+import type { Architecture } from './ports';
 
 /**
- * The list prices gofn estimates cost with: a dated table per region, in USD, first pricing tier,
- * without free tier or Savings Plans (the account's bill, which Cost Explorer shows, has both).
+ * The list prices gofn estimates cost with (`gofn cost`, the fleet's cost column, the simulated
+ * bill): a dated table per region, in USD, first pricing tier, without the free tier or Savings
+ * Plans (the account's bill, which Cost Explorer shows, has both). Kept here, beside the other
+ * shared modules, so the simulation can bill with the same table.
  *
- * Sources, as read on the date below:
- * - Lambda: https://aws.amazon.com/lambda/pricing/ — requests $0.20 per million; duration per
- *   GB-second x86_64 $0.0000166667 and arm64 $0.0000133334 for the first 6 (x86) / 7.5 (arm)
- *   billion GB-s a month; provisioned concurrency x86_64 $0.0000041667 per GB-s configured and
- *   $0.0000097222 per GB-s of duration on it, arm64 $0.0000033334 and $0.0000077778. The regions
- *   below share these prices (AWS's Lambda Power Tuning keeps the same per-region table: only
- *   af-south-1, ap-east-1, ap-northeast-3, eu-south-1, me-south-1 and the China regions differ).
- * - CloudWatch Logs: https://aws.amazon.com/cloudwatch/pricing/ — Lambda's logs are vended logs
- *   since 1 May 2025: Standard class ingestion at $0.50 per GB for the first 10 TB a month in
- *   us-east-1 (then $0.25, $0.10, $0.05), $0.57 in eu-west-1, $0.76 in ap-northeast-1.
- * - X-Ray: https://aws.amazon.com/xray/pricing/ — $5.00 per million traces recorded
- *   ($0.000005 a trace) after 100,000 free a month; retrieval and scans are not counted here.
+ * Sources, as read on the date below (`date`):
+ * - Lambda, https://aws.amazon.com/lambda/pricing/: requests $0.20 per million; duration per
+ *   GB-second x86_64 $0.0000166667 and arm64 $0.0000133334 up to the first tier (6 billion GB-s a
+ *   month on x86, 7.5 billion on Arm; 10% and 20% less beyond, account-wide); provisioned
+ *   concurrency x86_64 $0.0000041667 per GB-s configured and $0.0000097222 per GB-s of duration
+ *   on it, arm64 $0.0000033334 and $0.0000077778. The regions below share these prices; AWS's
+ *   Lambda Power Tuning keeps the same per-region table, where only af-south-1, ap-east-1,
+ *   ap-northeast-3, eu-south-1, me-south-1 and the China regions differ.
+ * - CloudWatch Logs, https://aws.amazon.com/cloudwatch/pricing/: Lambda's logs are vended logs
+ *   since 1 May 2025, Standard class ingestion at $0.50 per GB for the first 10 TB a month in
+ *   us-east-1 (then $0.25, $0.10 and $0.05), $0.57 in eu-west-1, $0.76 in ap-northeast-1; the
+ *   other US regions at the us-east-1 rate.
+ * - X-Ray, https://aws.amazon.com/xray/pricing/: $5.00 per million traces recorded ($0.000005 a
+ *   trace) after 100,000 free a month; retrieved and scanned traces are not counted here.
  */
 
 const perArchitecture = z.strictObject({ arm64: z.number().nonnegative(), x86_64: z.number().nonnegative() });
