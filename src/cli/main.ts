@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ErrorCode, GofnError } from '../errors';
 import { registerActions } from './commands/actions';
+import { registerCost } from './commands/cost';
 import { registerDemo } from './commands/demo';
 import { registerStatus } from './commands/status';
 import { registerTest } from './commands/test';
@@ -21,6 +22,7 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
     .exitOverride();
   registerStatus(program, io, setExit);
   registerActions(program, io, setExit);
+  registerCost(program, io, setExit);
   registerDemo(program, io, setExit);
   registerTest(program, io, setExit);
   program.commands.forEach((command) => command.exitOverride().configureOutput(program.configureOutput()));

@@ -11,7 +11,9 @@ export function formatUsd(amount: number): string {
 
 /** A price as the table holds it, without losing its digits: "$0.0000166667". */
 export function formatPrice(price: number): string {
-  return `$${price.toFixed(10).replace(/0+$/, '').replace(/\.$/, '.00')}`;
+  const digits = price.toFixed(10).replace(/0+$/, '');
+  const [whole = '0', fraction = ''] = digits.split('.');
+  return `$${whole}.${fraction.padEnd(2, '0')}`;
 }
 
 /** Rounded to the cent, for JSON and comparisons. */
