@@ -121,7 +121,7 @@ export function parsePriceTable(text: string, file: string): PriceTable {
     throw new GofnError(
       ErrorCode.InvalidFile,
       `Price table ${file} is invalid${where}: ${issue?.message ?? 'unknown problem'}.`,
-      { hint: 'It has the shape of `gofn cost --json`\'s "priceTable" (date, currency USD, sources, regions).' },
+      { hint: '`gofn cost --show-prices` prints the built-in table, a file to start from.' },
     );
   }
   return parsed.data;

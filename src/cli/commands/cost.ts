@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { costReport, DEFAULT_DAYS, DEFAULT_MEMORY_DAYS } from '../../cost/collect';
 import { parseCostSelection } from '../../cost/selection';
 import { ErrorCode, GofnError } from '../../errors';
-import { parsePriceTable, type PriceTable } from '../../prices';
+import { parsePriceTable, PRICE_TABLE, type PriceTable } from '../../prices';
 import { explainNotFound } from '../../runbook/suggest';
 import { parseDeadline, parseRegion, runCommand, styleFor, type OutputOptions } from '../common';
 import type { CliIO } from '../io';
@@ -19,6 +19,7 @@ export interface CostCommandOptions extends OutputOptions {
   sort: string;
   billed: boolean;
   prices?: string;
+  showPrices?: boolean;
   deadline: string;
   scenario?: string[];
 }
@@ -38,6 +39,7 @@ export function registerCost(program: Command, io: CliIO, setExit: (code: number
     .option('--sort <order>', 'cost (most expensive first) or name', 'cost')
     .option('--no-billed', 'do not ask Cost Explorer for the billed cost (each request costs $0.01)')
     .option('--prices <file>', 'a price table (JSON) instead of the built-in one, e.g. for a region it lacks')
+    .option('--show-prices', 'print the price table (built-in, or --prices) as JSON and stop')
     .option('--alias <name>', 'alias a single function is read through', 'live')
     .option('--region <region>', 'AWS region (default: AWS_REGION or your profile)')
     .option('--deadline <duration>', 'finish within this; slower sources are left out and said so', '60s')
@@ -69,6 +71,10 @@ export async function cost(io: CliIO, target: string | undefined, options: CostC
     }
     const deadlineMs = parseDeadline(options.deadline);
     const priceTable = options.prices ? await readPrices(options.prices) : undefined;
+    if (options.showPrices) {
+      io.stdout.write(`${JSON.stringify(priceTable ?? PRICE_TABLE, null, 2)}\n`);
+      return 0;
+    }
     const sources = await openSources({ region: parseRegion(options.region), scenario: options.scenario });
     const report = await costReport({
       sources,
