@@ -36,9 +36,9 @@ export interface InsightsMemoryOptions {
 /**
  * Max memory used and init time of many functions from their REPORT lines: one Logs Insights query
  * per 50 log groups (StartQuery's limit), grouped by `@log` so each log group is one row. A log
- * group that does not exist fails its whole query (ResourceNotFoundException), so such a query is
- * split in halves until the missing group stands alone; any other failure leaves its log groups
- * unanswered and the other queries still answer.
+ * group that does not exist (ResourceNotFoundException) or may not be queried (AccessDenied) fails
+ * its whole query, so such a query is split in halves until the group stands alone; any other
+ * failure leaves its log groups unanswered and the other queries still answer.
  */
 export class InsightsMemory {
   private readonly inFlight: number;
@@ -82,7 +82,9 @@ export class InsightsMemory {
       const found = parseRows(rows, groups.length === 1 ? groups[0] : undefined);
       for (const group of groups) answer.byLogGroup.set(group, found.get(group) ?? noReports());
     } catch (error) {
-      if (isGofnError(error, ErrorCode.NotFound) && groups.length > 1 && !opts?.signal?.aborted) {
+      // A group that does not exist, or that the role may not query (gofn's grant covers
+      // /aws/lambda/* only, a LoggingConfig may name another group), fails the whole query.
+      if (isSplittable(error) && groups.length > 1 && !opts?.signal?.aborted) {
         const half = Math.ceil(groups.length / 2);
         await this.answerFor(groups.slice(0, half), window, answer, opts);
         await this.answerFor(groups.slice(half), window, answer, opts);
@@ -165,6 +167,10 @@ export class InsightsMemory {
   private call<T>(call: AwsCall, opts: CallOptions | undefined, send: (abortSignal: AbortSignal) => Promise<T>) {
     return callAws(call, opts, this.clients.settings.callTimeoutMs, send);
   }
+}
+
+function isSplittable(error: unknown): boolean {
+  return isGofnError(error, ErrorCode.NotFound) || isGofnError(error, ErrorCode.AccessDenied);
 }
 
 function noReports(): MemoryUse {
