@@ -19,13 +19,16 @@ import type { AwsClients } from './clients';
 import { assertWindow } from './metric-plan';
 
 export interface InsightsMemoryOptions {
-  /** Queries running at once. Logs Insights runs a limited number per account (30); default 5 leaves room for others. */
+  /**
+   * Queries running at once. Logs Insights runs 30 at a time per account and region; default 10
+   * leaves room for the diagnoses' cold-start queries and the console.
+   */
   inFlight?: number;
-  /** Wait before the first GetQueryResults. Default 1,000 ms: a query over days of logs takes seconds. */
+  /** Wait before the first GetQueryResults. Default 2,000 ms: a query over days of logs takes seconds. */
   firstPollDelayMs?: number;
   /** Each gap between polls is the previous one times this, up to maxPollGapMs. Default 1.5. */
   pollBackoff?: number;
-  /** Default 5,000 ms, so a few queries together stay under GetQueryResults' 5 requests a second. */
+  /** Default 5,000 ms: ten queries polling together settle near GetQueryResults' 5 requests a second. */
   maxPollGapMs?: number;
   /** GetQueryResults calls per query before it is stopped. Default 60. */
   maxPolls?: number;
@@ -52,8 +55,8 @@ export class InsightsMemory {
     private readonly clients: AwsClients,
     options: InsightsMemoryOptions = {},
   ) {
-    this.inFlight = options.inFlight ?? 5;
-    this.firstPollDelayMs = options.firstPollDelayMs ?? 1000;
+    this.inFlight = options.inFlight ?? 10;
+    this.firstPollDelayMs = options.firstPollDelayMs ?? 2000;
     this.pollBackoff = options.pollBackoff ?? 1.5;
     this.maxPollGapMs = options.maxPollGapMs ?? 5000;
     this.maxPolls = options.maxPolls ?? 60;

@@ -94,7 +94,7 @@ export async function costReport(options: CostOptions): Promise<CostReport> {
   }
   const ledger = new CallLedger();
   const startedAt = performance.now();
-  const signal = AbortSignal.timeout(options.deadlineMs);
+  const signal = AbortSignal.timeout(Math.max(1, Math.floor(options.deadlineMs)));
   setMaxListeners(0, signal);
   const opts: CallOptions = { signal };
   const now = options.now ?? new Date();
@@ -288,6 +288,10 @@ async function membersOf(options: CostOptions, cost: CostPort, tagKey: string, o
     const info = await sources.functions.getFunction(selection.name, alias, opts);
     return [{ name: info.name, tags: info.tags, config: configOf(info) }];
   }
+  // Configurations of a large selection come from ListFunctions pages, read while the tag pages
+  // are still coming in: the two listings are chains of their own, and run side by side.
+  let configsRead: Promise<Map<string, FunctionCostConfig>> | undefined;
+  const readConfigs = () => (configsRead ??= allConfigs(cost, opts));
   let refs: ManagedFunctionRef[];
   if (selection.kind === 'listed') {
     refs = selection.functions;
@@ -295,6 +299,7 @@ async function membersOf(options: CostOptions, cost: CostPort, tagKey: string, o
     refs = [];
     for await (const page of sources.functions.managedFunctionPages(opts)) {
       refs.push(...page.filter((ref) => selection.kind === 'all' || ref.tags[tagKey] === selection.service));
+      if (refs.length > SMALL_SELECTION) void readConfigs().catch(() => undefined);
     }
   }
   if (refs.length <= SMALL_SELECTION) {
@@ -307,17 +312,19 @@ async function membersOf(options: CostOptions, cost: CostPort, tagKey: string, o
       }
     });
   }
-  const wanted = new Map(refs.map((ref) => [ref.name, ref] as const));
-  const configs = new Map<string, FunctionCostConfig>();
-  for await (const page of cost.functionConfigPages(opts)) {
-    for (const config of page) if (wanted.has(config.name)) configs.set(config.name, config);
-  }
+  const configs = await readConfigs();
   return refs.map((ref) => {
     const config = configs.get(ref.name);
     return config
       ? { name: ref.name, tags: ref.tags, config }
       : { name: ref.name, tags: ref.tags, config: undefined, missing: 'ListFunctions did not list it (deleted?)' };
   });
+}
+
+async function allConfigs(cost: CostPort, opts: CallOptions): Promise<Map<string, FunctionCostConfig>> {
+  const configs = new Map<string, FunctionCostConfig>();
+  for await (const page of cost.functionConfigPages(opts)) for (const config of page) configs.set(config.name, config);
+  return configs;
 }
 
 function configOf(info: FunctionInfo): FunctionCostConfig {
