@@ -98,3 +98,33 @@ describe('gofn cost on the simulated fleet', () => {
     expect(days.stderr).toBe('gofn: --days "400" is not a whole number from 1 to 90.\n');
   });
 });
+
+describe('gofn test with cost expectations', () => {
+  it('checks the flags and the suggested size, and says what differed', async () => {
+    // Prepare
+    const dir = await mkdtemp(path.join(tmpdir(), 'gofn-cost-test-'));
+    const file = path.join(dir, 'orders.yaml');
+    await writeFile(
+      file,
+      [
+        'apiVersion: gofn/v1',
+        'kind: RunbookTest',
+        `scenarios: [${JSON.stringify(path.join(SCENARIOS, 'throttling.yaml'))}]`,
+        'tests:',
+        '  - function: orders-api',
+        '    expect:',
+        '      cost: { flags: [logs-over-compute], suggestedMemoryMb: 512 }',
+      ].join('\n'),
+    );
+
+    // Act
+    const run = await runCli(['test', file, '--no-color']);
+
+    // Assess
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      '  orders-api: cost flags: expected logs-over-compute, got logs-over-compute, memory-far-above-use\n',
+    );
+    expect(run.stdout).toContain('  orders-api: suggested memory: expected 512, got 320\n');
+  });
+});
