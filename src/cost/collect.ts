@@ -101,13 +101,14 @@ export async function costReport(options: CostOptions): Promise<CostReport> {
   const window = costWindowEndingAt(now, options.days ?? DEFAULT_DAYS);
   const memoryDays = Math.min(options.memoryDays ?? DEFAULT_MEMORY_DAYS, window.days);
   const table = options.priceTable ?? PRICE_TABLE;
-  const priced = pricesFor(table, options.sources.region);
   const tagKey = options.tagKey ?? 'service';
 
   const report = await countCalls(ledger, async () => {
     const notes: string[] = [];
-    if (priced.fallback) notes.push(priced.fallback);
     const members = await membersOf(options, cost, tagKey, opts);
+    // Read after the listing: the AWS sources learn a profile's region asynchronously.
+    const priced = pricesFor(table, options.sources.region);
+    if (priced.fallback) notes.push(priced.fallback);
     const small = members.length <= SMALL_SELECTION;
     const withConfig = members.filter((m): m is Member & { config: FunctionCostConfig } => m.config !== undefined);
     const targets: CostTarget[] = withConfig.map((m) => ({ functionName: m.name, logGroup: m.config.logGroup }));
