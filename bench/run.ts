@@ -18,6 +18,7 @@ import { benchCost } from './cost';
 import { benchDiagnosis } from './diagnosis';
 import { benchFleet } from './fleet';
 import { benchCostMemory, benchFleetMemory, benchWorkerMemory } from './memory';
+import { benchProfilingOverhead } from './profiling-overhead';
 import { repoRoot } from './paths';
 import { table, type BenchResult } from './stats';
 
@@ -39,6 +40,7 @@ const benchmarks: Record<string, Bench> = {
   'cost-memory': () => benchCostMemory(1000, 3),
   'worker-memory': () => benchWorkerMemory(3, built().worker),
   'alarm-root': () => benchAlarmRoot(8),
+  'profiling-overhead': () => benchProfilingOverhead({ invocations: 400, warmup: 30 }),
 };
 
 async function main(): Promise<number> {

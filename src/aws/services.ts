@@ -16,6 +16,8 @@ export const awsServices = {
   CloudFormation: 'cloudformation',
   CostExplorer: 'ce',
   ComputeOptimizer: 'compute-optimizer',
+  SSM: 'ssm',
+  S3: 's3',
 } as const;
 
 export type AwsServiceName = keyof typeof awsServices;

@@ -3,6 +3,8 @@ import { ErrorCode, GofnError } from '../errors';
 import { registerActions } from './commands/actions';
 import { registerCost } from './commands/cost';
 import { registerDemo } from './commands/demo';
+import { registerLint } from './commands/lint';
+import { registerProfile } from './commands/profile';
 import { registerStatus } from './commands/status';
 import { registerTest } from './commands/test';
 import { reportFailure } from './common';
@@ -23,8 +25,10 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
   registerStatus(program, io, setExit);
   registerActions(program, io, setExit);
   registerCost(program, io, setExit);
+  registerProfile(program, io, setExit);
   registerDemo(program, io, setExit);
   registerTest(program, io, setExit);
+  registerLint(program, io, setExit);
   program.commands.forEach((command) => command.exitOverride().configureOutput(program.configureOutput()));
   return program;
 }

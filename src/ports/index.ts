@@ -14,3 +14,4 @@ export * from './control';
 export * from './store';
 export * from './alarms';
 export * from './cost';
+export * from './profiles';

@@ -84,7 +84,7 @@ export interface FleetReport {
   region: string;
   alias: string;
   window: { start: string; end: string };
-  /** Worst status first, then most errors. */
+  /** Worst status first, then most signals at that status, then most errors. */
   functions: FleetRow[];
   awsCalls: Record<string, number>;
   durationMs: number;
@@ -181,10 +181,15 @@ export async function fleetOverview(options: FleetOptions): Promise<FleetReport>
 
   const left = Math.floor(options.deadlineMs - (performance.now() - startedAt));
   const cost = withCost ? await addCosts(options, refs, rows, left, ledger) : undefined;
+  // Worst status first; among equals, the row with more signals at that status (throttled, slow
+  // and saturated beats slow alone), then the most errors: a count that noise can swap between
+  // two rows is the last word, not the first. Sorted by cost, the most expensive comes first.
+  const atStatus = (row: FleetRow) => row.findings.filter((f) => f.status === row.status).length;
   rows.sort(
     (a, b) =>
       (options.sort === 'cost' ? (b.monthlyCost ?? -1) - (a.monthlyCost ?? -1) : 0) ||
       statusRank(b.status) - statusRank(a.status) ||
+      atStatus(b) - atStatus(a) ||
       b.errors - a.errors ||
       a.function.localeCompare(b.function),
   );

@@ -385,6 +385,7 @@ export function createWorker(options: WorkerOptions) {
       now,
       leaseSeconds: budget.leaseSeconds,
       holder: budget.holder,
+      timeLeftMs: budget.leftMs,
       onProgress: async (sentence) => {
         await slack.post(job.channel, plainMessage(`⏳ ${sentence}`), thread).catch(() => undefined);
       },
@@ -639,6 +640,8 @@ function requestFromClaim(claim: ActionClaim, user: string): ActionRequest {
       concurrencyFrom: num(p.from),
       concurrencyTo: num(p.to),
       queue: str(p.queue),
+      version: str(p.version),
+      seconds: num(p.seconds),
     },
     actor: { via: 'slack', id: user },
     requestId: claim.id,
