@@ -21,6 +21,8 @@ import {
   type ResultField,
   type StartQueryCommandInput,
 } from '@aws-sdk/client-cloudwatch-logs';
+import { GetLambdaFunctionRecommendationsCommand } from '@aws-sdk/client-compute-optimizer';
+import { GetCostAndUsageCommand } from '@aws-sdk/client-cost-explorer';
 import {
   BatchGetDeploymentsCommand,
   BatchGetDeploymentTargetsCommand,
@@ -36,9 +38,13 @@ import {
   GetFunctionEventInvokeConfigCommand,
   InvokeCommand,
   ListEventSourceMappingsCommand,
+  ListFunctionsCommand,
+  ListProvisionedConcurrencyConfigsCommand,
   ResourceNotFoundException,
   type GetFunctionCommandInput,
   type GetFunctionConcurrencyCommandInput,
+  type ListFunctionsCommandInput,
+  type ListProvisionedConcurrencyConfigsCommandInput,
 } from '@aws-sdk/client-lambda';
 import { GetResourcesCommand, type GetResourcesCommandInput } from '@aws-sdk/client-resource-groups-tagging-api';
 import { GetQueueAttributesCommand, type GetQueueAttributesCommandInput } from '@aws-sdk/client-sqs';
@@ -73,6 +79,8 @@ export const defaultLatency: LatencyTable = {
   CodeDeploy: 150,
   SQS: 50,
   'ResourceGroupsTaggingAPI:GetResources': 150,
+  ComputeOptimizer: 250,
+  'CostExplorer:GetCostAndUsage': 400,
 };
 
 /** A Logs Insights query answers Complete once this long has passed since StartQuery was sent. */
@@ -95,6 +103,8 @@ export interface SimOptions {
   queryRunsMs?: number;
   /** Whether alias `live` is in the middle of a canary (v42 stable, 10% on v43). Default false. */
   canary?: boolean;
+  /** Every n-th function of the fleet serves requests from provisioned concurrency on live. Default 100. */
+  provisionedEvery?: number;
 }
 
 interface OperationStats {
@@ -117,11 +127,15 @@ export class SimulatedAws {
   readonly latency: LatencyTable;
   readonly queryRunsMs: number;
   private readonly stats = new Map<string, OperationStats>();
-  private readonly queries = new Map<string, { startedAt: number; binMinutes: number; start: number; end: number }>();
+  private readonly queries = new Map<
+    string,
+    { startedAt: number; binMinutes: number; start: number; end: number; logGroups: string[]; byLog: boolean }
+  >();
   private readonly mocks: { resetHistory(): void; restore(): void }[] = [];
   private readonly fleetSize: number;
   private readonly managed: boolean;
   private readonly canary: boolean;
+  private readonly provisionedEvery: number;
   private metricQueryIds: string[] = [];
 
   constructor(options: SimOptions = {}) {
@@ -130,6 +144,7 @@ export class SimulatedAws {
     this.fleetSize = options.fleetSize ?? 0;
     this.managed = options.managed ?? true;
     this.canary = options.canary ?? false;
+    this.provisionedEvery = options.provisionedEvery ?? 100;
     this.clients = createAwsClients({ region, maxAttempts: 1 });
     this.stubLambda();
     this.stubCloudWatch();
@@ -138,6 +153,7 @@ export class SimulatedAws {
     this.stubCodeDeploy();
     this.stubSqs();
     this.stubTagging();
+    this.stubBilling();
   }
 
   /** The ports over the stubbed clients, as the worker and the CLI build them. */
@@ -299,6 +315,46 @@ export class SimulatedAws {
         });
       }),
     );
+    lambda.on(ListFunctionsCommand).callsFake((input: ListFunctionsCommandInput) =>
+      this.respond('Lambda:ListFunctions', () => {
+        const from = input.Marker ? Number(input.Marker) : 0;
+        const to = Math.min(this.fleetSize, from + (input.MaxItems ?? 50));
+        return {
+          Functions: Array.from({ length: to - from }, (_, i) => {
+            const name = fleetFunctionName(from + i);
+            return {
+              FunctionName: name,
+              FunctionArn: `arn:aws:lambda:${region}:${accountId}:function:${name}`,
+              Runtime: 'provided.al2023',
+              MemorySize: 1024,
+              Timeout: 10,
+              Architectures: ['arm64'],
+              LoggingConfig: { LogFormat: 'Text', LogGroup: `/aws/lambda/${name}` },
+              TracingConfig: { Mode: 'Active' },
+            };
+          }),
+          ...(to < this.fleetSize ? { NextMarker: String(to) } : {}),
+        };
+      }),
+    );
+    lambda
+      .on(ListProvisionedConcurrencyConfigsCommand)
+      .callsFake((input: ListProvisionedConcurrencyConfigsCommandInput) =>
+        this.respond('Lambda:ListProvisionedConcurrencyConfigs', () => ({
+          ProvisionedConcurrencyConfigs: this.hasProvisioned(input.FunctionName ?? '')
+            ? [
+                {
+                  FunctionArn: `arn:aws:lambda:${region}:${accountId}:function:${input.FunctionName}:live`,
+                  AllocatedProvisionedConcurrentExecutions: 20,
+                  RequestedProvisionedConcurrentExecutions: 20,
+                  AvailableProvisionedConcurrentExecutions: 20,
+                  Status: 'READY',
+                  LastModified: new Date(Date.now() - 90 * 86_400_000).toISOString(),
+                },
+              ]
+            : [],
+        })),
+      );
     lambda
       .on(InvokeCommand)
       .callsFake(() => this.respond('Lambda:Invoke', () => ({ StatusCode: 202, $metadata: { httpStatusCode: 202 } })));
@@ -310,7 +366,7 @@ export class SimulatedAws {
     cloudWatch.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => {
       this.metricQueryIds = (input.MetricDataQueries ?? []).map((q) => q.Id ?? '');
       return this.respond('CloudWatch:GetMetricData', () => ({
-        MetricDataResults: metricResults(input),
+        MetricDataResults: metricResults(input, (index) => index % this.provisionedEvery === 0),
         Messages: [],
       }));
     });
@@ -336,6 +392,8 @@ export class SimulatedAws {
         binMinutes,
         start: (input.startTime ?? 0) * 1000,
         end: (input.endTime ?? 0) * 1000,
+        logGroups: input.logGroupNames ?? (input.logGroupName ? [input.logGroupName] : []),
+        byLog: / by @log$/.test(input.queryString ?? ''),
       });
       return this.respond('CloudWatchLogs:StartQuery', () => ({ queryId }));
     });
@@ -345,7 +403,7 @@ export class SimulatedAws {
         if (!query) throw new Error(`unknown query ${input.queryId}`);
         const statistics = { recordsMatched: 0, recordsScanned: 0, bytesScanned: 0 };
         if (nowMs() < query.startedAt + this.queryRunsMs) return { status: 'Running', results: [], statistics };
-        return { status: 'Complete', results: coldStartRows(query), statistics };
+        return { status: 'Complete', results: query.byLog ? memoryRows(query) : coldStartRows(query), statistics };
       }),
     );
     logs.on(StopQueryCommand).callsFake(() => this.respond('CloudWatchLogs:StopQuery', () => ({ success: true })));
@@ -448,6 +506,51 @@ export class SimulatedAws {
     );
   }
 
+  /** Compute Optimizer recommends 512 MB for every 10th function; Cost Explorer bills by team tag. */
+  private stubBilling(): void {
+    const optimizer = mockClient(this.clients.computeOptimizer);
+    this.mocks.push(optimizer);
+    optimizer.on(GetLambdaFunctionRecommendationsCommand).callsFake(() =>
+      this.respond('ComputeOptimizer:GetLambdaFunctionRecommendations', () => ({
+        lambdaFunctionRecommendations: Array.from({ length: Math.ceil(this.fleetSize / 10) }, (_, i) => ({
+          functionArn: `arn:aws:lambda:${region}:${accountId}:function:${fleetFunctionName(i * 10)}:$LATEST`,
+          functionVersion: '$LATEST',
+          currentMemorySize: 1024,
+          finding: 'NotOptimized',
+          findingReasonCodes: ['MemoryOverprovisioned'],
+          lookbackPeriodInDays: 14,
+          memorySizeRecommendationOptions: [
+            {
+              rank: 1,
+              memorySize: 512,
+              savingsOpportunity: { estimatedMonthlySavings: { currency: 'USD', value: 3.2 } },
+            },
+          ],
+        })),
+      })),
+    );
+    const costExplorer = mockClient(this.clients.costExplorer);
+    this.mocks.push(costExplorer);
+    costExplorer.on(GetCostAndUsageCommand).callsFake(() =>
+      this.respond('CostExplorer:GetCostAndUsage', () => ({
+        ResultsByTime: [
+          {
+            Groups: Array.from({ length: 17 }, (_, team) => ({
+              Keys: [`team$team-${team}`, 'AWS Lambda'],
+              Metrics: { UnblendedCost: { Amount: '123.45', Unit: 'USD' } },
+            })),
+            Estimated: false,
+          },
+        ],
+      })),
+    );
+  }
+
+  private hasProvisioned(functionName: string): boolean {
+    const index = Number(/^svc-(\d+)-worker$/.exec(functionName)?.[1] ?? -1);
+    return index >= 0 && index % this.provisionedEvery === 0;
+  }
+
   private stubTagging(): void {
     const tagging = mockClient(this.clients.tagging);
     this.mocks.push(tagging);
@@ -483,6 +586,10 @@ export function fleetFunctionName(index: number): string {
  */
 const metricValues: Record<string, [number, number, boolean]> = {
   invocations: [1000, 1000, true],
+  // The cost read: Duration Sum (ms a minute), IncomingBytes of the log group, provisioned invocations.
+  duration: [80_000, 80_000, true],
+  logBytes: [600_000, 600_000, true],
+  provisioned: [600, 600, true],
   errors: [4, 50, true],
   throttles: [0, 30, true],
   concurrency: [31, 50, false],
@@ -496,19 +603,24 @@ const metricValues: Record<string, [number, number, boolean]> = {
  * id (the adapter's ids: invocations, errors, ..., or f<n>_<stat> for the fleet) and on whether the
  * point falls in the second (current) half of the range.
  */
-function metricResults(input: GetMetricDataCommandInput): MetricDataResult[] {
+function metricResults(
+  input: GetMetricDataCommandInput,
+  provisioned: (functionIndex: number) => boolean = () => true,
+): MetricDataResult[] {
   const start = input.StartTime?.getTime() ?? 0;
   const end = input.EndTime?.getTime() ?? 0;
   const middle = start + (end - start) / 2;
   return (input.MetricDataQueries ?? []).map((query) => {
     const id = query.Id ?? '';
     const stat = id.includes('_') ? id.slice(id.indexOf('_') + 1) : id;
+    const functionIndex = Number(/^[a-z](\d+)_/.exec(id)?.[1] ?? 0);
     const periodMs = (query.MetricStat?.Period ?? 60) * 1000;
     const timestamps: Date[] = [];
     const values: number[] = [];
     for (let t = start; t < end; t += periodMs) {
       const current = t + periodMs / 2 >= middle;
-      const [previousValue, currentValue, perMinuteSum] = metricValues[stat] ?? [0, 0, false];
+      const [previousValue, currentValue, perMinuteSum] =
+        stat === 'provisioned' && !provisioned(functionIndex) ? [0, 0, false] : (metricValues[stat] ?? [0, 0, false]);
       const value = (current ? currentValue : previousValue) * (perMinuteSum ? periodMs / 60_000 : 1);
       timestamps.push(new Date(t));
       values.push(value);
@@ -545,6 +657,20 @@ function coldStartRows(query: { binMinutes: number; start: number; end: number }
     ]);
   }
   return rows;
+}
+
+/** Rows of the memory query, one per log group asked about: 1,000 invocations a minute, peak 212 MB. */
+function memoryRows(query: { start: number; end: number; logGroups: string[] }): ResultField[][] {
+  const reports = Math.round(((query.end - query.start) / 60_000) * 1000);
+  return query.logGroups.map((group) => [
+    { field: '@log', value: `${accountId}:${group}` },
+    { field: 'reports', value: String(reports) },
+    { field: 'textMaxUsedBytes', value: '212000000' },
+    { field: 'textMemoryBytes', value: '1024000000' },
+    { field: 'textInits', value: String(Math.round(reports * 0.01)) },
+    { field: 'textInitMs', value: String(Math.round(reports * 0.01) * 240) },
+    { field: 'jsonInits', value: '0' },
+  ]);
 }
 
 function edge(referenceId: number, total: number, errors: number, faults: number, histogram: [number, number][]) {

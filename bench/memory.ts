@@ -86,3 +86,20 @@ export async function benchFleetMemory(size: number, runs: number): Promise<Benc
     }),
   ];
 }
+
+export async function benchCostMemory(size: number, runs: number): Promise<BenchResult[]> {
+  const file = await buildChild('cost-report');
+  const { run, idle, last } = await measure(file, { FLEET_SIZE: String(size) }, runs);
+  const measured = summarize(run);
+  return [
+    result({
+      name: `gofn cost peak RSS, ${size.toLocaleString('en-US')} functions`,
+      unit: 'MB',
+      measured,
+      baseline: baselineOf('the same process, idle', idle),
+      target: '≤ 200 MB',
+      pass: measured.max <= 200,
+      details: { costMs: last.ms, requests: last.requests },
+    }),
+  ];
+}

@@ -14,9 +14,10 @@ import { benchAckLatency } from './ack-latency';
 import { benchAckWhileSlackHangs } from './ack-while-slack-hangs';
 import { benchAlarmRoot } from './alarm-root';
 import { benchBundleSize, benchColdLoad, buildBundles } from './bundles';
+import { benchCost } from './cost';
 import { benchDiagnosis } from './diagnosis';
 import { benchFleet } from './fleet';
-import { benchFleetMemory, benchWorkerMemory } from './memory';
+import { benchCostMemory, benchFleetMemory, benchWorkerMemory } from './memory';
 import { benchProfilingOverhead } from './profiling-overhead';
 import { repoRoot } from './paths';
 import { table, type BenchResult } from './stats';
@@ -35,6 +36,8 @@ const benchmarks: Record<string, Bench> = {
   diagnosis: () => benchDiagnosis({ runs: 5, otherQueryDurationsMs: [1000, 1500, 2500, 3000, 5000] }),
   fleet: () => benchFleet({ size: 1000, runs: 5 }),
   'fleet-memory': () => benchFleetMemory(5000, 3),
+  cost: () => benchCost({ size: 1000, runs: 3 }),
+  'cost-memory': () => benchCostMemory(1000, 3),
   'worker-memory': () => benchWorkerMemory(3, built().worker),
   'alarm-root': () => benchAlarmRoot(8),
   'profiling-overhead': () => benchProfilingOverhead({ invocations: 400, warmup: 30 }),

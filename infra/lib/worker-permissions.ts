@@ -27,11 +27,28 @@ const READS_ON_ANY_RESOURCE: readonly Grant[] = [
   // The reference ties GetQueryResults to a log group, but the call carries only a query ID, so
   // a group ARN can never match it; StartQuery (below) is what is limited to Lambda's groups.
   { actions: ['logs:GetQueryResults'], neededBy: 'insights-cold-starts.ts GetQueryResultsCommand: cold starts' },
-  { actions: ['xray:GetServiceGraph'], neededBy: 'xray-traces.ts GetServiceGraphCommand: downstream latency' },
+  {
+    actions: ['xray:GetServiceGraph'],
+    neededBy:
+      'xray-traces.ts GetServiceGraphCommand: downstream latency; xray-traced.ts: traced requests per function (gofn cost)',
+  },
   { actions: ['xray:GetTraceSummaries'], neededBy: 'xray-traces.ts GetTraceSummariesCommand: error traces' },
   { actions: ['xray:BatchGetTraces'], neededBy: 'xray-traces.ts BatchGetTracesCommand: error trace samples' },
   { actions: ['tag:GetResources'], neededBy: 'lambda-functions.ts GetResourcesCommand: the fleet (gofn:managed=true)' },
-  { actions: ['lambda:ListFunctions'], neededBy: 'lambda-functions.ts ListFunctionsCommand: "did you mean"' },
+  {
+    actions: ['lambda:ListFunctions'],
+    neededBy:
+      'lambda-functions.ts ListFunctionsCommand: "did you mean"; lambda-cost-configs.ts ListFunctionsCommand: memory and architecture of many functions (gofn cost)',
+  },
+  {
+    actions: ['ce:GetCostAndUsage'],
+    neededBy: 'cost-explorer.ts GetCostAndUsageCommand: billed cost by service tag beside the estimate (gofn cost)',
+  },
+  {
+    actions: ['compute-optimizer:GetLambdaFunctionRecommendations'],
+    neededBy:
+      "compute-optimizer.ts GetLambdaFunctionRecommendationsCommand: Compute Optimizer's memory size beside gofn's (gofn cost)",
+  },
   { actions: ['lambda:GetAccountSettings'], neededBy: 'lambda-functions.ts GetAccountSettingsCommand: headroom' },
   {
     actions: ['lambda:ListEventSourceMappings'],
@@ -66,6 +83,11 @@ const READS_ON_FUNCTIONS: readonly Grant[] = [
   {
     actions: ['lambda:ListAliases'],
     neededBy: 'lambda-functions.ts ListAliasesCommand: a function without aliases is diagnosed as $LATEST',
+  },
+  {
+    actions: ['lambda:ListProvisionedConcurrencyConfigs'],
+    neededBy:
+      'lambda-cost-configs.ts ListProvisionedConcurrencyConfigsCommand: provisioned concurrency paid for (gofn cost)',
   },
 ];
 
@@ -132,7 +154,8 @@ export function grantFleetAccess(scope: Construct, role: iam.IRole, workloads: r
     statements: [
       new iam.PolicyStatement({ sid: 'ReadMonitoring', actions: actionsOf(READS_ON_ANY_RESOURCE), resources: ['*'] }),
       new iam.PolicyStatement({
-        // insights-cold-starts.ts StartQueryCommand: cold starts, from Lambda's log groups only.
+        // insights-cold-starts.ts StartQueryCommand: cold starts, and insights-memory.ts
+        // StartQueryCommand: peak memory for right-sizing (gofn cost), from Lambda's log groups only.
         sid: 'QueryFunctionLogs',
         actions: ['logs:StartQuery'],
         resources: [arn('logs', 'log-group', lambdaLogGroupName('*'))],
@@ -160,7 +183,7 @@ export function grantFleetAccess(scope: Construct, role: iam.IRole, workloads: r
   suppress(
     read,
     'AwsSolutions-IAM5',
-    'Read-only monitoring APIs (GetMetricData, Logs Insights results, X-Ray, tag:GetResources, Lambda account and list calls) do not support resource-level permissions; gofn diagnoses any function',
+    'Read-only monitoring APIs (GetMetricData, Logs Insights results, X-Ray, tag:GetResources, Lambda account and list calls, Cost Explorer and Compute Optimizer reads) do not support resource-level permissions; gofn diagnoses and prices any function',
     ['Resource::*'],
   );
   suppress(

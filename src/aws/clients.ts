@@ -2,6 +2,8 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import { ComputeOptimizerClient } from '@aws-sdk/client-compute-optimizer';
+import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
@@ -36,6 +38,10 @@ export interface AwsClients {
   readonly secretsManager: SecretsManagerClient;
   /** The deployed bot stack's outputs, for the CLI to find gofn's table. */
   readonly cloudFormation: CloudFormationClient;
+  /** Billed cost (`gofn cost`); Cost Explorer's endpoint is global, in the partition's billing region. */
+  readonly costExplorer: CostExplorerClient;
+  /** Memory recommendations (`gofn cost`). */
+  readonly computeOptimizer: ComputeOptimizerClient;
   /** The profiling flags (`gofn profile`). */
   readonly ssm: SSMClient;
   /** The profiles bucket. */
@@ -63,6 +69,8 @@ class LazyAwsClients implements AwsClients {
   private dynamodbClient?: DynamoDBClient;
   private secretsManagerClient?: SecretsManagerClient;
   private cloudFormationClient?: CloudFormationClient;
+  private costExplorerClient?: CostExplorerClient;
+  private computeOptimizerClient?: ComputeOptimizerClient;
   private ssmClient?: SSMClient;
   private s3Client?: S3Client;
 
@@ -131,6 +139,20 @@ class LazyAwsClients implements AwsClients {
     ));
   }
 
+  get costExplorer(): CostExplorerClient {
+    return (this.costExplorerClient ??= this.registry.make(
+      'CostExplorer',
+      (config) => new CostExplorerClient({ ...config, region: costExplorerRegion(config.region) }),
+    ));
+  }
+
+  get computeOptimizer(): ComputeOptimizerClient {
+    return (this.computeOptimizerClient ??= this.registry.make(
+      'ComputeOptimizer',
+      (config) => new ComputeOptimizerClient(config),
+    ));
+  }
+
   async resolveRegion(): Promise<string> {
     try {
       const region = await this.sts.config.region();
@@ -144,6 +166,15 @@ class LazyAwsClients implements AwsClients {
   destroy(): void {
     this.registry.destroy();
   }
+}
+
+/**
+ * Cost Explorer answers for the whole account from one endpoint per partition (ce.us-east-1 for
+ * the commercial partition, ce.cn-northwest-1 in China), whatever region the usage is in; the
+ * region to report on is a filter of the request.
+ */
+export function costExplorerRegion(region: string | undefined): string {
+  return region?.startsWith('cn-') ? 'cn-northwest-1' : 'us-east-1';
 }
 
 function noRegion(cause: unknown): GofnError {

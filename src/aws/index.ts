@@ -1,6 +1,7 @@
 import type { Sources } from '../ports';
 import { createAwsClients, type AwsClientOptions, type AwsClients } from './clients';
 import { CloudWatchMetrics } from './cloudwatch-metrics';
+import { AwsCost } from './cost';
 import { CodeDeployDeploys } from './codedeploy-deploys';
 import { InsightsColdStarts } from './insights-cold-starts';
 import { LambdaFunctions } from './lambda-functions';
@@ -13,6 +14,7 @@ export { toGofnAwsError } from './errors';
 export { managedTag } from './lambda-functions';
 export type { AwsServiceName } from './services';
 export { CloudWatchMetrics, CodeDeployDeploys, InsightsColdStarts, LambdaFunctions, SqsQueues, XRayTraces };
+export { AwsCost } from './cost';
 export { CloudWatchAlarms } from './cloudwatch-alarms';
 export { CloudWatchCharts } from './cloudwatch-charts';
 export { CodeDeployControl } from './codedeploy-control';
@@ -69,5 +71,6 @@ function sourcesOver(clients: AwsClients, region: string): Sources {
     traces: new XRayTraces(clients),
     deploys: new CodeDeployDeploys(clients),
     queues: new SqsQueues(clients),
+    cost: new AwsCost(clients),
   };
 }

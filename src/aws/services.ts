@@ -14,6 +14,8 @@ export const awsServices = {
   DynamoDB: 'dynamodb',
   SecretsManager: 'secretsmanager',
   CloudFormation: 'cloudformation',
+  CostExplorer: 'ce',
+  ComputeOptimizer: 'compute-optimizer',
   SSM: 'ssm',
   S3: 's3',
 } as const;

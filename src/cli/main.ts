@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ErrorCode, GofnError } from '../errors';
 import { registerActions } from './commands/actions';
+import { registerCost } from './commands/cost';
 import { registerDemo } from './commands/demo';
 import { registerLint } from './commands/lint';
 import { registerProfile } from './commands/profile';
@@ -23,6 +24,7 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
     .exitOverride();
   registerStatus(program, io, setExit);
   registerActions(program, io, setExit);
+  registerCost(program, io, setExit);
   registerProfile(program, io, setExit);
   registerDemo(program, io, setExit);
   registerTest(program, io, setExit);

@@ -7,6 +7,8 @@ import {
   rowNotes,
   type FleetReport,
 } from '../runbook/fleet';
+import { formatUsd } from '../cost/money';
+import type { FleetCost } from '../runbook/fleet';
 import { latencyNote, requestCount, type RenderOptions } from './render-report';
 import { paintStatus, statusMark, type Style } from './style';
 
@@ -23,7 +25,9 @@ export function renderFleet(fleet: FleetReport, style: Style, options: RenderOpt
     lines.push('  No function is tagged gofn:managed=true in this region.');
   }
   const nameWidth = Math.max(8, ...fleet.functions.map((f) => f.function.length)) + 2;
+  const costs = fleet.cost !== undefined;
   const table = fleet.functions.map((f) => [
+    ...(costs ? [f.monthlyCost === null ? '$?/mo' : `${formatUsd(f.monthlyCost)}/mo`] : []),
     `${formatCount(f.invocations)} inv`,
     `${formatCount(f.errors)} err (${formatPercent(f.errorPercent)})`,
     `${formatCount(f.throttles)} throttled (${formatPercent(f.throttledPercent)})`,
@@ -31,8 +35,8 @@ export function renderFleet(fleet: FleetReport, style: Style, options: RenderOpt
     `dlq ${dlqCell(f)}`,
     (f.p99Ms === null ? 'p99 —' : `p99 ${formatMs(f.p99Ms)}`) + slowdownNote(notableSlowdown(f)),
   ]);
-  const last = 5;
-  const widths = [0, 1, 2, 3, 4, last].map((i) => Math.max(...table.map((cells) => cells[i]!.length), 0));
+  const last = costs ? 6 : 5;
+  const widths = Array.from({ length: last + 1 }, (_, i) => Math.max(...table.map((cells) => cells[i]!.length), 0));
   fleet.functions.forEach((f, row) => {
     const cells = table[row]!.map((cell, i) => (i === last ? cell : cell.padStart(widths[i]!)));
     const notes = rowNotes(f);
@@ -42,6 +46,7 @@ export function renderFleet(fleet: FleetReport, style: Style, options: RenderOpt
     );
   });
   lines.push('');
+  if (fleet.cost) lines.push(...costFooter(fleet.cost, style));
   lines.push(
     style.dim(
       `listed in ${(fleet.durationMs / 1000).toFixed(1)} s${latencyNote(options)} · ${requestCount(fleet)}` +
@@ -53,4 +58,17 @@ export function renderFleet(fleet: FleetReport, style: Style, options: RenderOpt
     ),
   );
   return lines.join('\n') + '\n';
+}
+
+/** The cost column's total and what it rests on. */
+function costFooter(cost: FleetCost, style: Style): string[] {
+  if (cost.days === 0) return [style.dim(`cost not read: ${cost.reason ?? 'unknown reason'}`)];
+  return [
+    `${style.bold(`${formatUsd(cost.month)}/mo`)} for the fleet` +
+      style.dim(
+        ` · a month at the last 7 days' rate, list prices of ${cost.pricesDate}, without the init time of cold starts` +
+          (cost.unpriced > 0 ? ` · ${plural(cost.unpriced, 'function')} not priced: ${cost.reason ?? ''}` : '') +
+          ' · `gofn cost` says what bites and how to size each',
+      ),
+  ];
 }

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import * as z from 'zod';
 import type { StepStatus } from '../checks/types';
+import { costReport } from '../cost/collect';
+import type { CostFlagKind } from '../cost/report';
 import { diagnose } from '../runbook/engine';
 import { loadRunbook } from '../runbook/loader';
 import { parseDuration } from '../runbook/window';
@@ -9,6 +11,13 @@ import { loadScenarioFiles } from '../sim/loader';
 import { readYamlFile } from '../yaml-file';
 
 const status = z.enum(['ok', 'warn', 'critical', 'unknown', 'no-traffic']);
+const costFlag = z.enum([
+  'logs-over-compute',
+  'xray-full-sampling',
+  'idle-provisioned',
+  'memory-far-above-use',
+  'memory-near-limit',
+] satisfies [CostFlagKind, ...CostFlagKind[]]);
 
 /** A runbook test: a scenario, then for each function the statuses the runbook must reach, like `promtool test rules`. */
 export const runbookTestSchema = z.strictObject({
@@ -30,6 +39,14 @@ export const runbookTestSchema = z.strictObject({
           status: status.optional(),
           primaryCause: z.string().nullable().optional(),
           steps: z.record(z.string(), status).default({}),
+          /** What `gofn cost` must say of the function: its flags (all of them) and the size it suggests. */
+          cost: z
+            .strictObject({
+              flags: z.array(costFlag).optional(),
+              /** The memory size suggested, or null for none. */
+              suggestedMemoryMb: z.number().int().min(128).max(10_240).nullable().optional(),
+            })
+            .optional(),
         }),
       }),
     )
@@ -97,6 +114,36 @@ export async function runTestFile(
         continue;
       }
       differ(`step ${stepId}`, expected, step.status as StepStatus, step.summary);
+    }
+    const cost = test.expect.cost;
+    if (cost) {
+      const priced = await costReport({
+        sources,
+        selection: { kind: 'function', name: test.function },
+        alias: test.alias,
+        now,
+        billed: false,
+        recommendations: false,
+        deadlineMs: 20_000,
+      });
+      const fn = priced.functions[0];
+      const flags = fn?.flags.map((f) => f.kind) ?? [];
+      if (cost.flags) {
+        differ(
+          'cost flags',
+          cost.flags.join(', ') || 'none',
+          flags.join(', ') || 'none',
+          fn?.flags.map((f) => f.text).join('; '),
+        );
+      }
+      if (cost.suggestedMemoryMb !== undefined) {
+        differ(
+          'suggested memory',
+          String(cost.suggestedMemoryMb),
+          String(fn?.rightSizing.suggestedMb ?? null),
+          fn?.rightSizing.basis,
+        );
+      }
     }
   }
   return { file, cases: spec.tests.length, failures };

@@ -1,4 +1,5 @@
 /** The bundle of read ports the engine takes. */
+import type { CostPort } from './cost';
 import type { DeploysPort } from './deploys';
 import type { FunctionsPort } from './functions';
 import type { LogsPort } from './logs';
@@ -16,4 +17,6 @@ export interface Sources {
   traces: TracesPort;
   deploys: DeploysPort;
   queues: QueuesPort;
+  /** What the functions cost (`gofn cost`, the fleet's cost column); absent where nothing serves it. */
+  cost?: CostPort;
 }

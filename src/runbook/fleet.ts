@@ -1,8 +1,9 @@
 import { setMaxListeners } from 'node:events';
 import { CallLedger, countCalls } from '../calls';
+import { costReport } from '../cost/collect';
 import { gradeAbove, isAtLeastWarn, percentOf, round, statusRank, worst } from '../checks/grade';
 import type { StepStatus, ThresholdPair } from '../checks/types';
-import { describeError } from '../errors';
+import { describeError, ErrorCode, GofnError } from '../errors';
 import { formatCount, formatPercent, formatRatio } from '../format';
 import {
   FLEET_QUERIES_PER_REQUEST,
@@ -61,6 +62,22 @@ export interface FleetRow {
   notGraded: string[];
   /** Why the row is unknown: the request holding its metrics failed. */
   reason: string | null;
+  /**
+   * What the function costs a month at the recent rate (`gofn cost`), when the overview was asked
+   * for costs; null when not asked, or it could not be priced.
+   */
+  monthlyCost: number | null;
+}
+
+/** The cost column of the overview: list prices over whole days, as `gofn cost` reads them. */
+export interface FleetCost {
+  /** Sum of the rows' monthly costs. */
+  month: number;
+  days: number;
+  pricesDate: string;
+  /** Functions that could not be priced, with why (the first reason). */
+  unpriced: number;
+  reason: string | null;
 }
 
 export interface FleetReport {
@@ -72,6 +89,8 @@ export interface FleetReport {
   awsCalls: Record<string, number>;
   durationMs: number;
   source: string;
+  /** Present when the overview was asked for costs. */
+  cost?: FleetCost;
 }
 
 export interface FleetOptions {
@@ -84,6 +103,10 @@ export interface FleetOptions {
   deadlineMs: number;
   /** Called with the number of functions seen so far, for progress output on big fleets. */
   onProgress?: (listed: number) => void;
+  /** Add what each function costs a month (one more batched read, see `gofn cost`). */
+  cost?: boolean;
+  /** `status` (worst first, the default) or `cost` (most expensive first; implies `cost`). */
+  sort?: 'status' | 'cost';
 }
 
 /** GetMetricData requests in flight at once: well inside its 50 TPS quota, and bounded memory. */
@@ -118,6 +141,8 @@ export async function fleetOverview(options: FleetOptions): Promise<FleetReport>
   setMaxListeners(0, signal);
   const grading = fleetGrading(options.runbook);
 
+  const withCost = options.cost === true || options.sort === 'cost';
+  const refs: ManagedFunctionRef[] = [];
   const rows = await countCalls(ledger, async () => {
     const collected: Collected[] = [];
     const inFlight = new Set<Promise<void>>();
@@ -135,6 +160,7 @@ export async function fleetOverview(options: FleetOptions): Promise<FleetReport>
     for await (const page of options.sources.functions.managedFunctionPages({ signal })) {
       listed += page.length;
       options.onProgress?.(listed);
+      if (withCost) refs.push(...page);
       for (const ref of page) {
         const target = targetOf(ref, alias);
         const cost = fleetQueriesFor(target);
@@ -153,12 +179,15 @@ export async function fleetOverview(options: FleetOptions): Promise<FleetReport>
     return collected.map(({ target, entry }) => toRow(target, entry, reservations.get(target.functionName), grading));
   });
 
+  const left = Math.floor(options.deadlineMs - (performance.now() - startedAt));
+  const cost = withCost ? await addCosts(options, refs, rows, left, ledger) : undefined;
   // Worst status first; among equals, the row with more signals at that status (throttled, slow
   // and saturated beats slow alone), then the most errors: a count that noise can swap between
-  // two rows is the last word, not the first.
+  // two rows is the last word, not the first. Sorted by cost, the most expensive comes first.
   const atStatus = (row: FleetRow) => row.findings.filter((f) => f.status === row.status).length;
   rows.sort(
     (a, b) =>
+      (options.sort === 'cost' ? (b.monthlyCost ?? -1) - (a.monthlyCost ?? -1) : 0) ||
       statusRank(b.status) - statusRank(a.status) ||
       atStatus(b) - atStatus(a) ||
       b.errors - a.errors ||
@@ -172,7 +201,50 @@ export async function fleetOverview(options: FleetOptions): Promise<FleetReport>
     awsCalls: ledger.snapshot(),
     durationMs: Math.round(performance.now() - startedAt),
     source: options.sources.kind,
+    ...(cost ? { cost } : {}),
   };
+}
+
+/**
+ * The monthly cost of every row, from `gofn cost`'s batched read over the functions already
+ * listed (configurations, usage and traced requests; no memory query, Cost Explorer or Compute
+ * Optimizer). A failure leaves the column empty with the reason; the grades stand.
+ */
+async function addCosts(
+  options: FleetOptions,
+  refs: ManagedFunctionRef[],
+  rows: FleetRow[],
+  remainingMs: number,
+  ledger: CallLedger,
+): Promise<FleetCost> {
+  try {
+    if (remainingMs < 1000) throw new GofnError(ErrorCode.Timeout, 'The deadline passed before the costs were read.');
+    const report = await costReport({
+      sources: options.sources,
+      selection: { kind: 'listed', functions: refs },
+      alias: options.alias,
+      now: options.now,
+      memoryDays: 0,
+      billed: false,
+      recommendations: false,
+      deadlineMs: remainingMs,
+    });
+    for (const [call, count] of Object.entries(report.awsCalls)) {
+      const [service = '', operation = ''] = call.split(':');
+      for (let i = 0; i < count; i++) ledger.record(service, operation);
+    }
+    const monthly = new Map(report.functions.map((f) => [f.function, f.total.month]));
+    for (const row of rows) row.monthlyCost = monthly.get(row.function) ?? null;
+    return {
+      month: report.total.month,
+      days: report.window.days,
+      pricesDate: report.prices.date,
+      unpriced: report.unpriced.length,
+      reason: report.unpriced[0]?.reason ?? null,
+    };
+  } catch (error) {
+    return { month: 0, days: 0, pricesDate: '', unpriced: rows.length, reason: describeError(error) };
+  }
 }
 
 function targetOf(ref: ManagedFunctionRef, alias: string): FleetTarget {
@@ -397,6 +469,7 @@ function toRow(
     findings: graded.filter((finding) => isAtLeastWarn(finding.status)),
     notGraded,
     reason: null,
+    monthlyCost: null,
   };
 }
 
@@ -420,6 +493,7 @@ function emptyRow(name: string): FleetRow {
     findings: [],
     notGraded: [],
     reason: null,
+    monthlyCost: null,
   };
 }
 

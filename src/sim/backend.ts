@@ -1,5 +1,6 @@
 import type { Sources } from '../ports';
 import type { SimulatedFleet } from './fleet';
+import { SimulatedCost } from './sources/cost';
 import { SimulatedDeploys } from './sources/deploys';
 import { SimulatedFunctions } from './sources/functions';
 import { SimulatedLogs } from './sources/logs';
@@ -44,5 +45,6 @@ export function createSimulatedSources(fleet: SimulatedFleet, options: Simulated
     traces: new SimulatedTraces(fleet, requests),
     deploys: new SimulatedDeploys(fleet, requests),
     queues: new SimulatedQueues(fleet, requests),
+    cost: new SimulatedCost(fleet, requests),
   };
 }

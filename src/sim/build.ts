@@ -107,6 +107,7 @@ export function buildFleet(parsed: readonly ParsedScenario[], now: Date): Simula
     queues,
     deployments,
     sourceFiles: parsed.map((p) => p.file),
+    billing: { costExplorer: account.costExplorer, computeOptimizer: account.computeOptimizer },
   });
 }
 
@@ -116,6 +117,8 @@ interface AccountSettings {
   region: string;
   accountId: string;
   concurrencyLimit: number;
+  costExplorer: ScenarioFile['costExplorer'];
+  computeOptimizer: 'opted-in' | 'not-opted-in';
 }
 
 /** Files that leave a setting out take the others'; files that set it must agree. */
@@ -125,10 +128,11 @@ function mergeAccountSettings(parsed: readonly ParsedScenario[]): AccountSetting
     for (const { file, scenario } of parsed) {
       const value = read(scenario);
       if (value === undefined) continue;
-      if (chosen && chosen.value !== value) {
+      if (chosen && JSON.stringify(chosen.value) !== JSON.stringify(value)) {
+        const shown = (v: T) => (typeof v === 'object' ? JSON.stringify(v) : String(v));
         throw new GofnError(
           ErrorCode.InvalidFile,
-          `Scenario files ${chosen.file} and ${file} disagree on ${what}: ${String(chosen.value)} and ${String(value)}.`,
+          `Scenario files ${chosen.file} and ${file} disagree on ${what}: ${shown(chosen.value)} and ${shown(value)}.`,
           { hint: 'Files merged into one fleet must describe the same account and region.' },
         );
       }
@@ -144,6 +148,8 @@ function mergeAccountSettings(parsed: readonly ParsedScenario[]): AccountSetting
       (s) => s.accountConcurrencyLimit,
       DEFAULT_ACCOUNT_CONCURRENCY_LIMIT,
     ),
+    costExplorer: pick<ScenarioFile['costExplorer']>('costExplorer', (s) => s.costExplorer, undefined),
+    computeOptimizer: pick('computeOptimizer', (s) => s.computeOptimizer, 'not-opted-in'),
   };
 }
 
@@ -275,6 +281,18 @@ function simulatedFunction(
       canary: canaryOf(spec, versions, now),
     }),
     faults: { ...spec.faults },
+    cost: {
+      ...spec.cost,
+      provisionedConcurrency: spec.cost.provisionedConcurrency
+        ? {
+            alias: spec.cost.provisionedConcurrency.alias,
+            count: spec.cost.provisionedConcurrency.count,
+            since: spec.cost.provisionedConcurrency.since
+              ? resolveTime(spec.cost.provisionedConcurrency.since, now)
+              : undefined,
+          }
+        : undefined,
+    },
   };
 }
 
@@ -339,6 +357,18 @@ function checkFunction(spec: FunctionSpec, now: Date): Problem[] {
     if (target.canary?.since && timeOf(target.canary.since, now) > now.getTime()) {
       problem(['aliases', name, 'canary', 'since'], 'expected a time no later than now');
     }
+  }
+
+  const provisioned = spec.cost.provisionedConcurrency;
+  if (provisioned && !(provisioned.alias in spec.aliases)) {
+    problem(
+      ['cost', 'provisionedConcurrency', 'alias'],
+      `expected an alias of the function (${Object.keys(spec.aliases).join(', ')}), got ${provisioned.alias}`,
+    );
+  }
+  const peak = spec.cost.maxMemoryUsedMb;
+  if (peak !== undefined && peak > spec.memoryMb) {
+    problem(['cost', 'maxMemoryUsedMb'], `expected at most memoryMb (${spec.memoryMb}), got ${peak}`);
   }
 
   const { baseline, incidents } = spec.metrics;

@@ -2,7 +2,7 @@ import { ErrorCode, GofnError } from '../errors';
 import { ACTIVE_DEPLOYMENT_STATUSES, type QueueMessage } from '../ports';
 import { addMessages, deleteMessages, receiveMessages, transferMessages } from './messages';
 import type { MessageState } from './messages';
-import type { FaultCode, FaultSource, Rate } from './schema';
+import type { CostExplorerSpec, CostSpec, FaultCode, FaultSource, Rate } from './schema';
 import type { FunctionSignals } from './signals';
 
 /**
@@ -143,6 +143,19 @@ export interface SimulatedFunction {
   /** The per-minute telemetry the function produced. History: actions do not rewrite it. */
   signals: FunctionSignals;
   faults: Partial<Record<FaultSource, FaultCode>>;
+  /** What `gofn cost` sees beyond the traffic, with the provisioned concurrency's start resolved. */
+  cost: SimulatedCostSpec;
+}
+
+export interface SimulatedCostSpec extends Omit<CostSpec, 'provisionedConcurrency'> {
+  provisionedConcurrency: { alias: string; count: number; since: Date | undefined } | undefined;
+}
+
+/** The account's billing services, as `gofn cost` asks them. */
+export interface SimulatedBilling {
+  /** Undefined: Cost Explorer was never enabled. */
+  costExplorer: CostExplorerSpec | undefined;
+  computeOptimizer: 'opted-in' | 'not-opted-in';
 }
 
 export interface FleetInit {
@@ -156,6 +169,8 @@ export interface FleetInit {
   sourceFiles: string[];
   /** Wall clock for message visibility timeouts, which run in real time; default Date.now. */
   clock?: () => number;
+  /** Cost Explorer and Compute Optimizer; default neither enabled. */
+  billing?: SimulatedBilling;
 }
 
 /** Lambda always keeps this much of the account's concurrency unreserved. */
@@ -168,6 +183,7 @@ export class SimulatedFleet {
   readonly accountId: string;
   readonly accountConcurrencyLimit: number;
   readonly sourceFiles: readonly string[];
+  readonly billing: SimulatedBilling;
   private readonly functions = new Map<string, SimulatedFunction>();
   private readonly queues = new Map<string, SimulatedQueue>();
   private readonly deployments: SimulatedDeployment[];
@@ -182,6 +198,7 @@ export class SimulatedFleet {
     this.accountId = init.accountId;
     this.accountConcurrencyLimit = init.accountConcurrencyLimit;
     this.sourceFiles = [...init.sourceFiles];
+    this.billing = init.billing ?? { costExplorer: undefined, computeOptimizer: 'not-opted-in' };
     for (const fn of init.functions) this.functions.set(fn.name, fn);
     for (const queue of init.queues) this.queues.set(queue.arn, queue);
     this.deployments = [...init.deployments];

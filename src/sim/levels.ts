@@ -131,9 +131,13 @@ export function rateAmount(rate: Rate, total: number): number {
  * room for bursts inside the minute. The mean sits between p50 and p95 for latency-shaped data.
  */
 export function derivedConcurrency(levels: Pick<LevelSet, 'invocations' | 'duration'>): number {
-  const { p50, p95, p99 } = levels.duration;
-  const meanSeconds = (0.6 * p50 + 0.3 * p95 + 0.1 * p99) / 1000;
+  const meanSeconds = meanDurationMs(levels.duration) / 1000;
   return (levels.invocations / 60) * meanSeconds * 1.5;
+}
+
+/** The mean of a latency-shaped distribution from its percentiles: between p50 and p95. */
+export function meanDurationMs(duration: { p50: number; p95: number; p99: number }): number {
+  return 0.6 * duration.p50 + 0.3 * duration.p95 + 0.1 * duration.p99;
 }
 
 function mixRate(a: Rate, aTotal: number, b: Rate, bTotal: number, fraction: number): Rate {

@@ -391,6 +391,34 @@ const logging = strict({
     .optional(),
 });
 
+/** What the cost read sees of a function beyond its traffic (`gofn cost`); every key optional. */
+const costSpec = strict({
+  /** AWS/Logs IncomingBytes per invocation: START, END and REPORT lines plus the function's own logging. */
+  logBytesPerInvocation: z.number().min(0).max(10_000_000).default(400),
+  /** The highest Max Memory Used of the REPORT lines; default 70% of memoryMb. */
+  maxMemoryUsedMb: z.number().min(1).max(10_240).optional(),
+  /** Share of invocations X-Ray records; default X-Ray's default rule (1 a second, then 5%) when tracing is Active. */
+  traced: z
+    .string()
+    .regex(/^\d+(\.\d+)?\s*%$/, { error: 'expected a percentage like "5%"' })
+    .transform((text) => Math.min(100, Number(text.replace('%', ''))) / 100)
+    .optional(),
+  /** Provisioned concurrency configured on an alias since a time (default: before the cost window). */
+  provisionedConcurrency: strict({
+    alias: aliasName.default('live'),
+    count: z.number().int().min(1).max(10_000),
+    since: timeRef.optional(),
+  }).optional(),
+  /** What Compute Optimizer says of the function; absent: it has no recommendation for it. */
+  computeOptimizer: z
+    .union([
+      strict({ finding: z.literal('NotOptimized'), memoryMb: z.number().int().min(128).max(10_240) }),
+      strict({ finding: z.literal('Optimized') }),
+      strict({ finding: z.literal('Unavailable'), reason: z.enum(['InsufficientData', 'Inconclusive']) }),
+    ])
+    .optional(),
+});
+
 const functionVersion = strict({
   version,
   publishedAt: timeRef,
@@ -440,6 +468,8 @@ const functionSpec = strict({
   metrics,
   /** Make a data source fail for this function, to show `unknown` steps. */
   faults: faults.default({}),
+  /** What `gofn cost` sees beyond the function's traffic. */
+  cost: costSpec.default({ logBytesPerInvocation: 400 }),
 });
 
 export const scenarioSchema = strict({
@@ -461,6 +491,25 @@ export const scenarioSchema = strict({
     .optional(),
   /** The account's ConcurrentExecutions limit in the region. */
   accountConcurrencyLimit: z.number().int().min(100).max(1_000_000).optional(),
+  /**
+   * Cost Explorer as the simulated account answers it: `enabled` bills each service tag what gofn
+   * estimates times (1 + billedDifference); `not-enabled` and `denied` are stated, not errors.
+   */
+  costExplorer: z
+    .union([
+      z.enum(['not-enabled', 'denied']),
+      strict({
+        access: z.literal('enabled'),
+        billedDifference: z
+          .string()
+          .regex(/^[+-]?\d+(\.\d+)?\s*%$/, { error: 'expected a percentage like "-4%"' })
+          .transform((text) => Number(text.replace('%', '')) / 100)
+          .default(0),
+      }),
+    ])
+    .optional(),
+  /** Whether the simulated account is opted in to AWS Compute Optimizer. */
+  computeOptimizer: z.enum(['opted-in', 'not-opted-in']).optional(),
   functions: z.array(functionSpec).min(1).max(10_000),
 });
 
@@ -472,3 +521,5 @@ export type LevelChange = MetricsSpec['incidents'][number]['set'];
 export type ErrorMessageSpec = BaselineLevels['errorMessages'][number];
 export type QueueSpec = z.output<typeof queue>;
 export type CanaryLevels = z.output<typeof canaryLevels>;
+export type CostSpec = z.output<typeof costSpec>;
+export type CostExplorerSpec = NonNullable<ScenarioFile['costExplorer']>;

@@ -103,6 +103,24 @@ export function createSlackApp(options: SlackAppOptions): App {
       });
       return;
     }
+    if (parsed.kind === 'cost') {
+      const queuedCost = await enqueue({
+        kind: 'cost',
+        id: command.trigger_id,
+        ...(parsed.target ? { target: parsed.target } : {}),
+        responseUrl: command.response_url,
+        channel: command.channel_id,
+        user: command.user_id,
+        team: command.team_id,
+      });
+      await ack({
+        response_type: 'ephemeral',
+        text: queuedCost
+          ? `pricing ${escapeMrkdwn(parsed.target ?? 'the managed fleet')} (last 30 days)…`
+          : 'gofn could not start reading the costs right now; nothing was run. Try again in a minute.',
+      });
+      return;
+    }
     const queued = await enqueue({
       kind: 'status',
       id: command.trigger_id,

@@ -1,9 +1,12 @@
+import { parseCostSelection } from '../cost/selection';
 import { describeError } from '../errors';
 import { parseDuration } from '../runbook/window';
 
 export type ParsedCommand =
   | { kind: 'help'; problem?: string }
-  | { kind: 'status'; functionName: string | undefined; window: string; alias: string };
+  | { kind: 'status'; functionName: string | undefined; window: string; alias: string }
+  /** `target`: a function, `service=<value>`, or undefined for every managed function. */
+  | { kind: 'cost'; target: string | undefined };
 
 /** Lambda function names, or a function ARN (optionally qualified). */
 const FUNCTION_NAME =
@@ -18,6 +21,7 @@ export function parseCommandText(text: string, defaultWindow: string): ParsedCom
   const words = text.trim().split(/\s+/).filter(Boolean).slice(0, 10);
   const [sub, ...args] = words;
   if (!sub || sub === 'help' || sub === '-h' || sub === '--help') return { kind: 'help' };
+  if (sub === 'cost') return parseCost(args);
   if (sub !== 'status') return { kind: 'help', problem: `"${clipWord(sub)}" is not a gofn command.` };
 
   let functionName: string | undefined;
@@ -47,6 +51,18 @@ export function parseCommandText(text: string, defaultWindow: string): ParsedCom
   return { kind: 'status', functionName, window, alias };
 }
 
+/** `/gofn cost [function|service=<value>]`. */
+function parseCost(args: string[]): ParsedCommand {
+  const [target, extra] = args;
+  if (extra !== undefined) return { kind: 'help', problem: `I did not understand "${clipWord(extra)}".` };
+  try {
+    parseCostSelection(target);
+  } catch (error) {
+    return { kind: 'help', problem: describeError(error) };
+  }
+  return { kind: 'cost', target };
+}
+
 function clipWord(word: string): string {
   return word.length > 40 ? `${word.slice(0, 40)}…` : word;
 }
@@ -57,5 +73,6 @@ export const USAGE = [
   '• `/gofn status &lt;function&gt; [window] [alias=NAME]` — diagnose one function (window: 15m, 1h, 3h, 1d; default 1h; alias: default `live`)',
   '• `/gofn status &lt;function&gt; 3h alias=staging` — another alias than `live`',
   '• `/gofn status [window]` — the fleet: every function tagged `gofn:managed=true`',
+  '• `/gofn cost [&lt;function&gt; | service=&lt;name&gt;]` — what the functions cost, the top spenders, what bites',
   '• `/gofn help` — this message',
 ].join('\n');

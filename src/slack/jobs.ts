@@ -21,6 +21,16 @@ export const statusJobSchema = z.strictObject({
   ...slackIds,
 });
 
+export const costJobSchema = z.strictObject({
+  kind: z.literal('cost'),
+  /** trigger_id of the command. */
+  id: z.string().min(1).max(200),
+  /** A function, `service=<value>`, or absent for every managed function. */
+  target: z.string().min(1).max(300).optional(),
+  responseUrl: z.url().max(500),
+  ...slackIds,
+});
+
 export const actionJobSchema = z.strictObject({
   kind: z.literal('action'),
   /** The view submission's id: a double submit of the same modal shares it. */
@@ -66,6 +76,7 @@ export const fallbackJobSchema = z.strictObject({
 
 export const jobSchema = z.discriminatedUnion('kind', [
   statusJobSchema,
+  costJobSchema,
   actionJobSchema,
   refusalJobSchema,
   mentionJobSchema,
@@ -73,6 +84,7 @@ export const jobSchema = z.discriminatedUnion('kind', [
 ]);
 
 export type StatusJob = z.output<typeof statusJobSchema>;
+export type CostJob = z.output<typeof costJobSchema>;
 export type ActionJob = z.output<typeof actionJobSchema>;
 export type RefusalJob = z.output<typeof refusalJobSchema>;
 export type MentionJob = z.output<typeof mentionJobSchema>;

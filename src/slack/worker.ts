@@ -6,6 +6,8 @@ import { describeError, ErrorCode, GofnError } from '../errors';
 import type { Log } from '../log';
 import type { AlarmsPort, ChartPort, ControlPorts, RecordStore, Sources } from '../ports';
 import { diagnose, type AlarmContext } from '../runbook/engine';
+import { costReport } from '../cost/collect';
+import { parseCostSelection } from '../cost/selection';
 import { fleetOverview } from '../runbook/fleet';
 import type { Report } from '../runbook/report';
 import type { Runbook } from '../runbook/schema';
@@ -25,10 +27,11 @@ import { understandAlarm, type AlarmTarget, type UnderstoodAlarm } from './alarm
 import { createAlarmWorker, mapComposite } from './alarm-worker';
 import { functionWidget } from './chart';
 import { USAGE } from './command';
-import type { ActionJob, FallbackJob, Job, RefusalJob, StatusJob } from './jobs';
+import type { ActionJob, CostJob, FallbackJob, Job, RefusalJob, StatusJob } from './jobs';
 import { keepUpdatedMessage, recallMessage, rememberMessage, withActionDone } from './messages';
 import type { SlackOut } from './out';
 import { plainMessage } from './render/alarm';
+import { costMessage } from './render/cost';
 import { fleetMessage } from './render/fleet';
 import { actionPhrase, confirmFallbackMessage } from './render/modals';
 import { withoutErrorText } from './render/redact';
@@ -330,6 +333,34 @@ export function createWorker(options: WorkerOptions) {
     if (report) await attachChart(job.channel, ts, report.function, parseDuration(job.window, 'window'));
   }
 
+  /** `/gofn cost`: the cost table in the channel, or through the command when it cannot go there. */
+  async function runCost(job: CostJob, budget: Budget): Promise<void> {
+    const access = await mayLook(job.user, job.channel);
+    if (!access.allowed) {
+      await slack.respond(job.responseUrl, plainMessage(access.sentence));
+      return;
+    }
+    let message: SlackMessage;
+    try {
+      const selection = parseCostSelection(job.target);
+      const report = await costReport({ sources, selection, deadlineMs: budget.deadlineMs(), now: now() }).catch(
+        (error: unknown) =>
+          selection.kind === 'function'
+            ? explainNotFound(error, sources, selection.name, 'live')
+            : Promise.reject(error),
+      );
+      message = costMessage(report);
+    } catch (error) {
+      await slack.respond(job.responseUrl, plainMessage(`gofn: ${describeError(error)}`));
+      return;
+    }
+    try {
+      await postKept(job.channel, message);
+    } catch (error) {
+      await slack.respond(job.responseUrl, message, cannotPostInChannel(error));
+    }
+  }
+
   /** Says something to the person in the thread; if even that fails, logs it (nowhere else to say it). */
   async function tell(job: { channel: string; user: string }, message: SlackMessage, thread?: string): Promise<void> {
     await slack
@@ -540,6 +571,7 @@ export function createWorker(options: WorkerOptions) {
       const budget = budgetOf(options);
       await exactlyOnce(`job#${job.kind}#${job.id}`, budget, async () => {
         if (job.kind === 'status') await runStatus(job, budget);
+        else if (job.kind === 'cost') await runCost(job, budget);
         else if (job.kind === 'action') await runActionJob(job, budget);
         else if (job.kind === 'refusal') await auditRefusal(job);
         else if (job.kind === 'fallback') await sendFallback(job);

@@ -241,7 +241,7 @@ describe('bad input', () => {
 });
 
 describe('gofn demo and gofn test', () => {
-  it('the demo shows the fleet, then walks the two worst functions and the canary in progress', async () => {
+  it('the demo shows the fleet, walks the two worst functions and the canary in progress, then the costs', async () => {
     // Act
     const run = await runCli(['demo', '--no-color']);
 
@@ -254,6 +254,7 @@ describe('gofn demo and gofn test', () => {
       '$ gofn status orders-api --scenario runbooks/scenarios',
       '$ gofn status profile-api --scenario runbooks/scenarios',
       '$ gofn status pricing-api --scenario runbooks/scenarios',
+      '$ gofn cost --scenario runbooks/scenarios',
     ]);
     const suggested = run.stdout.split('\n').filter((l) => /^(Run: |      or )/.test(l));
     expect(suggested.length).toBeGreaterThan(0);
@@ -269,6 +270,7 @@ describe('gofn demo and gofn test', () => {
     expect(run.stdout).toMatch(
       /^Run: {2}stop the canary, keep v12 +gofn rollback pricing-api --scenario runbooks\/scenarios$/m,
     );
+    expect(run.stdout).toMatch(/\n {2}orders-api +\$[\d.,]+ .*logs cost more than compute/);
     const footers = run.stdout.split('\n').filter((l) => l.startsWith('diagnosed in '));
     expect(footers).toEqual([
       expect.stringMatching(/^diagnosed in \d+\.\d s \(simulated AWS latency\) · \d+ simulated AWS requests$/),

@@ -304,6 +304,9 @@ describe('BotStack', () => {
         'codedeploy:BatchGetDeploymentTargets',
         'codedeploy:ListDeploymentTargets',
         'codedeploy:StopDeployment',
+        // gofn cost: account-wide billing and recommendation reads.
+        'ce:GetCostAndUsage',
+        'compute-optimizer:GetLambdaFunctionRecommendations',
       ].sort(),
     );
   });

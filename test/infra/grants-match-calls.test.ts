@@ -17,6 +17,8 @@ const PREFIX: Record<string, string> = {
   'client-cloudwatch': 'cloudwatch',
   'client-cloudwatch-logs': 'logs',
   'client-codedeploy': 'codedeploy',
+  'client-compute-optimizer': 'compute-optimizer',
+  'client-cost-explorer': 'ce',
   'client-dynamodb': 'dynamodb',
   'lib-dynamodb': 'dynamodb',
   'client-lambda': 'lambda',

@@ -5,6 +5,7 @@ import type { Runbook } from '../../src/runbook/schema';
 import { parseDuration } from '../../src/runbook/window';
 import { MemoryRecordStore } from '../../src/sim/record-store';
 import { understandAlarm } from '../../src/slack/alarm-message';
+import { parseCostSelection } from '../../src/cost/selection';
 import { parseCommandText } from '../../src/slack/command';
 import { SlackOut } from '../../src/slack/out';
 import { createWorker } from '../../src/slack/worker';
@@ -96,6 +97,9 @@ describe('hostile /gofn text', () => {
           if (parsed.functionName !== undefined) expect(parsed.functionName).toMatch(FUNCTION_NAME);
           expect(() => parseDuration(parsed.window, 'window')).not.toThrow();
           expect(parsed.alias).toMatch(/^[A-Za-z0-9_-]{1,128}$/);
+        } else if (parsed.kind === 'cost') {
+          tally(outcomes, 'cost');
+          expect(() => parseCostSelection(parsed.target)).not.toThrow();
         } else {
           expect(parsed.kind).toBe('help');
           tally(outcomes, parsed.problem ? 'help with a problem' : 'help');

@@ -10,12 +10,13 @@ import type { LogEvent } from '../fixtures/aws/lambda-report-logs';
  *   `@type`, `@requestId`, `@duration`, `@billedDuration`, `@memorySize`, `@maxMemoryUsed` and
  *   `@initDuration` from Lambda's text START/END/REPORT lines (the two memory fields in bytes:
  *   the sample query "Determine the amount of overprovisioned memory" divides them by 1000 twice),
- *   and the keys of a JSON log event, nested keys joined with dots (`record.metrics.initDurationMs`);
+ *   the keys of a JSON log event, nested keys joined with dots (`record.metrics.initDurationMs`),
+ *   and `@log`, `<account>:<log group>` of the event;
  * - `filter <term> [or <term> ...]`, a term being `<field> = "<text>"` or `<field> like /<regex>/`;
  * - `parse @message /<regex with named groups>/`: the groups become fields of the events it
  *   matches, and nothing of the others;
  * - `fields coalesce(a, b, ...) as x, ...`;
- * - `stats <aggregate> as name, ... by bin(<n>m)`, an aggregate being count(*), count(f), sum(f),
+ * - `stats <aggregate> as name, ... by bin(<n>m)` or `by @log`, an aggregate being count(*), count(f), sum(f),
  *   max(f), avg(f), earliest(f), latest(f), or a sum of counts (`count(a) + count(b)`); count(f)
  *   counts the events that have the field, earliest/latest take the field of the earliest/latest
  *   event that has it, and a statistic over no values is left out of the row.
@@ -23,6 +24,15 @@ import type { LogEvent } from '../fixtures/aws/lambda-report-logs';
  * fails its test instead of passing against something this does not understand.
  */
 export function runInsightsQuery(queryString: string, events: LogEvent[]): ResultField[][] {
+  return runInsightsQueryOverGroups(queryString, { '/aws/lambda/orders-api': events });
+}
+
+/** The same over several log groups, as one query with `logGroupNames` reads them. */
+export function runInsightsQueryOverGroups(
+  queryString: string,
+  groups: Record<string, LogEvent[]>,
+  accountId = '123456789012',
+): ResultField[][] {
   const commands = queryString.split(' | ').map((part) => part.trim());
   const [filterPart, ...middle] = commands;
   const statsPart = middle.pop();
@@ -31,20 +41,28 @@ export function runInsightsQuery(queryString: string, events: LogEvent[]): Resul
   const steps = middle.map(parseCommand);
   const { aggregates, binMinutes } = parseStats(statsPart);
 
-  const bins = new Map<number, Record<string, unknown>[]>();
-  for (const event of events) {
-    const fields = discoverFields(event);
-    if (!matches(fields)) continue;
-    for (const step of steps) step(fields);
-    const binMs = binMinutes * 60_000;
-    const bin = Math.floor(event.timestamp / binMs) * binMs;
-    bins.set(bin, [...(bins.get(bin) ?? []), fields]);
+  const bins = new Map<number | string, Record<string, unknown>[]>();
+  for (const [group, events] of Object.entries(groups)) {
+    for (const event of events) {
+      const fields = { ...discoverFields(event), '@log': `${accountId}:${group}` };
+      if (!matches(fields)) continue;
+      for (const step of steps) step(fields);
+      const key =
+        binMinutes === undefined
+          ? fields['@log']
+          : Math.floor(event.timestamp / (binMinutes * 60_000)) * binMinutes * 60_000;
+      bins.set(key, [...(bins.get(key) ?? []), fields]);
+    }
   }
 
   return [...bins.entries()]
-    .sort(([a], [b]) => a - b)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([bin, members]) => {
-      const row: ResultField[] = [{ field: `bin(${binMinutes}m)`, value: insightsTime(bin) }];
+      const row: ResultField[] = [
+        binMinutes === undefined
+          ? { field: '@log', value: String(bin) }
+          : { field: `bin(${binMinutes}m)`, value: insightsTime(Number(bin)) },
+      ];
       for (const { terms, as } of aggregates) {
         const values = terms.map((term) => aggregate(term, members));
         if (values.some((v) => v === undefined)) continue;
@@ -118,8 +136,11 @@ function parseCommand(part: string): (fields: Record<string, unknown>) => void {
   throw new Error(`unsupported command: ${part}`);
 }
 
-function parseStats(part: string): { aggregates: { terms: Term[]; as: string }[]; binMinutes: number } {
-  const match = /^stats (.+) by bin\((\d+)m\)$/.exec(part);
+function parseStats(part: string): {
+  aggregates: { terms: Term[]; as: string }[];
+  binMinutes: number | undefined;
+} {
+  const match = /^stats (.+) by (?:bin\((\d+)m\)|@log)$/.exec(part);
   if (!match) throw new Error(`unsupported stats: ${part}`);
   const aggregates = match[1]!.split(',').map((item) => {
     const named = /^(.+) as (\w+)$/.exec(item.trim());
@@ -131,7 +152,7 @@ function parseStats(part: string): { aggregates: { terms: Term[]; as: string }[]
     });
     return { terms, as: named[2]! };
   });
-  return { aggregates, binMinutes: Number(match[2]) };
+  return { aggregates, binMinutes: match[2] === undefined ? undefined : Number(match[2]) };
 }
 
 const reportFields: [RegExp, string][] = [

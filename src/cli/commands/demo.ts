@@ -9,6 +9,8 @@ import { runCommand, styleFor, type OutputOptions } from '../common';
 import type { CliIO } from '../io';
 import { renderFleet } from '../render-fleet';
 import { renderReport } from '../render-report';
+import { costReport } from '../../cost/collect';
+import { renderCost } from '../render-cost';
 import { defaultScenarioDir, openSources } from '../sources';
 
 const HOUR_MS = 3_600_000;
@@ -28,7 +30,7 @@ export function registerDemo(program: Command, io: CliIO, setExit: (code: number
 
 /**
  * The fleet overview, then the runbook walked on the two worst functions and on a canary in
- * progress if the fleet has one, all on the shipped scenarios.
+ * progress if the fleet has one, then what the fleet costs, all on the shipped scenarios.
  */
 export async function demo(io: CliIO, options: OutputOptions): Promise<number> {
   return runCommand(io, options, async () => {
@@ -60,9 +62,13 @@ export async function demo(io: CliIO, options: OutputOptions): Promise<number> {
       });
       io.stdout.write(renderReport(report, style, { simulatedLatency: true, scenario: [shownDir] }));
     }
+    io.stdout.write(`\n$ gofn cost --scenario ${shellWord(shownDir)}\n`);
+    const cost = await costReport({ sources, selection: { kind: 'all' }, deadlineMs: DEADLINE_MS });
+    io.stdout.write(renderCost(cost, style, { simulatedLatency: true, scenario: [shownDir] }));
     io.stdout.write(
       style.dim(
         `\nTry: gofn status <function> --scenario runbooks/scenarios   (any function above; --json for machines)\n` +
+          `     gofn cost orders-api --explain --scenario runbooks/scenarios   (how each amount is computed)\n` +
           `     gofn test                                             (the runbook tests of every scenario)\n`,
       ),
     );

@@ -1,4 +1,7 @@
 import type { Command } from 'commander';
+import { statusRank } from '../../checks/grade';
+import type { StepStatus } from '../../checks/types';
+import { ErrorCode, GofnError } from '../../errors';
 import { diagnose } from '../../runbook/engine';
 import { fleetOverview } from '../../runbook/fleet';
 import { loadRunbook } from '../../runbook/loader';
@@ -17,6 +20,8 @@ export interface StatusOptions extends OutputOptions {
   runbook?: string;
   deadline: string;
   scenario?: string[];
+  cost?: boolean;
+  sort?: string;
 }
 
 export function registerStatus(program: Command, io: CliIO, setExit: (code: number) => void): void {
@@ -30,6 +35,8 @@ export function registerStatus(program: Command, io: CliIO, setExit: (code: numb
     .option('--runbook <file>', 'runbook YAML to walk (default: runbooks/degraded-function.yaml)')
     .option('--deadline <duration>', 'finish within this; slower sources are reported unknown', '20s')
     .option('--scenario <path...>', 'diagnose a simulated fleet from scenario files or directories instead of AWS')
+    .option('--cost', 'the fleet: add what each function costs a month (see gofn cost)')
+    .option('--sort <order>', 'the fleet: status (worst first, default) or cost (most expensive first, implies --cost)')
     .option('--json', 'print one JSON object (see docs/json-output.md)')
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')
     .addHelpText(
@@ -40,6 +47,7 @@ Examples:
   gofn status orders-api
   gofn status orders-api --window 3h --json
   gofn status                       # the fleet
+  gofn status --sort cost           # the fleet, most expensive first, with a cost column
   gofn status --scenario runbooks/scenarios   # a simulated fleet`,
     )
     .action(async (functionName: string | undefined, options: StatusOptions) => {
@@ -55,15 +63,31 @@ export async function status(io: CliIO, functionName: string | undefined, option
     const sources = await openSources({ region: parseRegion(options.region), scenario: options.scenario });
     const style = styleFor(io, options);
 
+    const sort = parseSort(options.sort);
     if (!functionName) {
-      const fleet = await fleetOverview({ sources, runbook, windowMs, deadlineMs, alias: options.alias });
+      const fleet = await fleetOverview({
+        sources,
+        runbook,
+        windowMs,
+        deadlineMs,
+        alias: options.alias,
+        cost: options.cost,
+        sort,
+      });
       io.stdout.write(options.json ? `${JSON.stringify(fleet, null, 2)}\n` : renderFleet(fleet, style));
       // The fleet's exit code says whether a function is degraded; quiet or unread rows are
       // listed but do not fail a monitoring script that runs the overview.
-      const worstRow = fleet.functions[0];
-      return worstRow && (worstRow.status === 'warn' || worstRow.status === 'critical')
-        ? exitCodeFor(worstRow.status)
-        : 0;
+      const worst = fleet.functions.reduce<StepStatus>(
+        (status, row) => (statusRank(row.status) > statusRank(status) ? row.status : status),
+        'ok',
+      );
+      return worst === 'warn' || worst === 'critical' ? exitCodeFor(worst) : 0;
+    }
+    if (options.cost || sort) {
+      throw new GofnError(
+        ErrorCode.InvalidInput,
+        '--cost and --sort apply to the fleet (gofn status without a function); for one function use gofn cost <function>.',
+      );
     }
 
     const report = await diagnose({ sources, runbook, functionName, alias: options.alias, windowMs, deadlineMs }).catch(
@@ -76,4 +100,9 @@ export async function status(io: CliIO, functionName: string | undefined, option
     );
     return exitCodeFor(report.status);
   });
+}
+
+function parseSort(text: string | undefined): 'status' | 'cost' | undefined {
+  if (text === undefined || text === 'status' || text === 'cost') return text;
+  throw new GofnError(ErrorCode.InvalidInput, `--sort "${text}" is not an order; use status or cost.`);
 }

@@ -1,0 +1,37 @@
+import { ErrorCode, GofnError } from '../errors';
+import type { CostSelection } from './collect';
+
+/** Lambda function names (1–64 letters, digits, - and _). */
+const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+/** A tag value as AWS allows it (letters, digits, spaces and _ . : / = + - @), up to 256 characters, without spaces here. */
+const TAG_VALUE = /^[\p{L}\p{N}_.:/=+\-@]{1,256}$/u;
+
+/**
+ * What `gofn cost [fn|service=…]` and `/gofn cost [fn|service=…]` name: nothing for every managed
+ * function, `service=<value>` for the functions whose `service` tag has that value, or a function.
+ */
+export function parseCostSelection(word: string | undefined): CostSelection {
+  const text = word?.trim() ?? '';
+  if (text === '') return { kind: 'all' };
+  const service = /^service=(.*)$/.exec(text)?.[1];
+  if (service !== undefined) {
+    if (!TAG_VALUE.test(service)) {
+      throw new GofnError(
+        ErrorCode.InvalidInput,
+        `"${clip(text)}" does not name a service; use service=<value of the service tag>, like service=orders.`,
+      );
+    }
+    return { kind: 'service', service };
+  }
+  if (!FUNCTION_NAME.test(text)) {
+    throw new GofnError(
+      ErrorCode.InvalidInput,
+      `"${clip(text)}" is not a Lambda function name; name a function, service=<value>, or nothing for every managed function.`,
+    );
+  }
+  return { kind: 'function', name: text };
+}
+
+function clip(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
