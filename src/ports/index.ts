@@ -13,3 +13,4 @@ export * from './sources';
 export * from './control';
 export * from './store';
 export * from './alarms';
+export * from './targets';

@@ -18,6 +18,8 @@ import { windowsEndingAt } from './window';
 
 /** The tag naming a function's dead-letter queue (an SQS queue name or ARN), so the fleet can read its depth. */
 export const DLQ_TAG = 'gofn:dlq';
+/** The tag naming the service a function belongs to; the same service in several regions shares it. */
+export const SERVICE_TAG = 'service';
 
 /**
  * How the fleet knows a function's reserved concurrency: `reserved` or `none` as Lambda said,
@@ -61,6 +63,23 @@ export interface FleetRow {
   notGraded: string[];
   /** Why the row is unknown: the request holding its metrics failed. */
   reason: string | null;
+  // Accounts and regions (src/runbook/targets.ts): set when the fleet spans configured targets.
+  /** The configured account's name. */
+  account?: string;
+  region?: string;
+  /** The function's `service` tag: one service deployed in several regions shares it. */
+  service?: string;
+}
+
+/** One account and region of a fleet that spans several, and whether it could be listed. */
+export interface FleetTargetStatus {
+  account: string;
+  accountId: string | null;
+  region: string;
+  /** Managed functions listed there. */
+  functions: number;
+  /** Why it could not be listed (its role could not be assumed, its endpoint failed); null when it was. */
+  problem: string | null;
 }
 
 export interface FleetReport {
@@ -72,6 +91,8 @@ export interface FleetReport {
   awsCalls: Record<string, number>;
   durationMs: number;
   source: string;
+  /** The accounts and regions the fleet spans, when configured (src/runbook/targets.ts). */
+  targets?: FleetTargetStatus[];
 }
 
 export interface FleetOptions {
@@ -84,6 +105,8 @@ export interface FleetOptions {
   deadlineMs: number;
   /** Called with the number of functions seen so far, for progress output on big fleets. */
   onProgress?: (listed: number) => void;
+  /** Only the functions this accepts (`service=…`: those tagged with the service); all by default. */
+  select?: (ref: ManagedFunctionRef) => boolean;
 }
 
 /** GetMetricData requests in flight at once: well inside its 50 TPS quota, and bounded memory. */
@@ -99,6 +122,7 @@ const RESERVATION_READS_IN_FLIGHT = 5;
 interface Collected {
   target: FleetTarget;
   entry: FleetEntry;
+  service: string | undefined;
 }
 
 /**
@@ -122,12 +146,13 @@ export async function fleetOverview(options: FleetOptions): Promise<FleetReport>
     const collected: Collected[] = [];
     const inFlight = new Set<Promise<void>>();
     let batch: FleetTarget[] = [];
+    const services = new Map<string, string | undefined>();
     let queries = 0;
     let listed = 0;
 
     const launch = async (targets: FleetTarget[]) => {
       while (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight);
-      const request = fetchBatch(options.sources, targets, window, signal, collected);
+      const request = fetchBatch(options.sources, targets, window, signal, collected, services);
       inFlight.add(request);
       void request.finally(() => inFlight.delete(request)).catch(() => undefined);
     };
@@ -136,6 +161,7 @@ export async function fleetOverview(options: FleetOptions): Promise<FleetReport>
       listed += page.length;
       options.onProgress?.(listed);
       for (const ref of page) {
+        if (options.select && !options.select(ref)) continue;
         const target = targetOf(ref, alias);
         const cost = fleetQueriesFor(target);
         if (queries + cost > FLEET_QUERIES_PER_REQUEST) {
@@ -144,13 +170,17 @@ export async function fleetOverview(options: FleetOptions): Promise<FleetReport>
           queries = 0;
         }
         batch.push(target);
+        services.set(target.functionName, ref.tags[SERVICE_TAG]);
         queries += cost;
       }
     }
     if (batch.length > 0) await launch(batch);
     await Promise.all(inFlight);
     const reservations = await readReservations(options.sources, collected, signal);
-    return collected.map(({ target, entry }) => toRow(target, entry, reservations.get(target.functionName), grading));
+    return collected.map(({ target, entry, service }) => {
+      const row = toRow(target, entry, reservations.get(target.functionName), grading);
+      return service ? { ...row, service } : row;
+    });
   });
 
   rows.sort(
@@ -186,6 +216,7 @@ async function fetchBatch(
   window: TimeWindow,
   signal: AbortSignal,
   into: Collected[],
+  services: Map<string, string | undefined>,
 ): Promise<void> {
   let entries: Map<string, FleetEntry>;
   try {
@@ -200,6 +231,7 @@ async function fetchBatch(
     into.push({
       target,
       entry: entries.get(target.functionName) ?? { served: false, reason: 'the metrics source did not answer for it' },
+      service: services.get(target.functionName),
     });
   }
 }
