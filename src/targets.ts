@@ -125,6 +125,11 @@ export function qualifiedName(target: TargetRef, functionName: string): string {
   return target.account === DEFAULT_ACCOUNT ? functionName : `${target.account}/${target.region}/${functionName}`;
 }
 
+/** Where a report or a row is, as renderers show it: `prod/eu-west-1`, or the region alone. */
+export function placeOf(account: string | null | undefined, region: string): string {
+  return account && account !== DEFAULT_ACCOUNT ? `${account}/${region}` : region;
+}
+
 /** Validates parsed JSON as a targets configuration; `source` names where it came from in the error. */
 export function parseTargets(json: unknown, source: string): TargetsConfig {
   const result = targetsSchema.safeParse(json);

@@ -31,6 +31,12 @@ export interface DiagnoseOptions {
   signal?: AbortSignal;
   /** How far before the window deployments are looked for. Default 24 h. */
   deployLookbackMs?: number;
+  /**
+   * How the function is named where several accounts and regions are configured
+   * (`prod/eu-west-1/orders-api`): offered actions name it so, in their commands and buttons, so
+   * they act in the same account and region. Default: the function's name.
+   */
+  functionRef?: string;
 }
 
 const DAY_MS = 86_400_000;
@@ -87,7 +93,8 @@ async function walk(options: DiagnoseOptions, signal: AbortSignal): Promise<Walk
   });
   const ctx: CheckContext = { fn, window, previous, evidence, now };
 
-  const steps = await Promise.all(runbook.steps.map((step) => runStep(step, ctx, signal)));
+  const ref = options.functionRef ?? fn.name;
+  const steps = await Promise.all(runbook.steps.map((step) => runStep(step, ctx, signal, ref)));
   const timedOut = steps.filter((s) => s.status === 'unknown' && signal.aborted).map((s) => s.title.toLowerCase());
   const traffic = await trafficOf(evidence, signal);
   const judged = judge({ functionName: fn.name, alias }, steps, traffic);
@@ -128,7 +135,7 @@ async function trafficOf(evidence: Evidence, signal: AbortSignal): Promise<Traff
   }
 }
 
-async function runStep(step: RunbookStep, ctx: CheckContext, signal: AbortSignal): Promise<StepReport> {
+async function runStep(step: RunbookStep, ctx: CheckContext, signal: AbortSignal, ref: string): Promise<StepReport> {
   const check = checkRegistry[step.check] as (ctx: CheckContext, params: RunbookStep) => Promise<CheckResult>;
   let result: CheckResult;
   try {
@@ -142,7 +149,7 @@ async function runStep(step: RunbookStep, ctx: CheckContext, signal: AbortSignal
       links: [],
     };
   }
-  const offered = isAtLeastWarn(result.status) ? offersFor(step, ctx.fn, result) : [];
+  const offered = isAtLeastWarn(result.status) ? offersFor(step, ctx.fn, result, ref) : [];
   return {
     id: step.id,
     title: step.title,
@@ -158,9 +165,9 @@ async function runStep(step: RunbookStep, ctx: CheckContext, signal: AbortSignal
   };
 }
 
-function offersFor(step: RunbookStep, fn: FunctionInfo, result: CheckResult): OfferedAction[] {
+function offersFor(step: RunbookStep, fn: FunctionInfo, result: CheckResult, ref: string): OfferedAction[] {
   return step.actions.flatMap((kind) => {
-    const offer = offerAction(kind, { functionName: fn.name, alias: fn.alias, stepId: step.id, hints: result.hints });
+    const offer = offerAction(kind, { functionName: ref, alias: fn.alias, stepId: step.id, hints: result.hints });
     return offer ? [offer] : [];
   });
 }
