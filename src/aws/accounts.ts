@@ -10,6 +10,7 @@ import {
   type TargetsConfig,
 } from '../targets';
 import { callAws } from './call';
+import { CloudWatchCharts } from './cloudwatch-charts';
 import { createAwsClients, type AwsClientOptions, type AwsClients, type AwsCredentials } from './clients';
 import { createControlPorts } from './control-ports';
 import { createAwsSources } from './index';
@@ -160,7 +161,7 @@ function unconfigured(
     const sources = createAwsSources({ clients });
     // The SDK may know a profile's region only later: the sources say the target's from the start.
     sources.region = target.region;
-    return { target, sources, control: createControlPorts(clients) };
+    return { target, sources, control: createControlPorts(clients), chart: new CloudWatchCharts(clients) };
   };
   const target: TargetRef = { account: DEFAULT_ACCOUNT, accountId: undefined, region };
   opened.set(region, portsOver(target, home));
@@ -239,7 +240,7 @@ export async function createAwsTargets(options: AwsTargetsOptions): Promise<AwsT
         const sources: Sources = createAwsSources({ clients });
         sources.region = target.region;
         const control: ControlPorts = createControlPorts(clients);
-        ports = { target, sources, control };
+        ports = { target, sources, control, chart: new CloudWatchCharts(clients) };
         opened.set(key, ports);
       }
       return ports;

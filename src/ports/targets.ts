@@ -2,6 +2,7 @@
 import type { TargetRef } from '../targets';
 import type { ControlPorts } from './control';
 import type { Sources } from './sources';
+import type { ChartPort } from './store';
 
 export type { TargetRef } from '../targets';
 
@@ -10,6 +11,8 @@ export interface TargetPorts {
   target: TargetRef;
   sources: Sources;
   control: ControlPorts;
+  /** Graphs of the functions there (GetMetricWidgetImage in that account and region), when available. */
+  chart?: ChartPort;
 }
 
 /**

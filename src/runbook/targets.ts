@@ -84,6 +84,22 @@ export async function resolveFunction(
   );
 }
 
+/**
+ * The configured target a reference names outright (`account/region/fn`, an ARN), without asking
+ * AWS anything: for records of what someone tried, where looking the function up is not wanted.
+ */
+export function targetNamed(set: TargetSet, text: string): TargetRef | undefined {
+  let ref: FunctionRef;
+  try {
+    ref = parseFunctionRef(text);
+  } catch {
+    return undefined;
+  }
+  if (!set.configured) return ref.region ? { ...set.targets[0]!, region: ref.region } : set.targets[0];
+  if (ref.account === undefined || ref.region === undefined) return undefined;
+  return set.targets.find((t) => (t.account === ref.account || t.accountId === ref.account) && t.region === ref.region);
+}
+
 function found(ports: TargetPorts, ref: FunctionRef): ResolvedFunction {
   return { ports, functionName: ref.name, ref: qualifiedName(ports.target, ref.name) };
 }
