@@ -57,7 +57,8 @@ export function assumedRoleCredentials(options: AssumedRoleOptions): () => Promi
 
   const assume = async (): Promise<AwsCredentials> => {
     const out = await callAws(
-      { service: 'STS', operation: 'AssumeRole', subject: `${account.roleArn} (account ${account.name})` },
+      // The sentence around it names the role and the account.
+      { service: 'STS', operation: 'AssumeRole' },
       undefined,
       home.settings.callTimeoutMs,
       (abortSignal) =>
@@ -112,7 +113,7 @@ function cannotAssume(account: AssumedRoleOptions['account'], error: unknown): G
   const why = describeError(isGofnError(error) ? new GofnError(error.code, error.message) : error).replace(/\.$/, '');
   return new GofnError(
     code === ErrorCode.NotFound ? ErrorCode.AccessDenied : code,
-    `gofn could not assume ${account.roleArn} in account ${account.name} (${account.id}): ${why}.`,
+    `gofn could not assume ${account.roleArn} (account ${account.name}): ${why}.`,
     {
       cause: error,
       hint:

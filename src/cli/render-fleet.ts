@@ -33,7 +33,10 @@ export function renderFleet(fleet: FleetReport, style: Style, options: RenderOpt
   }
   // Accounts and regions: a column saying where each function is, when the fleet spans several.
   const places = fleet.functions.map((f) => (f.region ? placeOf(f.account, f.region) : ''));
-  const placeWidth = fleet.targets ? Math.max(0, ...places.map((p) => p.length)) + 2 : 0;
+  const unlisted = (fleet.targets ?? []).filter((t) => t.problem).map((t) => placeOf(t.account, t.region));
+  const placeWidth = fleet.targets
+    ? Math.max(0, ...places.map((p) => p.length), ...unlisted.map((p) => p.length)) + 2
+    : 0;
   const nameWidth = Math.max(8, ...fleet.functions.map((f) => f.function.length)) + 2;
   const table = fleet.functions.map((f) => [
     `${formatCount(f.invocations)} inv`,

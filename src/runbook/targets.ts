@@ -1,3 +1,4 @@
+import { CallLedger, countCalls } from '../calls';
 import { describeError, ErrorCode, GofnError, isGofnError } from '../errors';
 import { plural } from '../format';
 import type { CallOptions, TargetPorts, TargetSet } from '../ports';
@@ -174,29 +175,32 @@ export async function fleetAcrossTargets(options: TargetsFleetOptions): Promise<
     return fleetOverview({ ...rest, sources: set.open(set.targets[0]!).sources, ...(select ? { select } : {}) });
   }
   const listed = new Map<string, number>();
-  const results = await Promise.all(
-    set.targets.map(async (target) => {
-      try {
-        const fleet = await fleetOverview({
-          ...rest,
-          sources: set.open(target).sources,
-          ...(select ? { select } : {}),
-          onProgress: (n) => {
-            listed.set(targetLabel(target), n);
-            let total = 0;
-            for (const count of listed.values()) total += count;
-            rest.onProgress?.(total);
-          },
-        });
-        return { target, fleet };
-      } catch (error) {
-        return { target, problem: describeError(error) };
-      }
-    }),
+  // Every request of every account and region, including those of one whose listing failed.
+  const ledger = new CallLedger();
+  const results = await countCalls(ledger, () =>
+    Promise.all(
+      set.targets.map(async (target) => {
+        try {
+          const fleet = await fleetOverview({
+            ...rest,
+            sources: set.open(target).sources,
+            ...(select ? { select } : {}),
+            onProgress: (n) => {
+              listed.set(targetLabel(target), n);
+              let total = 0;
+              for (const count of listed.values()) total += count;
+              rest.onProgress?.(total);
+            },
+          });
+          return { target, fleet };
+        } catch (error) {
+          return { target, problem: describeError(error) };
+        }
+      }),
+    ),
   );
 
   const rows: FleetRow[] = [];
-  const awsCalls: Record<string, number> = {};
   const statuses: FleetTargetStatus[] = [];
   let window: FleetReport['window'] | undefined;
   for (const result of results) {
@@ -212,7 +216,6 @@ export async function fleetAcrossTargets(options: TargetsFleetOptions): Promise<
     if (!fleet) continue;
     window ??= fleet.window;
     for (const row of fleet.functions) rows.push({ ...row, account: target.account, region: target.region });
-    for (const [call, n] of Object.entries(fleet.awsCalls)) awsCalls[call] = (awsCalls[call] ?? 0) + n;
   }
   rows.sort(
     (a, b) =>
@@ -228,7 +231,7 @@ export async function fleetAcrossTargets(options: TargetsFleetOptions): Promise<
     alias: options.alias ?? 'live',
     window: window ?? { start: new Date(end.getTime() - options.windowMs).toISOString(), end: end.toISOString() },
     functions: rows,
-    awsCalls: Object.fromEntries(Object.entries(awsCalls).sort(([a], [b]) => a.localeCompare(b))),
+    awsCalls: ledger.snapshot(),
     durationMs: Math.round(performance.now() - startedAt),
     source: set.open(set.targets[0]!).sources.kind,
     targets: statuses,

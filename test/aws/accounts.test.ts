@@ -115,7 +115,7 @@ describe('assumedRoleCredentials', () => {
     const error = first as GofnError;
     expect(error.code).toBe(ErrorCode.AccessDenied);
     expect(error.message).toBe(
-      `gofn could not assume ${memberRoleArn} in account prod (${memberAccount}): STS AssumeRole for ${memberRoleArn} (account prod) was denied: User: arn:aws:sts::444455556666:assumed-role/gofn-worker/x is not authorized to perform: sts:AssumeRole on resource: ${memberRoleArn}.`,
+      `gofn could not assume ${memberRoleArn} (account prod): STS AssumeRole was denied: User: arn:aws:sts::444455556666:assumed-role/gofn-worker/x is not authorized to perform: sts:AssumeRole on resource: ${memberRoleArn}.`,
     );
     expect(error.hint).toMatch(/member stack .* external ID/);
     expect(soon).toBe(first);

@@ -83,7 +83,7 @@ const ref = (name: string, tags: Record<string, string> = {}): ManagedFunctionRe
 
 const denied = new GofnError(
   ErrorCode.AccessDenied,
-  'gofn could not assume arn:aws:iam::444455556666:role/gofn-member in account staging (444455556666): denied.',
+  'gofn could not assume arn:aws:iam::444455556666:role/gofn-member (account staging): denied.',
 );
 
 describe('resolveFunction', () => {
@@ -141,8 +141,8 @@ describe('resolveFunction', () => {
     expect((error as GofnError).code).toBe(ErrorCode.NotFound);
     expect((error as GofnError).message).toBe(
       'no function "orders-api" with alias live in prod/us-east-1, prod/eu-west-1; ' +
-        'staging/us-east-1 could not be searched (gofn could not assume arn:aws:iam::444455556666:role/gofn-member in account staging (444455556666): denied); ' +
-        'staging/eu-west-1 could not be searched (gofn could not assume arn:aws:iam::444455556666:role/gofn-member in account staging (444455556666): denied).',
+        'staging/us-east-1 could not be searched (gofn could not assume arn:aws:iam::444455556666:role/gofn-member (account staging): denied); ' +
+        'staging/eu-west-1 could not be searched (gofn could not assume arn:aws:iam::444455556666:role/gofn-member (account staging): denied).',
     );
   });
 

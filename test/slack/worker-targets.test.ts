@@ -34,7 +34,7 @@ const prod = '111122223333';
 const staging = '444455556666';
 const denied = new GofnError(
   ErrorCode.AccessDenied,
-  `gofn could not assume arn:aws:iam::${staging}:role/gofn-member in account staging (${staging}): denied.`,
+  `gofn could not assume arn:aws:iam::${staging}:role/gofn-member (account staging): denied.`,
 );
 const throttling: Partial<FakeData> = { current: { invocations: 18_240, throttles: 412, peakConcurrency: 100 } };
 
