@@ -95,6 +95,11 @@ export interface SimOptions {
   queryRunsMs?: number;
   /** Whether alias `live` is in the middle of a canary (v42 stable, 10% on v43). Default false. */
   canary?: boolean;
+  /**
+   * Awaited before each request is sent, as the SDK resolves credentials before signing: an
+   * assumed-role credential provider makes the first request of an account wait for AssumeRole.
+   */
+  beforeRequest?: () => Promise<unknown>;
 }
 
 interface OperationStats {
@@ -122,6 +127,7 @@ export class SimulatedAws {
   private readonly fleetSize: number;
   private readonly managed: boolean;
   private readonly canary: boolean;
+  private readonly beforeRequest: (() => Promise<unknown>) | undefined;
   private metricQueryIds: string[] = [];
 
   constructor(options: SimOptions = {}) {
@@ -130,6 +136,7 @@ export class SimulatedAws {
     this.fleetSize = options.fleetSize ?? 0;
     this.managed = options.managed ?? true;
     this.canary = options.canary ?? false;
+    this.beforeRequest = options.beforeRequest;
     this.clients = createAwsClients({ region, maxAttempts: 1 });
     this.stubLambda();
     this.stubCloudWatch();
@@ -207,6 +214,7 @@ export class SimulatedAws {
 
   /** Counts the request, waits its latency, then answers (so an answer reflects the time it is given). */
   private async respond<T>(operation: string, answer: () => T): Promise<T> {
+    if (this.beforeRequest) await this.beforeRequest();
     let s = this.stats.get(operation);
     if (!s) this.stats.set(operation, (s = { count: 0, inFlight: 0, peakInFlight: 0, sentAt: [] }));
     s.count += 1;

@@ -15,8 +15,9 @@ import { benchAckWhileSlackHangs } from './ack-while-slack-hangs';
 import { benchAlarmRoot } from './alarm-root';
 import { benchBundleSize, benchColdLoad, buildBundles } from './bundles';
 import { benchDiagnosis } from './diagnosis';
+import { benchFleetAcrossAccounts } from './accounts';
 import { benchFleet } from './fleet';
-import { benchFleetMemory, benchWorkerMemory } from './memory';
+import { benchFleetAcrossAccountsMemory, benchFleetMemory, benchWorkerMemory } from './memory';
 import { repoRoot } from './paths';
 import { table, type BenchResult } from './stats';
 
@@ -34,6 +35,8 @@ const benchmarks: Record<string, Bench> = {
   diagnosis: () => benchDiagnosis({ runs: 5, otherQueryDurationsMs: [1000, 1500, 2500, 3000, 5000] }),
   fleet: () => benchFleet({ size: 1000, runs: 5 }),
   'fleet-memory': () => benchFleetMemory(5000, 3),
+  'fleet-accounts': () => benchFleetAcrossAccounts({ perTarget: 1000, runs: 5 }),
+  'fleet-accounts-memory': () => benchFleetAcrossAccountsMemory(1000, 3),
   'worker-memory': () => benchWorkerMemory(3, built().worker),
   'alarm-root': () => benchAlarmRoot(8),
 };
