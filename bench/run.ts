@@ -18,6 +18,7 @@ import { benchDiagnosis } from './diagnosis';
 import { benchFleetAcrossAccounts } from './accounts';
 import { benchFleet } from './fleet';
 import { benchFleetAcrossAccountsMemory, benchFleetMemory, benchWorkerMemory } from './memory';
+import { benchProfilingOverhead } from './profiling-overhead';
 import { repoRoot } from './paths';
 import { table, type BenchResult } from './stats';
 
@@ -39,6 +40,7 @@ const benchmarks: Record<string, Bench> = {
   'fleet-accounts-memory': () => benchFleetAcrossAccountsMemory(1000, 3),
   'worker-memory': () => benchWorkerMemory(3, built().worker),
   'alarm-root': () => benchAlarmRoot(8),
+  'profiling-overhead': () => benchProfilingOverhead({ invocations: 400, warmup: 30 }),
 };
 
 async function main(): Promise<number> {

@@ -10,6 +10,7 @@ import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -18,6 +19,7 @@ import { FunctionBasics, functionAlarm } from './function-basics';
 import { INSIGHTS_QUERIES } from './insights-queries';
 import type { ManagedWorkloadRef } from './managed-workloads';
 import { FUNCTION_CHECKOV_SKIPS, checkovSkip, suppress } from './nag';
+import { enableProfiling, type ProfilingRef } from './profiling';
 
 /**
  * Alarms that may roll a CodeDeploy deployment back. The canary ones watch the version being
@@ -167,6 +169,12 @@ export interface GoWorkloadProps {
   readonly deploymentConfig?: codedeploy.ILambdaDeploymentConfig;
   /** @default - see GoWorkloadAlarmProps */
   readonly alarms?: GoWorkloadAlarmProps;
+  /**
+   * A bucket (see ProfileBucket) for `gofn profile`: the function gets a flag parameter and the
+   * grants to read it and upload its profiles there (infra/lib/profiling.ts).
+   * @default - no profiling
+   */
+  readonly profileBucket?: s3.IBucket;
 }
 
 export type GoWorkloadAlarms = Record<RollbackSignal | 'dlqDepth', cloudwatch.Alarm>;
@@ -190,6 +198,8 @@ export class GoWorkload extends Construct {
   readonly url?: string;
   readonly alarms: GoWorkloadAlarms;
   readonly logGroup: logs.LogGroup;
+  /** The flag parameter and bucket, when the function can be profiled. */
+  readonly profiling?: ProfilingRef;
 
   constructor(scope: Construct, id: string, props: GoWorkloadProps) {
     super(scope, id);
@@ -346,6 +356,9 @@ export class GoWorkload extends Construct {
     // reads the depth of the queue this tag names, from the same batched GetMetricData.
     fnTags.add(TAG.deadLetterQueue, this.deadLetterQueue.queueName);
     if (settings.ownersTag !== undefined) fnTags.add(TAG.owners, settings.ownersTag);
+    if (props.profileBucket) {
+      this.profiling = enableProfiling(this, this.function, functionName, props.profileBucket);
+    }
   }
 
   /** The resources gofn's actions touch, for the bot's least-privilege policy. */
@@ -355,6 +368,7 @@ export class GoWorkload extends Construct {
       deadLetterQueueArn: this.deadLetterQueue.queueArn,
       sourceQueueArn: this.sourceQueue?.queueArn,
       deploymentGroupArn: this.deploymentGroup.deploymentGroupArn,
+      ...this.profiling,
     };
   }
 

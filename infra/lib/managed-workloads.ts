@@ -16,6 +16,11 @@ export interface ManagedWorkloadRef {
    * the alias it rolls back).
    */
   readonly deploymentGroupArn?: string;
+  /**
+   * The function's profiling flag (SSM parameter), if it can be profiled: turn profiling on and
+   * off, and read the profiles bucket of the account and region (gofn-profiles-<account>-<region>).
+   */
+  readonly profileParameterArn?: string;
 }
 
 const FIELDS = {
@@ -23,6 +28,7 @@ const FIELDS = {
   deadLetterQueueArn: { required: true, service: 'sqs' },
   sourceQueueArn: { required: false, service: 'sqs' },
   deploymentGroupArn: { required: false, service: 'codedeploy' },
+  profileParameterArn: { required: false, service: 'ssm' },
 } as const;
 
 /**

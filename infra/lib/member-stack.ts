@@ -1,5 +1,6 @@
 import {
   ArnFormat,
+  Aws,
   CfnOutput,
   CfnParameter,
   DefaultStackSynthesizer,
@@ -12,6 +13,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { TAG, lambdaLogGroupName } from './conventions';
 import { suppress } from './nag';
+import { PROFILE_PREFIX } from './profiling';
 import {
   READS_ON_ALARMS,
   READS_ON_ANY_RESOURCE,
@@ -84,6 +86,11 @@ export class MemberStack extends Stack {
       value: this.role.roleArn,
       description: 'The roleArn of this account in GOFN_TARGETS',
     });
+  }
+
+  /** The profiles buckets of this account, whatever the region (profiling.ts's PROFILES_BUCKET_NAME). */
+  private profilesBuckets(): string {
+    return `arn:${Aws.PARTITION}:s3:::gofn-profiles-${Aws.ACCOUNT_ID}-*`;
   }
 
   /** ARNs of this account in every region: gofn looks at the regions its configuration lists. */
@@ -183,6 +190,25 @@ export class MemberStack extends Stack {
           resources: ['*'],
         }),
         new iam.PolicyStatement({
+          // ssm-profile-flags.ts GetParameterCommand / PutParameterCommand: a function's profiling
+          // flag, under /gofn/profile/ (profiling.ts enableProfiling).
+          sid: 'FlipProfilingFlags',
+          actions: ['ssm:GetParameter', 'ssm:PutParameter'],
+          resources: [this.anyRegion('ssm', 'parameter', 'gofn/profile/*', ArnFormat.SLASH_RESOURCE_NAME)],
+        }),
+        new iam.PolicyStatement({
+          // s3-profile-store.ts ListObjectsV2Command: the account's profiles buckets (one a region).
+          sid: 'ListProfiles',
+          actions: ['s3:ListBucket'],
+          resources: [this.profilesBuckets()],
+        }),
+        new iam.PolicyStatement({
+          // s3-profile-store.ts GetObjectCommand / PutObjectCommand: the instances' profiles, and the merge.
+          sid: 'ReadAndMergeProfiles',
+          actions: ['s3:GetObject', 's3:PutObject'],
+          resources: [`${this.profilesBuckets()}/${PROFILE_PREFIX}/*`],
+        }),
+        new iam.PolicyStatement({
           // The same SQS calls on queues encrypted with a customer-managed key, through SQS only.
           sid: 'UseQueueKeysThroughSqs',
           actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
@@ -204,6 +230,18 @@ export class MemberStack extends Stack {
       [
         'Resource::*',
         'codedeploy:StopDeployment supports no resource-level permissions; gofn stops only deployments of the alias it rolls back',
+      ],
+      [
+        'Resource::arn:<AWS::Partition>:ssm:*:<AWS::AccountId>:parameter/gofn/profile/*',
+        'Profiling flags only, under /gofn/profile/: one parameter per function gofn may profile',
+      ],
+      [
+        'Resource::arn:<AWS::Partition>:s3:::gofn-profiles-<AWS::AccountId>-*',
+        "The account's profiles buckets, one per region (profiling.ts names them gofn-profiles-<account>-<region>)",
+      ],
+      [
+        `Resource::arn:<AWS::Partition>:s3:::gofn-profiles-<AWS::AccountId>-*/${PROFILE_PREFIX}/*`,
+        'Profiles are read and the merged one written under profiles/ of those buckets only',
       ],
       [
         'Resource::arn:<AWS::Partition>:kms:*:<AWS::AccountId>:key/*',

@@ -1,9 +1,10 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { LIVE_ALIAS, TAG, lambdaLogGroupName } from './conventions';
 import type { ManagedWorkloadRef } from './managed-workloads';
 import { suppress } from './nag';
+import { PROFILES_BUCKET_NAME } from './profiling';
 
 /** One grant: the IAM actions, and the gofn call (src/aws adapter and SDK command) that needs them. */
 export interface Grant {
@@ -195,7 +196,17 @@ export function grantFleetAccess(scope: Construct, role: iam.IRole, workloads: r
     ],
     // sqs-control.ts SendMessageBatchCommand, and the destination of a move task.
     ['RefillManagedSourceQueues', ['sqs:SendMessage'], listed((w) => w.sourceQueueArn)],
+    ['ProfileManagedFunctions', ['ssm:GetParameter', 'ssm:PutParameter'], listed((w) => w.profileParameterArn)],
   ];
+  // With a function to profile: its instances' profiles, in the account's profiles bucket.
+  const profilesBucket = `arn:${Aws.PARTITION}:s3:::${PROFILES_BUCKET_NAME}`;
+  const profiling = listed((w) => w.profileParameterArn).length > 0;
+  if (profiling) {
+    perWorkload.push(
+      ['ListProfiles', ['s3:ListBucket'], [profilesBucket]],
+      ['ReadAndMergeProfiles', ['s3:GetObject', 's3:PutObject'], [`${profilesBucket}/profiles/*`]],
+    );
+  }
   const act = new iam.Policy(scope, 'ActOnManagedPolicy', {
     statements: [
       new iam.PolicyStatement({
@@ -238,6 +249,14 @@ export function grantFleetAccess(scope: Construct, role: iam.IRole, workloads: r
     ],
   });
   act.attachToRole(role);
+  if (profiling) {
+    suppress(
+      act,
+      'AwsSolutions-IAM5',
+      'Profiles are read and the merged one written under profiles/ of the profiles bucket only; their names carry function, version, instance and session',
+      ['Resource::arn:<AWS::Partition>:s3:::gofn-profiles-<AWS::AccountId>-<AWS::Region>/profiles/*'],
+    );
+  }
   suppress(
     act,
     'AwsSolutions-IAM5',

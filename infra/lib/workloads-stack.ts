@@ -8,6 +8,7 @@ import type { Construct } from 'constructs';
 import { stackKey } from './encryption';
 import { GoWorkload, type WorkloadTraces } from './go-workload';
 import type { ManagedWorkloadRef } from './managed-workloads';
+import { ProfileBucket } from './profiling';
 
 export interface WorkloadsStackProps extends StackProps {
   /** Name of gofn's alarm topic (created by the bot stack). */
@@ -59,8 +60,11 @@ export class WorkloadsStack extends Stack {
       this.formatArn({ service: 'sns', resource: props.alarmTopicName, arnFormat: ArnFormat.NO_RESOURCE_NAME }),
     );
     this.key = stackKey(this, 'Key', { description: 'gofn sample workloads: DLQs, tables and logs' });
+    // Where `gofn profile` finds the samples' CPU profiles (docs/profiling.md).
+    const profiles = new ProfileBucket(this, 'Profiles');
     const common = {
       alarmTopic,
+      profileBucket: profiles.bucket,
       encryptionKey: this.key,
       owners: props.owners,
       owner: 'gofn-samples',
@@ -100,6 +104,7 @@ export class WorkloadsStack extends Stack {
       new CfnOutput(this, 'OrdersQueueUrl', { value: this.ordersWorker.sourceQueue.queueUrl });
     }
     new CfnOutput(this, 'ItemsTableName', { value: items.tableName });
+    new CfnOutput(this, 'ProfilesBucketName', { value: profiles.bucket.bucketName });
   }
 
   get refs(): ManagedWorkloadRef[] {

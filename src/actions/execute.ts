@@ -1,6 +1,7 @@
 import { ErrorCode, GofnError } from '../errors';
 import { formatCount, formatClock, formatPercent, formatVersion } from '../format';
 import { recordAliasVersion } from './alias-history';
+import { collectProfiles, runProfile } from './profile';
 import { replayDlq, type ReplayResult } from './replay';
 import type { ActionDeps, Plan } from './types';
 
@@ -36,6 +37,11 @@ export async function executePlan(plan: Plan, deps: ActionDeps): Promise<Execute
     case 'replay-dlq':
       sent = { replayed: await replayDlq(plan, deps) };
       break;
+    case 'profile': {
+      // The flag's read-back is its verification; what follows is the recording and its collection.
+      const profiled = await runProfile(plan, deps);
+      return { ...profiled, verifiedAt: deps.now?.() ?? new Date() };
+    }
   }
   const readBack = await readBackPlan(plan, deps, sent);
   if ('executed' in readBack) return readBack.executed;
@@ -112,6 +118,21 @@ export async function readBackPlan(
           done: `raised reserved concurrency of ${plan.functionName}: ${plan.from === undefined ? 'unset' : formatCount(plan.from)} → ${formatCount(plan.to)}`,
           before: { reservedConcurrency: plan.from ?? null },
           after: { reservedConcurrency: readBack },
+          verifiedAt: now(),
+        },
+      };
+    }
+    case 'profile': {
+      // A retry after the attempt that turned profiling on died: its instances' profiles, if any.
+      const ports = control.profiles;
+      if (!ports) return { observed: 'no profiling ports' };
+      const collected = await collectProfiles(ports, plan, deps);
+      if (collected.instances === 0) return { observed: `no profile of session ${plan.session}` };
+      return {
+        executed: {
+          done: `profiled ${plan.functionName}: ${formatCount(Number(collected.record.samples))} CPU samples across ${collected.instances} instances, collected after an earlier attempt stopped (${String(collected.record.merged)})`,
+          before: {},
+          after: collected.record,
           verifiedAt: now(),
         },
       };

@@ -4,6 +4,7 @@ import { ErrorCode, GofnError } from '../errors';
 import { formatCount, formatPercent, formatVersion, plural } from '../format';
 import type { DeploymentGroupRef, FunctionInfo } from '../ports';
 import { previousRecordedVersion } from './alias-history';
+import { planProfile } from './profile';
 import type { ActionDeps, ActionRequest, Plan, RollbackTargetSource } from './types';
 
 /** Lambda keeps this much of the account's concurrency unreserved. */
@@ -37,6 +38,8 @@ export async function planAction(request: ActionRequest, deps: ActionDeps, known
       return { fn, plan: await planConcurrency(request, fn, deps) };
     case 'replay-dlq':
       return { fn, plan: await planReplay(request, fn, deps) };
+    case 'profile':
+      return { fn, plan: await planProfile(request, fn, deps) };
   }
 }
 

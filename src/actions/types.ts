@@ -21,6 +21,9 @@ export interface ActionRequest {
     concurrencyFrom?: number | undefined;
     concurrencyTo?: number | undefined;
     queue?: string | undefined;
+    /** Profile: the version to record (default the alias's) and for how long (default 30 s). */
+    version?: string | undefined;
+    seconds?: number | undefined;
     /**
      * Where `toVersion` came from when it was not asked for but planned (the CLI shows a plan,
      * then runs it pinned): the audit keeps saying so. Default `requested`.
@@ -92,6 +95,20 @@ export type Plan =
       destinationArn: string | undefined;
       /** Both queues are FIFO: messages keep their group and deduplication IDs. */
       fifo?: boolean | undefined;
+    }
+  | {
+      kind: 'profile';
+      sentence: string;
+      functionName: string;
+      alias: string;
+      version: string;
+      /** How long each warm instance records, from when it reads the flag. */
+      seconds: number;
+      /** The SSM parameter the function reads, and the bucket it uploads to (its gofn:profile tags). */
+      parameter: string;
+      bucket: string;
+      /** Names this request's profiles in the bucket; one recording per instance per session. */
+      session: string;
     };
 
 export type OutcomeStatus = 'succeeded' | 'refused' | 'conflict' | 'failed' | 'duplicate';
@@ -118,6 +135,11 @@ export interface ActionSettings {
   replayVisibilitySeconds?: number;
   /** Slack users and user groups allowed to act on every function. */
   admins: string[];
+  /**
+   * Profiling: how long the functions reuse a read of their flag (GOFN_PROFILE_FLAG_TTL_SECONDS,
+   * 30 s), and how long after the window gofn waits for the last uploads (5 s).
+   */
+  profiling?: { flagTtlSeconds: number; uploadGraceSeconds: number };
 }
 
 export interface ActionDeps {
@@ -137,6 +159,8 @@ export interface ActionDeps {
    * the worker sets the invocation's remaining time, after which nobody is running it.
    */
   leaseSeconds?: number | undefined;
+  /** What is left of the invocation running the action: a long action (profiling) ends its wait in time. */
+  timeLeftMs?: () => number | undefined;
   /**
    * The invocation running this (Lambda request ID): a retry of the same invocation takes over
    * its claim at once (see claims.ts).

@@ -5,8 +5,10 @@ import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { XRayClient } from '@aws-sdk/client-xray';
 import { ErrorCode, GofnError } from '../errors';
@@ -34,6 +36,10 @@ export interface AwsClients {
   readonly secretsManager: SecretsManagerClient;
   /** The deployed bot stack's outputs, for the CLI to find gofn's table. */
   readonly cloudFormation: CloudFormationClient;
+  /** The profiling flags (`gofn profile`). */
+  readonly ssm: SSMClient;
+  /** The profiles bucket. */
+  readonly s3: S3Client;
   /** The region the clients use, as the SDK resolved it. NoCredentials when there is none. */
   resolveRegion(): Promise<string>;
   /** Closes the sockets of the clients created so far. */
@@ -57,6 +63,8 @@ class LazyAwsClients implements AwsClients {
   private dynamodbClient?: DynamoDBClient;
   private secretsManagerClient?: SecretsManagerClient;
   private cloudFormationClient?: CloudFormationClient;
+  private ssmClient?: SSMClient;
+  private s3Client?: S3Client;
 
   constructor(readonly settings: AwsClientSettings) {
     this.registry = new ClientRegistry(settings);
@@ -108,6 +116,18 @@ class LazyAwsClients implements AwsClients {
     return (this.cloudFormationClient ??= this.registry.make(
       'CloudFormation',
       (config) => new CloudFormationClient(config),
+    ));
+  }
+  get ssm(): SSMClient {
+    return (this.ssmClient ??= this.registry.make('SSM', (config) => new SSMClient(config)));
+  }
+  get s3(): S3Client {
+    // An endpoint override (the emulator, an S3-compatible store) is addressed path-style:
+    // bucket.127.0.0.1 is no host name.
+    const overridden = Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL);
+    return (this.s3Client ??= this.registry.make(
+      'S3',
+      (config) => new S3Client({ ...config, forcePathStyle: overridden }),
     ));
   }
 

@@ -23,6 +23,8 @@ export { LambdaJobQueue } from './lambda-job-queue';
 export { slackSecretsFromSecretsManager, type SlackCredentials } from './slack-secrets';
 export { SqsControl } from './sqs-control';
 export { stackOutput } from './stack-outputs';
+export { S3ProfileStore } from './s3-profile-store';
+export { SsmProfileFlags } from './ssm-profile-flags';
 
 export interface AwsSourcesOptions extends AwsClientOptions {
   /** Share clients (and their connections) with other code; created from the options otherwise. */

@@ -14,6 +14,8 @@ export const awsServices = {
   DynamoDB: 'dynamodb',
   SecretsManager: 'secretsmanager',
   CloudFormation: 'cloudformation',
+  SSM: 'ssm',
+  S3: 's3',
 } as const;
 
 export type AwsServiceName = keyof typeof awsServices;

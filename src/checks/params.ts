@@ -70,7 +70,13 @@ export const checkParams = {
     })
     .strict(),
   dlq: z.object({ thresholds: z.object({ messages: above.optional() }).strict() }).strict(),
-  profile: z.object({ thresholds: z.object({}).strict().default({}) }).strict(),
+  profile: z
+    .object({
+      thresholds: z.object({}).strict().default({}),
+      // how long each warm instance records when the step's profile action runs
+      seconds: z.number().int().min(5).max(300).default(30),
+    })
+    .strict(),
 } as const;
 
 export type CheckKind = keyof typeof checkParams;

@@ -14,7 +14,7 @@ export interface ThresholdPair {
   critical?: number | undefined;
 }
 
-export type ActionKind = 'rollback' | 'replay-dlq' | 'raise-concurrency';
+export type ActionKind = 'rollback' | 'replay-dlq' | 'raise-concurrency' | 'profile';
 
 export interface Link {
   label: string;
@@ -39,6 +39,8 @@ export interface ActionHints {
     kind: 'sqs-source' | 'dead-letter-config' | 'on-failure';
   };
   raiseConcurrency?: { current: number | undefined; suggested: number; headroom: number | undefined };
+  /** The function can be profiled: its version, and how long to record. */
+  profile?: { version: string; seconds: number };
 }
 
 export interface CheckResult {

@@ -2,6 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { ErrorCode, GofnError } from '../errors';
 import { registerActions } from './commands/actions';
 import { registerDemo } from './commands/demo';
+import { registerLint } from './commands/lint';
+import { registerProfile } from './commands/profile';
 import { registerStatus } from './commands/status';
 import { registerTest } from './commands/test';
 import { reportFailure } from './common';
@@ -21,8 +23,10 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
     .exitOverride();
   registerStatus(program, io, setExit);
   registerActions(program, io, setExit);
+  registerProfile(program, io, setExit);
   registerDemo(program, io, setExit);
   registerTest(program, io, setExit);
+  registerLint(program, io, setExit);
   program.commands.forEach((command) => command.exitOverride().configureOutput(program.configureOutput()));
   return program;
 }

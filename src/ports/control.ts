@@ -1,6 +1,7 @@
 /** Changing production: the ports the actions write through. */
 import type { CallOptions } from './common';
 import type { DeploymentGroupRef, DeploymentInfo } from './deploys';
+import type { ProfilePorts } from './profiles';
 
 export interface AliasState {
   functionName: string;
@@ -101,4 +102,6 @@ export interface ControlPorts {
   lambda: LambdaControlPort;
   deploys: DeployControlPort;
   queues: QueueControlPort;
+  /** The profiling flag and bucket (`gofn profile`); absent where there is nothing to profile (the simulator). */
+  profiles?: ProfilePorts | undefined;
 }

@@ -13,4 +13,5 @@ export * from './sources';
 export * from './control';
 export * from './store';
 export * from './alarms';
+export * from './profiles';
 export * from './targets';

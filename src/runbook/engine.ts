@@ -149,7 +149,9 @@ async function runStep(step: RunbookStep, ctx: CheckContext, signal: AbortSignal
       links: [],
     };
   }
-  const offered = isAtLeastWarn(result.status) ? offersFor(step, ctx.fn, result, ref) : [];
+  // A step that guides rather than measures (the profile) offers its action whatever its status.
+  const informational = informationalChecks.has(step.check);
+  const offered = isAtLeastWarn(result.status) || informational ? offersFor(step, ctx.fn, result, ref) : [];
   return {
     id: step.id,
     title: step.title,
@@ -160,7 +162,7 @@ async function runStep(step: RunbookStep, ctx: CheckContext, signal: AbortSignal
     actions: offered,
     links: result.links,
     reason: result.status === 'unknown' ? (result.reason ?? result.summary) : null,
-    informational: informationalChecks.has(step.check),
+    informational,
     headline: result.headline ?? null,
   };
 }

@@ -86,7 +86,7 @@ export interface FleetReport {
   region: string;
   alias: string;
   window: { start: string; end: string };
-  /** Worst status first, then most errors. */
+  /** Worst status first, then most signals at that status, then most errors. */
   functions: FleetRow[];
   awsCalls: Record<string, number>;
   durationMs: number;
@@ -183,10 +183,10 @@ export async function fleetOverview(options: FleetOptions): Promise<FleetReport>
     });
   });
 
-  rows.sort(
-    (a, b) =>
-      statusRank(b.status) - statusRank(a.status) || b.errors - a.errors || a.function.localeCompare(b.function),
-  );
+  // Worst status first; among equals, the row with more signals at that status (throttled, slow
+  // and saturated beats slow alone), then the most errors: a count that noise can swap between
+  // two rows is the last word, not the first.
+  rows.sort(worstFirst);
   return {
     region: options.sources.region,
     alias,
@@ -196,6 +196,17 @@ export async function fleetOverview(options: FleetOptions): Promise<FleetReport>
     durationMs: Math.round(performance.now() - startedAt),
     source: options.sources.kind,
   };
+}
+
+/** The fleet's order (see fleetOverview); the fleet across accounts and regions sorts by it too. */
+export function worstFirst(a: FleetRow, b: FleetRow): number {
+  const atStatus = (row: FleetRow) => row.findings.filter((f) => f.status === row.status).length;
+  return (
+    statusRank(b.status) - statusRank(a.status) ||
+    atStatus(b) - atStatus(a) ||
+    b.errors - a.errors ||
+    a.function.localeCompare(b.function)
+  );
 }
 
 function targetOf(ref: ManagedFunctionRef, alias: string): FleetTarget {

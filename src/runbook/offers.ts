@@ -67,5 +67,15 @@ export function offerAction(kind: ActionKindName, ctx: OfferContext): OfferedAct
         params: { function: ctx.functionName, queue: hint.queueName, messages: hint.messages },
       };
     }
+    case 'profile': {
+      const hint = ctx.hints?.profile;
+      if (!hint) return undefined;
+      return {
+        ...base,
+        label: `Profile ${formatVersion(hint.version)} for ${hint.seconds} s`,
+        command: cliCommand('profile', ctx, ...(hint.seconds === 30 ? [] : ['--seconds', hint.seconds])),
+        params: { function: ctx.functionName, version: hint.version, seconds: hint.seconds },
+      };
+    }
   }
 }

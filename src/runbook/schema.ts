@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { checkKinds, checkParams, type CheckKind, type CheckParams } from '../checks/params';
 
-export const actionKinds = ['rollback', 'replay-dlq', 'raise-concurrency'] as const;
+export const actionKinds = ['rollback', 'replay-dlq', 'raise-concurrency', 'profile'] as const;
 
 const stepBase = {
   id: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'expected a lowercase id like "cold-starts"'),

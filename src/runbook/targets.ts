@@ -17,6 +17,7 @@ import {
   type FleetReport,
   type FleetRow,
   type FleetTargetStatus,
+  worstFirst,
 } from './fleet';
 import { percentOf, round, statusRank } from '../checks/grade';
 import type { ControlPorts, Sources } from '../ports';
@@ -219,9 +220,7 @@ export async function fleetAcrossTargets(options: TargetsFleetOptions): Promise<
   }
   rows.sort(
     (a, b) =>
-      statusRank(b.status) - statusRank(a.status) ||
-      b.errors - a.errors ||
-      a.function.localeCompare(b.function) ||
+      worstFirst(a, b) ||
       (a.account ?? '').localeCompare(b.account ?? '') ||
       (a.region ?? '').localeCompare(b.region ?? ''),
   );

@@ -26,7 +26,7 @@ export const actionClaimSchema = z.strictObject({
   v: z.literal(1),
   /** Unique per offered action: the idempotency key that makes it run at most once. */
   id: z.uuid(),
-  kind: z.enum(['rollback', 'replay-dlq', 'raise-concurrency']),
+  kind: z.enum(['rollback', 'replay-dlq', 'raise-concurrency', 'profile']),
   fn: z.string().min(1).max(170),
   alias: z.string().min(1).max(128),
   params: z

@@ -395,6 +395,7 @@ export function createWorker(options: WorkerOptions) {
       now,
       leaseSeconds: budget.leaseSeconds,
       holder: budget.holder,
+      timeLeftMs: budget.leftMs,
       onProgress: async (sentence) => {
         await slack.post(job.channel, plainMessage(`⏳ ${sentence}`), thread).catch(() => undefined);
       },
@@ -677,6 +678,8 @@ function requestFromClaim(claim: ActionClaim, user: string, target: TargetRef | 
       concurrencyFrom: num(p.from),
       concurrencyTo: num(p.to),
       queue: str(p.queue),
+      version: str(p.version),
+      seconds: num(p.seconds),
     },
     actor: { via: 'slack', id: user },
     requestId: claim.id,

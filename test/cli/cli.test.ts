@@ -232,17 +232,18 @@ describe('gofn demo and gofn test', () => {
     // What the demo shows as typed runs on the same simulated fleet when pasted.
     expect(commands).toEqual([
       '$ gofn status --scenario runbooks/scenarios',
+      '$ gofn status orders-api --scenario runbooks/scenarios',
       '$ gofn status profile-api --scenario runbooks/scenarios',
-      '$ gofn status search-api --scenario runbooks/scenarios',
       '$ gofn status pricing-api --scenario runbooks/scenarios',
     ]);
     const suggested = run.stdout.split('\n').filter((l) => /^(Run: |      or )/.test(l));
     expect(suggested.length).toBeGreaterThan(0);
     expect(suggested.every((l) => l.endsWith(' --scenario runbooks/scenarios'))).toBe(true);
-    // Worst first, then most errors: the slow downstream, then the cold-start storm the fleet sees.
+    // Worst first, then the most signals at that status: throttled, saturated and slow, then slow
+    // alone (the slow downstream).
     expect(run.stdout).toMatch(/listed in \d+\.\d s \(simulated AWS latency\) · \d+ simulated AWS requests/);
     expect(run.stdout).toContain('CRITICAL  Downstream latency: DynamoDB is slow: p95 1.4 s');
-    expect(run.stdout).toContain('CRITICAL  Cold starts: cold starts jumped to');
+    expect(run.stdout).toContain('CRITICAL  Throttles: reserved concurrency 100 is saturated');
     expect(run.stdout).toMatch(
       / {2}✖ recent deploy +canary: v13 takes 10% since \d\d:\d\d \(CodeDeploy d-8RT1CNRY1, Canary10Percent30Minutes\) · errors v13 \d\.\d% vs v12 0\.\d+% · p99 v13 3\.\d s vs v12 3\d\d ms/,
     );

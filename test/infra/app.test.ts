@@ -80,6 +80,11 @@ describe('the gofn app (bot + sample workloads)', () => {
         'GofnBot/ActOnManagedPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:*]',
         'GofnBot/ActOnManagedPolicy AwsSolutions-IAM5[Resource::*]',
         'GofnBot/ActOnManagedPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*]',
+        // Profiling: each function uploads under its own prefix; the bot reads and merges under profiles/.
+        'GofnWorkloads/Profiles/Bucket AwsSolutions-S1',
+        'GofnWorkloads/Hello/Basics/Role AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::<ProfilesBucket469E1538>/profiles/gofn-sample-hello/*]',
+        'GofnWorkloads/OrdersWorker/Basics/Role AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::<ProfilesBucket469E1538>/profiles/gofn-sample-orders-worker/*]',
+        'GofnBot/ActOnManagedPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::gofn-profiles-<AWS::AccountId>-<AWS::Region>/profiles/*]',
       ].sort(),
     );
   });

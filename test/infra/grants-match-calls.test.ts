@@ -22,8 +22,10 @@ const PREFIX: Record<string, string> = {
   'lib-dynamodb': 'dynamodb',
   'client-lambda': 'lambda',
   'client-resource-groups-tagging-api': 'tag',
+  'client-s3': 's3',
   'client-secrets-manager': 'secretsmanager',
   'client-sqs': 'sqs',
+  'client-ssm': 'ssm',
   'client-sts': 'sts',
   'client-xray': 'xray',
 };
@@ -36,6 +38,7 @@ const ACTION_OF: Record<string, string> = {
   'dynamodb:Update': 'dynamodb:UpdateItem',
   'sqs:SendMessageBatch': 'sqs:SendMessage',
   'sqs:DeleteMessageBatch': 'sqs:DeleteMessage',
+  's3:ListObjectsV2': 's3:ListBucket',
 };
 
 /** Calls only the terminal makes, with the person's own credentials: the bot never sends them. */
@@ -82,6 +85,7 @@ describe('the bot stack grants what src/aws calls', () => {
           functionArn: 'arn:aws:lambda:eu-west-1:111122223333:function:orders-worker',
           deadLetterQueueArn: 'arn:aws:sqs:eu-west-1:111122223333:orders-dlq',
           sourceQueueArn: 'arn:aws:sqs:eu-west-1:111122223333:orders',
+          profileParameterArn: 'arn:aws:ssm:eu-west-1:111122223333:parameter/gofn/profile/orders-worker',
         },
       ],
       targets: {

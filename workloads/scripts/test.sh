@@ -1,8 +1,8 @@
 #!/bin/sh
 # The Go workloads' test suite, as the root scripts/test.sh (npm test) runs it:
-#   1. gofmt and go vet
-#   2. go test ./...                  unit tests, handlers against fakes; the secrets package
-#                                     against SSM and Secrets Manager in the AWS emulator (moto)
+#   1. gofmt and go vet, then gofn's own analyzers (lint/, the Go-on-Lambda footguns) as a vet tool
+#   2. go test ./...                  unit tests, handlers against fakes; the secrets and profiling
+#                                     packages against SSM, Secrets Manager and S3 in the AWS emulator (moto)
 #   3. scripts/build.sh               the arm64 release build; prints the checksums
 #   4. scripts/repro-test.sh          the same build from two other paths must match
 #   5. e2e (go test -tags rie)        each bootstrap under the Lambda Runtime Interface
@@ -18,7 +18,8 @@ step() { printf '\n-- workloads: %s (at %ss)\n' "$*" "$(( $(date +%s) - started 
 
 moto=../.venv/bin/moto_server
 [ -x "$moto" ] || { echo "workloads: $moto is missing; run: sh scripts/setup.sh all" >&2; exit 1; }
-# The unit tests of internal/secrets and the e2e tests start their own emulator from it.
+# The unit tests of internal/secrets and internal/profiling, and the e2e tests, start their own
+# emulator from it.
 GOFN_MOTO="$(cd "$(dirname "$moto")" && pwd)/moto_server"
 export GOFN_MOTO
 
@@ -44,6 +45,11 @@ unformatted=$(gofmt -l .)
 [ -z "$unformatted" ] || { echo "workloads: not gofmt-ed: $unformatted" >&2; exit 1; }
 go vet ./...
 go vet -tags rie ./e2e
+
+step "gofnlint (lint/: the Go-on-Lambda footguns; docs/lint.md)"
+go build -o .cache/bin/gofnlint ./lint/cmd/gofnlint
+go vet -vettool="$PWD/.cache/bin/gofnlint" ./...
+go vet -vettool="$PWD/.cache/bin/gofnlint" -tags rie ./e2e
 
 step "unit tests"
 go test -count=1 ./...

@@ -39,7 +39,7 @@ Exit codes: 0 done; 1 nothing changed (you declined, or gofn refused: not allowe
 the world changed since the plan); 2 it was tried and failed; 3 it could not start (bad option,
 unknown function, no credentials). Every attempt is recorded: see \`gofn audit <function>\`.`;
 
-function withWorldOptions(command: Command): Command {
+export function withWorldOptions(command: Command): Command {
   return command
     .addHelpText('after', ACTION_EXIT_CODES)
     .option('--alias <name>', 'alias to act on', 'live')
@@ -205,6 +205,22 @@ function maxConcurrencyOf(io: CliIO, options: ActionOptions): number {
   return value;
 }
 
+/**
+ * How long the functions reuse a read of their profiling flag: GOFN_PROFILE_FLAG_TTL_SECONDS, as
+ * set on the functions (30 s, internal/profiling's default, when unset).
+ */
+function profilingSettings(io: CliIO): { flagTtlSeconds: number; uploadGraceSeconds: number } {
+  const raw = io.env.GOFN_PROFILE_FLAG_TTL_SECONDS;
+  const ttl = raw === undefined ? 30 : Number(raw);
+  if (!/^\d{1,4}$/.test(raw ?? '30')) {
+    throw new GofnError(
+      ErrorCode.InvalidInput,
+      `GOFN_PROFILE_FLAG_TTL_SECONDS "${raw}" is not a whole number of seconds.`,
+    );
+  }
+  return { flagTtlSeconds: ttl, uploadGraceSeconds: 5 };
+}
+
 /** The person at the terminal, as the audit record names them. */
 function cliActor(): { via: 'cli'; id: string } {
   let user = 'unknown';
@@ -227,6 +243,8 @@ function pinnedTo(plan: Plan): ActionRequest['expected'] {
       return { concurrencyFrom: plan.from, concurrencyTo: plan.to };
     case 'replay-dlq':
       return { queue: plan.dlqName };
+    case 'profile':
+      return { version: plan.version, seconds: plan.seconds };
   }
 }
 
@@ -258,6 +276,8 @@ export async function act(
   options: ActionOptions,
   expected: (options: ActionOptions) => ActionRequest['expected'],
   open: (choice: WorldChoice) => Promise<World> = openWorld,
+  /** More output after a success (the profile's table and file). */
+  finish?: (outcome: ActionOutcome, world: World, style: Style) => Promise<void>,
 ): Promise<number> {
   let exit: number = EXIT.unusable;
   await runCommand(io, options, async () => {
@@ -288,7 +308,13 @@ export async function act(
       sources: found.sources,
       control: found.control,
       store: world.store,
-      settings: { maxConcurrency, replayRatePerSecond: rate, admins: [] },
+      settings: {
+        maxConcurrency,
+        replayRatePerSecond: rate,
+        admins: [],
+        // Read only by the action that uses it, so a bad value cannot stop another.
+        ...(kind === 'profile' ? { profiling: profilingSettings(io) } : {}),
+      },
       log: errorsToStderr(io),
       onProgress: (sentence: string) => {
         io.stderr.write(`  ${sentence}\n`);
@@ -344,6 +370,7 @@ export async function act(
     }
     const outcome = await runAction({ ...request, expected: { ...request.expected, ...pinnedTo(plan) } }, deps);
     printOutcome(io, style, outcome, options);
+    if (outcome.status === 'succeeded') await finish?.(outcome, world, style);
     exit = EXIT[outcome.status];
     return exit;
   });

@@ -1,5 +1,5 @@
 import type { KnownBlock, ModalView } from '@slack/types';
-import { formatCount, formatPercent } from '../../format';
+import { formatCount, formatPercent, formatVersion } from '../../format';
 import type { ActionClaim } from '../action-token';
 import { clip, escapeMrkdwn, LIMITS, mention } from './mrkdwn';
 import { CONFIRM_BUTTON_PREFIX, type SlackMessage } from './report';
@@ -18,6 +18,7 @@ const verbs: Record<ActionClaim['kind'], { title: string; submit: string }> = {
   rollback: { title: 'Confirm rollback', submit: 'Roll back' },
   'replay-dlq': { title: 'Confirm DLQ replay', submit: 'Replay' },
   'raise-concurrency': { title: 'Confirm concurrency', submit: 'Raise' },
+  profile: { title: 'Confirm profiling', submit: 'Profile' },
 };
 
 /** Each action as a verb phrase with its object: "roll back orders-api". */
@@ -29,6 +30,8 @@ export function actionPhrase(kind: ActionClaim['kind'], fn: string): string {
       return `replay the dead-letter queue of ${fn}`;
     case 'raise-concurrency':
       return `raise the reserved concurrency of ${fn}`;
+    case 'profile':
+      return `profile ${fn}`;
   }
 }
 
@@ -57,6 +60,11 @@ export function claimSentence(claim: ActionClaim): string {
       return `Set the reserved concurrency of ${fn} from ${formatCount(Number(p.from))} to ${formatCount(Number(p.to))}.`;
     case 'replay-dlq':
       return `Move the ${formatCount(Number(p.messages))} messages waiting in *${escapeMrkdwn(String(p.queue))}* back so ${fn} processes them again.`;
+    case 'profile':
+      return (
+        `Record CPU profiles on the warm instances of ${fn} ${escapeMrkdwn(formatVersion(String(p.version)))} for ` +
+        `${formatCount(Number(p.seconds))} s each, across the invocations they serve, then post the merged profile's top functions here.`
+      );
   }
 }
 

@@ -2,7 +2,8 @@
 //
 // Environment: ORDERS_TABLE (required), plus what the AWS SDK and telemetry read (AWS_REGION,
 // AWS_ENDPOINT_URL, AWS_XRAY_DAEMON_ADDRESS, OTEL_EXPORTER_OTLP_ENDPOINT or
-// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, OTEL_TRACES_SAMPLER(_ARG), LOG_LEVEL, AWS_LAMBDA_LOG_LEVEL).
+// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, OTEL_TRACES_SAMPLER(_ARG), LOG_LEVEL, AWS_LAMBDA_LOG_LEVEL), and
+// GOFN_PROFILE_PARAMETER and GOFN_PROFILE_BUCKET when gofn may profile it (docs/profiling.md).
 package main
 
 import (
@@ -13,6 +14,7 @@ import (
 
 	"gofn/workloads/internal/dynamo"
 	"gofn/workloads/internal/orders"
+	"gofn/workloads/internal/profiling"
 	"gofn/workloads/internal/telemetry"
 )
 
@@ -23,5 +25,5 @@ func main() {
 		return orders.DynamoOrders{Client: db, Table: table}
 	})
 	w := &orders.Worker{Orders: store, Messages: tracing}
-	lambda.Start(telemetry.Wrap(tracing, w.Handle))
+	lambda.Start(telemetry.Wrap(tracing, profiling.Wrap(profiling.FromEnv(), w.Handle)))
 }
