@@ -55,7 +55,7 @@ function actionsCalledInSrcAws(): Map<string, string> {
   const found = new Map<string, string>();
   for (const file of readdirSync(AWS_DIR).filter((f) => f.endsWith('.ts'))) {
     const text = readFileSync(path.join(AWS_DIR, file), 'utf8');
-    for (const imported of text.matchAll(/import \{([^}]+)\} from '@aws-sdk\/([a-z-]+)'/g)) {
+    for (const imported of text.matchAll(/import \{([^}]+)\} from '@aws-sdk\/([a-z0-9-]+)'/g)) {
       const prefix = PREFIX[imported[2]!];
       for (const name of imported[1]!.split(',').map((n) => n.trim().replace(/^type /, ''))) {
         if (!name.endsWith('Command') || !text.includes(`new ${name}(`)) continue;
