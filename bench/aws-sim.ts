@@ -105,6 +105,11 @@ export interface SimOptions {
   canary?: boolean;
   /** Every n-th function of the fleet serves requests from provisioned concurrency on live. Default 100. */
   provisionedEvery?: number;
+  /**
+   * Awaited before each request is sent, as the SDK resolves credentials before signing: an
+   * assumed-role credential provider makes the first request of an account wait for AssumeRole.
+   */
+  beforeRequest?: () => Promise<unknown>;
 }
 
 interface OperationStats {
@@ -136,6 +141,7 @@ export class SimulatedAws {
   private readonly managed: boolean;
   private readonly canary: boolean;
   private readonly provisionedEvery: number;
+  private readonly beforeRequest: (() => Promise<unknown>) | undefined;
   private metricQueryIds: string[] = [];
 
   constructor(options: SimOptions = {}) {
@@ -145,6 +151,7 @@ export class SimulatedAws {
     this.managed = options.managed ?? true;
     this.canary = options.canary ?? false;
     this.provisionedEvery = options.provisionedEvery ?? 100;
+    this.beforeRequest = options.beforeRequest;
     this.clients = createAwsClients({ region, maxAttempts: 1 });
     this.stubLambda();
     this.stubCloudWatch();
@@ -223,6 +230,7 @@ export class SimulatedAws {
 
   /** Counts the request, waits its latency, then answers (so an answer reflects the time it is given). */
   private async respond<T>(operation: string, answer: () => T): Promise<T> {
+    if (this.beforeRequest) await this.beforeRequest();
     let s = this.stats.get(operation);
     if (!s) this.stats.set(operation, (s = { count: 0, inFlight: 0, peakInFlight: 0, sentAt: [] }));
     s.count += 1;

@@ -19,7 +19,7 @@ const GET_METRIC_DATA_TPS = 50;
  * The unavoidable chain: every tag page (each needs the token of the one before), then one
  * GetMetricData round for the last batch. Sent through the same stubbed clients.
  */
-async function listingChain(sim: SimulatedAws, size: number): Promise<number> {
+export async function listingChain(sim: SimulatedAws, size: number): Promise<number> {
   const started = nowMs();
   let token: string | undefined;
   do {

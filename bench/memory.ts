@@ -70,6 +70,24 @@ export async function benchWorkerMemory(runs: number, workerBundle: string): Pro
   }
 }
 
+/** The fleet across 2 accounts × 3 regions of `perTarget` functions each, in its own process. */
+export async function benchFleetAcrossAccountsMemory(perTarget: number, runs: number): Promise<BenchResult[]> {
+  const file = await buildChild('fleet-accounts');
+  const { run, idle, last } = await measure(file, { PER_TARGET: String(perTarget), TAG_PAGE_MS: '30' }, runs);
+  const measured = summarize(run);
+  return [
+    result({
+      name: `fleet across 2 accounts × 3 regions peak RSS, ${perTarget.toLocaleString('en-US')} functions each`,
+      unit: 'MB',
+      measured,
+      baseline: baselineOf('the same process, idle', idle),
+      target: '≤ 200 MB',
+      pass: measured.max <= 200,
+      details: { overviewMs: last.ms, functions: last.functions, requests: last.requests },
+    }),
+  ];
+}
+
 export async function benchFleetMemory(size: number, runs: number): Promise<BenchResult[]> {
   const file = await buildChild('fleet-overview');
   const { run, idle, last } = await measure(file, { FLEET_SIZE: String(size), TAG_PAGE_MS: '30' }, runs);

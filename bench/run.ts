@@ -16,8 +16,9 @@ import { benchAlarmRoot } from './alarm-root';
 import { benchBundleSize, benchColdLoad, buildBundles } from './bundles';
 import { benchCost } from './cost';
 import { benchDiagnosis } from './diagnosis';
+import { benchFleetAcrossAccounts } from './accounts';
 import { benchFleet } from './fleet';
-import { benchCostMemory, benchFleetMemory, benchWorkerMemory } from './memory';
+import { benchCostMemory, benchFleetAcrossAccountsMemory, benchFleetMemory, benchWorkerMemory } from './memory';
 import { benchProfilingOverhead } from './profiling-overhead';
 import { repoRoot } from './paths';
 import { table, type BenchResult } from './stats';
@@ -38,6 +39,8 @@ const benchmarks: Record<string, Bench> = {
   'fleet-memory': () => benchFleetMemory(5000, 3),
   cost: () => benchCost({ size: 1000, runs: 3 }),
   'cost-memory': () => benchCostMemory(1000, 3),
+  'fleet-accounts': () => benchFleetAcrossAccounts({ perTarget: 1000, runs: 5 }),
+  'fleet-accounts-memory': () => benchFleetAcrossAccountsMemory(1000, 3),
   'worker-memory': () => benchWorkerMemory(3, built().worker),
   'alarm-root': () => benchAlarmRoot(8),
   'profiling-overhead': () => benchProfilingOverhead({ invocations: 400, warmup: 30 }),

@@ -17,7 +17,8 @@ node scripts/bundle-lambdas.mjs
 echo "infra: cdk synth" >&2
 rm -rf infra/cdk.out
 # The defaults, not a gofn.config.json that may sit in the checkout: the same templates everywhere.
-(cd infra && npx cdk synth --quiet --no-notices >/dev/null)
+# memberStack=true adds GofnMember, which `npm run deploy` leaves out (each managed account deploys it).
+(cd infra && npx cdk synth --quiet --no-notices -c memberStack=true >/dev/null)
 templates=$(ls infra/cdk.out/*.template.json)
 
 echo "infra: cfn-lint $(.venv/bin/cfn-lint --version)" >&2

@@ -7,10 +7,16 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  */
 export class CallLedger {
   private readonly counts = new Map<string, number>();
+  /**
+   * The ledger of the work this one runs inside (a fleet across accounts runs one overview per
+   * account and region): it counts these requests too, even when this work fails.
+   */
+  parent: CallLedger | undefined;
 
   record(service: string, operation: string): void {
     const key = `${service}:${operation}`;
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    this.parent?.record(service, operation);
   }
 
   /** Counts sorted by key, as a plain object for JSON. */
@@ -28,6 +34,8 @@ export class CallLedger {
 const currentLedger = new AsyncLocalStorage<CallLedger>();
 
 export function countCalls<T>(ledger: CallLedger, work: () => Promise<T>): Promise<T> {
+  const outer = currentLedger.getStore();
+  if (outer && outer !== ledger) ledger.parent ??= outer;
   return currentLedger.run(ledger, work);
 }
 

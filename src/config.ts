@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { ErrorCode, GofnError } from './errors';
 import { formatPath } from './format';
 import { SLACK_ID } from './owners';
+import { targetsJson } from './targets';
 
 const idList = z
   .string()
@@ -85,6 +86,11 @@ export const configSchema = z
     GOFN_ALLOWED_GROUPS: groupList,
     /** How long after an alarm cleared a new ALARM goes on in the same thread. */
     GOFN_ALARM_COOLDOWN_MINUTES: positiveInt(15),
+    /**
+     * Accounts and regions (issue 17): JSON as src/targets.ts describes it, set by the bot stack.
+     * Unset: the worker's own account and region only.
+     */
+    GOFN_TARGETS: targetsJson.optional(),
   })
   .refine((c) => c.SLACK_SECRET_ARN || c.SLACK_SIGNING_SECRET, {
     message: 'set SLACK_SECRET_ARN (production) or SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (local development)',

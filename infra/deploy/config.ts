@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as z from 'zod';
+import { targetsSchema } from '../../src/targets';
 
 /**
  * gofn.config.json: everything `npm run deploy` needs to know, in one file. Every field is
@@ -50,6 +51,11 @@ export const configSchema = z.strictObject({
   tracesExporter: z.enum(['xray-daemon', 'otlp-xray', 'otel-collector']).optional(),
   /** The collector layer for tracesExporter otel-collector. */
   otelCollectorLayerArn: arnOf('lambda').optional(),
+  /**
+   * Accounts (each with the role gofn assumes and its external ID) and regions gofn manages:
+   * GOFN_TARGETS of the worker (src/targets.ts, docs/accounts.md).
+   */
+  targets: targetsSchema.optional(),
   /** `env` and `owner` tags of the bot. */
   envTag: z.string().min(1).max(256).optional(),
   ownerTag: z.string().min(1).max(256).optional(),
@@ -133,6 +139,7 @@ export function contextArgs(config: GofnConfig): string[] {
     owners: config.owners?.join(','),
     sampleWorkloads: config.sampleWorkloads === undefined ? undefined : String(config.sampleWorkloads),
     managedWorkloads: config.managedWorkloads ? JSON.stringify(config.managedWorkloads) : undefined,
+    targets: config.targets ? JSON.stringify(config.targets) : undefined,
     tracesExporter: config.tracesExporter,
     otelCollectorLayerArn: config.otelCollectorLayerArn,
     envTag: config.envTag,

@@ -60,7 +60,31 @@ export interface BotStackProps extends StackProps {
   readonly envTag?: string;
   /** `owner` tag: the team that runs the bot. @default 'platform' */
   readonly ownerTag?: string;
+  /**
+   * Accounts and regions gofn manages beyond its own (GOFN_TARGETS, src/targets.ts): the worker
+   * gets them in its environment and may assume each account's role (the member stack's).
+   * @default - its own account and region only
+   */
+  readonly targets?: BotTargets;
 }
+
+/** The accounts and regions of GOFN_TARGETS, as far as the stack needs to know them. */
+export interface BotTargets {
+  readonly accounts: readonly {
+    readonly name: string;
+    readonly id: string;
+    readonly roleArn?: string;
+    readonly externalId?: string;
+    readonly regions?: readonly string[];
+  }[];
+  readonly regions: readonly string[];
+}
+
+/**
+ * Lambda allows 4 KB of environment variables in all; GOFN_TARGETS may take most of it, not all:
+ * the worker's other variables need the rest.
+ */
+const MAX_TARGETS_JSON = 3000;
 
 /**
  * The gofn bot: a Function URL for Slack in front of the ingress function, which verifies, acks
@@ -70,6 +94,8 @@ export interface BotStackProps extends StackProps {
 export class BotStack extends Stack {
   readonly ingress: lambda.Function;
   readonly worker: lambda.Function;
+  /** What the member stacks trust (their TrustedRoleArn parameter). */
+  readonly workerRole: iam.Role;
   /** Where the worker's async invocations go after Lambda's retries. */
   readonly workerDeadLetterQueue: sqs.Queue;
   readonly functionUrl: lambda.FunctionUrl;
@@ -160,6 +186,7 @@ export class BotStack extends Stack {
         SLACK_SECRET_ARN: this.slackSecret.secretArn,
         ...(props.alarmChannel ? { ALARM_CHANNEL: slackChannelId(props.alarmChannel) } : {}),
         ...(props.admins?.length ? { GOFN_ADMINS: slackIds(props.admins, 'admins').join(' ') } : {}),
+        ...(props.targets ? { GOFN_TARGETS: targetsJson(props.targets) } : {}),
       },
       deadLetterQueue: this.workerDeadLetterQueue,
       reservedConcurrency: props.workerReservedConcurrency ?? 10,
@@ -173,6 +200,8 @@ export class BotStack extends Stack {
     this.slackSecret.grantRead(this.worker);
     this.alarmTopic.addSubscription(new subscriptions.LambdaSubscription(this.worker));
     grantFleetAccess(this, worker.role, props.managedWorkloads ?? []);
+    this.grantAssumeMemberRoles(worker.role, props.targets);
+    this.workerRole = worker.role;
 
     this.ingress = this.botFunction('Ingress', {
       functionName: names.ingress,
@@ -231,6 +260,23 @@ export class BotStack extends Stack {
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
     new CfnOutput(this, 'BotAlarmTopicArn', { value: this.botAlarmTopic.topicArn });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'WorkerRoleArn', {
+      value: this.workerRole.roleArn,
+      description:
+        'The TrustedRoleArn parameter of the member stack (infra/lib/member-stack.ts) in each account gofn manages',
+    });
+  }
+
+  /**
+   * sts:AssumeRole on exactly the configured accounts' roles (src/aws/accounts.ts sends it); each
+   * role's trust policy (the member stack's) decides the rest, with the external ID.
+   */
+  private grantAssumeMemberRoles(role: iam.IRole, targets: BotTargets | undefined): void {
+    const roles = [...new Set((targets?.accounts ?? []).flatMap((a) => (a.roleArn ? [a.roleArn] : [])))];
+    if (roles.length === 0) return;
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'AssumeMemberRoles', actions: ['sts:AssumeRole'], resources: roles }),
+    );
   }
 
   /**
@@ -361,4 +407,15 @@ function slackChannelId(channel: string): string {
     throw new Error(`alarmChannel ${JSON.stringify(channel)} is not a Slack channel ID like C0123456789`);
   }
   return channel;
+}
+
+/** GOFN_TARGETS for the worker, within what Lambda's environment can hold. */
+function targetsJson(targets: BotTargets): string {
+  const json = JSON.stringify(targets);
+  if (json.length > MAX_TARGETS_JSON) {
+    throw new Error(
+      `targets: ${json.length} characters of JSON; the worker's environment holds at most ${MAX_TARGETS_JSON} (Lambda allows 4 KB for all its variables). List fewer accounts, or leave out names and regions that repeat the defaults.`,
+    );
+  }
+  return json;
 }

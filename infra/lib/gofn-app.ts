@@ -1,7 +1,9 @@
 import * as path from 'node:path';
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { parseTargetsText } from '../../src/targets';
 import { BotStack } from './bot-stack';
+import { MemberStack } from './member-stack';
 import { DEFAULT_BOT_PREFIX, alarmTopicName } from './conventions';
 import { parseManagedWorkloads } from './managed-workloads';
 import { WorkloadsStack } from './workloads-stack';
@@ -12,6 +14,7 @@ export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export interface GofnStacks {
   readonly bot: BotStack;
   readonly workloads?: WorkloadsStack;
+  readonly member?: MemberStack;
 }
 
 /**
@@ -30,6 +33,11 @@ export interface GofnStacks {
  * - `retainAuditTable`: `false` lets the next deletion of the bot stack delete its table.
  * - `botPrefix`: prefix of the bot's fixed resource names. Default `gofn`.
  * - `workloadsDist`, `lambdaDist`: build outputs. Default `workloads/dist` and `dist/lambda`.
+ * - `targets`: JSON of the accounts and regions gofn manages (src/targets.ts); the worker gets it
+ *   as GOFN_TARGETS and may assume each account's role. Default: its own account and region.
+ * - `memberStack`: `true` adds GofnMember, the stack each managed account deploys (as a
+ *   StackSet) with the role gofn assumes. Left out of `npm run deploy`, which deploys `--all`
+ *   into the bot's own account. Default `false`.
  *
  * Stacks are environment-agnostic, so synthesis needs no credentials and does no lookups;
  * `cdk deploy` targets the account and region of the CLI's credentials.
@@ -69,14 +77,28 @@ export function buildGofnApp(app: App): GofnStacks {
       ...(workloads?.refs ?? []),
       ...parseManagedWorkloads(app.node.tryGetContext('managedWorkloads')),
     ],
+    targets: targetsOfContext(app.node.tryGetContext('targets')),
   });
+
+  const member =
+    context('memberStack') === 'true'
+      ? new MemberStack(app, 'GofnMember', {
+          description: 'gofn member account: the role gofn assumes to diagnose and act (deploy as a StackSet)',
+        })
+      : undefined;
 
   // Findings fail synthesis; acknowledged ones are written into the templates' Metadata with
   // their reasons, so a reviewer of the template sees why each was accepted.
   Validations.of(app).addPlugins(
     new AwsSolutionsChecks(app, { verbose: true, writeSuppressionsToCloudFormation: true }),
   );
-  return { bot, workloads };
+  return { bot, workloads, member };
+}
+
+/** The `targets` context: JSON text (`-c targets=…`) or an object (cdk.json), validated as GOFN_TARGETS is. */
+function targetsOfContext(value: unknown): ReturnType<typeof parseTargetsText> | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  return parseTargetsText(typeof value === 'string' ? value : JSON.stringify(value), 'context targets');
 }
 
 const TRACES_EXPORTERS = ['xray-daemon', 'otlp-xray', 'otel-collector'] as const;

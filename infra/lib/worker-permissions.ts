@@ -7,7 +7,7 @@ import { suppress } from './nag';
 import { PROFILES_BUCKET_NAME } from './profiling';
 
 /** One grant: the IAM actions, and the gofn call (src/aws adapter and SDK command) that needs them. */
-interface Grant {
+export interface Grant {
   readonly actions: readonly string[];
   readonly neededBy: string;
 }
@@ -17,7 +17,7 @@ interface Grant {
  * makes it; `grep -rn "Command(" src/aws` lists them all. Actions whose Service Authorization
  * Reference entry names no resource type need Resource "*".
  */
-const READS_ON_ANY_RESOURCE: readonly Grant[] = [
+export const READS_ON_ANY_RESOURCE: readonly Grant[] = [
   { actions: ['cloudwatch:GetMetricData'], neededBy: 'cloudwatch-metrics.ts GetMetricDataCommand: every metric step' },
   {
     actions: ['cloudwatch:GetMetricWidgetImage'],
@@ -61,7 +61,7 @@ const READS_ON_ANY_RESOURCE: readonly Grant[] = [
   },
 ];
 
-const READS_ON_FUNCTIONS: readonly Grant[] = [
+export const READS_ON_FUNCTIONS: readonly Grant[] = [
   { actions: ['lambda:GetFunction'], neededBy: 'lambda-functions.ts GetFunctionCommand: configuration, tags, DLQ' },
   { actions: ['lambda:GetAlias'], neededBy: 'lambda-control.ts GetAliasCommand: where live points' },
   {
@@ -99,7 +99,7 @@ const READS_ON_MAPPINGS: readonly Grant[] = [
   },
 ];
 
-const READS_ON_DEPLOYMENT_GROUPS: readonly Grant[] = [
+export const READS_ON_DEPLOYMENT_GROUPS: readonly Grant[] = [
   {
     actions: ['codedeploy:ListDeployments'],
     neededBy: 'codedeploy-deploys.ts and codedeploy-control.ts ListDeploymentsCommand: recent deploys',
@@ -115,13 +115,13 @@ const READS_ON_DEPLOYMENT_GROUPS: readonly Grant[] = [
  * Reads of any queue of the account and region: a function's DLQ is found from its own
  * configuration, so tag-managed functions deployed anywhere have theirs read too.
  */
-const READS_ON_QUEUES: readonly Grant[] = [
+export const READS_ON_QUEUES: readonly Grant[] = [
   { actions: ['sqs:GetQueueAttributes'], neededBy: 'sqs-queues.ts GetQueueAttributesCommand: DLQ depth' },
   { actions: ['sqs:ListMessageMoveTasks'], neededBy: 'sqs-control.ts ListMessageMoveTasksCommand: a replay under way' },
 ];
 
 /** Reads of the account's alarms: which function a composite alarm's children watch. */
-const READS_ON_ALARMS: readonly Grant[] = [
+export const READS_ON_ALARMS: readonly Grant[] = [
   {
     actions: ['cloudwatch:DescribeAlarms'],
     neededBy: "cloudwatch-alarms.ts DescribeAlarmsCommand: a composite alarm's children",
@@ -132,7 +132,7 @@ const READS_ON_ALARMS: readonly Grant[] = [
   },
 ];
 
-const actionsOf = (grants: readonly Grant[]) => grants.flatMap((g) => g.actions);
+export const actionsOf = (grants: readonly Grant[]): string[] => grants.flatMap((g) => g.actions);
 
 /**
  * Least privilege for the gofn worker: read the monitoring and deployment APIs anywhere; change

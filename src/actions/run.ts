@@ -1,4 +1,5 @@
 import { describeError, ErrorCode, isGofnError } from '../errors';
+import { DEFAULT_ACCOUNT, qualifiedName } from '../targets';
 import type { FunctionInfo } from '../ports';
 import { writeAudit } from './audit';
 import { authorize } from './authorize';
@@ -55,7 +56,7 @@ export async function runAction(request: ActionRequest, deps: ActionDeps): Promi
   if (!decision.allowed) {
     return finish(
       'refused',
-      `You are not allowed to change ${fn.name}: ${decision.because}. Nothing was changed.`,
+      `You are not allowed to change ${request.target ? qualifiedName(request.target, fn.name) : fn.name}: ${decision.because}. Nothing was changed.`,
       undefined,
     );
   }
@@ -169,6 +170,7 @@ async function audited(request: ActionRequest, deps: AuditDeps, outcome: ActionO
         before: outcome.before,
         after: outcome.after,
         requestId: request.requestId,
+        ...placeOfRequest(request),
       },
       deps.call,
     );
@@ -176,6 +178,17 @@ async function audited(request: ActionRequest, deps: AuditDeps, outcome: ActionO
     deps.log.error('could not write the audit record', { requestId: request.requestId, error });
   }
   return outcome;
+}
+
+/** The account and region an audit record keeps: the configured account's name only when there is one. */
+function placeOfRequest(request: ActionRequest): { account?: string; accountId?: string; region?: string } {
+  const target = request.target;
+  if (!target) return {};
+  return {
+    ...(target.account === DEFAULT_ACCOUNT ? {} : { account: target.account }),
+    ...(target.accountId ? { accountId: target.accountId } : {}),
+    region: target.region,
+  };
 }
 
 /** The plan an earlier holder of the claim noted before executing, if any. */

@@ -1,6 +1,6 @@
 import type { ActionKind } from '../checks/types';
 import type { Log } from '../log';
-import type { CallOptions, ControlPorts, RecordStore, Sources } from '../ports';
+import type { CallOptions, ControlPorts, RecordStore, Sources, TargetRef } from '../ports';
 
 /** Who asked: a Slack user, or a person at a terminal (whose AWS credentials are the authority). */
 export interface Actor {
@@ -40,6 +40,12 @@ export interface ActionRequest {
   actor: Actor;
   /** Idempotency key: the same key never runs twice. */
   requestId: string;
+  /**
+   * The account and region the function is in (the one `deps.sources` and `deps.control` reach):
+   * the refusal names it and the audit record keeps it. Absent in requests made before accounts
+   * and regions existed.
+   */
+  target?: TargetRef | undefined;
 }
 
 /** `stable`: during a canary, the alias's own FunctionVersion, kept while the weights are cleared. */

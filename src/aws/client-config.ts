@@ -9,6 +9,15 @@ import type { AwsServiceName } from './services';
  * ingress) does not carry the other eight.
  */
 
+/** AWS credentials as the SDK's credential providers resolve them. */
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string | undefined;
+  /** When they stop working; the SDK asks the provider again shortly before. */
+  expiration?: Date | undefined;
+}
+
 export interface AwsClientOptions {
   /**
    * Region of every client. Default: the SDK's own chain (AWS_REGION, then the region of the
@@ -25,9 +34,17 @@ export interface AwsClientOptions {
   retryMode?: 'standard' | 'adaptive';
   /** Per call, all attempts and back-off included: the deadline `callAws` puts on a call. Default 20 000 ms. */
   callTimeoutMs?: number;
+  /**
+   * Where the clients' credentials come from: another account's assumed role (src/aws/accounts.ts).
+   * Default: the SDK's own chain (environment, profile, the Lambda's role).
+   */
+  credentials?: () => Promise<AwsCredentials>;
 }
 
-export type AwsClientSettings = Required<Omit<AwsClientOptions, 'region'>> & { region: string | undefined };
+export type AwsClientSettings = Required<Omit<AwsClientOptions, 'region' | 'credentials'>> & {
+  region: string | undefined;
+  credentials: (() => Promise<AwsCredentials>) | undefined;
+};
 
 const defaults = {
   requestTimeoutMs: 10_000,
@@ -38,13 +55,14 @@ const defaults = {
 } as const;
 
 export function resolveSettings(options: AwsClientOptions): AwsClientSettings {
-  const known = new Set(['region', ...Object.keys(defaults)]);
+  const known = new Set(['region', 'credentials', ...Object.keys(defaults)]);
   const unknown = Object.keys(options).filter((key) => !known.has(key));
   if (unknown.length > 0) {
     throw new GofnError(ErrorCode.InvalidInput, `Unknown AWS client option ${unknown.join(', ')}.`);
   }
   const settings: AwsClientSettings = {
     region: options.region,
+    credentials: options.credentials,
     requestTimeoutMs: options.requestTimeoutMs ?? defaults.requestTimeoutMs,
     connectionTimeoutMs: options.connectionTimeoutMs ?? defaults.connectionTimeoutMs,
     maxAttempts: options.maxAttempts ?? defaults.maxAttempts,
@@ -73,6 +91,7 @@ export function resolveSettings(options: AwsClientOptions): AwsClientSettings {
 /** Configuration every client shares; only what is set here overrides the SDK's environment. */
 export interface SharedClientConfig {
   region?: string;
+  credentials?: () => Promise<AwsCredentials>;
   maxAttempts: number;
   retryMode: string;
   requestHandler: NodeHttpHandler;
@@ -115,6 +134,7 @@ export class ClientRegistry {
     };
     // An explicit `region: undefined` would hide the SDK's own region chain.
     if (this.settings.region) config.region = this.settings.region;
+    if (this.settings.credentials) config.credentials = this.settings.credentials;
     return config;
   }
 }

@@ -16,7 +16,7 @@ import { XRayClient } from '@aws-sdk/client-xray';
 import { ErrorCode, GofnError } from '../errors';
 import { ClientRegistry, resolveSettings, type AwsClientOptions, type AwsClientSettings } from './client-config';
 
-export type { AwsClientOptions, AwsClientSettings } from './client-config';
+export type { AwsClientOptions, AwsClientSettings, AwsCredentials } from './client-config';
 
 /**
  * The SDK clients gofn uses, each created on first use and then shared. Endpoints, credentials and

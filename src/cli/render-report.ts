@@ -8,6 +8,7 @@ import {
   shellWord,
 } from '../format';
 import type { Report } from '../runbook/report';
+import { placeOf } from '../targets';
 import { paintStatus, statusMark, type Style } from './style';
 
 /** Advice is wrapped to this many characters after its 6-character lead ("Next: "). */
@@ -34,7 +35,7 @@ export function renderReport(report: Report, style: Style, options: RenderOption
   const end = new Date(report.window.end);
   const lines: string[] = [];
   lines.push(
-    `${style.bold(report.function)}  ${formatAliasTarget(report.alias, report.version, report.routing)} · ${report.region} · last ${formatDuration(end.getTime() - start.getTime())} (${formatWindow(start, end)})` +
+    `${style.bold(report.function)}  ${formatAliasTarget(report.alias, report.version, report.routing)} · ${placeOf(report.account, report.region)} · last ${formatDuration(end.getTime() - start.getTime())} (${formatWindow(start, end)})` +
       (report.source === 'simulated' ? style.dim(' · simulated') : ''),
   );
   const clipped = clipTopMessages(report);

@@ -1,25 +1,24 @@
-import {
-  createAwsClients,
-  createAwsSources,
-  createControlPorts,
-  DynamoRecordStore,
-  stackOutput,
-  type AwsClients,
-} from '../aws/index';
+import { createAwsTargets } from '../aws/accounts';
+import { createAwsClients, DynamoRecordStore, stackOutput, type AwsClients } from '../aws/index';
 import { describeError, ErrorCode, GofnError } from '../errors';
-import type { ControlPorts, RecordStore, Sources } from '../ports';
+import type { ControlPorts, RecordStore, Sources, TargetSet } from '../ports';
+import { singleTarget } from '../runbook/targets';
 import { createSimulatedControl, createSimulatedSources, TYPICAL_LATENCY_MS } from '../sim/index';
 import { loadScenarioFiles } from '../sim/loader';
 import { MemoryRecordStore } from '../sim/record-store';
+import { loadTargets } from '../targets';
 import { parseRegion } from './common';
 import { expandScenarioPaths } from './sources';
 
 /** Everything an action needs: what to read, what to change, and where to record it. */
 export interface World {
+  /** The ports of the first (or only) account and region. */
   sources: Sources;
   control: ControlPorts;
   store: RecordStore;
   simulated: boolean;
+  /** Every account and region configured; absent: only `sources` and `control`. */
+  targets?: TargetSet;
 }
 
 export interface WorldChoice {
@@ -32,6 +31,8 @@ export interface WorldChoice {
   table?: string | undefined;
   /** The bot stack whose TableName output names the table; default GOFN_STACK, else GofnBot. */
   stack?: string | undefined;
+  /** --targets: accounts and regions (JSON file); default GOFN_TARGETS, then GOFN_TARGETS_FILE. */
+  targets?: string | undefined;
   /** Whether the command writes audit records and so needs the table. */
   needsTable: boolean;
   env: NodeJS.ProcessEnv;
@@ -72,20 +73,26 @@ export async function openWorld(choice: WorldChoice): Promise<World> {
   if (choice.scenario && choice.scenario.length > 0) {
     const fleet = await loadScenarioFiles(await expandScenarioPaths(choice.scenario));
     const latency = choice.realisticLatency ? { latencyMs: TYPICAL_LATENCY_MS } : {};
-    return {
+    const ports = {
       sources: createSimulatedSources(fleet, latency),
       control: createSimulatedControl(fleet, latency),
-      store: new MemoryRecordStore(),
-      simulated: true,
     };
+    return { ...ports, store: new MemoryRecordStore(), simulated: true, targets: singleTarget(ports) };
   }
-  const clients = createAwsClients({ region: parseRegion(choice.region) });
+  const region = parseRegion(choice.region);
+  const clients = createAwsClients({ region });
+  const config = loadTargets(choice.env, choice.targets);
   let table = choice.table ?? choice.env.GOFN_TABLE ?? choice.env.TABLE_NAME;
   if (choice.needsTable && !table) table = await tableOfStack(clients, choice.stack ?? choice.env.GOFN_STACK);
+  // gofn's table stays where the caller's credentials and region are; the functions may be in
+  // any configured account and region.
+  const targets = await createAwsTargets({ config, home: clients, region });
+  const first = targets.open(targets.targets[0]!);
   return {
-    sources: createAwsSources({ clients }),
-    control: createControlPorts(clients),
+    sources: first.sources,
+    control: first.control,
     store: table ? new DynamoRecordStore(clients, table) : new MemoryRecordStore(),
     simulated: false,
+    targets,
   };
 }

@@ -7,6 +7,7 @@ import {
   createControlPorts,
   DynamoRecordStore,
 } from '../aws/index';
+import { createAwsTargets, type AwsTargetSet } from '../aws/accounts';
 import { loadConfig } from '../config';
 import { loadRunbook } from '../runbook/loader';
 import { httpsFetch } from '../slack/https-fetch';
@@ -30,12 +31,20 @@ const log = createLambdaLog('gofn-worker', () => (known ? [known.signingSecret, 
 const secrets = slackSecretsProvider(config, clients);
 const runbook = loadRunbook();
 let built: { worker: Worker; secrets: SlackSecrets } | undefined;
+// The configured accounts and regions (GOFN_TARGETS): their clients and assumed-role credentials
+// outlive one job, so an account's role is assumed once an hour, not once a job.
+let targets: Promise<AwsTargetSet> | undefined;
 
 async function workerFor(): Promise<Worker> {
   known = await secrets();
   if (built && built.secrets === known) return built.worker;
   if (!config.TABLE_NAME) throw new Error('TABLE_NAME is not set');
+  targets ??= createAwsTargets({ config: config.GOFN_TARGETS, home: clients }).catch((error: unknown) => {
+    targets = undefined;
+    throw error;
+  });
   const worker = createWorker({
+    targets: await targets,
     sources: createAwsSources({ clients }),
     control: createControlPorts(clients),
     store: new DynamoRecordStore(clients, config.TABLE_NAME),

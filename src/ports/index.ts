@@ -15,3 +15,4 @@ export * from './store';
 export * from './alarms';
 export * from './cost';
 export * from './profiles';
+export * from './targets';

@@ -34,6 +34,12 @@ export interface DiagnoseOptions {
   deployLookbackMs?: number;
   /** The alarm that asked for this diagnosis: the report leads with its metric and threshold. */
   alarm?: AlarmContext | undefined;
+  /**
+   * How the function is named where several accounts and regions are configured
+   * (`prod/eu-west-1/orders-api`): offered actions name it so, in their commands and buttons, so
+   * they act in the same account and region. Default: the function's name.
+   */
+  functionRef?: string;
 }
 
 /** What the report says of the alarm that opened the thread. */
@@ -133,7 +139,8 @@ async function walk(options: DiagnoseOptions, signal: AbortSignal): Promise<Walk
   });
   const ctx: CheckContext = { fn, window, previous, evidence, now };
 
-  const steps = await Promise.all(runbook.steps.map((step) => runStep(step, ctx, signal)));
+  const ref = options.functionRef ?? fn.name;
+  const steps = await Promise.all(runbook.steps.map((step) => runStep(step, ctx, signal, ref)));
   const timedOut = steps.filter((s) => s.status === 'unknown' && signal.aborted).map((s) => s.title.toLowerCase());
   const traffic = await trafficOf(evidence, signal);
   const judged = judge({ functionName: fn.name, alias: fn.alias }, steps, traffic);
@@ -229,7 +236,7 @@ async function trafficOf(evidence: Evidence, signal: AbortSignal): Promise<Traff
   }
 }
 
-async function runStep(step: RunbookStep, ctx: CheckContext, signal: AbortSignal): Promise<StepReport> {
+async function runStep(step: RunbookStep, ctx: CheckContext, signal: AbortSignal, ref: string): Promise<StepReport> {
   const check = checkRegistry[step.check] as (ctx: CheckContext, params: RunbookStep) => Promise<CheckResult>;
   let result: CheckResult;
   try {
@@ -245,7 +252,7 @@ async function runStep(step: RunbookStep, ctx: CheckContext, signal: AbortSignal
   }
   // A step that guides rather than measures (the profile) offers its action whatever its status.
   const informational = informationalChecks.has(step.check);
-  const offered = isAtLeastWarn(result.status) || informational ? offersFor(step, ctx.fn, result) : [];
+  const offered = isAtLeastWarn(result.status) || informational ? offersFor(step, ctx.fn, result, ref) : [];
   return {
     id: step.id,
     title: step.title,
@@ -261,9 +268,9 @@ async function runStep(step: RunbookStep, ctx: CheckContext, signal: AbortSignal
   };
 }
 
-function offersFor(step: RunbookStep, fn: FunctionInfo, result: CheckResult): OfferedAction[] {
+function offersFor(step: RunbookStep, fn: FunctionInfo, result: CheckResult, ref: string): OfferedAction[] {
   return step.actions.flatMap((kind) => {
-    const offer = offerAction(kind, { functionName: fn.name, alias: fn.alias, stepId: step.id, hints: result.hints });
+    const offer = offerAction(kind, { functionName: ref, alias: fn.alias, stepId: step.id, hints: result.hints });
     return offer ? [offer] : [];
   });
 }

@@ -19,6 +19,8 @@ import { windowsEndingAt } from './window';
 
 /** The tag naming a function's dead-letter queue (an SQS queue name or ARN), so the fleet can read its depth. */
 export const DLQ_TAG = 'gofn:dlq';
+/** The tag naming the service a function belongs to; the same service in several regions shares it. */
+export const SERVICE_TAG = 'service';
 
 /**
  * How the fleet knows a function's reserved concurrency: `reserved` or `none` as Lambda said,
@@ -67,6 +69,12 @@ export interface FleetRow {
    * for costs; null when not asked, or it could not be priced.
    */
   monthlyCost: number | null;
+  // Accounts and regions (src/runbook/targets.ts): set when the fleet spans configured targets.
+  /** The configured account's name. */
+  account?: string;
+  region?: string;
+  /** The function's `service` tag: one service deployed in several regions shares it. */
+  service?: string;
 }
 
 /** The cost column of the overview: list prices over whole days, as `gofn cost` reads them. */
@@ -80,6 +88,17 @@ export interface FleetCost {
   reason: string | null;
 }
 
+/** One account and region of a fleet that spans several, and whether it could be listed. */
+export interface FleetTargetStatus {
+  account: string;
+  accountId: string | null;
+  region: string;
+  /** Managed functions listed there. */
+  functions: number;
+  /** Why it could not be listed (its role could not be assumed, its endpoint failed); null when it was. */
+  problem: string | null;
+}
+
 export interface FleetReport {
   region: string;
   alias: string;
@@ -91,6 +110,8 @@ export interface FleetReport {
   source: string;
   /** Present when the overview was asked for costs. */
   cost?: FleetCost;
+  /** The accounts and regions the fleet spans, when configured (src/runbook/targets.ts). */
+  targets?: FleetTargetStatus[];
 }
 
 export interface FleetOptions {
@@ -107,6 +128,8 @@ export interface FleetOptions {
   cost?: boolean;
   /** `status` (worst first, the default) or `cost` (most expensive first; implies `cost`). */
   sort?: 'status' | 'cost';
+  /** Only the functions this accepts (`service=…`: those tagged with the service); all by default. */
+  select?: (ref: ManagedFunctionRef) => boolean;
 }
 
 /** GetMetricData requests in flight at once: well inside its 50 TPS quota, and bounded memory. */
@@ -122,6 +145,7 @@ const RESERVATION_READS_IN_FLIGHT = 5;
 interface Collected {
   target: FleetTarget;
   entry: FleetEntry;
+  service: string | undefined;
 }
 
 /**
@@ -147,12 +171,13 @@ export async function fleetOverview(options: FleetOptions): Promise<FleetReport>
     const collected: Collected[] = [];
     const inFlight = new Set<Promise<void>>();
     let batch: FleetTarget[] = [];
+    const services = new Map<string, string | undefined>();
     let queries = 0;
     let listed = 0;
 
     const launch = async (targets: FleetTarget[]) => {
       while (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight);
-      const request = fetchBatch(options.sources, targets, window, signal, collected);
+      const request = fetchBatch(options.sources, targets, window, signal, collected, services);
       inFlight.add(request);
       void request.finally(() => inFlight.delete(request)).catch(() => undefined);
     };
@@ -160,8 +185,9 @@ export async function fleetOverview(options: FleetOptions): Promise<FleetReport>
     for await (const page of options.sources.functions.managedFunctionPages({ signal })) {
       listed += page.length;
       options.onProgress?.(listed);
-      if (withCost) refs.push(...page);
+      if (withCost) refs.push(...(options.select ? page.filter(options.select) : page));
       for (const ref of page) {
+        if (options.select && !options.select(ref)) continue;
         const target = targetOf(ref, alias);
         const cost = fleetQueriesFor(target);
         if (queries + cost > FLEET_QUERIES_PER_REQUEST) {
@@ -170,13 +196,17 @@ export async function fleetOverview(options: FleetOptions): Promise<FleetReport>
           queries = 0;
         }
         batch.push(target);
+        services.set(target.functionName, ref.tags[SERVICE_TAG]);
         queries += cost;
       }
     }
     if (batch.length > 0) await launch(batch);
     await Promise.all(inFlight);
     const reservations = await readReservations(options.sources, collected, signal);
-    return collected.map(({ target, entry }) => toRow(target, entry, reservations.get(target.functionName), grading));
+    return collected.map(({ target, entry, service }) => {
+      const row = toRow(target, entry, reservations.get(target.functionName), grading);
+      return service ? { ...row, service } : row;
+    });
   });
 
   const left = Math.floor(options.deadlineMs - (performance.now() - startedAt));
@@ -184,15 +214,7 @@ export async function fleetOverview(options: FleetOptions): Promise<FleetReport>
   // Worst status first; among equals, the row with more signals at that status (throttled, slow
   // and saturated beats slow alone), then the most errors: a count that noise can swap between
   // two rows is the last word, not the first. Sorted by cost, the most expensive comes first.
-  const atStatus = (row: FleetRow) => row.findings.filter((f) => f.status === row.status).length;
-  rows.sort(
-    (a, b) =>
-      (options.sort === 'cost' ? (b.monthlyCost ?? -1) - (a.monthlyCost ?? -1) : 0) ||
-      statusRank(b.status) - statusRank(a.status) ||
-      atStatus(b) - atStatus(a) ||
-      b.errors - a.errors ||
-      a.function.localeCompare(b.function),
-  );
+  rows.sort(options.sort === 'cost' ? costliestFirst : worstFirst);
   return {
     region: options.sources.region,
     alias,
@@ -247,6 +269,22 @@ async function addCosts(
   }
 }
 
+/** The fleet's order (see fleetOverview); the fleet across accounts and regions sorts by it too. */
+export function worstFirst(a: FleetRow, b: FleetRow): number {
+  const atStatus = (row: FleetRow) => row.findings.filter((f) => f.status === row.status).length;
+  return (
+    statusRank(b.status) - statusRank(a.status) ||
+    atStatus(b) - atStatus(a) ||
+    b.errors - a.errors ||
+    a.function.localeCompare(b.function)
+  );
+}
+
+/** `--sort cost`: the most expensive first (unpriced last), then the fleet's order. */
+export function costliestFirst(a: FleetRow, b: FleetRow): number {
+  return (b.monthlyCost ?? -1) - (a.monthlyCost ?? -1) || worstFirst(a, b);
+}
+
 function targetOf(ref: ManagedFunctionRef, alias: string): FleetTarget {
   return { functionName: ref.name, alias, deadLetterQueue: queueNameOf(ref.tags[DLQ_TAG]) };
 }
@@ -265,6 +303,7 @@ async function fetchBatch(
   window: TimeWindow,
   signal: AbortSignal,
   into: Collected[],
+  services: Map<string, string | undefined>,
 ): Promise<void> {
   let entries: Map<string, FleetEntry>;
   try {
@@ -279,6 +318,7 @@ async function fetchBatch(
     into.push({
       target,
       entry: entries.get(target.functionName) ?? { served: false, reason: 'the metrics source did not answer for it' },
+      service: services.get(target.functionName),
     });
   }
 }

@@ -50,6 +50,8 @@ export interface Report {
    */
   routing: Record<string, number>;
   accountId: string | null;
+  /** The configured account's name, when several accounts and regions are configured (src/targets.ts). */
+  account?: string | undefined;
   window: { start: string; end: string };
   /**
    * The worst step status; `no-traffic` when the alias had no request in the window and no step

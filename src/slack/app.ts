@@ -127,6 +127,7 @@ export function createSlackApp(options: SlackAppOptions): App {
       functionName: parsed.functionName,
       window: parsed.window,
       alias: parsed.alias,
+      ...(parsed.service ? { service: parsed.service } : {}),
       responseUrl: command.response_url,
       channel: command.channel_id,
       user: command.user_id,
@@ -138,7 +139,9 @@ export function createSlackApp(options: SlackAppOptions): App {
         ? 'gofn could not start the diagnosis right now; nothing was run. Try again in a minute.'
         : parsed.functionName
           ? `diagnosing ${parsed.functionName} (${parsed.alias}, last ${parsed.window})…`
-          : `looking at the managed fleet (last ${parsed.window})…`,
+          : parsed.service
+            ? `looking at service ${escapeMrkdwn(parsed.service)} in each account and region (last ${parsed.window})…`
+            : `looking at the managed fleet (last ${parsed.window})…`,
     });
   });
 

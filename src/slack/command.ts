@@ -1,21 +1,29 @@
 import { parseCostSelection } from '../cost/selection';
 import { describeError } from '../errors';
+import { serviceOf } from '../runbook/targets';
 import { parseDuration } from '../runbook/window';
+import { parseFunctionRef } from '../targets';
 
 export type ParsedCommand =
   | { kind: 'help'; problem?: string }
-  | { kind: 'status'; functionName: string | undefined; window: string; alias: string }
+  | {
+      kind: 'status';
+      /** `fn`, `fn@region`, `account/region/fn` or a function ARN; undefined for the fleet. */
+      functionName: string | undefined;
+      window: string;
+      alias: string;
+      /** `service=orders`: one service, a row per account and region. */
+      service?: string | undefined;
+    }
   /** `target`: a function, `service=<value>`, or undefined for every managed function. */
   | { kind: 'cost'; target: string | undefined };
 
-/** Lambda function names, or a function ARN (optionally qualified). */
-const FUNCTION_NAME =
-  /^(arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:)?[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]{1,128})?$/;
 const ALIAS = /^[A-Za-z0-9_-]{1,128}$/;
 
 /**
- * `/gofn status <function> [window] [alias=NAME]`, `/gofn status`, `/gofn help`. Anything else is
- * help with a sentence saying what was wrong.
+ * `/gofn status <function> [window] [alias=NAME]`, `/gofn status service=NAME [window]`,
+ * `/gofn status`, `/gofn help`. A function is `fn`, `fn@region`, `account/region/fn` or a
+ * function ARN. Anything else is help with a sentence saying what was wrong.
  */
 export function parseCommandText(text: string, defaultWindow: string): ParsedCommand {
   const words = text.trim().split(/\s+/).filter(Boolean).slice(0, 10);
@@ -27,6 +35,7 @@ export function parseCommandText(text: string, defaultWindow: string): ParsedCom
   let functionName: string | undefined;
   let window = defaultWindow;
   let alias = 'live';
+  let service: string | undefined;
   for (const arg of args) {
     if (arg.startsWith('alias=')) {
       alias = arg.slice(6);
@@ -40,15 +49,24 @@ export function parseCommandText(text: string, defaultWindow: string): ParsedCom
         return { kind: 'help', problem: describeError(error) };
       }
       window = arg;
-    } else if (functionName === undefined) {
-      if (!FUNCTION_NAME.test(arg))
+    } else if (arg.startsWith('service=') && functionName === undefined && service === undefined) {
+      try {
+        service = serviceOf(arg);
+      } catch (error) {
+        return { kind: 'help', problem: describeError(error) };
+      }
+    } else if (functionName === undefined && service === undefined) {
+      try {
+        parseFunctionRef(arg);
+      } catch {
         return { kind: 'help', problem: `"${clipWord(arg)}" is not a Lambda function name.` };
+      }
       functionName = arg;
     } else {
       return { kind: 'help', problem: `I did not understand "${clipWord(arg)}".` };
     }
   }
-  return { kind: 'status', functionName, window, alias };
+  return { kind: 'status', functionName, window, alias, ...(service ? { service } : {}) };
 }
 
 /** `/gofn cost [function|service=<value>]`. */
@@ -72,6 +90,8 @@ export const USAGE = [
   '*gofn* walks the degraded-function runbook against a Go function on AWS Lambda.',
   '• `/gofn status &lt;function&gt; [window] [alias=NAME]` — diagnose one function (window: 15m, 1h, 3h, 1d; default 1h; alias: default `live`)',
   '• `/gofn status &lt;function&gt; 3h alias=staging` — another alias than `live`',
+  '• `/gofn status prod/eu-west-1/orders-api` or `orders-api@eu-west-1` — a function in one account and region',
+  '• `/gofn status service=orders` — one service, a row per account and region',
   '• `/gofn status [window]` — the fleet: every function tagged `gofn:managed=true`',
   '• `/gofn cost [&lt;function&gt; | service=&lt;name&gt;]` — what the functions cost, the top spenders, what bites',
   '• `/gofn help` — this message',

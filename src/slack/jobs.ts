@@ -17,6 +17,8 @@ export const statusJobSchema = z.strictObject({
   functionName: z.string().min(1).max(200).optional(),
   window: z.string().min(2).max(8),
   alias: z.string().min(1).max(128),
+  /** `service=…` of the command: one service, a row per account and region. */
+  service: z.string().min(1).max(256).optional(),
   responseUrl: z.url().max(500),
   ...slackIds,
 });

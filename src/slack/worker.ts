@@ -4,14 +4,15 @@ import { auditUnplanned, runAction } from '../actions/run';
 import type { ActionDeps, ActionRequest, ActionSettings } from '../actions/types';
 import { describeError, ErrorCode, GofnError } from '../errors';
 import type { Log } from '../log';
-import type { AlarmsPort, ChartPort, ControlPorts, RecordStore, Sources } from '../ports';
+import type { AlarmsPort, ChartPort, ControlPorts, RecordStore, Sources, TargetPorts, TargetSet } from '../ports';
 import { diagnose, type AlarmContext } from '../runbook/engine';
 import { costReport } from '../cost/collect';
 import { parseCostSelection } from '../cost/selection';
-import { fleetOverview } from '../runbook/fleet';
 import type { Report } from '../runbook/report';
 import type { Runbook } from '../runbook/schema';
 import { explainNotFound } from '../runbook/suggest';
+import { fleetAcrossTargets, resolveFunction, serviceView, singleTarget, targetNamed } from '../runbook/targets';
+import { parseFunctionRef, qualifiedName, type TargetRef } from '../targets';
 import { parseDuration, windowsEndingAt } from '../runbook/window';
 import { createAccessCheck, HIDE_ERRORS_TAG, type AccessSettings } from './access';
 import {
@@ -32,7 +33,7 @@ import { keepUpdatedMessage, recallMessage, rememberMessage, withActionDone } fr
 import type { SlackOut } from './out';
 import { plainMessage } from './render/alarm';
 import { costMessage } from './render/cost';
-import { fleetMessage } from './render/fleet';
+import { fleetMessage, serviceMessage } from './render/fleet';
 import { actionPhrase, confirmFallbackMessage } from './render/modals';
 import { withoutErrorText } from './render/redact';
 import { reportMessage, type RequestedBy, type SlackMessage } from './render/report';
@@ -73,6 +74,11 @@ export interface RunOptions {
 export interface WorkerOptions {
   sources: Sources;
   control: ControlPorts;
+  /**
+   * The accounts and regions functions are looked for in (src/ports/targets.ts); default: only
+   * `sources` and `control`. Functions elsewhere are named `account/region/fn`.
+   */
+  targets?: TargetSet;
   store: RecordStore;
   chart: ChartPort | undefined;
   /** CloudWatch alarms, to map a composite alarm through its children or its tags. */
@@ -115,6 +121,7 @@ interface Budget {
  */
 export function createWorker(options: WorkerOptions) {
   const { sources, store, slack, log, settings } = options;
+  const targets = options.targets ?? singleTarget({ sources, control: options.control });
   const now = options.now ?? (() => new Date());
   const keys: TokenKeys =
     typeof options.signingSecret === 'string' ? { current: options.signingSecret } : options.signingSecret;
@@ -198,37 +205,42 @@ export function createWorker(options: WorkerOptions) {
     );
   }
 
+  /** The report on a function named `fn`, `fn@region` or `account/region/fn`, and the ports of where it is. */
   async function diagnoseFor(
-    functionName: string,
+    name: string,
     alias: string,
     window: string,
     deadlineMs: number,
     alarm?: AlarmContext,
-  ): Promise<Report> {
+  ): Promise<{ report: Report; ports: TargetPorts }> {
     const windowMs = parseDuration(window, 'window');
-    const report = await diagnose({
-      sources,
+    const found = await resolveFunction(targets, name, alias);
+    const { sources: there } = found.ports;
+    const diagnosed = await diagnose({
+      sources: there,
       runbook: options.runbook,
-      functionName,
+      functionName: found.functionName,
+      functionRef: found.ref,
       alias,
       windowMs,
       deadlineMs,
       now: now(),
       ...(alarm ? { alarm } : {}),
-    }).catch((error: unknown) => explainNotFound(error, sources, functionName, alias));
+    }).catch((error: unknown) => explainNotFound(error, there, found.functionName, alias));
+    const report = targets.configured ? { ...diagnosed, account: found.ports.target.account } : diagnosed;
     if (report.version) {
       await recordAliasVersion(store, report.function, alias, report.version, now()).catch(() => undefined);
     }
-    return report;
+    return { report, ports: found.ports };
   }
 
   /**
    * The report as this channel may see it: without error message text when the channel is
    * shared with another organisation and the function is tagged to keep it out.
    */
-  async function fitFor(report: Report, sharedChannel: boolean): Promise<Report> {
+  async function fitFor(report: Report, sharedChannel: boolean, there: Sources): Promise<Report> {
     if (!sharedChannel) return report;
-    const tags = await sources.functions
+    const tags = await there.functions
       .getFunction(report.function, report.alias)
       .then((fn) => fn.tags)
       .catch(() => undefined);
@@ -250,13 +262,19 @@ export function createWorker(options: WorkerOptions) {
   }
 
   /** Attaches the graph to the thread; when it cannot, the thread says why instead. */
-  async function attachChart(channel: string, threadTs: string, functionName: string, windowMs: number): Promise<void> {
-    if (!options.chart) return;
+  async function attachChart(
+    channel: string,
+    threadTs: string,
+    functionName: string,
+    windowMs: number,
+    ports: TargetPorts,
+  ): Promise<void> {
+    // The graph comes from the account and region the function is in.
+    const chart = ports.chart ?? options.chart;
+    if (!chart) return;
     let png: Uint8Array;
     try {
-      png = await options.chart.metricWidgetImage(
-        functionWidget(functionName, windowsEndingAt(now(), windowMs).window),
-      );
+      png = await chart.metricWidgetImage(functionWidget(functionName, windowsEndingAt(now(), windowMs).window));
     } catch (error) {
       log.warn('could not render the graph', { functionName, error });
       await slack
@@ -293,22 +311,24 @@ export function createWorker(options: WorkerOptions) {
     }
     let message: SlackMessage;
     let report: Report | undefined;
+    let reportPorts: TargetPorts | undefined;
     try {
       if (job.functionName) {
-        report = await fitFor(
-          await diagnoseFor(job.functionName, job.alias, job.window, budget.deadlineMs()),
-          access.sharedChannel,
-        );
+        const diagnosed = await diagnoseFor(job.functionName, job.alias, job.window, budget.deadlineMs());
+        reportPorts = diagnosed.ports;
+        report = await fitFor(diagnosed.report, access.sharedChannel, diagnosed.ports.sources);
         message = messageFor(report, job.channel, { user: job.user });
       } else {
-        const fleet = await fleetOverview({
-          sources,
+        const fleet = await fleetAcrossTargets({
+          targets,
           runbook: options.runbook,
           windowMs: parseDuration(job.window, 'window'),
           deadlineMs: budget.deadlineMs(),
           now: now(),
+          alias: job.alias,
+          service: job.service,
         });
-        message = fleetMessage(fleet);
+        message = job.service ? serviceMessage(serviceView(fleet, job.service)) : fleetMessage(fleet);
       }
     } catch (error) {
       await slack.respond(job.responseUrl, plainMessage(`gofn: ${describeError(error)}`));
@@ -330,7 +350,9 @@ export function createWorker(options: WorkerOptions) {
       );
       return;
     }
-    if (report) await attachChart(job.channel, ts, report.function, parseDuration(job.window, 'window'));
+    if (report && reportPorts) {
+      await attachChart(job.channel, ts, report.function, parseDuration(job.window, 'window'), reportPorts);
+    }
   }
 
   /** `/gofn cost`: the cost table in the channel, or through the command when it cannot go there. */
@@ -382,9 +404,23 @@ export function createWorker(options: WorkerOptions) {
     }
     const claim = checked.claim;
     const thread = job.threadTs ?? job.messageTs;
+    // The button names the function as the report did (`account/region/fn` when configured): the
+    // action runs through that account's role, in that region.
+    let found: Awaited<ReturnType<typeof resolveFunction>>;
+    try {
+      found = await resolveFunction(targets, claim.fn, claim.alias);
+    } catch (error) {
+      const outcome = await auditUnplanned(requestFromClaim(claim, job.user, targetNamed(targets, claim.fn)), error, {
+        store,
+        now,
+        log,
+      });
+      await tell(job, plainMessage(outcome.sentence), thread);
+      return;
+    }
     const deps: ActionDeps = {
-      sources,
-      control: options.control,
+      sources: found.ports.sources,
+      control: found.ports.control,
       store,
       settings,
       log,
@@ -397,7 +433,10 @@ export function createWorker(options: WorkerOptions) {
         await slack.post(job.channel, plainMessage(`⏳ ${sentence}`), thread).catch(() => undefined);
       },
     };
-    const outcome = await runAction(requestFromClaim(claim, job.user), deps);
+    const outcome = await runAction(
+      { ...requestFromClaim(claim, job.user, found.ports.target), functionName: found.functionName },
+      deps,
+    );
     if (outcome.status === 'succeeded') {
       const line = plainMessage([{ user: job.user }, ` ${inZone(outcome.sentence)}`]);
       try {
@@ -475,7 +514,7 @@ export function createWorker(options: WorkerOptions) {
     }
     const { claim } = checked;
     await auditUnplanned(
-      requestFromClaim(claim, job.user),
+      requestFromClaim(claim, job.user, targetNamed(targets, claim.fn)),
       new GofnError(ErrorCode.Forbidden, clickRefusal(claim.fn)),
       { store, now, log },
     );
@@ -511,17 +550,23 @@ export function createWorker(options: WorkerOptions) {
     now,
     cooldownMs: settings.alarmCooldownMs ?? ALARM_COOLDOWN_MS,
     report: async (alarm, target, channel, rootTs) => {
+      let ports: TargetPorts | undefined;
       try {
-        const report = await fitFor(
-          await diagnoseFor(target.functionName, target.alias ?? 'live', '1h', currentBudget.deadlineMs(), {
+        const diagnosed = await diagnoseFor(
+          alarmFunctionRef(alarm, target.functionName),
+          target.alias ?? 'live',
+          '1h',
+          currentBudget.deadlineMs(),
+          {
             name: alarm.name,
             condition: alarm.condition,
             reason: alarm.reason,
             changedAt: alarm.changedAt,
             watched: alarm.watched,
-          }),
-          await channelShared(channel),
+          },
         );
+        ports = diagnosed.ports;
+        const report = await fitFor(diagnosed.report, await channelShared(channel), diagnosed.ports.sources);
         await postKept(channel, messageFor(report, channel, { alarm: alarm.name }), rootTs);
       } catch (error) {
         await slack
@@ -534,7 +579,7 @@ export function createWorker(options: WorkerOptions) {
             log.error('could not post in the alarm thread', { problem: explainSlackFailure(again, channel) }),
           );
       }
-      await attachChart(channel, rootTs, target.functionName, 3_600_000);
+      if (ports) await attachChart(channel, rootTs, target.functionName, 3_600_000, ports);
     },
   });
   let currentBudget: Budget = budgetOf(undefined);
@@ -549,6 +594,16 @@ export function createWorker(options: WorkerOptions) {
       .catch(() => true);
     sharedChannels.set(channel, shared);
     return shared;
+  }
+
+  /**
+   * The function an alarm is about, in the account and region of the alarm (its ARN) when that is
+   * a configured one; else by name, looked for wherever it may be.
+   */
+  function alarmFunctionRef(alarm: UnderstoodAlarm, functionName: string): string {
+    const [, , , region, accountId] = alarm.arn?.split(':') ?? [];
+    const where = targets.targets.find((t) => t.accountId === accountId && t.region === region);
+    return where && targets.configured ? qualifiedName(where, functionName) : functionName;
   }
 
   /** The function an alarm is about, following a composite alarm's children; undefined when gofn cannot tell. */
@@ -601,8 +656,9 @@ export function createWorker(options: WorkerOptions) {
       }
       const { alarm, target } = await targetOf(understood.alarm);
       if (target) {
-        const managed = await sources.functions
-          .getFunction(target.functionName, target.alias ?? 'live')
+        const alias = target.alias ?? 'live';
+        const managed = await resolveFunction(targets, alarmFunctionRef(alarm, target.functionName), alias)
+          .then((found) => found.ports.sources.functions.getFunction(found.functionName, alias))
           .then((fn) => fn.tags['gofn:managed'] === 'true')
           .catch(() => false);
         if (!managed) {
@@ -639,7 +695,16 @@ function inZone(sentence: string): string {
   return sentence.replace(/\(verified (\d\d:\d\d:\d\d)\)/, '(verified $1 UTC)');
 }
 
-function requestFromClaim(claim: ActionClaim, user: string): ActionRequest {
+/** `orders-api` of `prod/eu-west-1/orders-api`; the text itself when it is not a function reference. */
+function nameOf(text: string): string {
+  try {
+    return parseFunctionRef(text).name;
+  } catch {
+    return text;
+  }
+}
+
+function requestFromClaim(claim: ActionClaim, user: string, target: TargetRef | undefined): ActionRequest {
   const p = claim.params;
   const str = (v: unknown) => (v === undefined ? undefined : String(v));
   const num = (v: unknown) => (v === undefined || v === 'none' ? undefined : Number(v));
@@ -649,7 +714,8 @@ function requestFromClaim(claim: ActionClaim, user: string): ActionRequest {
     claim.kind === 'set-source-concurrency' || claim.kind === 'disable-source' || claim.kind === 'enable-source';
   return {
     kind: claim.kind,
-    functionName: claim.fn,
+    // The partition of audit records is the function's name, whatever account and region it is in.
+    functionName: nameOf(claim.fn),
     alias: claim.alias,
     expected: onSource
       ? {
@@ -670,5 +736,6 @@ function requestFromClaim(claim: ActionClaim, user: string): ActionRequest {
         },
     actor: { via: 'slack', id: user },
     requestId: claim.id,
+    target,
   };
 }

@@ -16,9 +16,10 @@ export const lambdaRoleArn = `arn:aws:iam::${emulatorAccount}:role/gofn-test-lam
 
 /**
  * The execution role CreateFunction insists on. IAM is not among the installed SDK clients; the
- * emulator takes an unsigned query request.
+ * emulator takes an unsigned query request, and files it under the account of the access key
+ * it names (the emulator's default account, or another account's assumed-role key).
  */
-export async function createLambdaRole(endpoint: string): Promise<void> {
+export async function createLambdaRole(endpoint: string, accessKeyId = 'testing'): Promise<void> {
   const trust = JSON.stringify({
     Version: '2012-10-17',
     Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
@@ -34,7 +35,7 @@ export async function createLambdaRole(endpoint: string): Promise<void> {
     body,
     headers: {
       'content-type': 'application/x-www-form-urlencoded',
-      authorization: `AWS4-HMAC-SHA256 Credential=testing/20240101/${emulatorRegion}/iam/aws4_request, SignedHeaders=host, Signature=x`,
+      authorization: `AWS4-HMAC-SHA256 Credential=${accessKeyId}/20240101/${emulatorRegion}/iam/aws4_request, SignedHeaders=host, Signature=x`,
     },
   });
   if (!response.ok) throw new Error(`CreateRole failed: ${response.status} ${await response.text()}`);
@@ -66,13 +67,19 @@ export async function createGofnTable(clients: AwsClients, tableName: string): P
 export async function createTestFunction(
   clients: AwsClients,
   name: string,
-  options: { tags?: Record<string, string>; versions?: number; alias?: string } = {},
+  options: {
+    tags?: Record<string, string>;
+    versions?: number;
+    alias?: string;
+    /** The execution role; default the emulator's default account's (another account needs its own). */
+    role?: string;
+  } = {},
 ): Promise<void> {
   await clients.lambda.send(
     new CreateFunctionCommand({
       FunctionName: name,
       Runtime: 'provided.al2023',
-      Role: lambdaRoleArn,
+      Role: options.role ?? lambdaRoleArn,
       Handler: 'bootstrap',
       Code: { ZipFile: Buffer.from('PK placeholder') },
       Architectures: ['arm64'],

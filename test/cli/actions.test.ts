@@ -221,11 +221,16 @@ describe('gofn audit', () => {
     const lines = out.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(2);
     const columns = (line: string) => [...line.matchAll(/ {2}(?=\S)/g)].map((m) => m.index);
-    expect(columns(lines[0]!).slice(0, 4)).toEqual(columns(lines[1]!).slice(0, 4));
+    expect(columns(lines[0]!).slice(0, 5)).toEqual(columns(lines[1]!).slice(0, 5));
+    // Where it was: the region of the attempt, and a dash for a record from before accounts and regions.
     expect(lines).toContainEqual(
-      expect.stringMatching(/ refused {4}raise-concurrency {2}cli:\S+ +orders-api already has 100 reserved/),
+      expect.stringMatching(
+        / refused {4}raise-concurrency {2}cli:\S+ +us-east-1 {2}orders-api already has 100 reserved/,
+      ),
     );
-    expect(lines).toContainEqual(expect.stringMatching(/ succeeded {2}rollback {11}slack:U0MARIA +rolled orders-api/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(/ succeeded {2}rollback {11}slack:U0MARIA +— +rolled orders-api/),
+    );
   });
 
   it.each(['abc', '0', '501'])('refuses --limit %s with a sentence, exit 3', async (limit) => {

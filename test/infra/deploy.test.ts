@@ -92,6 +92,37 @@ describe('gofn.config.json', () => {
   });
 });
 
+describe('accounts and regions in gofn.config.json', () => {
+  const targets = {
+    accounts: [
+      {
+        name: 'prod',
+        id: '111122223333',
+        roleArn: 'arn:aws:iam::111122223333:role/gofn-member',
+        externalId: 'gofn-7f3a',
+      },
+    ],
+    regions: ['us-east-1', 'eu-west-1'],
+  };
+
+  it('become the targets context, checked like GOFN_TARGETS', () => {
+    // Act
+    const args = contextArgs(parseConfig({ targets }));
+    let error: ConfigError | undefined;
+    try {
+      parseConfig({ targets: { ...targets, accounts: [{ ...targets.accounts[0], externalId: undefined }] } });
+    } catch (err) {
+      error = err as ConfigError;
+    }
+
+    // Assess
+    expect(args).toEqual(['-c', `targets=${JSON.stringify(targets)}`]);
+    expect(error!.problems).toEqual([
+      "targets.accounts[0].externalId: required with roleArn: the member stack's role trusts only callers that pass it",
+    ]);
+  });
+});
+
 describe('the Slack app manifest', () => {
   it('points the slash command, interactivity and events at the deployed Function URL', () => {
     // Act

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { BotStack } from '../../infra/lib/bot-stack';
+import { MemberStack } from '../../infra/lib/member-stack';
 import { type FakeBuild, allStatements, asArray, fakeBuildOutputs, newApp } from './fixtures';
 
 /**
@@ -27,6 +28,7 @@ const PREFIX: Record<string, string> = {
   'client-secrets-manager': 'secretsmanager',
   'client-sqs': 'sqs',
   'client-ssm': 'ssm',
+  'client-sts': 'sts',
   'client-xray': 'xray',
 };
 
@@ -44,12 +46,18 @@ const ACTION_OF: Record<string, string> = {
 /** Calls only the terminal makes, with the person's own credentials: the bot never sends them. */
 const CLI_ONLY = new Set(['cloudformation:DescribeStacks']);
 
+/**
+ * Calls gofn makes in its own account only (its table, its Slack secret, assuming the member
+ * roles, handing jobs to the worker), never through a member account's role.
+ */
+const HOME_ONLY = /^(dynamodb|secretsmanager|sts|cloudformation):/;
+
 /** The IAM actions of the `new XCommand(...)` calls in src/aws, by the package each command comes from. */
 function actionsCalledInSrcAws(): Map<string, string> {
   const found = new Map<string, string>();
   for (const file of readdirSync(AWS_DIR).filter((f) => f.endsWith('.ts'))) {
     const text = readFileSync(path.join(AWS_DIR, file), 'utf8');
-    for (const imported of text.matchAll(/import \{([^}]+)\} from '@aws-sdk\/([a-z-]+)'/g)) {
+    for (const imported of text.matchAll(/import \{([^}]+)\} from '@aws-sdk\/([a-z0-9-]+)'/g)) {
       const prefix = PREFIX[imported[2]!];
       for (const name of imported[1]!.split(',').map((n) => n.trim().replace(/^type /, ''))) {
         if (!name.endsWith('Command') || !text.includes(`new ${name}(`)) continue;
@@ -82,6 +90,12 @@ describe('the bot stack grants what src/aws calls', () => {
           profileParameterArn: 'arn:aws:ssm:eu-west-1:111122223333:parameter/gofn/profile/orders-worker',
         },
       ],
+      targets: {
+        accounts: [
+          { name: 'prod', id: '444455556666', roleArn: 'arn:aws:iam::444455556666:role/gofn-member', externalId: 'x1' },
+        ],
+        regions: ['eu-west-1'],
+      },
     });
     const allowed = new Set(
       allStatements(Template.fromStack(stack))
@@ -98,5 +112,26 @@ describe('the bot stack grants what src/aws calls', () => {
       .filter(([action]) => !allowed.has(action) && !CLI_ONLY.has(action))
       .map(([a, where]) => `${a} (${where})`);
     expect(missing).toEqual([]);
+  });
+});
+
+describe('the member stack grants what src/aws calls in a managed account', () => {
+  it("allows every action an adapter sends through a member account's role", () => {
+    // Prepare
+    const allowed = new Set(
+      allStatements(Template.fromStack(new MemberStack(newApp(), 'Member')))
+        .filter((s) => s.Effect === 'Allow')
+        .flatMap((s) => asArray(s.Action as string | string[])),
+    );
+
+    // Act
+    const called = [...actionsCalledInSrcAws()].filter(([action]) => !HOME_ONLY.test(action));
+
+    // Assess
+    expect(called.length).toBeGreaterThan(25);
+    expect(called.filter(([action]) => !allowed.has(action)).map(([a, where]) => `${a} (${where})`)).toEqual([]);
+    // And nothing beyond: the member role is no wider than what gofn calls.
+    const calledActions = new Set(called.map(([action]) => action));
+    expect([...allowed].filter((action) => !calledActions.has(action) && !action.startsWith('kms:'))).toEqual([]);
   });
 });

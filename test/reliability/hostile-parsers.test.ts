@@ -23,8 +23,9 @@ import { keptLog, memorySlackFetch, recordResult, repoPath, tally } from './supp
 const COMMAND_RUNS = 12_000;
 const ALARM_RUNS = 10_000;
 
+/** A name, an ARN, `fn@region` or `account/region/fn` (src/targets.ts). */
 const FUNCTION_NAME =
-  /^(arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:)?[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]{1,128})?$/;
+  /^((arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:)|([A-Za-z0-9-]{1,32}\/[a-z]{2}(-[a-z]+)+-\d{1,2}\/))?[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]{1,128})?(@[a-z]{2}(-[a-z]+)+-\d{1,2})?$/;
 
 const whitespace = fc.constantFrom(' ', '  ', '\t', '\n', '\u00a0', '\u2003', '\r\n', '\u3000');
 const word = fc.oneof(
@@ -63,6 +64,12 @@ const word = fc.oneof(
     '../../etc/passwd',
     '\u202eipa-sredro',
     'orders-api\u0000',
+    'prod/eu-west-1/orders-api',
+    'orders-api@eu-west-1',
+    'orders-api@mars',
+    'prod/eu-west-1/../x',
+    'service=orders',
+    'service=<!channel>',
   ),
   fc.stringMatching(/^[A-Za-z0-9_-]{1,70}$/),
   fc.string({ maxLength: 12 }),

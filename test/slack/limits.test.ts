@@ -9,7 +9,8 @@ import { loadRunbook } from '../../src/runbook/loader';
 import type { Runbook, RunbookStep } from '../../src/runbook/schema';
 import { claimFor, MAX_WHO, signActionToken } from '../../src/slack/action-token';
 import { alarmResolvedMessage, alarmRootMessage } from '../../src/slack/render/alarm';
-import { fleetMessage } from '../../src/slack/render/fleet';
+import { fleetMessage, serviceMessage } from '../../src/slack/render/fleet';
+import { serviceView } from '../../src/runbook/targets';
 import { LIMITS } from '../../src/slack/render/mrkdwn';
 import { confirmModal } from '../../src/slack/render/modals';
 import { reportMessage, type SlackMessage } from '../../src/slack/render/report';
@@ -225,6 +226,50 @@ describe('Slack limits', () => {
     expect(limitProblems(message)).toEqual([]);
     expect(await slackSdkProblems(message.blocks)).toBe('');
     expect(JSON.stringify(message.blocks)).toContain('more; `gofn status` in a terminal lists them all');
+  });
+
+  it('a fleet across 50 accounts and regions, some unlisted, and one service across them fit a message', async () => {
+    // Prepare: 50 targets with the longest names; 40 could not be listed, each with a long reason.
+    const sources = fakeSources();
+    const names = Array.from({ length: 600 }, (_, i) => `${long(50, 'n')}-${i}`);
+    sources.functions.managedFunctionPages = async function* () {
+      for (let i = 0; i < names.length; i += 100)
+        yield names.slice(i, i + 100).map((name) => ({ name, arn: name, tags: { service: long(256, 's') } }));
+    };
+    const one = await fleetOverview({
+      sources,
+      runbook: await loadRunbook(),
+      windowMs: 3_600_000,
+      now: NOW,
+      deadlineMs: 5000,
+    });
+    const targets = Array.from({ length: 50 }, (_, i) => ({
+      account: `${long(28, 'a')}-${i}`,
+      accountId: '111122223333',
+      region: 'ap-southeast-5',
+      functions: i % 5 === 0 ? 12 : 0,
+      problem: i % 5 === 0 ? null : `${long(2990, 'r')} <!channel> & *bold*`,
+    }));
+    const fleet = {
+      ...one,
+      targets,
+      functions: one.functions.map((row, i) => ({
+        ...row,
+        account: targets[(i % 10) * 5]!.account,
+        region: 'ap-southeast-5',
+        findings: [{ signal: 'errors' as const, status: 'critical' as const, text: long(500, 'e') }],
+      })),
+    };
+
+    // Act
+    const messages = [fleetMessage(fleet), serviceMessage(serviceView(fleet, long(256, 's')))];
+
+    // Assess
+    for (const message of messages) {
+      expect(limitProblems(message)).toEqual([]);
+      expect(await slackSdkProblems(message.blocks)).toBe('');
+      expect(JSON.stringify(message)).not.toContain('<!channel>');
+    }
   });
 
   it('alarm messages and the confirm modal stay inside the limits', async () => {

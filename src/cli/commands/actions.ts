@@ -14,6 +14,8 @@ import { reportFailure, runCommand, styleFor, type OutputOptions } from '../comm
 import type { CliIO } from '../io';
 import type { Style } from '../style';
 import { explainNotFound } from '../../runbook/suggest';
+import { resolveFunction, singleTarget } from '../../runbook/targets';
+import { parseFunctionRef, placeOf, type TargetRef } from '../../targets';
 import { openWorld, type World, type WorldChoice } from '../world';
 
 export interface ActionOptions extends OutputOptions {
@@ -22,6 +24,7 @@ export interface ActionOptions extends OutputOptions {
   scenario?: string[];
   table?: string;
   stack?: string;
+  targets?: string;
   yes?: boolean;
   to?: string;
   rate?: string;
@@ -40,7 +43,11 @@ export function withWorldOptions(command: Command): Command {
   return command
     .addHelpText('after', ACTION_EXIT_CODES)
     .option('--alias <name>', 'alias to act on', 'live')
-    .option('--region <region>', 'AWS region (default: AWS_REGION or your profile)')
+    .option('--region <region>', 'AWS region (default: AWS_REGION or your profile); with --targets, only this region')
+    .option(
+      '--targets <file>',
+      'accounts and regions the function may be in, JSON (default: GOFN_TARGETS, GOFN_TARGETS_FILE)',
+    )
     .option('--table <name>', "gofn's DynamoDB table for the audit record (default: GOFN_TABLE, else the bot stack's)")
     .option(
       '--stack <name>',
@@ -57,7 +64,7 @@ export function registerActions(program: Command, io: CliIO, setExit: (code: num
     program
       .command('rollback')
       .description('point the alias back at the previous version (or stop the CodeDeploy deployment shifting it)')
-      .argument('<function>', 'function name')
+      .argument('<function>', 'fn, fn@region or account/region/fn')
       .option('--to <version>', 'roll back to this version instead of the previous one'),
   ).action(async (fn: string, options: ActionOptions) => {
     setExit(
@@ -77,7 +84,7 @@ export function registerActions(program: Command, io: CliIO, setExit: (code: num
     program
       .command('replay-dlq')
       .description("move the messages of the function's dead-letter queue back to be processed again")
-      .argument('<function>', 'function name')
+      .argument('<function>', 'fn, fn@region or account/region/fn')
       .option('--rate <n>', 'messages per second', '50'),
   ).action(async (fn: string, options: ActionOptions) => {
     setExit(await act(io, 'replay-dlq', fn, options, () => ({})));
@@ -87,7 +94,7 @@ export function registerActions(program: Command, io: CliIO, setExit: (code: num
     program
       .command('concurrency')
       .description('set the reserved concurrency of a function: raise it, lower it, or remove it (none)')
-      .argument('<function>', 'function name')
+      .argument('<function>', 'fn, fn@region or account/region/fn')
       .argument('<n>', 'reserved concurrency to set, or none to remove the reservation')
       .option('--max-concurrency <n>', 'refuse to set more than this (default: GOFN_MAX_CONCURRENCY, else 1000)'),
   ).action(async (fn: string, n: string, options: ActionOptions) => {
@@ -108,9 +115,9 @@ export function registerActions(program: Command, io: CliIO, setExit: (code: num
         io,
         // Raising and lowering are different actions (lowering needs no headroom, raising no floor):
         // which one this is depends on the reservation now.
-        async (world) => {
+        async (found) => {
           if (remove) return 'lower-concurrency';
-          const current = await world.control.lambda.getReservedConcurrency(fn).catch(() => undefined);
+          const current = await found.control.lambda.getReservedConcurrency(found.name).catch(() => undefined);
           return current !== undefined && to! < current ? 'lower-concurrency' : 'raise-concurrency';
         },
         fn,
@@ -160,7 +167,7 @@ export function registerActions(program: Command, io: CliIO, setExit: (code: num
   program
     .command('audit')
     .description('list the recorded attempts to change a function, newest first')
-    .argument('<function>', 'function name')
+    .argument('<function>', 'fn, fn@region or account/region/fn')
     .option('--limit <n>', 'how many records, from 1 to 500', '20')
     .option('--region <region>', 'AWS region (default: AWS_REGION or your profile)')
     .option('--table <name>', "gofn's DynamoDB table (default: GOFN_TABLE, else the bot stack's)")
@@ -199,8 +206,13 @@ export async function audit(
         `--limit "${options.limit}" is not a number of records; use a whole number from 1 to 500.`,
       );
     }
+    // `prod/eu-west-1/orders-api`: the records of that account and region (and any that do not say).
+    const ref = parseFunctionRef(functionName);
     const world = await open({ ...options, needsTable: true, env: io.env });
-    const records = await listAudit(world.store, functionName, limit);
+    const records = await listAudit(world.store, ref.name, limit, undefined, {
+      account: ref.account,
+      region: ref.region,
+    });
     if (options.json) {
       io.stdout.write(`${JSON.stringify({ function: functionName, records }, null, 2)}\n`);
       return 0;
@@ -211,11 +223,18 @@ export async function audit(
       return 0;
     }
     const style = styleFor(io, options);
-    const rows = records.map((r) => [r.at, r.status, r.kind, `${r.actor.via}:${r.actor.id}`]);
-    const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((cells) => cells[i]!.length)));
+    const rows = records.map((r) => [
+      r.at,
+      r.status,
+      r.kind,
+      `${r.actor.via}:${r.actor.id}`,
+      // Records from before accounts and regions say neither.
+      r.region ? placeOf(r.account, r.region) : '—',
+    ]);
+    const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...rows.map((cells) => cells[i]!.length)));
     records.forEach((r, row) => {
-      const [at, status, kind, actor] = rows[row]!.map((cell, i) => cell.padEnd(widths[i]!));
-      io.stdout.write(`${at}  ${statusWord(style, r.status, status!)}  ${kind}  ${actor}  ${r.sentence}\n`);
+      const [at, status, kind, actor, place] = rows[row]!.map((cell, i) => cell.padEnd(widths[i]!));
+      io.stdout.write(`${at}  ${statusWord(style, r.status, status!)}  ${kind}  ${actor}  ${place}  ${r.sentence}\n`);
     });
     return 0;
   });
@@ -316,7 +335,7 @@ async function confirm(io: CliIO, question: string): Promise<'yes' | 'no' | 'no 
  */
 export async function act(
   io: CliIO,
-  kindOf: ActionKind | ((world: World) => Promise<ActionKind>),
+  kindOf: ActionKind | ((found: { control: World['control']; name: string }) => Promise<ActionKind>),
   functionName: string,
   options: ActionOptions,
   expected: (options: ActionOptions) => ActionRequest['expected'],
@@ -337,10 +356,23 @@ export async function act(
     const mayRaise = typeof kindOf === 'function' || kindOf === 'raise-concurrency';
     const maxConcurrency = mayRaise ? maxConcurrencyOf(io, options) : Number.POSITIVE_INFINITY;
     const world: World = await open({ ...options, needsTable: true, env: io.env });
-    const kind = typeof kindOf === 'function' ? await kindOf(world) : kindOf;
-    const deps = {
+    // The account and region the function is in: its role's ports act there, and the audit says so.
+    let found: { sources: World['sources']; control: World['control']; name: string; target?: TargetRef } = {
       sources: world.sources,
       control: world.control,
+      name: functionName,
+    };
+    let unresolved: unknown;
+    try {
+      const resolved = await resolveFunction(world.targets ?? singleTarget(world), functionName, options.alias);
+      found = { ...resolved.ports, name: resolved.functionName, target: resolved.ports.target };
+    } catch (error) {
+      unresolved = error;
+    }
+    const kind = typeof kindOf === 'function' ? await kindOf(found) : kindOf;
+    const deps = {
+      sources: found.sources,
+      control: found.control,
       store: world.store,
       settings: {
         maxConcurrency,
@@ -356,21 +388,26 @@ export async function act(
     };
     const request: ActionRequest = {
       kind,
-      functionName,
+      functionName: found.name,
       alias: options.alias,
       expected: expected(options),
       actor: cliActor(),
       requestId: randomUUID(),
+      target: found.target,
     };
 
     let plan: Plan;
     try {
+      if (unresolved) throw unresolved;
       ({ plan } = await planAction(request, deps));
     } catch (planError) {
       // "no function "ordrs-api" in us-east-1. Did you mean orders-api?", not the SDK's own words.
-      const error: unknown = await explainNotFound(planError, world.sources, functionName, options.alias).catch(
-        (explained: unknown) => explained,
-      );
+      const error: unknown =
+        planError === unresolved
+          ? planError
+          : await explainNotFound(planError, found.sources, found.name, options.alias).catch(
+              (explained: unknown) => explained,
+            );
       // Whatever stopped the plan, this was an attempt to change production: audit it as it
       // was told, without reading the world again (a second look must not run anything the
       // person never confirmed).

@@ -3,15 +3,16 @@ import { statusRank } from '../../checks/grade';
 import type { StepStatus } from '../../checks/types';
 import { ErrorCode, GofnError } from '../../errors';
 import { diagnose } from '../../runbook/engine';
-import { fleetOverview } from '../../runbook/fleet';
 import { loadRunbook } from '../../runbook/loader';
 import { explainNotFound } from '../../runbook/suggest';
+import { fleetAcrossTargets, resolveFunction, serviceOf, serviceView } from '../../runbook/targets';
 import { parseDuration } from '../../runbook/window';
 import { exitCodeFor, parseDeadline, parseRegion, runCommand, styleFor, type OutputOptions } from '../common';
 import type { CliIO } from '../io';
 import { renderFleet } from '../render-fleet';
 import { renderReport } from '../render-report';
-import { openSources } from '../sources';
+import { renderService } from '../render-service';
+import { openTargets } from '../targets';
 
 export interface StatusOptions extends OutputOptions {
   alias: string;
@@ -22,16 +23,21 @@ export interface StatusOptions extends OutputOptions {
   scenario?: string[];
   cost?: boolean;
   sort?: string;
+  targets?: string;
 }
 
 export function registerStatus(program: Command, io: CliIO, setExit: (code: number) => void): void {
   program
     .command('status')
     .description('walk the degraded-function runbook against a function, or list the managed fleet')
-    .argument('[function]', 'function name; leave out for the fleet overview (functions tagged gofn:managed=true)')
+    .argument(
+      '[function]',
+      'fn, fn@region or account/region/fn; service=NAME for one service per region; leave out for the fleet (functions tagged gofn:managed=true)',
+    )
     .option('--alias <name>', 'alias to diagnose', 'live')
     .option('--window <duration>', 'how far back to look: 15m, 1h, 3h, 1d', '1h')
-    .option('--region <region>', 'AWS region (default: AWS_REGION or your profile)')
+    .option('--region <region>', 'AWS region (default: AWS_REGION or your profile); with --targets, only this region')
+    .option('--targets <file>', 'accounts and regions to look at, JSON (default: GOFN_TARGETS, GOFN_TARGETS_FILE)')
     .option('--runbook <file>', 'runbook YAML to walk (default: runbooks/degraded-function.yaml)')
     .option('--deadline <duration>', 'finish within this; slower sources are reported unknown', '20s')
     .option('--scenario <path...>', 'diagnose a simulated fleet from scenario files or directories instead of AWS')
@@ -48,6 +54,8 @@ Examples:
   gofn status orders-api --window 3h --json
   gofn status                       # the fleet
   gofn status --sort cost           # the fleet, most expensive first, with a cost column
+  gofn status prod/eu-west-1/orders-api   # with accounts and regions configured (docs/accounts.md)
+  gofn status service=orders        # one service, a row per account and region
   gofn status --scenario runbooks/scenarios   # a simulated fleet`,
     )
     .action(async (functionName: string | undefined, options: StatusOptions) => {
@@ -60,13 +68,33 @@ export async function status(io: CliIO, functionName: string | undefined, option
     const windowMs = parseDuration(options.window);
     const deadlineMs = parseDeadline(options.deadline);
     const runbook = await loadRunbook(options.runbook);
-    const sources = await openSources({ region: parseRegion(options.region), scenario: options.scenario });
+    const service = serviceOf(functionName);
+    const targets = await openTargets({
+      region: parseRegion(options.region),
+      scenario: options.scenario,
+      targets: options.targets,
+      env: io.env,
+    });
     const style = styleFor(io, options);
 
     const sort = parseSort(options.sort);
+    if (service) {
+      if (options.cost || sort) {
+        throw new GofnError(
+          ErrorCode.InvalidInput,
+          '--cost and --sort apply to the fleet (gofn status without a function); for a service use gofn cost service=NAME.',
+        );
+      }
+      const fleet = await fleetAcrossTargets({ targets, runbook, windowMs, deadlineMs, alias: options.alias, service });
+      const view = serviceView(fleet, service);
+      io.stdout.write(options.json ? `${JSON.stringify(view, null, 2)}\n` : renderService(view, style));
+      const worstRow = view.rows.find((r) => r.status === 'critical') ?? view.rows.find((r) => r.status === 'warn');
+      return worstRow ? exitCodeFor(worstRow.status) : 0;
+    }
+
     if (!functionName) {
-      const fleet = await fleetOverview({
-        sources,
+      const fleet = await fleetAcrossTargets({
+        targets,
         runbook,
         windowMs,
         deadlineMs,
@@ -90,9 +118,18 @@ export async function status(io: CliIO, functionName: string | undefined, option
       );
     }
 
-    const report = await diagnose({ sources, runbook, functionName, alias: options.alias, windowMs, deadlineMs }).catch(
-      (error: unknown) => explainNotFound(error, sources, functionName, options.alias),
-    );
+    const found = await resolveFunction(targets, functionName, options.alias);
+    const { sources } = found.ports;
+    const diagnosed = await diagnose({
+      sources,
+      runbook,
+      functionName: found.functionName,
+      functionRef: found.ref,
+      alias: options.alias,
+      windowMs,
+      deadlineMs,
+    }).catch((error: unknown) => explainNotFound(error, sources, found.functionName, options.alias));
+    const report = targets.configured ? { ...diagnosed, account: found.ports.target.account } : diagnosed;
     io.stdout.write(
       options.json
         ? `${JSON.stringify(report, null, 2)}\n`

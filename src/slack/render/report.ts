@@ -10,6 +10,7 @@ import {
   plural,
 } from '../../format';
 import type { OfferedAction, Report, StepReport } from '../../runbook/report';
+import { placeOf } from '../../targets';
 import { clip, escapeMrkdwn, LIMITS, mention, mrkdwnLink } from './mrkdwn';
 
 export interface SlackMessage {
@@ -79,7 +80,7 @@ export function reportMessage(report: Report, options: ReportRenderOptions): Sla
           type: 'mrkdwn',
           text: clip(
             escapeMrkdwn(
-              `${formatAliasTarget(report.alias, report.version, report.routing)} · ${report.region} · last ${formatDuration(window)} (${formatWindow(new Date(report.window.start), new Date(report.window.end))}) · diagnosed in ${formatSeconds(Math.round(report.durationMs / 100) * 100)} · ${plural(requests, report.source === 'simulated' ? 'simulated AWS request' : 'AWS request')}`,
+              `${formatAliasTarget(report.alias, report.version, report.routing)} · ${placeOf(report.account, report.region)} · last ${formatDuration(window)} (${formatWindow(new Date(report.window.start), new Date(report.window.end))}) · diagnosed in ${formatSeconds(Math.round(report.durationMs / 100) * 100)} · ${plural(requests, report.source === 'simulated' ? 'simulated AWS request' : 'AWS request')}`,
             ) + requestedByText(options.requestedBy),
             LIMITS.sectionText,
           ),
