@@ -19,6 +19,7 @@ import {
   READS_ON_ANY_RESOURCE,
   READS_ON_DEPLOYMENT_GROUPS,
   READS_ON_FUNCTIONS,
+  READS_ON_MAPPINGS,
   READS_ON_QUEUES,
   actionsOf,
 } from './worker-permissions';
@@ -109,6 +110,7 @@ export class MemberStack extends Stack {
     const anyDeploymentGroup = this.anyRegion('codedeploy', 'deploymentgroup', '*');
     const anyQueue = this.anyRegion('sqs', '*', undefined, ArnFormat.NO_RESOURCE_NAME);
     const anyAlarm = this.anyRegion('cloudwatch', 'alarm', '*');
+    const anyMapping = this.anyRegion('lambda', 'event-source-mapping', '*');
     const read = new iam.Policy(this, 'ReadPolicy', {
       statements: [
         new iam.PolicyStatement({ sid: 'ReadMonitoring', actions: actionsOf(READS_ON_ANY_RESOURCE), resources: ['*'] }),
@@ -126,6 +128,11 @@ export class MemberStack extends Stack {
         }),
         new iam.PolicyStatement({ sid: 'ReadQueues', actions: actionsOf(READS_ON_QUEUES), resources: [anyQueue] }),
         new iam.PolicyStatement({ sid: 'ReadAlarms', actions: actionsOf(READS_ON_ALARMS), resources: [anyAlarm] }),
+        new iam.PolicyStatement({
+          sid: 'ReadEventSourceMappings',
+          actions: actionsOf(READS_ON_MAPPINGS),
+          resources: [anyMapping],
+        }),
       ],
     });
     read.attachToRole(this.role);
@@ -154,6 +161,10 @@ export class MemberStack extends Stack {
         'Resource::arn:<AWS::Partition>:cloudwatch:*:<AWS::AccountId>:alarm:*',
         "Alarm descriptions and tags: a composite alarm's children are named only when it fires",
       ],
+      [
+        'Resource::arn:<AWS::Partition>:lambda:*:<AWS::AccountId>:event-source-mapping:*',
+        'GetEventSourceMapping of any mapping: the read-back of a mapping gofn changed, named by UUID',
+      ],
     ];
     for (const [finding, reason] of why) suppress(read, 'AwsSolutions-IAM5', reason, [finding]);
   }
@@ -168,12 +179,26 @@ export class MemberStack extends Stack {
     const act = new iam.Policy(this, 'ActPolicy', {
       statements: [
         new iam.PolicyStatement({
-          // UpdateAliasCommand (rollback), PutFunctionConcurrencyCommand, InvokeCommand (replay
-          // of an async function's DLQ into the function through its alias).
+          // UpdateAliasCommand (rollback), PutFunctionConcurrencyCommand and
+          // DeleteFunctionConcurrencyCommand (raise, lower or remove a reservation), InvokeCommand
+          // (replay of an async function's DLQ into the function through its alias).
           sid: 'ActOnManagedFunctions',
-          actions: ['lambda:UpdateAlias', 'lambda:PutFunctionConcurrency', 'lambda:InvokeFunction'],
+          actions: [
+            'lambda:UpdateAlias',
+            'lambda:PutFunctionConcurrency',
+            'lambda:DeleteFunctionConcurrency',
+            'lambda:InvokeFunction',
+          ],
           resources: [this.anyRegion('lambda', 'function', '*')],
           conditions: managed,
+        }),
+        new iam.PolicyStatement({
+          // UpdateEventSourceMappingCommand: turn a mapping off or on, set its MaximumConcurrency.
+          // A mapping carries no tag of its function; gofn acts only on a mapping it listed for a
+          // function it authorized (src/actions/plan-sources.ts).
+          sid: 'SwitchEventSourceMappings',
+          actions: ['lambda:UpdateEventSourceMapping'],
+          resources: [this.anyRegion('lambda', 'event-source-mapping', '*')],
         }),
         new iam.PolicyStatement({
           // ReceiveMessageCommand, DeleteMessageBatchCommand, SendMessageBatchCommand,
@@ -226,6 +251,10 @@ export class MemberStack extends Stack {
       [
         'Resource::arn:<AWS::Partition>:sqs:*:<AWS::AccountId>:*',
         'Receive, delete, send and move only on queues tagged gofn:managed=true (aws:ResourceTag condition)',
+      ],
+      [
+        'Resource::arn:<AWS::Partition>:lambda:*:<AWS::AccountId>:event-source-mapping:*',
+        'UpdateEventSourceMapping: a mapping carries no tag of its function; gofn changes only a mapping it listed for a managed function it authorized',
       ],
       [
         'Resource::*',

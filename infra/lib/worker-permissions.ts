@@ -92,7 +92,7 @@ export const READS_ON_FUNCTIONS: readonly Grant[] = [
 ];
 
 /** Reads of event-source mappings by UUID: the read-back of a mapping change. */
-const READS_ON_MAPPINGS: readonly Grant[] = [
+export const READS_ON_MAPPINGS: readonly Grant[] = [
   {
     actions: ['lambda:GetEventSourceMapping'],
     neededBy: 'lambda-control.ts GetEventSourceMappingCommand: verify a mapping turned off or on, or its cap',

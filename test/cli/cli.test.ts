@@ -241,7 +241,7 @@ describe('bad input', () => {
 });
 
 describe('gofn demo and gofn test', () => {
-  it('the demo shows the fleet, walks the two worst functions and the canary in progress, then the costs', async () => {
+  it('the demo shows the fleet, walks the two worst functions of different causes and the canary in progress, then the costs', async () => {
     // Act
     const run = await runCli(['demo', '--no-color']);
 

@@ -33,7 +33,7 @@ describe('costReport over the shipped scenarios', () => {
     // Assess
     const months = report.functions.map((f) => f.total.month);
     expect(months).toEqual([...months].sort((a, b) => b - a));
-    expect(report.functions).toHaveLength(14);
+    expect(report.functions).toHaveLength(23);
     expect(report.awsCalls).toEqual({
       'CloudWatch:GetMetricData': 1,
       'CloudWatchLogs:GetQueryResults': 2,

@@ -119,7 +119,7 @@ describe('the cost message', () => {
     const message = costMessage(report);
 
     // Assess
-    expect(message.text).toMatch(/^Cost: \$\d+\.\d\d a month for 14 functions$/);
+    expect(message.text).toMatch(/^Cost: \$\d+\.\d\d a month for 23 functions$/);
     const [header, , table, bites, memory, billed] = message.blocks;
     expect(header).toMatchObject({ type: 'header' });
     const tableText = texts([table!])[0]!;

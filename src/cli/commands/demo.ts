@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { diagnose } from '../../runbook/engine';
 import type { Sources } from '../../ports';
-import { fleetOverview } from '../../runbook/fleet';
+import { fleetOverview, type FleetRow } from '../../runbook/fleet';
 import { loadRunbook } from '../../runbook/loader';
 import { shellWord } from '../../format';
 import { runCommand, styleFor, type OutputOptions } from '../common';
@@ -46,10 +46,10 @@ export async function demo(io: CliIO, options: OutputOptions): Promise<number> {
     io.stdout.write(renderFleet(fleet, style, { simulatedLatency: true }));
 
     const degraded = fleet.functions.filter((f) => f.status === 'critical' || f.status === 'warn');
-    const worst = degraded.slice(0, DETAILED).map((f) => f.function);
+    const worst = distinctCauses(degraded, DETAILED);
     const canary = await firstCanary(
       sources,
-      degraded.slice(DETAILED).map((f) => f.function),
+      degraded.map((f) => f.function).filter((name) => !worst.includes(name)),
     );
     for (const functionName of canary ? [...worst, canary] : worst) {
       io.stdout.write(`\n$ gofn status ${shellWord(functionName)} --scenario ${shellWord(shownDir)}\n`);
@@ -85,4 +85,18 @@ async function firstCanary(sources: Sources, names: string[]): Promise<string | 
     names.map((name) => sources.functions.getFunction(name, 'live').catch(() => undefined)),
   );
   return aliases.find((fn) => fn && Object.keys(fn.routing).length > 0)?.name;
+}
+
+/**
+ * The worst functions, skipping one whose first signal (throttles, latency, …) an earlier pick
+ * already shows: the demo walks different causes, not the same one twice.
+ */
+function distinctCauses(rows: readonly FleetRow[], count: number): string[] {
+  const picked: FleetRow[] = [];
+  for (const row of rows) {
+    if (picked.length === count) break;
+    const cause = row.findings[0]?.signal;
+    if (!picked.some((p) => p.findings[0]?.signal === cause)) picked.push(row);
+  }
+  return picked.map((row) => row.function);
 }
