@@ -1,4 +1,5 @@
 import { formatCount, formatMs, plural } from '../format';
+import { monthAcross, placeOfCost, type TargetCost } from '../cost/across-targets';
 import { formatUsd } from '../cost/money';
 import { COST_ITEMS, type CostItem, type CostReport, type FunctionCost } from '../cost/report';
 import { sizingAdvice } from '../cost/rightsize';
@@ -199,4 +200,28 @@ function day(at: Date): string {
 function signed(percent: number): string {
   const rounded = Math.round(percent * 10) / 10;
   return rounded > 0 ? `+${rounded}` : rounded < 0 ? `−${Math.abs(rounded)}` : '0';
+}
+
+/**
+ * `gofn cost` across configured accounts and regions: each one's table under its name (each has
+ * its region's prices and its account's bill), the ones that could not be read with why, then the
+ * month of them all.
+ */
+export function renderCostAcrossTargets(
+  costs: readonly TargetCost[],
+  style: Style,
+  options: CostRenderOptions = {},
+): string {
+  const parts: string[] = [];
+  for (const cost of costs) {
+    parts.push(style.bold(`== ${placeOfCost(cost)}`));
+    parts.push(cost.report ? renderCost(cost.report, style, options) : `  could not be read: ${cost.problem}\n`);
+  }
+  const unread = costs.filter((c) => c.problem).length;
+  parts.push(
+    `${style.bold(`${formatUsd(monthAcross(costs))} a month`)} across ${plural(costs.length - unread, 'account and region', 'accounts and regions')}` +
+      (unread > 0 ? style.dim(` · ${unread} could not be read and ${unread === 1 ? 'is' : 'are'} not counted`) : '') +
+      '\n',
+  );
+  return parts.join('\n');
 }

@@ -1,8 +1,7 @@
 import { ErrorCode, GofnError } from '../errors';
+import { parseFunctionRef } from '../targets';
 import type { CostSelection } from './collect';
 
-/** Lambda function names (1–64 letters, digits, - and _). */
-const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 /** A tag value as AWS allows it (letters, digits, spaces and _ . : / = + - @), up to 256 characters, without spaces here. */
 const TAG_VALUE = /^[\p{L}\p{N}_.:/=+\-@]{1,256}$/u;
 
@@ -23,10 +22,13 @@ export function parseCostSelection(word: string | undefined): CostSelection {
     }
     return { kind: 'service', service };
   }
-  if (!FUNCTION_NAME.test(text)) {
+  try {
+    // fn, fn@region or account/region/fn: the account and region are found where targets are configured.
+    parseFunctionRef(text);
+  } catch {
     throw new GofnError(
       ErrorCode.InvalidInput,
-      `"${clip(text)}" is not a Lambda function name; name a function, service=<value>, or nothing for every managed function.`,
+      `"${clip(text)}" is not a Lambda function name; name a function (fn, fn@region or account/region/fn), service=<value>, or nothing for every managed function.`,
     );
   }
   return { kind: 'function', name: text };

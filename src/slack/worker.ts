@@ -6,7 +6,7 @@ import { describeError, ErrorCode, GofnError } from '../errors';
 import type { Log } from '../log';
 import type { AlarmsPort, ChartPort, ControlPorts, RecordStore, Sources, TargetPorts, TargetSet } from '../ports';
 import { diagnose, type AlarmContext } from '../runbook/engine';
-import { costReport } from '../cost/collect';
+import { costAcrossTargets, placeOfCost } from '../cost/across-targets';
 import { parseCostSelection } from '../cost/selection';
 import type { Report } from '../runbook/report';
 import type { Runbook } from '../runbook/schema';
@@ -362,24 +362,36 @@ export function createWorker(options: WorkerOptions) {
       await slack.respond(job.responseUrl, plainMessage(access.sentence));
       return;
     }
-    let message: SlackMessage;
+    let messages: SlackMessage[];
     try {
       const selection = parseCostSelection(job.target);
-      const report = await costReport({ sources, selection, deadlineMs: budget.deadlineMs(), now: now() }).catch(
+      const home = targets.open(targets.targets[0]!).sources;
+      const costs = await costAcrossTargets(targets, selection, { deadlineMs: budget.deadlineMs(), now: now() }).catch(
         (error: unknown) =>
-          selection.kind === 'function'
-            ? explainNotFound(error, sources, selection.name, 'live')
+          selection.kind === 'function' && !targets.configured
+            ? explainNotFound(error, home, selection.name, 'live')
             : Promise.reject(error),
       );
-      message = costMessage(report);
+      // One table per account and region (each its region's prices, its account's bill).
+      messages = costs.map((cost) =>
+        cost.report
+          ? costMessage(
+              targets.configured
+                ? { ...cost.report, selection: `${cost.report.selection} in ${placeOfCost(cost)}` }
+                : cost.report,
+            )
+          : plainMessage(`gofn: the cost of ${placeOfCost(cost)} could not be read: ${cost.problem}`),
+      );
     } catch (error) {
       await slack.respond(job.responseUrl, plainMessage(`gofn: ${describeError(error)}`));
       return;
     }
-    try {
-      await postKept(job.channel, message);
-    } catch (error) {
-      await slack.respond(job.responseUrl, message, cannotPostInChannel(error));
+    for (const message of messages) {
+      try {
+        await postKept(job.channel, message);
+      } catch (error) {
+        await slack.respond(job.responseUrl, message, cannotPostInChannel(error));
+      }
     }
   }
 

@@ -1,14 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { costReport, DEFAULT_DAYS, DEFAULT_MEMORY_DAYS } from '../../cost/collect';
+import { costAcrossTargets, monthAcross } from '../../cost/across-targets';
+import { DEFAULT_DAYS, DEFAULT_MEMORY_DAYS } from '../../cost/collect';
 import { parseCostSelection } from '../../cost/selection';
 import { ErrorCode, GofnError } from '../../errors';
 import { parsePriceTable, PRICE_TABLE, type PriceTable } from '../../prices';
 import { explainNotFound } from '../../runbook/suggest';
 import { parseDeadline, parseRegion, runCommand, styleFor, type OutputOptions } from '../common';
 import type { CliIO } from '../io';
-import { renderCost } from '../render-cost';
-import { openSources } from '../sources';
+import { renderCost, renderCostAcrossTargets } from '../render-cost';
+import { openTargets } from '../targets';
 
 export interface CostCommandOptions extends OutputOptions {
   alias: string;
@@ -22,6 +23,7 @@ export interface CostCommandOptions extends OutputOptions {
   showPrices?: boolean;
   deadline: string;
   scenario?: string[];
+  targets?: string;
 }
 
 export function registerCost(program: Command, io: CliIO, setExit: (code: number) => void): void {
@@ -41,7 +43,8 @@ export function registerCost(program: Command, io: CliIO, setExit: (code: number
     .option('--prices <file>', 'a price table (JSON) instead of the built-in one, e.g. for a region it lacks')
     .option('--show-prices', 'print the price table (built-in, or --prices) as JSON and stop')
     .option('--alias <name>', 'alias a single function is read through', 'live')
-    .option('--region <region>', 'AWS region (default: AWS_REGION or your profile)')
+    .option('--region <region>', 'AWS region (default: AWS_REGION or your profile); with --targets, only this region')
+    .option('--targets <file>', 'accounts and regions to look at, JSON (default: GOFN_TARGETS, GOFN_TARGETS_FILE)')
     .option('--deadline <duration>', 'finish within this; slower sources are left out and said so', '60s')
     .option('--scenario <path...>', 'a simulated fleet from scenario files or directories instead of AWS')
     .option('--json', 'print one JSON object (see docs/json-output.md)')
@@ -49,11 +52,13 @@ export function registerCost(program: Command, io: CliIO, setExit: (code: number
     .addHelpText(
       'after',
       `
-Exit codes: 0 priced, 3 could not run (unknown function, bad option, no credentials).
+Exit codes: 0 priced, 3 could not run (unknown function, bad option, no credentials) or, with
+accounts and regions configured, one of them could not be read (the others are still shown).
 Examples:
   gofn cost                         # every function tagged gofn:managed=true
   gofn cost service=orders --explain
   gofn cost orders-api --json
+  gofn cost prod/eu-west-1/orders-api   # with accounts and regions configured (docs/accounts.md)
   gofn cost --scenario runbooks/scenarios`,
     )
     .action(async (target: string | undefined, options: CostCommandOptions) => {
@@ -75,10 +80,13 @@ export async function cost(io: CliIO, target: string | undefined, options: CostC
       io.stdout.write(`${JSON.stringify(priceTable ?? PRICE_TABLE, null, 2)}\n`);
       return 0;
     }
-    const sources = await openSources({ region: parseRegion(options.region), scenario: options.scenario });
-    const report = await costReport({
-      sources,
-      selection,
+    const targets = await openTargets({
+      region: parseRegion(options.region),
+      scenario: options.scenario,
+      targets: options.targets,
+      env: io.env,
+    });
+    const costs = await costAcrossTargets(targets, selection, {
       alias: options.alias,
       days,
       memoryDays,
@@ -86,16 +94,24 @@ export async function cost(io: CliIO, target: string | undefined, options: CostC
       priceTable,
       billed: options.billed,
       sort: options.sort,
-    }).catch((error: unknown) =>
-      selection.kind === 'function'
-        ? explainNotFound(error, sources, selection.name, options.alias)
-        : Promise.reject(error),
-    );
-    io.stdout.write(
-      options.json
-        ? `${JSON.stringify(report, null, 2)}\n`
-        : renderCost(report, styleFor(io, options), { explain: options.explain, scenario: options.scenario }),
-    );
+    }).catch(async (error: unknown) => {
+      if (selection.kind !== 'function' || targets.configured) throw error;
+      return explainNotFound(error, targets.open(targets.targets[0]!).sources, selection.name, options.alias);
+    });
+    const style = styleFor(io, options);
+    const renderOptions = { explain: options.explain, scenario: options.scenario };
+    if (!targets.configured) {
+      const report = costs[0]!.report!;
+      io.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderCost(report, style, renderOptions));
+      return 0;
+    }
+    if (options.json) {
+      io.stdout.write(`${JSON.stringify({ targets: costs, month: monthAcross(costs) }, null, 2)}\n`);
+    } else {
+      io.stdout.write(renderCostAcrossTargets(costs, style, renderOptions));
+    }
+    // Prices read for some accounts and regions and not others: a script must not take it as whole.
+    return costs.some((c) => c.problem) ? 3 : 0;
     return 0;
   });
 }
