@@ -179,7 +179,9 @@ export class BotStack extends Stack {
       description: 'gofn worker: runs diagnoses and actions, posts to Slack',
       bundleDir: path.join(props.lambdaDist, 'worker'),
       memorySize: props.workerMemorySize ?? 1024,
-      timeout: props.workerTimeout ?? Duration.seconds(60),
+      // Two minutes: a profile from the thread waits 30 s of flag cache, 30 s of recording and the
+      // uploads inside this invocation (docs/profiling.md); a diagnosis needs far less.
+      timeout: props.workerTimeout ?? Duration.minutes(2),
       logRetention,
       environment: {
         TABLE_NAME: this.table.tableName,
