@@ -71,6 +71,8 @@ export class AccountsFleet {
         fleetSize: perTarget,
         latency: scaled({ ...defaultLatency, ...latency }, factor),
         beforeRequest: () => this.providers.get(target.account)!(),
+        // What the fleet overview calls: the tag pages, the batched metrics, the reservations.
+        services: ['lambda', 'cloudwatch', 'tagging'],
       });
       const label = targetLabel(target);
       this.sims.set(label, sim);

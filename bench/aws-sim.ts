@@ -110,7 +110,15 @@ export interface SimOptions {
    * assumed-role credential provider makes the first request of an account wait for AssumeRole.
    */
   beforeRequest?: () => Promise<unknown>;
+  /**
+   * The services stubbed (default all). A stub builds its SDK client, so a memory benchmark stubs
+   * only what the code it measures calls: a call to another fails loudly instead of being answered.
+   */
+  services?: readonly SimService[];
 }
+
+const SIM_SERVICES = ['lambda', 'cloudwatch', 'logs', 'xray', 'codedeploy', 'sqs', 'tagging', 'billing'] as const;
+export type SimService = (typeof SIM_SERVICES)[number];
 
 interface OperationStats {
   count: number;
@@ -153,14 +161,17 @@ export class SimulatedAws {
     this.provisionedEvery = options.provisionedEvery ?? 100;
     this.beforeRequest = options.beforeRequest;
     this.clients = createAwsClients({ region, maxAttempts: 1 });
-    this.stubLambda();
-    this.stubCloudWatch();
-    this.stubLogs();
-    this.stubXRay();
-    this.stubCodeDeploy();
-    this.stubSqs();
-    this.stubTagging();
-    this.stubBilling();
+    const stubs: Record<SimService, () => void> = {
+      lambda: () => this.stubLambda(),
+      cloudwatch: () => this.stubCloudWatch(),
+      logs: () => this.stubLogs(),
+      xray: () => this.stubXRay(),
+      codedeploy: () => this.stubCodeDeploy(),
+      sqs: () => this.stubSqs(),
+      tagging: () => this.stubTagging(),
+      billing: () => this.stubBilling(),
+    };
+    for (const service of options.services ?? SIM_SERVICES) stubs[service]();
   }
 
   /** The ports over the stubbed clients, as the worker and the CLI build them. */

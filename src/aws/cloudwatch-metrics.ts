@@ -224,26 +224,24 @@ export class CloudWatchMetrics implements MetricsPort {
         entry.missing.push(fleetMissingNames[stat]);
         continue;
       }
-      const points = series?.points ?? [];
-      const now = points.filter((p) => p.at.getTime() >= currentFrom);
-      const before = points.filter((p) => p.at.getTime() < currentFrom);
+      const { now, before } = splitAt(series?.points ?? [], currentFrom);
       switch (stat) {
         case 'p99':
-          entry.durationP99Ms = max(now);
-          entry.previous.durationP99Ms = max(before);
+          entry.durationP99Ms = now.max;
+          entry.previous.durationP99Ms = before.max;
           break;
         case 'concurrency':
-          entry.peakConcurrency = max(now);
-          entry.previous.peakConcurrency = max(before);
+          entry.peakConcurrency = now.max;
+          entry.previous.peakConcurrency = before.max;
           break;
         case 'dlq':
           // SQS publishes a queue's metrics while it holds messages or is used: no datapoint in
           // the window is an idle, empty queue.
-          entry.deadLetterMessages = now.at(-1)?.value ?? 0;
+          entry.deadLetterMessages = now.last ?? 0;
           break;
         default:
-          entry[stat] += sum(now);
-          if (stat === 'invocations') entry.previous.invocations += sum(before);
+          entry[stat] += now.sum;
+          if (stat === 'invocations') entry.previous.invocations += before.sum;
       }
     }
     return totals;
@@ -280,7 +278,9 @@ export class CloudWatchMetrics implements MetricsPort {
       nextToken = out.NextToken;
       if (!nextToken) break;
     }
-    for (const series of results.values()) series.points.sort((a, b) => a.at.getTime() - b.at.getTime());
+    // Asked TimestampAscending; pages of one query may still interleave, so order what is not in order.
+    for (const series of results.values())
+      if (!ascending(series.points)) series.points.sort((a, b) => a.at.getTime() - b.at.getTime());
     return results;
   }
 }
@@ -292,7 +292,8 @@ function addResult(results: Map<string, Series>, result: MetricDataResult): void
   const values = result.Values ?? [];
   timestamps.forEach((at, i) => {
     const value = values[i];
-    if (value !== undefined) series.points.push({ at: new Date(at), value });
+    // The SDK parses Timestamps into Dates already: no copy of 60,000 of them for a big fleet.
+    if (value !== undefined) series.points.push({ at: at instanceof Date ? at : new Date(at), value });
   });
   if (result.StatusCode === 'Forbidden' || result.StatusCode === 'InternalError') series.served = false;
   results.set(result.Id, series);
@@ -358,6 +359,34 @@ function splitByWindow(points: MetricPoint[], periodSeconds: number, query: Func
     else if (middle >= query.previous.start.getTime() && middle < query.previous.end.getTime()) previous.push(point);
   }
   return { current, previous };
+}
+
+function ascending(points: readonly MetricPoint[]): boolean {
+  for (let i = 1; i < points.length; i++) if (points[i - 1]!.at.getTime() > points[i]!.at.getTime()) return false;
+  return true;
+}
+
+interface SideTotals {
+  sum: number;
+  max: number | undefined;
+  /** The value of the newest point. */
+  last: number | undefined;
+}
+
+/**
+ * Sum, max and newest value of the points before `from` and from it on, in one pass: the fleet
+ * reads 30,000 series at a time, and two filtered copies of each were most of its garbage.
+ */
+function splitAt(points: readonly MetricPoint[], from: number): { now: SideTotals; before: SideTotals } {
+  const now: SideTotals = { sum: 0, max: undefined, last: undefined };
+  const before: SideTotals = { sum: 0, max: undefined, last: undefined };
+  for (const point of points) {
+    const side = point.at.getTime() >= from ? now : before;
+    side.sum += point.value;
+    side.max = side.max === undefined ? point.value : Math.max(side.max, point.value);
+    side.last = point.value;
+  }
+  return { now, before };
 }
 
 function sum(points: MetricPoint[]): number {

@@ -205,21 +205,19 @@ export async function fleetOverview(options: FleetOptions): Promise<FleetReport>
     const reservations = await readReservations(options.sources, collected, signal);
     return collected.map(({ target, entry, service }) => {
       const row = toRow(target, entry, reservations.get(target.functionName), grading);
-      return service ? { ...row, service } : row;
+      if (service) row.service = service;
+      return row;
     });
   });
 
   const left = Math.floor(options.deadlineMs - (performance.now() - startedAt));
   const cost = withCost ? await addCosts(options, refs, rows, left, ledger) : undefined;
-  // Worst status first; among equals, the row with more signals at that status (throttled, slow
-  // and saturated beats slow alone), then the most errors: a count that noise can swap between
-  // two rows is the last word, not the first. Sorted by cost, the most expensive comes first.
-  rows.sort(options.sort === 'cost' ? costliestFirst : worstFirst);
+  const ordered = sortFleet(rows, options.sort);
   return {
     region: options.sources.region,
     alias,
     window: { start: window.start.toISOString(), end: window.end.toISOString() },
-    functions: rows,
+    functions: ordered,
     awsCalls: ledger.snapshot(),
     durationMs: Math.round(performance.now() - startedAt),
     source: options.sources.kind,
@@ -269,20 +267,37 @@ async function addCosts(
   }
 }
 
-/** The fleet's order (see fleetOverview); the fleet across accounts and regions sorts by it too. */
-export function worstFirst(a: FleetRow, b: FleetRow): number {
-  const atStatus = (row: FleetRow) => row.findings.filter((f) => f.status === row.status).length;
-  return (
-    statusRank(b.status) - statusRank(a.status) ||
-    atStatus(b) - atStatus(a) ||
-    b.errors - a.errors ||
-    a.function.localeCompare(b.function)
+/**
+ * The fleet's order: worst status first; among equals, the row with more signals at that status
+ * (throttled, slow and saturated beats slow alone), then the most errors (a count that noise can
+ * swap between two rows is the last word, not the first), then the name, account and region.
+ * Sorted by cost, the most expensive (unpriced last) comes first. Each row's keys are computed
+ * once: a comparator that filtered findings and called localeCompare on each of a 6,000-row
+ * fleet's ~80,000 comparisons made more garbage than the rows themselves.
+ */
+export function sortFleet(rows: readonly FleetRow[], sort: 'status' | 'cost' = 'status'): FleetRow[] {
+  const keyed = rows.map((row) => ({
+    row,
+    cost: sort === 'cost' ? (row.monthlyCost ?? -1) : 0,
+    rank: statusRank(row.status),
+    atStatus: row.findings.filter((f) => f.status === row.status).length,
+  }));
+  keyed.sort(
+    (a, b) =>
+      b.cost - a.cost ||
+      b.rank - a.rank ||
+      b.atStatus - a.atStatus ||
+      b.row.errors - a.row.errors ||
+      byText(a.row.function, b.row.function) ||
+      byText(a.row.account ?? '', b.row.account ?? '') ||
+      byText(a.row.region ?? '', b.row.region ?? ''),
   );
+  return keyed.map((k) => k.row);
 }
 
-/** `--sort cost`: the most expensive first (unpriced last), then the fleet's order. */
-export function costliestFirst(a: FleetRow, b: FleetRow): number {
-  return (b.monthlyCost ?? -1) - (a.monthlyCost ?? -1) || worstFirst(a, b);
+/** Code-unit order: names of functions, accounts and regions are ASCII. */
+function byText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function targetOf(ref: ManagedFunctionRef, alias: string): FleetTarget {
