@@ -1,9 +1,9 @@
 import { loadRunbook } from '../../src/runbook/loader';
 import type { Runbook } from '../../src/runbook/schema';
 import type { AccessSettings } from '../../src/slack/access';
-import { testWorker } from '../support/test-worker';
 import { fakeSources, type FakeData } from '../support/fake-sources';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack';
+import { testWorker } from '../support/test-worker';
 
 /**
  * Who may look: a report carries production error messages and request IDs. The user and

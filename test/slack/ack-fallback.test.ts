@@ -7,9 +7,9 @@ import { signActionToken, type ActionClaim } from '../../src/slack/action-token'
 import { createIngress } from '../../src/slack/ingress';
 import type { Job } from '../../src/slack/jobs';
 import { fakeControl } from '../support/fake-control';
-import { testWorker } from '../support/test-worker';
 import { startFakeSlack, type FakeSlack, type Fault } from '../support/fake-slack';
 import { BOT_TOKEN, buttonClick, interactionBody, SIGNING_SECRET, signedEvent } from '../support/slack-requests';
+import { testWorker } from '../support/test-worker';
 
 /**
  * The 3-second ack while Slack's API misbehaves. views.open is the one call made before the

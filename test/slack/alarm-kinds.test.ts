@@ -3,9 +3,9 @@ import { loadRunbook } from '../../src/runbook/loader';
 import type { Runbook } from '../../src/runbook/schema';
 import { MemoryRecordStore } from '../../src/sim/record-store';
 import { understandAlarm, type UnderstoodAlarm } from '../../src/slack/alarm-message';
-import { testWorker } from '../support/test-worker';
 import { fakeSources } from '../support/fake-sources';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack';
+import { testWorker } from '../support/test-worker';
 import { anomalyDetection, composite, metricMath, singleMetric } from './fixtures/alarm-notifications';
 
 let slack: FakeSlack;

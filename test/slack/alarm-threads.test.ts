@@ -2,8 +2,8 @@ import { isGofnError, ErrorCode } from '../../src/errors';
 import { loadRunbook } from '../../src/runbook/loader';
 import type { Runbook } from '../../src/runbook/schema';
 import { isHandedBack } from '../../src/slack/worker';
-import { testWorker } from '../support/test-worker';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack';
+import { testWorker } from '../support/test-worker';
 import { singleMetric } from './fixtures/alarm-notifications';
 
 /**

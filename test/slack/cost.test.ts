@@ -15,9 +15,9 @@ import type { Job } from '../../src/slack/jobs';
 import { costMessage } from '../../src/slack/render/cost';
 import { LIMITS } from '../../src/slack/render/mrkdwn';
 import { functionText, loadTexts, NOW, scenarioText } from '../sim/helpers';
-import { testWorker } from '../support/test-worker';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack';
 import { BOT_TOKEN, SIGNING_SECRET, signedEvent, slashCommandBody } from '../support/slack-requests';
+import { testWorker } from '../support/test-worker';
 
 const SCENARIOS = path.resolve(__dirname, '..', '..', 'runbooks', 'scenarios');
 const python = path.resolve(__dirname, '..', '..', '.venv', 'bin', 'python');

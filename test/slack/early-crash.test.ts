@@ -5,9 +5,9 @@ import { MemoryRecordStore } from '../../src/sim/record-store';
 import { signActionToken } from '../../src/slack/action-token';
 import type { ActionJob } from '../../src/slack/jobs';
 import { fakeControl } from '../support/fake-control';
-import { testWorker } from '../support/test-worker';
 import { memorySlackFetch } from '../reliability/support';
 import { SIGNING_SECRET } from '../support/slack-requests';
+import { testWorker } from '../support/test-worker';
 
 /**
  * A worker that dies in its first second (out of memory, the runtime crashed) leaves claims

@@ -8,10 +8,10 @@ import type { Runbook } from '../../src/runbook/schema';
 import { createIngress } from '../../src/slack/ingress';
 import type { Job } from '../../src/slack/jobs';
 import { fakeControl, type FakeControl } from '../support/fake-control';
-import { testWorker } from '../support/test-worker';
 import { fakeSources } from '../support/fake-sources';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack';
 import { startEmulator, type Emulator } from '../support/moto';
+import { testWorker } from '../support/test-worker';
 import {
   BOT_TOKEN,
   buttonClick,

@@ -5,10 +5,10 @@ import type { Runbook } from '../../src/runbook/schema';
 import type { StatusJob } from '../../src/slack/jobs';
 import { createGofnTable } from '../aws/emulator-fixtures';
 import { fakeControl } from '../support/fake-control';
-import { testWorker } from '../support/test-worker';
 import { fakeSources } from '../support/fake-sources';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack';
 import { startEmulator, type Emulator } from '../support/moto';
+import { testWorker } from '../support/test-worker';
 
 /**
  * A slash command and Slack's retry of it reach two workers. Whatever the interleaving of the

@@ -3,10 +3,10 @@ import { loadRunbook } from '../../src/runbook/loader';
 import { signActionToken, verifyActionToken, type ActionClaim } from '../../src/slack/action-token';
 import { claimSentence, confirmModal } from '../../src/slack/render/modals';
 import { fakeControl } from '../support/fake-control';
-import { testWorker } from '../support/test-worker';
 import { fakeSources } from '../support/fake-sources';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack';
 import { SIGNING_SECRET } from '../support/slack-requests';
+import { testWorker } from '../support/test-worker';
 
 /**
  * The fixes of the next checks in Slack: a button the report offers, the confirmation's one

@@ -12,9 +12,9 @@ import { alarmRootMessage, plainMessage } from '../../src/slack/render/alarm';
 import { reportMessage, type SlackMessage } from '../../src/slack/render/report';
 import { keptLog } from '../reliability/support';
 import { fakeControl } from '../support/fake-control';
-import { testWorker } from '../support/test-worker';
 import { fakeSources, NOW } from '../support/fake-sources';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack';
+import { testWorker } from '../support/test-worker';
 import { singleMetric } from './fixtures/alarm-notifications';
 
 /** Text users see: escaped where it comes from outside, mentions that render, times with a zone. */

@@ -7,10 +7,10 @@ import { MemoryRecordStore } from '../../src/sim/record-store';
 import { verifyActionToken } from '../../src/slack/action-token';
 import { targetLabel, type TargetRef } from '../../src/targets';
 import { fakeControl, type FakeControl } from '../support/fake-control';
-import { testWorker } from '../support/test-worker';
 import { fakeSources, type FakeData } from '../support/fake-sources';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack';
 import { SIGNING_SECRET } from '../support/slack-requests';
+import { testWorker } from '../support/test-worker';
 
 /**
  * The worker over several accounts and regions: prod in us-east-1 (healthy) and eu-west-1

@@ -4,10 +4,10 @@ import type { Runbook } from '../../src/runbook/schema';
 import { MemoryRecordStore } from '../../src/sim/record-store';
 import { signActionToken, verifyActionToken } from '../../src/slack/action-token';
 import { fakeControl, type FakeControl } from '../support/fake-control';
-import { testWorker } from '../support/test-worker';
 import { fakeSources, type FakeData } from '../support/fake-sources';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack';
 import { SIGNING_SECRET } from '../support/slack-requests';
+import { testWorker } from '../support/test-worker';
 
 let slack: FakeSlack;
 let runbook: Runbook;

@@ -37,7 +37,8 @@ export const TEST_WORKER_SETTINGS: WorkerSettings = {
 export function testWorker(slack: TestSlack, overrides: TestWorkerOverrides): Worker {
   const { settings, ...options } = overrides;
   const log = options.log ?? silentLog;
-  const transport = typeof slack === 'string' ? { slackApiUrl: slack } : slack;
+  const transport =
+    typeof slack === 'string' ? { slackApiUrl: slack } : { slackApiUrl: slack.slackApiUrl, fetch: slack.fetch };
   return createWorker({
     sources: options.sources ?? fakeSources(),
     control: options.control ?? fakeControl(),
