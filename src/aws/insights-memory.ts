@@ -8,7 +8,7 @@ import {
   memoryColumns,
   memoryQueryString,
 } from '../memory-query';
-import { mapBounded } from './bounded';
+import { mapBounded } from '../map-bounded';
 import { callAws, sleep, type AwsCall } from './call';
 import type { AwsClients } from './clients';
 import { waitForQueryRows, type PollPace } from './insights-results';

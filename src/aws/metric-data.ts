@@ -1,7 +1,7 @@
 import { GetMetricDataCommand, type MetricDataQuery, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
 import { describeError, ErrorCode, isGofnError } from '../errors';
 import type { CallOptions, MetricPoint } from '../ports';
-import { mapBounded } from './bounded';
+import { mapBounded } from '../map-bounded';
 import { callAws } from './call';
 import type { AwsClients } from './clients';
 
