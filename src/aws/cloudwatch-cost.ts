@@ -1,11 +1,11 @@
 import {
+  noUsage,
   RECENT_PERIOD_HOURS,
   type CallOptions,
   type CostTarget,
   type CostUsage,
   type CostUsageEntry,
   type CostWindow,
-  type DayUsage,
 } from '../ports';
 import type { AwsClients } from './clients';
 import { planCostMetrics, type CostBatch, type CostStat } from './cost-metric-plan';
@@ -65,20 +65,7 @@ async function readBatch(
   const start = window.start.getTime();
   const recentFrom = read.endTime.getTime() - RECENT_PERIOD_HOURS * 3_600_000;
   const usage = new Map<string, CostUsage>(
-    batch.functionNames.map((name) => [
-      name,
-      {
-        days: Array.from({ length: window.days }, (): DayUsage => ({
-          invocations: 0,
-          durationMs: 0,
-          provisionedInvocations: 0,
-          logBytes: 0,
-        })),
-        durationP99Ms: undefined,
-        recentInvocations: 0,
-        missing: percentilesServed ? [] : [missingNames.p99],
-      },
-    ]),
+    batch.functionNames.map((name) => [name, noUsage(window.days, percentilesServed ? [] : [missingNames.p99])]),
   );
   for (const [id, { functionName, stat }] of batch.ids) {
     const entry = usage.get(functionName);

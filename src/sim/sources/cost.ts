@@ -3,6 +3,7 @@ import { LOG_GROUPS_PER_QUERY, memoryQueryString } from '../../memory-query';
 import {
   COST_QUERIES_PER_FUNCTION,
   COST_QUERIES_PER_REQUEST,
+  noUsage,
   RECENT_PERIOD_HOURS,
   type BilledAnswer,
   type BilledRow,
@@ -220,17 +221,7 @@ export class SimulatedCost implements CostPort {
     const fn = this.fleet.findFunction(target.functionName);
     if (!fn) {
       // CloudWatch answers a function it never saw with empty series.
-      return {
-        days: Array.from({ length: window.days }, () => ({
-          invocations: 0,
-          durationMs: 0,
-          provisionedInvocations: 0,
-          logBytes: 0,
-        })),
-        durationP99Ms: undefined,
-        recentInvocations: 0,
-        missing: [],
-      };
+      return noUsage(window.days);
     }
     const integrated = this.integrate(fn, window);
     return {
