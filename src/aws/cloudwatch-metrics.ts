@@ -1,5 +1,4 @@
-import { GetMetricDataCommand, type MetricDataQuery, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
-import { describeError, ErrorCode, isGofnError } from '../errors';
+import type { MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import type {
   CallOptions,
   ExtraMetricResult,
@@ -14,10 +13,9 @@ import type {
   VersionMetrics,
   WindowMetrics,
 } from '../ports';
-import { mapBounded } from './bounded';
-import { callAws } from './call';
 import type { AwsClients } from './clients';
 import { planFleetMetrics, type FleetBatch, type FleetMetricsPlan, type FleetStat } from './fleet-metric-plan';
+import { getMetricDataSparingPercentiles, readFunctionBatches, type MetricSeries } from './metric-data';
 import {
   isPercentileStat,
   percentiles,
@@ -32,15 +30,6 @@ export interface CloudWatchMetricsOptions {
   now?: () => Date;
   /** Fleet requests in flight at once; GetMetricData allows 50 a second per account. Default 5. */
   fleetConcurrency?: number;
-}
-
-/** Pagination guard: GetMetricData pages while it has points left, a few pages at most in practice. */
-const maxPages = 20;
-
-interface Series {
-  points: MetricPoint[];
-  /** False when CloudWatch could not serve the query (StatusCode Forbidden or InternalError). */
-  served: boolean;
 }
 
 /** How the fleet names a statistic CloudWatch could not serve. */
@@ -77,17 +66,13 @@ export class CloudWatchMetrics implements MetricsPort {
     const plan = planFunctionMetrics(query, this.now());
     const subject = `${query.functionName}:${query.alias}`;
     const missing: string[] = [];
-    let results: Map<string, Series>;
-    try {
-      results = await this.fetch(plan.queries, plan.startTime, plan.endTime, subject, opts);
-    } catch (error) {
-      // The emulator answers a percentile query over real Duration data with a crash page. Ask once
-      // more without percentiles rather than losing every number; AWS never takes this path.
-      if (!isGofnError(error, ErrorCode.Unsupported)) throw error;
-      const withoutPercentiles = plan.queries.filter((q) => !isPercentileQuery(q));
-      results = await this.fetch(withoutPercentiles, plan.startTime, plan.endTime, subject, opts);
-      missing.push(...percentiles.map((p) => missingNames[p]));
-    }
+    const { results, percentilesServed } = await getMetricDataSparingPercentiles(
+      this.clients,
+      { queries: plan.queries, startTime: plan.startTime, endTime: plan.endTime, subject },
+      isPercentileQuery,
+      opts,
+    );
+    if (!percentilesServed) missing.push(...percentiles.map((p) => missingNames[p]));
 
     const series = (id: SeriesId | Percentile) => results.get(id) ?? { points: [], served: true };
     const split = (id: SeriesId | Percentile, period: number) => splitByWindow(series(id).points, period, query);
@@ -154,28 +139,16 @@ export class CloudWatchMetrics implements MetricsPort {
     opts?: CallOptions,
   ): Promise<Map<string, FleetEntry>> {
     const unique = [...new Map(targets.map((t) => [t.functionName, t] as const)).values()];
-    const entries = new Map<string, FleetEntry>();
-    if (unique.length === 0) return entries;
+    if (unique.length === 0) return new Map();
     const plan = planFleetMetrics(unique, window, this.now());
-    const subject = `${unique.length} functions`;
-    const answers = await mapBounded(plan.batches, this.fleetConcurrency, async (batch) => {
-      try {
-        return { batch, read: await this.fetchFleetBatch(batch, plan, subject, opts) };
-      } catch (error) {
-        // One refused request leaves its functions unknown; the rest of the fleet is still graded.
-        // A deadline is the caller's to report, for everything still outstanding.
-        if (opts?.signal?.aborted) throw error;
-        return { batch, refused: describeError(error) };
-      }
-    });
-    for (const answer of answers) {
-      if (answer.read) {
-        for (const [name, metrics] of answer.read) entries.set(name, { served: true, metrics });
-      } else {
-        for (const name of answer.batch.functionNames) entries.set(name, { served: false, reason: answer.refused });
-      }
-    }
-    return entries;
+    // One refused request leaves its functions unknown; the rest of the fleet is still graded.
+    return readFunctionBatches(
+      plan.batches,
+      this.fleetConcurrency,
+      (batch) => this.fetchFleetBatch(batch, plan, `${unique.length} functions`, opts),
+      (metrics): FleetEntry => ({ served: true, metrics }),
+      opts,
+    );
   }
 
   /**
@@ -189,16 +162,12 @@ export class CloudWatchMetrics implements MetricsPort {
     subject: string,
     opts: CallOptions | undefined,
   ): Promise<Map<string, FleetMetrics>> {
-    let results: Map<string, Series>;
-    let percentilesServed = true;
-    try {
-      results = await this.fetch(batch.queries, plan.startTime, plan.endTime, subject, opts);
-    } catch (error) {
-      if (!isGofnError(error, ErrorCode.Unsupported)) throw error;
-      const withoutPercentiles = batch.queries.filter((q) => batch.ids.get(q.Id ?? '')?.stat !== 'p99');
-      results = await this.fetch(withoutPercentiles, plan.startTime, plan.endTime, subject, opts);
-      percentilesServed = false;
-    }
+    const { results, percentilesServed } = await getMetricDataSparingPercentiles(
+      this.clients,
+      { queries: batch.queries, startTime: plan.startTime, endTime: plan.endTime, subject },
+      (query) => batch.ids.get(query.Id ?? '')?.stat === 'p99',
+      opts,
+    );
 
     const totals = new Map<string, FleetMetrics>(
       batch.functionNames.map((name) => [
@@ -246,57 +215,6 @@ export class CloudWatchMetrics implements MetricsPort {
     }
     return totals;
   }
-
-  /** One GetMetricData request, plus more only while CloudWatch returns a NextToken. */
-  private async fetch(
-    queries: MetricDataQuery[],
-    startTime: Date,
-    endTime: Date,
-    subject: string,
-    opts: CallOptions | undefined,
-  ): Promise<Map<string, Series>> {
-    const results = new Map<string, Series>();
-    let nextToken: string | undefined;
-    for (let page = 0; page < maxPages; page++) {
-      const out = await callAws(
-        { service: 'CloudWatch', operation: 'GetMetricData', subject },
-        opts,
-        this.clients.settings.callTimeoutMs,
-        (abortSignal) =>
-          this.clients.cloudWatch.send(
-            new GetMetricDataCommand({
-              MetricDataQueries: queries,
-              StartTime: startTime,
-              EndTime: endTime,
-              ScanBy: 'TimestampAscending',
-              NextToken: nextToken,
-            }),
-            { abortSignal },
-          ),
-      );
-      for (const result of out.MetricDataResults ?? []) addResult(results, result);
-      nextToken = out.NextToken;
-      if (!nextToken) break;
-    }
-    // Asked TimestampAscending; pages of one query may still interleave, so order what is not in order.
-    for (const series of results.values())
-      if (!ascending(series.points)) series.points.sort((a, b) => a.at.getTime() - b.at.getTime());
-    return results;
-  }
-}
-
-function addResult(results: Map<string, Series>, result: MetricDataResult): void {
-  if (!result.Id) return;
-  const series = results.get(result.Id) ?? { points: [], served: true };
-  const timestamps = result.Timestamps ?? [];
-  const values = result.Values ?? [];
-  timestamps.forEach((at, i) => {
-    const value = values[i];
-    // The SDK parses Timestamps into Dates already: no copy of 60,000 of them for a big fleet.
-    if (value !== undefined) series.points.push({ at: at instanceof Date ? at : new Date(at), value });
-  });
-  if (result.StatusCode === 'Forbidden' || result.StatusCode === 'InternalError') series.served = false;
-  results.set(result.Id, series);
 }
 
 function isPercentileQuery(query: MetricDataQuery): boolean {
@@ -310,7 +228,7 @@ function isPercentileQuery(query: MetricDataQuery): boolean {
  */
 function extraResults(
   plan: FunctionMetricsPlan,
-  results: Map<string, Series>,
+  results: Map<string, MetricSeries>,
   query: FunctionMetricsQuery,
 ): Record<string, ExtraMetricResult> {
   const out: Record<string, ExtraMetricResult> = {};
@@ -359,11 +277,6 @@ function splitByWindow(points: MetricPoint[], periodSeconds: number, query: Func
     else if (middle >= query.previous.start.getTime() && middle < query.previous.end.getTime()) previous.push(point);
   }
   return { current, previous };
-}
-
-function ascending(points: readonly MetricPoint[]): boolean {
-  for (let i = 1; i < points.length; i++) if (points[i - 1]!.at.getTime() > points[i]!.at.getTime()) return false;
-  return true;
 }
 
 interface SideTotals {

@@ -7,7 +7,7 @@ import {
   type DeploymentTarget as SdkDeploymentTarget,
 } from '@aws-sdk/client-codedeploy';
 import type { CallOptions, DeploymentGroupRef, DeploymentInfo, DeploymentTarget, DeploysPort } from '../ports';
-import { mapBounded } from './bounded';
+import { mapBounded } from '../map-bounded';
 import { callAws, type AwsCall } from './call';
 import type { AwsClients } from './clients';
 import { awsErrorName } from './errors';

@@ -6,7 +6,7 @@ import {
   type CostTarget,
   type CostWindow,
 } from '../ports';
-import { assertWindow } from './metric-plan';
+import { assertWindow, metricStat } from './metric-plan';
 
 /**
  * What the cost read asks GetMetricData, as a pure function of the functions and the window: per
@@ -34,25 +34,6 @@ export interface CostMetricsPlan {
 }
 
 const DAY_SECONDS = 86_400;
-
-function metricStat(
-  id: string,
-  namespace: string,
-  metric: string,
-  dimensions: Dimension[],
-  period: number,
-  stat: string,
-): MetricDataQuery {
-  return {
-    Id: id,
-    MetricStat: {
-      Metric: { Namespace: namespace, MetricName: metric, Dimensions: dimensions },
-      Period: period,
-      Stat: stat,
-    },
-    ReturnData: true,
-  };
-}
 
 /** Ids are `c<index>_<stat>`: a function name may hold `-`, which a query id may not. */
 export function planCostMetrics(targets: CostTarget[], window: CostWindow): CostMetricsPlan {

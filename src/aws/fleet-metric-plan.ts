@@ -1,6 +1,14 @@
 import type { Dimension, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { FLEET_QUERIES_PER_REQUEST, fleetQueriesFor, type FleetTarget, type TimeWindow } from '../ports';
-import { alignDown, alignUp, assertWindow, coarsestRetention, roundPeriod, windowSeconds } from './metric-plan';
+import {
+  alignDown,
+  alignUp,
+  assertWindow,
+  coarsestRetention,
+  metricStat,
+  roundPeriod,
+  windowSeconds,
+} from './metric-plan';
 
 /**
  * What the fleet overview asks GetMetricData, as a pure function of the functions and the window:
@@ -31,25 +39,6 @@ export interface FleetMetricsPlan {
 
 /** SQS publishes its queue metrics every minute; five of them still make a recent depth. */
 const DEPTH_PERIOD_SECONDS = 300;
-
-function metricStat(
-  id: string,
-  namespace: string,
-  metric: string,
-  dimensions: Dimension[],
-  period: number,
-  stat: string,
-): MetricDataQuery {
-  return {
-    Id: id,
-    MetricStat: {
-      Metric: { Namespace: namespace, MetricName: metric, Dimensions: dimensions },
-      Period: period,
-      Stat: stat,
-    },
-    ReturnData: true,
-  };
-}
 
 /**
  * Per function (Lambda dimensions as the report uses them): Invocations, Errors, Throttles (Sum)

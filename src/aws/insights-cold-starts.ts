@@ -1,9 +1,4 @@
-import {
-  GetQueryResultsCommand,
-  StartQueryCommand,
-  StopQueryCommand,
-  type ResultField,
-} from '@aws-sdk/client-cloudwatch-logs';
+import { StartQueryCommand, type ResultField } from '@aws-sdk/client-cloudwatch-logs';
 import { coldStartColumns, invocationLogQueryString } from '../cold-start-query';
 import { ErrorCode, GofnError } from '../errors';
 import type {
@@ -18,8 +13,9 @@ import type {
   LogsPort,
   MemoryUse,
 } from '../ports';
-import { callAws, cancelled, sleep, type AwsCall } from './call';
+import { callAws, sleep, type AwsCall } from './call';
 import type { AwsClients } from './clients';
+import { waitForQueryRows, type PollPace } from './insights-results';
 import { assertWindow } from './metric-plan';
 
 export interface InsightsColdStartsOptions {
@@ -47,31 +43,34 @@ export interface InsightsColdStartsOptions {
  * runs out first, so an abandoned query does not hold one of the account's concurrent query slots.
  */
 export class InsightsColdStarts implements LogsPort {
-  private readonly firstPollDelayMs: number;
-  private readonly pollBackoff: number;
-  private readonly maxPolls: number;
-  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
-  private readonly clock: () => number;
+  private readonly pace: PollPace;
 
   constructor(
     private readonly clients: AwsClients,
     options: InsightsColdStartsOptions = {},
   ) {
-    this.firstPollDelayMs = options.firstPollDelayMs ?? 250;
-    this.pollBackoff = options.pollBackoff ?? 1.5;
-    this.maxPolls = Math.min(options.maxPolls ?? 10, 10);
+    let pacing: Pick<PollPace, 'sleep' | 'clock'>;
     if (options.sleep && !options.clock) {
       const replaced = options.sleep;
       let slept = 0;
-      this.sleep = async (ms, signal) => {
-        await replaced(ms, signal);
-        slept += ms;
+      pacing = {
+        sleep: async (ms, signal) => {
+          await replaced(ms, signal);
+          slept += ms;
+        },
+        clock: () => slept,
       };
-      this.clock = () => slept;
     } else {
-      this.sleep = options.sleep ?? sleep;
-      this.clock = options.clock ?? (() => performance.now());
+      pacing = { sleep: options.sleep ?? sleep, clock: options.clock ?? (() => performance.now()) };
     }
+    this.pace = {
+      firstDelayMs: options.firstPollDelayMs ?? 250,
+      backoff: options.pollBackoff ?? 1.5,
+      // No cap: at most 10 polls.
+      maxGapMs: Infinity,
+      maxPolls: Math.min(options.maxPolls ?? 10, 10),
+      ...pacing,
+    };
   }
 
   async getInvocationLogs(query: ColdStartQuery, opts?: CallOptions): Promise<InvocationLogStats> {
@@ -135,63 +134,7 @@ export class InsightsColdStarts implements LogsPort {
     const queryId = started.queryId;
     if (!queryId)
       throw new GofnError(ErrorCode.Upstream, `CloudWatch Logs StartQuery returned no query id for ${subject}.`);
-    return this.waitForRows(queryId, subject, opts);
-  }
-
-  private async waitForRows(queryId: string, subject: string, opts: CallOptions | undefined): Promise<ResultField[][]> {
-    const signal = opts?.signal;
-    const poll: AwsCall = { service: 'CloudWatchLogs', operation: 'GetQueryResults', subject };
-    // Gaps run from one poll being sent to the next: a GetQueryResults that takes 100 ms must not
-    // add 100 ms to every later wait, or a query that completes just after a poll is seen late.
-    let gap = this.firstPollDelayMs;
-    let lastSentAt = this.clock();
-    for (let polls = 0; polls < this.maxPolls; polls++) {
-      let out;
-      try {
-        await this.sleep(Math.max(0, lastSentAt + gap - this.clock()), signal);
-        lastSentAt = this.clock();
-        out = await this.call(poll, opts, (abortSignal) =>
-          this.clients.logs.send(new GetQueryResultsCommand({ queryId }), { abortSignal }),
-        );
-      } catch (error) {
-        if (signal?.aborted) {
-          this.stopQuietly(queryId, subject);
-          throw cancelled(poll, error);
-        }
-        throw error;
-      }
-      gap *= this.pollBackoff;
-      switch (out.status) {
-        case 'Complete':
-          return out.results ?? [];
-        case 'Scheduled':
-        case 'Running':
-        case undefined:
-          continue;
-        case 'Timeout':
-          throw new GofnError(ErrorCode.Timeout, `The Logs Insights query on ${subject} timed out in CloudWatch Logs.`);
-        default:
-          throw new GofnError(
-            ErrorCode.Upstream,
-            `The Logs Insights query on ${subject} ended with status ${out.status}.`,
-          );
-      }
-    }
-    this.stopQuietly(queryId, subject);
-    throw new GofnError(
-      ErrorCode.Timeout,
-      `The Logs Insights query on ${subject} had not finished after ${this.maxPolls} polls; it was stopped.`,
-    );
-  }
-
-  /**
-   * Sent without the caller's (already aborted) signal and not awaited: the caller is past its
-   * deadline, and a failed StopQuery only means the query runs out on its own.
-   */
-  private stopQuietly(queryId: string, subject: string): void {
-    this.call({ service: 'CloudWatchLogs', operation: 'StopQuery', subject }, undefined, (abortSignal) =>
-      this.clients.logs.send(new StopQueryCommand({ queryId }), { abortSignal }),
-    ).catch(() => undefined);
+    return waitForQueryRows(this.clients, queryId, subject, this.pace, opts);
   }
 
   private call<T>(call: AwsCall, opts: CallOptions | undefined, send: (abortSignal: AbortSignal) => Promise<T>) {

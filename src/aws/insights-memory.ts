@@ -1,9 +1,4 @@
-import {
-  GetQueryResultsCommand,
-  StartQueryCommand,
-  StopQueryCommand,
-  type ResultField,
-} from '@aws-sdk/client-cloudwatch-logs';
+import { StartQueryCommand, type ResultField } from '@aws-sdk/client-cloudwatch-logs';
 import { describeError, ErrorCode, GofnError, isGofnError } from '../errors';
 import type { CallOptions, LogGroupMemory, MemoryUseAnswer, TimeWindow } from '../ports';
 import {
@@ -13,9 +8,10 @@ import {
   memoryColumns,
   memoryQueryString,
 } from '../memory-query';
-import { mapBounded } from './bounded';
-import { callAws, cancelled, sleep, type AwsCall } from './call';
+import { mapBounded } from '../map-bounded';
+import { callAws, sleep, type AwsCall } from './call';
 import type { AwsClients } from './clients';
+import { waitForQueryRows, type PollPace } from './insights-results';
 import { assertWindow } from './metric-plan';
 
 export interface InsightsMemoryOptions {
@@ -45,22 +41,20 @@ export interface InsightsMemoryOptions {
  */
 export class InsightsMemory {
   private readonly inFlight: number;
-  private readonly firstPollDelayMs: number;
-  private readonly pollBackoff: number;
-  private readonly maxPollGapMs: number;
-  private readonly maxPolls: number;
-  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private readonly pace: PollPace;
 
   constructor(
     private readonly clients: AwsClients,
     options: InsightsMemoryOptions = {},
   ) {
     this.inFlight = options.inFlight ?? 10;
-    this.firstPollDelayMs = options.firstPollDelayMs ?? 2000;
-    this.pollBackoff = options.pollBackoff ?? 1.5;
-    this.maxPollGapMs = options.maxPollGapMs ?? 5000;
-    this.maxPolls = options.maxPolls ?? 60;
-    this.sleep = options.sleep ?? sleep;
+    this.pace = {
+      firstDelayMs: options.firstPollDelayMs ?? 2000,
+      backoff: options.pollBackoff ?? 1.5,
+      maxGapMs: options.maxPollGapMs ?? 5000,
+      maxPolls: options.maxPolls ?? 60,
+      sleep: options.sleep ?? sleep,
+    };
   }
 
   async getMemoryUse(logGroups: string[], window: TimeWindow, opts?: CallOptions): Promise<MemoryUseAnswer> {
@@ -120,51 +114,7 @@ export class InsightsMemory {
     const queryId = started.queryId;
     if (!queryId)
       throw new GofnError(ErrorCode.Upstream, `CloudWatch Logs StartQuery returned no query id for ${subject}.`);
-    const poll: AwsCall = { service: 'CloudWatchLogs', operation: 'GetQueryResults', subject };
-    let gap = this.firstPollDelayMs;
-    for (let polls = 0; polls < this.maxPolls; polls++) {
-      let out;
-      try {
-        await this.sleep(gap, opts?.signal);
-        out = await this.call(poll, opts, (abortSignal) =>
-          this.clients.logs.send(new GetQueryResultsCommand({ queryId }), { abortSignal }),
-        );
-      } catch (error) {
-        if (opts?.signal?.aborted) {
-          this.stopQuietly(queryId, subject);
-          throw cancelled(poll, error);
-        }
-        throw error;
-      }
-      gap = Math.min(this.maxPollGapMs, gap * this.pollBackoff);
-      switch (out.status) {
-        case 'Complete':
-          return out.results ?? [];
-        case 'Scheduled':
-        case 'Running':
-        case undefined:
-          continue;
-        case 'Timeout':
-          throw new GofnError(ErrorCode.Timeout, `The Logs Insights query on ${subject} timed out in CloudWatch Logs.`);
-        default:
-          throw new GofnError(
-            ErrorCode.Upstream,
-            `The Logs Insights query on ${subject} ended with status ${out.status}.`,
-          );
-      }
-    }
-    this.stopQuietly(queryId, subject);
-    throw new GofnError(
-      ErrorCode.Timeout,
-      `The Logs Insights query on ${subject} had not finished after ${this.maxPolls} polls; it was stopped.`,
-    );
-  }
-
-  /** Not awaited, without the caller's (aborted) signal: a failed stop only lets the query run out. */
-  private stopQuietly(queryId: string, subject: string): void {
-    this.call({ service: 'CloudWatchLogs', operation: 'StopQuery', subject }, undefined, (abortSignal) =>
-      this.clients.logs.send(new StopQueryCommand({ queryId }), { abortSignal }),
-    ).catch(() => undefined);
+    return waitForQueryRows(this.clients, queryId, subject, this.pace, opts);
   }
 
   private call<T>(call: AwsCall, opts: CallOptions | undefined, send: (abortSignal: AbortSignal) => Promise<T>) {

@@ -4,7 +4,6 @@ import {
   GetEventSourceMappingCommand,
   UpdateEventSourceMappingCommand,
   type EventSourceMappingConfiguration,
-  GetFunctionConcurrencyCommand,
   InvokeCommand,
   PutFunctionConcurrencyCommand,
   UpdateAliasCommand,
@@ -15,6 +14,7 @@ import type { AliasState, CallOptions, LambdaControlPort, MappingChange, Mapping
 import { callAws, type AwsCall } from './call';
 import type { AwsClients } from './clients';
 import { awsErrorName } from './errors';
+import { readReservedConcurrency } from './lambda-reserved-concurrency';
 
 /** Lambda answers 202 Accepted once an `Event` invocation is queued; anything else was not. */
 const eventAccepted = 202;
@@ -74,14 +74,8 @@ export class LambdaControl implements LambdaControlPort {
     }
   }
 
-  async getReservedConcurrency(functionName: string, opts?: CallOptions): Promise<number | undefined> {
-    const out = await this.call(
-      { service: 'Lambda', operation: 'GetFunctionConcurrency', subject: `function ${functionName}` },
-      opts,
-      (abortSignal) =>
-        this.clients.lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: functionName }), { abortSignal }),
-    );
-    return out.ReservedConcurrentExecutions;
+  getReservedConcurrency(functionName: string, opts?: CallOptions): Promise<number | undefined> {
+    return readReservedConcurrency(this.clients, functionName, opts);
   }
 
   async putReservedConcurrency(functionName: string, value: number, opts?: CallOptions): Promise<number> {

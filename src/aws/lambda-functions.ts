@@ -2,7 +2,6 @@ import {
   GetAccountSettingsCommand,
   GetAliasCommand,
   GetFunctionCommand,
-  GetFunctionConcurrencyCommand,
   GetFunctionEventInvokeConfigCommand,
   ListAliasesCommand,
   ListEventSourceMappingsCommand,
@@ -30,6 +29,7 @@ import { parseGoMemLimit } from '../go-mem-limit';
 import { eventSourceService, functionNameFromArn, functionQualifierFromArn, parseArn } from './arn';
 import { callAws, type AwsCall } from './call';
 import type { AwsClients } from './clients';
+import { readReservedConcurrency } from './lambda-reserved-concurrency';
 
 /** The tag that puts a function in gofn's fleet. */
 export const managedTag = { key: 'gofn:managed', value: 'true' } as const;
@@ -93,15 +93,8 @@ export class LambdaFunctions implements FunctionsPort {
     };
   }
 
-  async getReservedConcurrency(functionName: string, opts?: CallOptions): Promise<number | undefined> {
-    const out = await this.call(
-      { service: 'Lambda', operation: 'GetFunctionConcurrency', subject: `function ${functionName}` },
-      opts,
-      (abortSignal) =>
-        this.clients.lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: functionName }), { abortSignal }),
-    );
-    // Lambda answers `{}` for a function without a reservation; 0 is a reservation (of nothing).
-    return out.ReservedConcurrentExecutions;
+  getReservedConcurrency(functionName: string, opts?: CallOptions): Promise<number | undefined> {
+    return readReservedConcurrency(this.clients, functionName, opts);
   }
 
   /**

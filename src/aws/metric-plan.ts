@@ -86,6 +86,26 @@ function executedVersionDimensions(functionName: string, alias: string, version:
   return [...aliasDimensions(functionName, alias), { Name: 'ExecutedVersion', Value: version }];
 }
 
+/** One GetMetricData query of a metric's statistic, its values returned. */
+export function metricStat(
+  id: string,
+  namespace: string,
+  metric: string,
+  dimensions: Dimension[],
+  period: number,
+  stat: string,
+): MetricDataQuery {
+  return {
+    Id: id,
+    MetricStat: {
+      Metric: { Namespace: namespace, MetricName: metric, Dimensions: dimensions },
+      Period: period,
+      Stat: stat,
+    },
+    ReturnData: true,
+  };
+}
+
 function stat(
   id: string,
   metric: string,
@@ -94,15 +114,7 @@ function stat(
   statistic: string,
   namespace = lambdaNamespace,
 ): MetricDataQuery {
-  return {
-    Id: id,
-    MetricStat: {
-      Metric: { Namespace: namespace, MetricName: metric, Dimensions: dimensions },
-      Period: period,
-      Stat: statistic,
-    },
-    ReturnData: true,
-  };
+  return metricStat(id, namespace, metric, dimensions, period, statistic);
 }
 
 export const percentiles = ['p50', 'p95', 'p99'] as const;

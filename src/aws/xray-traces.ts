@@ -16,7 +16,7 @@ import type {
   TraceQuery,
   TracesPort,
 } from '../ports';
-import { mapBounded } from './bounded';
+import { mapBounded } from '../map-bounded';
 import { callAws, type AwsCall } from './call';
 import type { AwsClients } from './clients';
 import { assertWindow } from './metric-plan';

@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { CallLedger, countCalls } from '../calls';
 import { describeError, ErrorCode, GofnError } from '../errors';
 import { formatCount, plural } from '../format';
+import { mapBounded } from '../map-bounded';
 import {
   RECENT_PERIOD_HOURS,
   type BilledAnswer,
@@ -304,7 +305,7 @@ async function membersOf(options: CostOptions, cost: CostPort, tagKey: string, o
     }
   }
   if (refs.length <= SMALL_SELECTION) {
-    return mapLimited(refs, async (ref) => {
+    return mapBounded(refs, PER_FUNCTION_IN_FLIGHT, async (ref) => {
       try {
         const info = await sources.functions.getFunction(ref.name, alias, opts);
         return { name: ref.name, tags: ref.tags, config: configOf(info) };
@@ -345,27 +346,18 @@ async function readProvisioned(
   names: string[],
   opts: CallOptions,
 ): Promise<Map<string, ProvisionedConfig[] | string>> {
-  const answers = await mapLimited(names, async (name): Promise<[string, ProvisionedConfig[] | string]> => {
-    try {
-      return [name, await cost.getProvisionedConcurrency(name, opts)];
-    } catch (error) {
-      return [name, describeError(error)];
-    }
-  });
+  const answers = await mapBounded(
+    names,
+    PER_FUNCTION_IN_FLIGHT,
+    async (name): Promise<[string, ProvisionedConfig[] | string]> => {
+      try {
+        return [name, await cost.getProvisionedConcurrency(name, opts)];
+      } catch (error) {
+        return [name, describeError(error)];
+      }
+    },
+  );
   return new Map(answers);
-}
-
-async function mapLimited<T, R>(items: readonly T[], work: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(PER_FUNCTION_IN_FLIGHT, items.length) }, worker));
-  return results;
 }
 
 function totalOf(functions: FunctionCost[]): CostReport['total'] {

@@ -68,6 +68,21 @@ export interface CostUsage {
   missing: string[];
 }
 
+/** The usage of a function nothing invoked over `days` days: what CloudWatch's empty series add up to. */
+export function noUsage(days: number, missing: string[] = []): CostUsage {
+  return {
+    days: Array.from({ length: days }, () => ({
+      invocations: 0,
+      durationMs: 0,
+      provisionedInvocations: 0,
+      logBytes: 0,
+    })),
+    durationP99Ms: undefined,
+    recentInvocations: 0,
+    missing,
+  };
+}
+
 export type CostUsageEntry = { served: true; usage: CostUsage } | { served: false; reason: string };
 
 /** What the REPORT lines (or platform.report records) of one log group say over the memory window. */

@@ -1,4 +1,3 @@
-import { Evidence } from '../../src/checks/evidence';
 import { checkParams } from '../../src/checks/params';
 import { coldStartsCheck } from '../../src/checks/cold-starts';
 import { dlqCheck } from '../../src/checks/dlq';
@@ -7,26 +6,11 @@ import { errorTracesCheck } from '../../src/checks/error-traces';
 import { throttlesCheck } from '../../src/checks/throttles';
 import type { CheckContext } from '../../src/checks/types';
 import { ErrorCode, GofnError } from '../../src/errors';
-import { windowsEndingAt } from '../../src/runbook/window';
-import { fakeFunction, fakeSources, NOW, type FakeData } from '../support/fake-sources';
+import { checkContext } from '../support/check-context';
+import { fakeSources, type FakeData } from '../support/fake-sources';
 
 function context(data: Partial<FakeData> = {}): CheckContext {
-  return contextOver(fakeSources(data), data.fn);
-}
-
-function contextOver(sources: ReturnType<typeof fakeSources>, fnOverrides: FakeData['fn'] = {}): CheckContext {
-  const fn = fakeFunction(fnOverrides);
-  const { window, previous } = windowsEndingAt(NOW, 3_600_000);
-  const evidence = new Evidence({
-    sources,
-    fn,
-    window,
-    previous,
-    signal: new AbortController().signal,
-    errorSampleSize: 5,
-    deployLookbackMs: 86_400_000,
-  });
-  return { fn, window, previous, evidence, now: NOW };
+  return checkContext(fakeSources(data), data.fn);
 }
 
 const coldParams = checkParams['cold-starts'].parse({
@@ -184,7 +168,7 @@ describe('cold starts: what the logs can say', () => {
   it('is unknown, without a query, for JSON logs whose system log level drops platform.report', async () => {
     // Prepare
     const sources = fakeSources({ fn: { logFormat: 'JSON', systemLogLevel: 'WARN' } });
-    const ctx = contextOver(sources, { logFormat: 'JSON', systemLogLevel: 'WARN' });
+    const ctx = checkContext(sources, { logFormat: 'JSON', systemLogLevel: 'WARN' });
 
     // Act
     const result = await coldStartsCheck(ctx, coldParams);
@@ -290,7 +274,7 @@ describe('downstream latency: what the traces can say', () => {
   it('is unknown with the fix, and asks X-Ray nothing, when tracing is PassThrough', async () => {
     // Prepare
     const sources = fakeSources({ fn: { tracingMode: 'PassThrough' } });
-    const ctx = contextOver(sources, { tracingMode: 'PassThrough' });
+    const ctx = checkContext(sources, { tracingMode: 'PassThrough' });
 
     // Act
     const result = await downstreamLatencyCheck(ctx, params);
@@ -413,7 +397,7 @@ describe('error traces', () => {
   it('is unknown with the fix, never ok, for a PassThrough function without errors', async () => {
     // Prepare
     const sources = fakeSources({ fn: { tracingMode: 'PassThrough' }, current: { errors: 0 } });
-    const ctx = contextOver(sources, { tracingMode: 'PassThrough' });
+    const ctx = checkContext(sources, { tracingMode: 'PassThrough' });
 
     // Act
     const result = await errorTracesCheck(ctx, params);

@@ -1,16 +1,15 @@
 import { apiGatewayCheck } from '../../src/checks/api-gateway';
 import { customMetricId, logsInsightsCheck, metricThresholdCheck } from '../../src/checks/custom';
 import { eventSourceLagCheck } from '../../src/checks/event-source-lag';
-import { Evidence, extraIds } from '../../src/checks/evidence';
+import { extraIds } from '../../src/checks/evidence';
 import { memoryCrashesCheck } from '../../src/checks/memory-crashes';
 import { checkParams } from '../../src/checks/params';
 import { throttlesCheck } from '../../src/checks/throttles';
 import { timeoutsCheck } from '../../src/checks/timeouts';
-import type { CheckContext } from '../../src/checks/types';
 import { ErrorCode, GofnError } from '../../src/errors';
 import type { ExtraMetricQuery, ExtraMetricResult } from '../../src/ports';
-import { windowsEndingAt } from '../../src/runbook/window';
-import { fakeFunction, fakeSources, NOW, type FakeData } from '../support/fake-sources';
+import { checkContext } from '../support/check-context';
+import { fakeSources, type FakeData } from '../support/fake-sources';
 
 /**
  * The checks an on-call engineer runs after the first six: memory and crashes, timeouts, event-
@@ -19,20 +18,7 @@ import { fakeFunction, fakeSources, NOW, type FakeData } from '../support/fake-s
 
 function context(data: Partial<FakeData> = {}, extraMetrics?: ExtraMetricQuery[]) {
   const sources = fakeSources(data);
-  const fn = fakeFunction(data.fn);
-  const { window, previous } = windowsEndingAt(NOW, 3_600_000);
-  const evidence = new Evidence({
-    sources,
-    fn,
-    window,
-    previous,
-    signal: new AbortController().signal,
-    errorSampleSize: 5,
-    deployLookbackMs: 86_400_000,
-    extraMetrics,
-  });
-  const ctx: CheckContext = { fn, window, previous, evidence, now: NOW };
-  return { ctx, sources };
+  return { ctx: checkContext(sources, data.fn, extraMetrics), sources };
 }
 
 const served = (current: number | undefined, extra: Partial<ExtraMetricResult> = {}): ExtraMetricResult => ({

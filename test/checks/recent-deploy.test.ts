@@ -1,11 +1,10 @@
-import { Evidence } from '../../src/checks/evidence';
 import { checkParams } from '../../src/checks/params';
 import { recentDeployCheck } from '../../src/checks/recent-deploy';
 import type { CheckContext } from '../../src/checks/types';
 import { ErrorCode, GofnError } from '../../src/errors';
 import type { DeploymentInfo, DeploymentTarget, MetricPoint } from '../../src/ports';
-import { windowsEndingAt } from '../../src/runbook/window';
-import { fakeFunction, fakeSources, NOW, type FakeData } from '../support/fake-sources';
+import { checkContext } from '../support/check-context';
+import { fakeSources, NOW, type FakeData } from '../support/fake-sources';
 
 const params = checkParams['recent-deploy'].parse({
   thresholds: { minutesSinceDeploy: { warn: 120 }, errorRateRatio: { critical: 3 } },
@@ -29,19 +28,7 @@ function timeline(...stretches: [from: number, to: number, invocations: number, 
 }
 
 function context(data: Partial<FakeData> = {}): CheckContext {
-  const sources = fakeSources(data);
-  const fn = fakeFunction(data.fn);
-  const { window, previous } = windowsEndingAt(NOW, 3_600_000);
-  const evidence = new Evidence({
-    sources,
-    fn,
-    window,
-    previous,
-    signal: new AbortController().signal,
-    errorSampleSize: 5,
-    deployLookbackMs: 86_400_000,
-  });
-  return { fn, window, previous, evidence, now: NOW };
+  return checkContext(fakeSources(data), data.fn);
 }
 
 function deployment(overrides: Partial<DeploymentInfo>): DeploymentInfo {

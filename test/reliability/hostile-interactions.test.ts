@@ -8,10 +8,8 @@ import { MemoryRecordStore } from '../../src/sim/record-store';
 import { mayAct, signActionToken, verifyActionToken, type ActionClaim } from '../../src/slack/action-token';
 import { createIngress } from '../../src/slack/ingress';
 import type { Job } from '../../src/slack/jobs';
-import { SlackOut } from '../../src/slack/out';
-import { createWorker } from '../../src/slack/worker';
 import { fakeControl } from '../support/fake-control';
-import { fakeSources } from '../support/fake-sources';
+import { testWorker } from '../support/test-worker';
 import {
   BOT_TOKEN,
   buttonClick,
@@ -252,22 +250,11 @@ describe('hostile interaction payloads', () => {
       (executed.putReservedConcurrency += 1),
       putReservedConcurrency(...args)
     );
-    const worker = createWorker({
-      sources: fakeSources(),
+    const worker = testWorker(slack, {
       control,
       store,
-      chart: undefined,
       runbook,
-      slack: new SlackOut({ botToken: BOT_TOKEN, clientOptions, log }),
-      signingSecret: SIGNING_SECRET,
-      settings: {
-        alarmChannel: 'C0ALARMS',
-        deadlineMs: 2000,
-        actionTtlSeconds: 600,
-        maxConcurrency: 1000,
-        replayRatePerSecond: 1000,
-        admins: [ADMIN],
-      },
+      settings: { deadlineMs: 2000, admins: [ADMIN] },
       log,
     });
     const counts: Record<string, number> = {};
@@ -383,26 +370,10 @@ describe('forged jobs at the worker', () => {
       revisionId: 'rev-1',
     });
     const log = keptLog();
-    const worker = createWorker({
-      sources: fakeSources(),
+    const worker = testWorker(slack, {
       control,
-      store: new MemoryRecordStore(),
-      chart: undefined,
       runbook,
-      slack: new SlackOut({
-        botToken: BOT_TOKEN,
-        clientOptions: { slackApiUrl: slack.slackApiUrl, fetch: slack.fetch, retryConfig: { retries: 0 } },
-        log,
-      }),
-      signingSecret: SIGNING_SECRET,
-      settings: {
-        alarmChannel: 'C0ALARMS',
-        deadlineMs: 2000,
-        actionTtlSeconds: 600,
-        maxConcurrency: 1000,
-        replayRatePerSecond: 1000,
-        admins: [ADMIN],
-      },
+      settings: { deadlineMs: 2000, admins: [ADMIN] },
       log,
     });
     const forged = signActionToken('not-the-signing-secret-0000000000', genuineClaims()[0]!);

@@ -3,15 +3,10 @@ import { isSnsEvent } from '../../src/handlers/sns';
 import { loadRunbook } from '../../src/runbook/loader';
 import type { Runbook } from '../../src/runbook/schema';
 import { parseDuration } from '../../src/runbook/window';
-import { MemoryRecordStore } from '../../src/sim/record-store';
 import { understandAlarm } from '../../src/slack/alarm-message';
 import { parseCostSelection } from '../../src/cost/selection';
 import { parseCommandText } from '../../src/slack/command';
-import { SlackOut } from '../../src/slack/out';
-import { createWorker } from '../../src/slack/worker';
-import { fakeControl } from '../support/fake-control';
-import { fakeSources } from '../support/fake-sources';
-import { BOT_TOKEN, SIGNING_SECRET } from '../support/slack-requests';
+import { testWorker } from '../support/test-worker';
 import { keptLog, memorySlackFetch, recordResult, repoPath, tally } from './support';
 
 /**
@@ -289,28 +284,7 @@ describe('hostile SNS alarm messages', () => {
     const started = Date.now();
     const slack = memorySlackFetch();
     const log = keptLog();
-    const worker = createWorker({
-      sources: fakeSources(),
-      control: fakeControl(),
-      store: new MemoryRecordStore(),
-      chart: undefined,
-      runbook,
-      slack: new SlackOut({
-        botToken: BOT_TOKEN,
-        clientOptions: { slackApiUrl: slack.slackApiUrl, fetch: slack.fetch, retryConfig: { retries: 0 } },
-        log,
-      }),
-      signingSecret: SIGNING_SECRET,
-      settings: {
-        alarmChannel: 'C0ALARMS',
-        deadlineMs: 2000,
-        actionTtlSeconds: 600,
-        maxConcurrency: 1000,
-        replayRatePerSecond: 1000,
-        admins: [],
-      },
-      log,
-    });
+    const worker = testWorker(slack, { runbook, settings: { deadlineMs: 2000 }, log });
     const outcomes: Record<string, number> = {};
 
     // Act

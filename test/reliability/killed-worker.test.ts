@@ -6,11 +6,10 @@ import type { ControlPorts, QueueMessage } from '../../src/ports';
 import { MemoryRecordStore } from '../../src/sim/record-store';
 import { signActionToken, type ActionClaim } from '../../src/slack/action-token';
 import type { ActionJob } from '../../src/slack/jobs';
-import { SlackOut } from '../../src/slack/out';
-import { createWorker } from '../../src/slack/worker';
 import { fakeControl } from '../support/fake-control';
 import { fakeSources } from '../support/fake-sources';
-import { BOT_TOKEN, SIGNING_SECRET } from '../support/slack-requests';
+import { SIGNING_SECRET } from '../support/slack-requests';
+import { testWorker } from '../support/test-worker';
 import { memorySlackFetch, recordResult, repoPath } from './support';
 
 /**
@@ -149,27 +148,12 @@ function workerOver(
   clock: { ms: number },
   slack: ReturnType<typeof memorySlackFetch>,
 ) {
-  return createWorker({
+  return testWorker(slack, {
     sources: w.sources,
     control,
     store: w.store,
-    chart: undefined,
     runbook,
-    slack: new SlackOut({
-      botToken: BOT_TOKEN,
-      clientOptions: { slackApiUrl: slack.slackApiUrl, fetch: slack.fetch, retryConfig: { retries: 0 } },
-      log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
-    }),
-    signingSecret: SIGNING_SECRET,
-    settings: {
-      alarmChannel: 'C0ALARMS',
-      deadlineMs: 5000,
-      actionTtlSeconds: 7200,
-      maxConcurrency: 1000,
-      replayRatePerSecond: 10_000,
-      admins: ['U0MARIA'],
-    },
-    log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+    settings: { actionTtlSeconds: 7200, replayRatePerSecond: 10_000, admins: ['U0MARIA'] },
     now: () => new Date(clock.ms),
   });
 }

@@ -3,12 +3,9 @@ import { loadRunbook } from '../../src/runbook/loader';
 import type { Runbook } from '../../src/runbook/schema';
 import { MemoryRecordStore } from '../../src/sim/record-store';
 import type { StatusJob } from '../../src/slack/jobs';
-import { SlackOut } from '../../src/slack/out';
-import { createWorker } from '../../src/slack/worker';
-import { fakeControl } from '../support/fake-control';
 import { fakeSources, type FakeData } from '../support/fake-sources';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack';
-import { BOT_TOKEN, SIGNING_SECRET } from '../support/slack-requests';
+import { testWorker } from '../support/test-worker';
 import { keptLog, recordResult, repoPath } from './support';
 
 /**
@@ -33,28 +30,12 @@ beforeEach(() => slack.reset());
 function setup(data: Partial<FakeData> = {}) {
   const store = new MemoryRecordStore();
   const log = keptLog();
-  const worker = createWorker({
+  const worker = testWorker(slack.apiUrl, {
     sources: fakeSources(data),
-    control: fakeControl(),
     store,
-    chart: undefined,
     runbook,
-    slack: new SlackOut({
-      botToken: BOT_TOKEN,
-      clientOptions: { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } },
-      log,
-    }),
-    signingSecret: SIGNING_SECRET,
-    settings: {
-      alarmChannel: 'C0ALARMS',
-      // Far longer than the invocation has: the remaining time must win.
-      deadlineMs: 60_000,
-      postMarginMs: MARGIN_MS,
-      actionTtlSeconds: 600,
-      maxConcurrency: 1000,
-      replayRatePerSecond: 1000,
-      admins: ['U0MARIA'],
-    },
+    // Far longer than the invocation has: the remaining time must win.
+    settings: { deadlineMs: 60_000, postMarginMs: MARGIN_MS, admins: ['U0MARIA'] },
     log,
   });
   return { worker, store, log };

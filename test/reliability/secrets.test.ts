@@ -1,16 +1,14 @@
 import { createLambdaLog } from '../../src/handlers/log';
 import { loadRunbook } from '../../src/runbook/loader';
-import { MemoryRecordStore } from '../../src/sim/record-store';
 import { signActionToken } from '../../src/slack/action-token';
 import { createIngress } from '../../src/slack/ingress';
 import type { Job } from '../../src/slack/jobs';
-import { SlackOut } from '../../src/slack/out';
-import { createWorker } from '../../src/slack/worker';
 import { signSlackRequest } from '../../src/slack/verify';
 import { fakeControl } from '../support/fake-control';
 import { fakeSources } from '../support/fake-sources';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack';
 import { buttonClick, interactionBody, signedEvent, slashCommandBody, viewSubmission } from '../support/slack-requests';
+import { testWorker } from '../support/test-worker';
 import { recordResult, repoPath } from './support';
 
 /**
@@ -102,10 +100,9 @@ describe('secrets and payloads never reach the logs', () => {
         routing: {},
         revisionId: 'rev-1',
       });
-      const worker = createWorker({
+      const worker = testWorker(slack.apiUrl, {
         sources: fakeSources({ current: { invocations: 18_240, throttles: 412, peakConcurrency: 100 } }),
         control,
-        store: new MemoryRecordStore(),
         chart: {
           // A failure whose message carries a token: the logger must redact what the caller did not.
           metricWidgetImage: async () => {
@@ -113,16 +110,7 @@ describe('secrets and payloads never reach the logs', () => {
           },
         },
         runbook,
-        slack: new SlackOut({ botToken: BOT_TOKEN, clientOptions, log }),
-        signingSecret: SIGNING_SECRET,
-        settings: {
-          alarmChannel: 'C0ALARMS',
-          deadlineMs: 2000,
-          actionTtlSeconds: 600,
-          maxConcurrency: 1000,
-          replayRatePerSecond: 1000,
-          admins: ['U0MARIA'],
-        },
+        settings: { deadlineMs: 2000, admins: ['U0MARIA'] },
         log,
       });
       const send = async (body: string, options: Parameters<typeof signedEvent>[1] = {}) => {

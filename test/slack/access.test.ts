@@ -1,14 +1,9 @@
-import { silentLog } from '../../src/log';
 import { loadRunbook } from '../../src/runbook/loader';
 import type { Runbook } from '../../src/runbook/schema';
-import { MemoryRecordStore } from '../../src/sim/record-store';
 import type { AccessSettings } from '../../src/slack/access';
-import { SlackOut } from '../../src/slack/out';
-import { createWorker } from '../../src/slack/worker';
-import { fakeControl } from '../support/fake-control';
 import { fakeSources, type FakeData } from '../support/fake-sources';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack';
-import { BOT_TOKEN, SIGNING_SECRET } from '../support/slack-requests';
+import { testWorker } from '../support/test-worker';
 
 /**
  * Who may look: a report carries production error messages and request IDs. The user and
@@ -27,7 +22,7 @@ beforeEach(() => slack.reset());
 const SECRET_ERROR = 'pq: password authentication failed for user "orders" at db-prod-7.internal';
 
 function setup(access: AccessSettings = {}, data: Partial<FakeData> = {}) {
-  return createWorker({
+  return testWorker(slack.apiUrl, {
     sources: fakeSources({
       current: { invocations: 10_000, errors: 900, throttles: 0 },
       errorTraces: {
@@ -37,26 +32,8 @@ function setup(access: AccessSettings = {}, data: Partial<FakeData> = {}) {
       },
       ...data,
     }),
-    control: fakeControl(),
-    store: new MemoryRecordStore(),
-    chart: undefined,
     runbook,
-    slack: new SlackOut({
-      botToken: BOT_TOKEN,
-      clientOptions: { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } },
-      log: silentLog,
-    }),
-    signingSecret: SIGNING_SECRET,
-    settings: {
-      alarmChannel: 'C0ALARMS',
-      deadlineMs: 5000,
-      actionTtlSeconds: 600,
-      maxConcurrency: 1000,
-      replayRatePerSecond: 1000,
-      admins: ['U0ADMIN'],
-      access,
-    },
-    log: silentLog,
+    settings: { admins: ['U0ADMIN'], access },
   });
 }
 

@@ -3,16 +3,13 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { silentLog } from '../../src/log';
 import { loadRunbook } from '../../src/runbook/loader';
-import { MemoryRecordStore } from '../../src/sim/record-store';
 import { signActionToken, type ActionClaim } from '../../src/slack/action-token';
 import { createIngress } from '../../src/slack/ingress';
 import type { Job } from '../../src/slack/jobs';
-import { SlackOut } from '../../src/slack/out';
-import { createWorker } from '../../src/slack/worker';
 import { fakeControl } from '../support/fake-control';
-import { fakeSources } from '../support/fake-sources';
 import { startFakeSlack, type FakeSlack, type Fault } from '../support/fake-slack';
 import { BOT_TOKEN, buttonClick, interactionBody, SIGNING_SECRET, signedEvent } from '../support/slack-requests';
+import { testWorker } from '../support/test-worker';
 
 /**
  * The 3-second ack while Slack's API misbehaves. views.open is the one call made before the
@@ -50,7 +47,6 @@ async function system() {
     if (String(input).endsWith('/views.open')) attempts.viewsOpen += 1;
     return fetch(input, init);
   };
-  const clientOptions = { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } };
   const ingress = createIngress({
     secrets: async () => ({ signingSecret: SIGNING_SECRET, botToken: BOT_TOKEN }),
     jobs: { enqueue: async (job) => void jobs.push(job as Job) },
@@ -66,23 +62,10 @@ async function system() {
     routing: {},
     revisionId: 'rev-1',
   });
-  const worker = createWorker({
-    sources: fakeSources(),
+  const worker = testWorker(slack.apiUrl, {
     control,
-    store: new MemoryRecordStore(),
-    chart: undefined,
     runbook: await loadRunbook(),
-    slack: new SlackOut({ botToken: BOT_TOKEN, clientOptions, log: silentLog }),
-    signingSecret: SIGNING_SECRET,
-    settings: {
-      alarmChannel: 'C0ALARMS',
-      deadlineMs: 5000,
-      actionTtlSeconds: 600,
-      maxConcurrency: 1000,
-      replayRatePerSecond: 1000,
-      admins: ['U0MARIA'],
-    },
-    log: silentLog,
+    settings: { admins: ['U0MARIA'] },
   });
   return { ingress, jobs, worker, control, attempts };
 }

@@ -1,15 +1,11 @@
-import { silentLog } from '../../src/log';
 import type { AlarmsPort } from '../../src/ports';
 import { loadRunbook } from '../../src/runbook/loader';
 import type { Runbook } from '../../src/runbook/schema';
 import { MemoryRecordStore } from '../../src/sim/record-store';
 import { understandAlarm, type UnderstoodAlarm } from '../../src/slack/alarm-message';
-import { SlackOut } from '../../src/slack/out';
-import { createWorker } from '../../src/slack/worker';
-import { fakeControl } from '../support/fake-control';
 import { fakeSources } from '../support/fake-sources';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack';
-import { BOT_TOKEN, SIGNING_SECRET } from '../support/slack-requests';
+import { testWorker } from '../support/test-worker';
 import { anomalyDetection, composite, metricMath, singleMetric } from './fixtures/alarm-notifications';
 
 let slack: FakeSlack;
@@ -35,28 +31,11 @@ function setup(alarms?: AlarmsPort) {
     asked.push(`${name}:${alias}`),
     getFunction(name, alias, opts)
   );
-  const worker = createWorker({
+  const worker = testWorker(slack.apiUrl, {
     sources,
-    control: fakeControl(),
     store,
-    chart: undefined,
     ...(alarms ? { alarms } : {}),
     runbook,
-    slack: new SlackOut({
-      botToken: BOT_TOKEN,
-      clientOptions: { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } },
-      log: silentLog,
-    }),
-    signingSecret: SIGNING_SECRET,
-    settings: {
-      alarmChannel: 'C0ALARMS',
-      deadlineMs: 5000,
-      actionTtlSeconds: 600,
-      maxConcurrency: 1000,
-      replayRatePerSecond: 1000,
-      admins: [],
-    },
-    log: silentLog,
   });
   return { worker, asked };
 }
@@ -246,28 +225,7 @@ describe('the report in an alarm thread', () => {
     const asked: unknown[] = [];
     const { getFunctionMetrics } = sources.metrics;
     sources.metrics.getFunctionMetrics = (query, opts) => (asked.push(query.extra), getFunctionMetrics(query, opts));
-    const worker = createWorker({
-      sources,
-      control: fakeControl(),
-      store,
-      chart: undefined,
-      runbook,
-      slack: new SlackOut({
-        botToken: BOT_TOKEN,
-        clientOptions: { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } },
-        log: silentLog,
-      }),
-      signingSecret: SIGNING_SECRET,
-      settings: {
-        alarmChannel: 'C0ALARMS',
-        deadlineMs: 5000,
-        actionTtlSeconds: 600,
-        maxConcurrency: 1000,
-        replayRatePerSecond: 1000,
-        admins: [],
-      },
-      log: silentLog,
-    });
+    const worker = testWorker(slack.apiUrl, { sources, store, runbook });
 
     // Act
     await worker.handleAlarm({ messageId: 'lead-1', message: singleMetric() });

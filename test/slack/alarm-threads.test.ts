@@ -1,14 +1,9 @@
 import { isGofnError, ErrorCode } from '../../src/errors';
-import { silentLog } from '../../src/log';
 import { loadRunbook } from '../../src/runbook/loader';
 import type { Runbook } from '../../src/runbook/schema';
-import { MemoryRecordStore } from '../../src/sim/record-store';
-import { SlackOut } from '../../src/slack/out';
-import { createWorker, isHandedBack } from '../../src/slack/worker';
-import { fakeControl } from '../support/fake-control';
-import { fakeSources } from '../support/fake-sources';
+import { isHandedBack } from '../../src/slack/worker';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack';
-import { BOT_TOKEN, SIGNING_SECRET } from '../support/slack-requests';
+import { testWorker } from '../support/test-worker';
 import { singleMetric } from './fixtures/alarm-notifications';
 
 /**
@@ -24,29 +19,7 @@ afterAll(() => slack.close());
 beforeEach(() => slack.reset());
 
 function setup() {
-  const worker = createWorker({
-    sources: fakeSources(),
-    control: fakeControl(),
-    store: new MemoryRecordStore(),
-    chart: undefined,
-    runbook,
-    slack: new SlackOut({
-      botToken: BOT_TOKEN,
-      clientOptions: { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } },
-      log: silentLog,
-    }),
-    signingSecret: SIGNING_SECRET,
-    settings: {
-      alarmChannel: 'C0ALARMS',
-      deadlineMs: 5000,
-      actionTtlSeconds: 600,
-      maxConcurrency: 1000,
-      replayRatePerSecond: 1000,
-      admins: [],
-      alarmCooldownMs: 15 * 60_000,
-    },
-    log: silentLog,
-  });
+  const worker = testWorker(slack.apiUrl, { runbook, settings: { alarmCooldownMs: 15 * 60_000 } });
   let n = 0;
   const send = (state: 'ALARM' | 'OK', at: string, id = `sns-${++n}`) =>
     worker.handleAlarm({

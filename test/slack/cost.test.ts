@@ -9,18 +9,15 @@ import type { Sources } from '../../src/ports';
 import { loadRunbook } from '../../src/runbook/loader';
 import { createSimulatedSources } from '../../src/sim/backend';
 import { listScenarioFiles, loadScenarioFiles } from '../../src/sim/loader';
-import { MemoryRecordStore } from '../../src/sim/record-store';
 import { parseCommandText } from '../../src/slack/command';
 import { createIngress } from '../../src/slack/ingress';
 import type { Job } from '../../src/slack/jobs';
-import { SlackOut } from '../../src/slack/out';
 import { costMessage } from '../../src/slack/render/cost';
 import { LIMITS } from '../../src/slack/render/mrkdwn';
-import { createWorker } from '../../src/slack/worker';
 import { functionText, loadTexts, NOW, scenarioText } from '../sim/helpers';
-import { fakeControl } from '../support/fake-control';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack';
 import { BOT_TOKEN, SIGNING_SECRET, signedEvent, slashCommandBody } from '../support/slack-requests';
+import { testWorker } from '../support/test-worker';
 
 const SCENARIOS = path.resolve(__dirname, '..', '..', 'runbooks', 'scenarios');
 const python = path.resolve(__dirname, '..', '..', '.venv', 'bin', 'python');
@@ -167,27 +164,10 @@ describe('the worker running /gofn cost', () => {
   beforeEach(() => slack.reset());
 
   async function worker() {
-    return createWorker({
+    return testWorker(slack.apiUrl, {
       sources: await shippedFleet(),
-      control: fakeControl(),
-      store: new MemoryRecordStore(),
-      chart: undefined,
       runbook: await loadRunbook(),
-      slack: new SlackOut({
-        botToken: BOT_TOKEN,
-        clientOptions: { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } },
-        log: silentLog,
-      }),
-      signingSecret: SIGNING_SECRET,
-      settings: {
-        alarmChannel: undefined,
-        deadlineMs: 20_000,
-        actionTtlSeconds: 600,
-        maxConcurrency: 1000,
-        replayRatePerSecond: 1000,
-        admins: [],
-      },
-      log: silentLog,
+      settings: { alarmChannel: undefined, deadlineMs: 20_000 },
       now: () => NOW,
     });
   }

@@ -1,16 +1,13 @@
 import { listAudit } from '../../src/actions/audit';
-import { silentLog } from '../../src/log';
 import { loadRunbook } from '../../src/runbook/loader';
 import type { Runbook } from '../../src/runbook/schema';
 import { MemoryRecordStore } from '../../src/sim/record-store';
 import { signActionToken } from '../../src/slack/action-token';
 import type { ActionJob } from '../../src/slack/jobs';
-import { SlackOut } from '../../src/slack/out';
-import { createWorker } from '../../src/slack/worker';
 import { fakeControl } from '../support/fake-control';
-import { fakeSources } from '../support/fake-sources';
 import { memorySlackFetch } from '../reliability/support';
-import { BOT_TOKEN, SIGNING_SECRET } from '../support/slack-requests';
+import { SIGNING_SECRET } from '../support/slack-requests';
+import { testWorker } from '../support/test-worker';
 
 /**
  * A worker that dies in its first second (out of memory, the runtime crashed) leaves claims
@@ -44,27 +41,11 @@ function world() {
     const ports = dies
       ? { ...control, lambda: { ...control.lambda, getAlias: () => new Promise<never>(() => undefined) } }
       : { ...control, lambda: { ...control.lambda, getAlias } };
-    return createWorker({
-      sources: fakeSources(),
+    return testWorker(slack, {
       control: ports,
       store,
-      chart: undefined,
       runbook,
-      slack: new SlackOut({
-        botToken: BOT_TOKEN,
-        clientOptions: { slackApiUrl: slack.slackApiUrl, fetch: slack.fetch, retryConfig: { retries: 0 } },
-        log: silentLog,
-      }),
-      signingSecret: SIGNING_SECRET,
-      settings: {
-        alarmChannel: 'C0ALARMS',
-        deadlineMs: 5000,
-        actionTtlSeconds: 7200,
-        maxConcurrency: 1000,
-        replayRatePerSecond: 1000,
-        admins: ['U0MARIA'],
-      },
-      log: silentLog,
+      settings: { actionTtlSeconds: 7200, admins: ['U0MARIA'] },
       now: () => new Date(clock.ms),
     });
   };

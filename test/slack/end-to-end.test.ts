@@ -7,12 +7,11 @@ import { loadRunbook } from '../../src/runbook/loader';
 import type { Runbook } from '../../src/runbook/schema';
 import { createIngress } from '../../src/slack/ingress';
 import type { Job } from '../../src/slack/jobs';
-import { SlackOut } from '../../src/slack/out';
-import { createWorker } from '../../src/slack/worker';
 import { fakeControl, type FakeControl } from '../support/fake-control';
 import { fakeSources } from '../support/fake-sources';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack';
 import { startEmulator, type Emulator } from '../support/moto';
+import { testWorker } from '../support/test-worker';
 import {
   BOT_TOKEN,
   buttonClick,
@@ -67,26 +66,15 @@ async function system(options: { admins?: string[] } = {}) {
     clientOptions,
     log: silentLog,
   });
-  const worker = createWorker({
+  const worker = testWorker(slack.apiUrl, {
     sources: fakeSources({
       current: { invocations: 18_240, throttles: 412, peakConcurrency: 100 },
       fn: { versionModifiedAt: new Date(Date.now() - 38 * 60_000) },
     }),
     control,
     store,
-    chart: undefined,
     runbook,
-    slack: new SlackOut({ botToken: BOT_TOKEN, clientOptions, log: silentLog }),
-    signingSecret: SIGNING_SECRET,
-    settings: {
-      alarmChannel: 'C0ALARMS',
-      deadlineMs: 5000,
-      actionTtlSeconds: 600,
-      maxConcurrency: 1000,
-      replayRatePerSecond: 1000,
-      admins: options.admins ?? ['U0MARIA'],
-    },
-    log: silentLog,
+    settings: { admins: options.admins ?? ['U0MARIA'] },
   });
   /** Delivers every queued job to the worker, concurrently, as Lambda would. */
   const drain = async () => {

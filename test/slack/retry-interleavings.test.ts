@@ -1,17 +1,14 @@
 import { createAwsClients, type AwsClients } from '../../src/aws/index';
-import { silentLog } from '../../src/log';
 import type { RecordStore } from '../../src/ports';
 import { loadRunbook } from '../../src/runbook/loader';
 import type { Runbook } from '../../src/runbook/schema';
 import type { StatusJob } from '../../src/slack/jobs';
-import { SlackOut } from '../../src/slack/out';
-import { createWorker } from '../../src/slack/worker';
 import { createGofnTable } from '../aws/emulator-fixtures';
 import { fakeControl } from '../support/fake-control';
 import { fakeSources } from '../support/fake-sources';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack';
 import { startEmulator, type Emulator } from '../support/moto';
-import { BOT_TOKEN, SIGNING_SECRET } from '../support/slack-requests';
+import { testWorker } from '../support/test-worker';
 
 /**
  * A slash command and Slack's retry of it reach two workers. Whatever the interleaving of the
@@ -78,27 +75,12 @@ async function twoWorkers() {
       routing: {},
       revisionId: 'rev-1',
     });
-    return createWorker({
+    return testWorker(slack.apiUrl, {
       sources: fakeSources({ current: { invocations: 18_240, throttles: 412, peakConcurrency: 100 } }),
       control,
       store,
-      chart: undefined,
       runbook,
-      slack: new SlackOut({
-        botToken: BOT_TOKEN,
-        clientOptions: { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } },
-        log: silentLog,
-      }),
-      signingSecret: SIGNING_SECRET,
-      settings: {
-        alarmChannel: 'C0ALARMS',
-        deadlineMs: 5000,
-        actionTtlSeconds: 600,
-        maxConcurrency: 1000,
-        replayRatePerSecond: 1000,
-        admins: ['U0MARIA'],
-      },
-      log: silentLog,
+      settings: { admins: ['U0MARIA'] },
     });
   };
   return { first: workerOn(first.store), retry: workerOn(table), setHook: first.setHook, table };

@@ -1,15 +1,12 @@
 import { extraIds } from '../../src/checks/evidence';
-import { silentLog } from '../../src/log';
 import { loadRunbook } from '../../src/runbook/loader';
-import { MemoryRecordStore } from '../../src/sim/record-store';
 import { signActionToken, verifyActionToken, type ActionClaim } from '../../src/slack/action-token';
-import { SlackOut } from '../../src/slack/out';
 import { claimSentence, confirmModal } from '../../src/slack/render/modals';
-import { createWorker } from '../../src/slack/worker';
 import { fakeControl } from '../support/fake-control';
 import { fakeSources } from '../support/fake-sources';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack';
-import { BOT_TOKEN, SIGNING_SECRET } from '../support/slack-requests';
+import { SIGNING_SECRET } from '../support/slack-requests';
+import { testWorker } from '../support/test-worker';
 
 /**
  * The fixes of the next checks in Slack: a button the report offers, the confirmation's one
@@ -105,7 +102,7 @@ describe('a mapping turned off, from the report to the click', () => {
       maximumConcurrency: undefined,
       functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:orders-api:live',
     });
-    const worker = createWorker({
+    const worker = testWorker(slack.apiUrl, {
       sources: fakeSources({
         sqsSource: {
           sourceArn: QUEUE,
@@ -120,24 +117,8 @@ describe('a mapping turned off, from the report to the click', () => {
         },
       }),
       control,
-      store: new MemoryRecordStore(),
-      chart: undefined,
       runbook: await loadRunbook(),
-      slack: new SlackOut({
-        botToken: BOT_TOKEN,
-        clientOptions: { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } },
-        log: silentLog,
-      }),
-      signingSecret: SIGNING_SECRET,
-      settings: {
-        alarmChannel: 'C0ALARMS',
-        deadlineMs: 5000,
-        actionTtlSeconds: 600,
-        maxConcurrency: 1000,
-        replayRatePerSecond: 1000,
-        admins: ['U0MARIA'],
-      },
-      log: silentLog,
+      settings: { admins: ['U0MARIA'] },
     });
     await worker.runJob({
       kind: 'status',

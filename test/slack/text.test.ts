@@ -3,22 +3,18 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { KnownBlock } from '@slack/types';
 import { createLambdaLog } from '../../src/handlers/log';
-import { silentLog } from '../../src/log';
 import { diagnose } from '../../src/runbook/engine';
 import { loadRunbook } from '../../src/runbook/loader';
 import type { Report, StepReport } from '../../src/runbook/report';
-import { MemoryRecordStore } from '../../src/sim/record-store';
 import { understandAlarm } from '../../src/slack/alarm-message';
 import { boltLogger } from '../../src/slack/app';
-import { SlackOut } from '../../src/slack/out';
 import { alarmRootMessage, plainMessage } from '../../src/slack/render/alarm';
 import { reportMessage, type SlackMessage } from '../../src/slack/render/report';
-import { createWorker } from '../../src/slack/worker';
 import { keptLog } from '../reliability/support';
 import { fakeControl } from '../support/fake-control';
 import { fakeSources, NOW } from '../support/fake-sources';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack';
-import { BOT_TOKEN, SIGNING_SECRET } from '../support/slack-requests';
+import { testWorker } from '../support/test-worker';
 import { singleMetric } from './fixtures/alarm-notifications';
 
 /** Text users see: escaped where it comes from outside, mentions that render, times with a zone. */
@@ -229,30 +225,14 @@ describe('a second action on the same report', () => {
       revisionId: 'rev-1',
     });
     control.concurrency.set('orders-api', 100);
-    const worker = createWorker({
+    const worker = testWorker(slack.apiUrl, {
       sources: fakeSources({
         current: { invocations: 18_240, throttles: 412, peakConcurrency: 100 },
         fn: { versionModifiedAt: new Date(Date.now() - 38 * 60_000) },
       }),
       control,
-      store: new MemoryRecordStore(),
-      chart: undefined,
       runbook: await loadRunbook(),
-      slack: new SlackOut({
-        botToken: BOT_TOKEN,
-        clientOptions: { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } },
-        log: silentLog,
-      }),
-      signingSecret: SIGNING_SECRET,
-      settings: {
-        alarmChannel: 'C0ALARMS',
-        deadlineMs: 5000,
-        actionTtlSeconds: 600,
-        maxConcurrency: 1000,
-        replayRatePerSecond: 1000,
-        admins: ['U0MARIA'],
-      },
-      log: silentLog,
+      settings: { admins: ['U0MARIA'] },
     });
     await worker.runJob({
       kind: 'status',

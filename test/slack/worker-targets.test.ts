@@ -1,18 +1,16 @@
 import { listAudit } from '../../src/actions/audit';
 import { ErrorCode, GofnError } from '../../src/errors';
-import { silentLog } from '../../src/log';
 import type { ChartPort, TargetPorts, TargetSet } from '../../src/ports';
 import { loadRunbook } from '../../src/runbook/loader';
 import type { Runbook } from '../../src/runbook/schema';
 import { MemoryRecordStore } from '../../src/sim/record-store';
 import { verifyActionToken } from '../../src/slack/action-token';
-import { SlackOut } from '../../src/slack/out';
-import { createWorker } from '../../src/slack/worker';
 import { targetLabel, type TargetRef } from '../../src/targets';
 import { fakeControl, type FakeControl } from '../support/fake-control';
 import { fakeSources, type FakeData } from '../support/fake-sources';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack';
-import { BOT_TOKEN, SIGNING_SECRET } from '../support/slack-requests';
+import { SIGNING_SECRET } from '../support/slack-requests';
+import { testWorker } from '../support/test-worker';
 
 /**
  * The worker over several accounts and regions: prod in us-east-1 (healthy) and eu-west-1
@@ -81,28 +79,13 @@ function setup() {
   const set: TargetSet = { targets, configured: true, open: (t) => ports.get(targetLabel(t))! };
   const store = new MemoryRecordStore();
   const first = ports.get('prod/us-east-1')!;
-  const worker = createWorker({
+  const worker = testWorker(slack.apiUrl, {
     sources: first.sources,
     control: first.control,
     targets: set,
     store,
-    chart: undefined,
     runbook,
-    slack: new SlackOut({
-      botToken: BOT_TOKEN,
-      clientOptions: { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } },
-      log: silentLog,
-    }),
-    signingSecret: SIGNING_SECRET,
-    settings: {
-      alarmChannel: 'C0ALARMS',
-      deadlineMs: 5000,
-      actionTtlSeconds: 600,
-      maxConcurrency: 1000,
-      replayRatePerSecond: 1000,
-      admins: ['U0MARIA'],
-    },
-    log: silentLog,
+    settings: { admins: ['U0MARIA'] },
   });
   return { worker, store, ports };
 }

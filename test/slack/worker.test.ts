@@ -1,15 +1,13 @@
 import { listAudit } from '../../src/actions/audit';
-import { silentLog } from '../../src/log';
 import { loadRunbook } from '../../src/runbook/loader';
 import type { Runbook } from '../../src/runbook/schema';
 import { MemoryRecordStore } from '../../src/sim/record-store';
 import { signActionToken, verifyActionToken } from '../../src/slack/action-token';
-import { SlackOut } from '../../src/slack/out';
-import { createWorker } from '../../src/slack/worker';
 import { fakeControl, type FakeControl } from '../support/fake-control';
 import { fakeSources, type FakeData } from '../support/fake-sources';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack';
-import { BOT_TOKEN, SIGNING_SECRET } from '../support/slack-requests';
+import { SIGNING_SECRET } from '../support/slack-requests';
+import { testWorker } from '../support/test-worker';
 
 let slack: FakeSlack;
 let runbook: Runbook;
@@ -34,27 +32,13 @@ function setup(data: Partial<FakeData> = {}, admins: string[] = ['U0MARIA']) {
     routing: {},
     revisionId: 'rev-1',
   });
-  const worker = createWorker({
+  const worker = testWorker(slack.apiUrl, {
     sources: fakeSources(data),
     control,
     store,
     chart: { metricWidgetImage: async () => PNG },
     runbook,
-    slack: new SlackOut({
-      botToken: BOT_TOKEN,
-      clientOptions: { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } },
-      log: silentLog,
-    }),
-    signingSecret: SIGNING_SECRET,
-    settings: {
-      alarmChannel: 'C0ALARMS',
-      deadlineMs: 5000,
-      actionTtlSeconds: 600,
-      maxConcurrency: 1000,
-      replayRatePerSecond: 1000,
-      admins,
-    },
-    log: silentLog,
+    settings: { admins },
   });
   return { worker, store, control };
 }

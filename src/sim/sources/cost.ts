@@ -3,6 +3,7 @@ import { LOG_GROUPS_PER_QUERY, memoryQueryString } from '../../memory-query';
 import {
   COST_QUERIES_PER_FUNCTION,
   COST_QUERIES_PER_REQUEST,
+  noUsage,
   RECENT_PERIOD_HOURS,
   type BilledAnswer,
   type BilledRow,
@@ -26,6 +27,7 @@ import { PRICE_TABLE, pricesFor } from '../../prices';
 import type { SimulatedFleet, SimulatedFunction } from '../fleet';
 import { meanDurationMs, derivedConcurrency, rateAmount } from '../levels';
 import { MINUTE_MS } from '../time';
+import { readMetricBatches } from './metric-batches';
 import { faultOf, type RequestSimulator } from './requests';
 
 /**
@@ -73,22 +75,13 @@ export class SimulatedCost implements CostPort {
     const perRequest = COST_QUERIES_PER_REQUEST / COST_QUERIES_PER_FUNCTION;
     const batches: CostTarget[][] = [];
     for (let i = 0; i < targets.length; i += perRequest) batches.push(targets.slice(i, i + perRequest));
-    const answers = await Promise.all(
-      batches.map(async (members) => {
-        const fault = members
-          .map((t) => faultOf(this.fleet.findFunction(t.functionName), 'metrics', `the metrics of ${t.functionName}`))
-          .find((f) => f !== undefined);
-        try {
-          await this.requests.send('CloudWatch', 'GetMetricData', opts, fault);
-        } catch (error) {
-          if (opts?.signal?.aborted) throw error;
-          const reason = describeError(error);
-          return members.map((t) => [t.functionName, { served: false, reason }] as const);
-        }
-        return members.map((t) => [t.functionName, { served: true, usage: this.usageOf(t, window) }] as const);
-      }),
+    return readMetricBatches(
+      this.fleet,
+      this.requests,
+      batches,
+      (t): CostUsageEntry => ({ served: true, usage: this.usageOf(t, window) }),
+      opts,
     );
-    return new Map<string, CostUsageEntry>(answers.flat());
   }
 
   async getMemoryUse(logGroups: string[], window: TimeWindow, opts?: CallOptions): Promise<MemoryUseAnswer> {
@@ -228,17 +221,7 @@ export class SimulatedCost implements CostPort {
     const fn = this.fleet.findFunction(target.functionName);
     if (!fn) {
       // CloudWatch answers a function it never saw with empty series.
-      return {
-        days: Array.from({ length: window.days }, () => ({
-          invocations: 0,
-          durationMs: 0,
-          provisionedInvocations: 0,
-          logBytes: 0,
-        })),
-        durationP99Ms: undefined,
-        recentInvocations: 0,
-        missing: [],
-      };
+      return noUsage(window.days);
     }
     const integrated = this.integrate(fn, window);
     return {

@@ -1,4 +1,3 @@
-import { describeError } from '../../errors';
 import {
   FLEET_QUERIES_PER_REQUEST,
   fleetQueriesFor,
@@ -22,6 +21,7 @@ import type { Rate } from '../schema';
 import type { MinuteSample } from '../signals';
 import { MINUTE_MS } from '../time';
 import { faultOf } from './requests';
+import { readMetricBatches } from './metric-batches';
 import type { RequestSimulator } from './requests';
 
 /** As the AWS adapter asks: one-minute points until both windows together exceed 1,440 of them. */
@@ -98,24 +98,13 @@ export class SimulatedMetrics implements MetricsPort {
     }
     if (batch.length > 0) batches.push(batch);
 
-    const answers = await Promise.all(
-      batches.map(async (members) => {
-        // One request carries the whole batch: a fault on any function in it fails the request,
-        // and only its functions go unanswered.
-        const fault = members
-          .map((t) => faultOf(this.fleet.findFunction(t.functionName), 'metrics', `the metrics of ${t.functionName}`))
-          .find((f) => f !== undefined);
-        try {
-          await this.requests.send('CloudWatch', 'GetMetricData', opts, fault);
-        } catch (error) {
-          if (opts?.signal?.aborted) throw error;
-          const reason = describeError(error);
-          return members.map((t) => [t.functionName, { served: false, reason }] as const);
-        }
-        return members.map((t) => [t.functionName, { served: true, metrics: this.fleetTotals(t, window) }] as const);
-      }),
+    return readMetricBatches(
+      this.fleet,
+      this.requests,
+      batches,
+      (t): FleetEntry => ({ served: true, metrics: this.fleetTotals(t, window) }),
+      opts,
     );
-    return new Map<string, FleetEntry>(answers.flat());
   }
 
   private fleetTotals(target: FleetTarget, window: TimeWindow): FleetMetrics {
