@@ -4,8 +4,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { KnownBlock } from '@slack/types';
 import { costReport } from '../../src/cost/collect';
+import { ErrorCode, GofnError } from '../../src/errors';
 import { silentLog } from '../../src/log';
-import type { Sources } from '../../src/ports';
+import type { Sources, TargetPorts } from '../../src/ports';
 import { loadRunbook } from '../../src/runbook/loader';
 import { createSimulatedSources } from '../../src/sim/backend';
 import { listScenarioFiles, loadScenarioFiles } from '../../src/sim/loader';
@@ -14,7 +15,9 @@ import { createIngress } from '../../src/slack/ingress';
 import type { Job } from '../../src/slack/jobs';
 import { costMessage } from '../../src/slack/render/cost';
 import { LIMITS } from '../../src/slack/render/mrkdwn';
+import { targetLabel, type TargetRef } from '../../src/targets';
 import { functionText, loadTexts, NOW, scenarioText } from '../sim/helpers';
+import { fakeControl } from '../support/fake-control';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack';
 import { BOT_TOKEN, SIGNING_SECRET, signedEvent, slashCommandBody } from '../support/slack-requests';
 import { testWorker } from '../support/test-worker';
@@ -190,6 +193,56 @@ describe('the worker running /gofn cost', () => {
     expect(posts).toHaveLength(1);
     expect(posts[0]!.args).toMatchObject({ channel: 'C0ONCALL' });
     expect(String(posts[0]!.args.text)).toMatch(/^Cost: \$\d+\.\d\d a month for 2 functions$/);
+  });
+
+  it('posts a table per account and region, and says which one could not be read', async () => {
+    // Arrange: prod in us-east-1 and eu-west-1, and staging whose role cannot be assumed.
+    const fleet = await loadScenarioFiles(await listScenarioFiles(SCENARIOS), { now: NOW });
+    const targets: TargetRef[] = [
+      { account: 'prod', accountId: '111122223333', region: 'us-east-1' },
+      { account: 'prod', accountId: '111122223333', region: 'eu-west-1' },
+      { account: 'staging', accountId: '444455556666', region: 'us-east-1' },
+    ];
+    const opened = new Map<string, TargetPorts>();
+    for (const target of targets) {
+      const sources = createSimulatedSources(fleet);
+      sources.region = target.region;
+      if (target.account === 'staging') {
+        sources.functions.managedFunctionPages = async function* () {
+          yield await Promise.reject(
+            new GofnError(ErrorCode.AccessDenied, 'gofn could not assume the role of staging.'),
+          );
+        };
+      }
+      opened.set(targetLabel(target), { target, sources, control: fakeControl() });
+    }
+    const worker = testWorker(slack.apiUrl, {
+      sources: opened.get('prod/us-east-1')!.sources,
+      targets: { targets, configured: true, open: (t) => opened.get(targetLabel(t))! },
+      runbook: await loadRunbook(),
+      settings: { alarmChannel: undefined, deadlineMs: 20_000 },
+      now: () => NOW,
+    });
+
+    // Act
+    await worker.runJob({
+      kind: 'cost',
+      id: 't-accounts',
+      target: 'service=orders',
+      responseUrl: slack.responseUrl('r-accounts'),
+      channel: 'C0ONCALL',
+      user: 'U0MARIA',
+    });
+
+    // Assess
+    const texts = slack.callsOf('chat.postMessage').map((p) => String(p.args.text));
+    expect(texts).toEqual([
+      expect.stringMatching(/^Cost: \$\d+\.\d\d a month for 2 functions$/),
+      expect.stringMatching(/^Cost: \$\d+\.\d\d a month for 2 functions$/),
+      'gofn: the cost of staging/us-east-1 could not be read: gofn could not assume the role of staging.',
+    ]);
+    const blocks = JSON.stringify(slack.callsOf('chat.postMessage')[1]!.args.blocks);
+    expect(blocks).toContain('service=orders in prod/eu-west-1');
   });
 
   it('answers an unknown function through the command with one sentence', async () => {
