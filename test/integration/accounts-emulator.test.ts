@@ -242,6 +242,37 @@ describe('two accounts and two regions on the emulator, one account refusing gof
     expect(result.code).toBe(2);
   });
 
+  it('prices each account and region through its role; the refusing account is named and not added up', async () => {
+    // Act
+    const result = await gofn('cost', 'service=orders', '--no-billed', '--memory-days', '0', '--json');
+
+    // Assess
+    const out = JSON.parse(result.stdout) as {
+      targets: {
+        account: string;
+        region: string;
+        report: { functions: { function: string }[]; total: { month: number } } | null;
+        problem: string | null;
+      }[];
+      month: number;
+    };
+    expect(out.targets.map((t) => [t.account, t.region, t.report?.functions.map((f) => f.function) ?? null])).toEqual([
+      ['prod', 'us-east-1', ['orders-api']],
+      ['prod', 'eu-west-1', ['orders-api']],
+      ['staging', 'us-east-1', null],
+      ['staging', 'eu-west-1', null],
+    ]);
+    for (const t of out.targets.filter((x) => x.account === 'staging')) {
+      expect(t.problem).toMatch(
+        /^gofn could not assume arn:aws:iam::222222222222:role\/gofn-member \(account staging\)/,
+      );
+    }
+    const priced = out.targets.reduce((sum, t) => sum + (t.report?.total.month ?? 0), 0);
+    expect(out.month).toBeCloseTo(priced, 9);
+    // Some accounts and regions could not be read: a script must not take the sum for the whole.
+    expect(result.code).toBe(3);
+  });
+
   it('shows where each function is in the terminal, and what could not be listed', async () => {
     // Act
     const fleet = await gofn('status');
