@@ -46,6 +46,8 @@ interface SegmentDocument {
   error?: boolean;
   fault?: boolean;
   aws?: { request_id?: string };
+  /** Attributes of an OpenTelemetry span that X-Ray keeps unindexed, under `default`. */
+  metadata?: { default?: Record<string, unknown> };
   cause?: { exceptions?: { message?: string; type?: string }[] } | string;
   subsegments?: SegmentDocument[];
 }
@@ -74,7 +76,10 @@ export function readTrace(trace: Trace): TraceDetails {
     .map((segment) => parseDocument(segment.Document))
     .filter((d): d is SegmentDocument => d !== undefined);
   const lambda = documents.find((d) => d.origin === 'AWS::Lambda');
-  const requestId = lambda?.aws?.request_id ?? documents.find((d) => d.aws?.request_id)?.aws?.request_id;
+  const requestId =
+    lambda?.aws?.request_id ??
+    documents.map(invocationIdOf).find((id) => id !== undefined) ??
+    documents.find((d) => d.aws?.request_id)?.aws?.request_id;
   const ordered = [
     ...documents.filter((d) => d.origin === 'AWS::Lambda::Function'),
     ...documents.filter((d) => d.origin !== 'AWS::Lambda::Function'),
@@ -90,6 +95,18 @@ export function readTrace(trace: Trace): TraceDetails {
     message,
     at: starts.length > 0 ? new Date(Math.min(...starts) * 1000) : undefined,
   };
+}
+
+/**
+ * The invocation's request ID on a span sent over OTLP: OpenTelemetry's FaaS conventions name it
+ * `faas.invocation_id` (`faas.execution` before semantic conventions 1.9), and X-Ray keeps such an
+ * attribute in the segment's `metadata.default`. (A segment's own `aws.request_id` on that path is
+ * the ID of an AWS SDK call the span made, so it comes last.)
+ */
+function invocationIdOf(document: SegmentDocument): string | undefined {
+  const attributes = document.metadata?.default;
+  const id = attributes?.['faas.invocation_id'] ?? attributes?.['faas.execution'];
+  return typeof id === 'string' && id !== '' ? id : undefined;
 }
 
 function firstExceptionMessage(document: SegmentDocument): string | undefined {

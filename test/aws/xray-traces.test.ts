@@ -111,6 +111,62 @@ function trace(id: string, requestId: string, message: string) {
   };
 }
 
+/**
+ * The same failed invocation sent over OTLP instead of the X-Ray daemon, as BatchGetTraces returns
+ * its indexed spans: X-Ray segment documents
+ * (https://docs.aws.amazon.com/xray/latest/devguide/xray-api-segmentdocuments.html) converted
+ * from OpenTelemetry spans. The function's server span has no `origin` (no OTel resource maps to a
+ * Lambda origin); its attributes X-Ray does not index sit in `metadata.default`, the invocation's
+ * request ID as `faas.invocation_id` (OpenTelemetry FaaS semantic conventions), resource attributes
+ * as `otel.resource.*`; the span's exception event becomes `cause.exceptions`. The DynamoDB client
+ * span is a subsegment whose `aws.request_id` is DynamoDB's own request ID, not the invocation's.
+ * With the function's TracingConfig PassThrough, Lambda sends no `AWS::Lambda` segment of its own.
+ */
+function otlpTrace(id: string, requestId: string, message: string) {
+  return {
+    Id: id,
+    Duration: 0.25,
+    LimitExceeded: false,
+    Segments: [
+      {
+        Id: `${id}-s`,
+        Document: JSON.stringify({
+          id: '5f1a2b3c4d5e6f70',
+          name: 'orders-api',
+          start_time: now.getTime() / 1000 - 99.9,
+          end_time: now.getTime() / 1000 - 99.76,
+          fault: true,
+          cause: { exceptions: [{ id: '0a1b2c3d4e5f6071', type: '*errors.errorString', message }] },
+          aws: { xray: { sdk: 'opentelemetry for go', sdk_version: '1.28.0', auto_instrumentation: false } },
+          metadata: {
+            default: {
+              'faas.invocation_id': requestId,
+              'faas.trigger': 'http',
+              'otel.resource.cloud.platform': 'aws_lambda',
+              'otel.resource.faas.name': 'orders-api',
+            },
+          },
+          trace_id: id,
+        }),
+      },
+      {
+        Id: `${id}-d`,
+        Document: JSON.stringify({
+          id: '6a7b8c9d0e1f2031',
+          name: 'DynamoDB',
+          namespace: 'aws',
+          type: 'subsegment',
+          parent_id: '5f1a2b3c4d5e6f70',
+          start_time: now.getTime() / 1000 - 99.85,
+          end_time: now.getTime() / 1000 - 99.8,
+          aws: { operation: 'GetItem', request_id: 'DDB0REQUEST0ID0NOT0THE0INVOCATION', table_name: 'orders' },
+          trace_id: id,
+        }),
+      },
+    ],
+  };
+}
+
 describe('XRayTraces.getDownstream', () => {
   beforeEach(() => xray.reset());
 
@@ -337,6 +393,30 @@ describe('XRayTraces.getErrorTraces', () => {
       at: summaries[11]?.StartTime,
       durationMs: 250,
     });
+  });
+
+  it("reads spans sent over OTLP as it reads the daemon's: the invocation's request ID and the exception", async () => {
+    // Prepare: one trace from each path.
+    xray.on(GetTraceSummariesCommand).resolves({
+      TraceSummaries: [
+        summary('1-daemon', 1, { fault: true, message: 'boom' }),
+        summary('1-otlp', 2, { fault: true, message: 'boom' }),
+      ],
+    });
+    xray.on(BatchGetTracesCommand).resolves({
+      Traces: [trace('1-daemon', 'req-daemon', 'boom'), otlpTrace('1-otlp', 'req-otlp', 'boom')],
+      UnprocessedTraceIds: [],
+    });
+    const traces = new XRayTraces(mockedClients());
+
+    // Act
+    const stats = await traces.getErrorTraces({ ...query, sampleSize: 5 });
+
+    // Assess
+    expect(stats.samples.map((s) => [s.traceId, s.requestId, s.message])).toEqual([
+      ['1-otlp', 'req-otlp', 'boom'],
+      ['1-daemon', 'req-daemon', 'boom'],
+    ]);
   });
 
   it('falls back to the summary root cause when a trace is not returned', async () => {
