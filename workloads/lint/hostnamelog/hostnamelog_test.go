@@ -6,12 +6,13 @@ import (
 	"golang.org/x/tools/go/analysis/analysistest"
 
 	"gofn/workloads/lint/hostnamelog"
+	"gofn/workloads/lint/internal/linttest"
 )
 
 func TestReportsHostnameInLogs(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), hostnamelog.Analyzer, "bad")
+	analysistest.Run(t, linttest.TestData(), hostnamelog.Analyzer, "hostnamelog/bad")
 }
 
 func TestLeavesOtherUsesAlone(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), hostnamelog.Analyzer, "good")
+	analysistest.Run(t, linttest.TestData(), hostnamelog.Analyzer, "hostnamelog/good")
 }

@@ -6,12 +6,13 @@ import (
 	"golang.org/x/tools/go/analysis/analysistest"
 
 	"gofn/workloads/lint/initclock"
+	"gofn/workloads/lint/internal/linttest"
 )
 
 func TestReportsClockFrozenAtInit(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), initclock.Analyzer, "bad")
+	analysistest.Run(t, linttest.TestData(), initclock.Analyzer, "initclock/bad")
 }
 
 func TestLeavesAgeLoggingAndRefreshedValuesAlone(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), initclock.Analyzer, "good")
+	analysistest.Run(t, linttest.TestData(), initclock.Analyzer, "initclock/good")
 }

@@ -5,13 +5,14 @@ import (
 
 	"golang.org/x/tools/go/analysis/analysistest"
 
+	"gofn/workloads/lint/internal/linttest"
 	"gofn/workloads/lint/panicflow"
 )
 
 func TestReportsPanicsInHandlers(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), panicflow.Analyzer, "bad")
+	analysistest.Run(t, linttest.TestData(), panicflow.Analyzer, "panicflow/bad")
 }
 
 func TestLeavesOtherPanicsAlone(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), panicflow.Analyzer, "good")
+	analysistest.Run(t, linttest.TestData(), panicflow.Analyzer, "panicflow/good")
 }

@@ -5,13 +5,14 @@ import (
 
 	"golang.org/x/tools/go/analysis/analysistest"
 
+	"gofn/workloads/lint/internal/linttest"
 	"gofn/workloads/lint/timeouts"
 )
 
 func TestReportsCallsWithoutTimeouts(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), timeouts.Analyzer, "bad")
+	analysistest.Run(t, linttest.TestData(), timeouts.Analyzer, "timeouts/bad")
 }
 
 func TestLeavesBoundedCallsAlone(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), timeouts.Analyzer, "good")
+	analysistest.Run(t, linttest.TestData(), timeouts.Analyzer, "timeouts/good")
 }
