@@ -223,3 +223,18 @@ export function parseFunctionRef(text: string): FunctionRef {
 function clip(text: string): string {
   return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }
+
+/** Tag values: up to 256 Unicode letters, digits, spaces and _ . : / = + - @ (Tagging API Reference). */
+export const TAG_VALUE = /^[\p{L}\p{N}_.:/=+\-@ ]{1,256}$/u;
+
+/** `service=orders`: the service a status command asks about, or undefined for a function or the fleet. */
+export function serviceOf(word: string | undefined): string | undefined {
+  if (!word?.startsWith('service=')) return undefined;
+  const service = word.slice('service='.length);
+  if (!TAG_VALUE.test(service)) {
+    throw new GofnError(ErrorCode.InvalidInput, `"${service.slice(0, 80)}" is not a service tag value.`, {
+      hint: "Use service=NAME with the value of the functions' service tag, like service=orders.",
+    });
+  }
+  return service;
+}

@@ -1,9 +1,6 @@
 import { ErrorCode, GofnError } from '../errors';
-import { parseFunctionRef } from '../targets';
+import { parseFunctionRef, TAG_VALUE } from '../targets';
 import type { CostSelection } from './collect';
-
-/** A tag value as AWS allows it (letters, digits, spaces and _ . : / = + - @), up to 256 characters, without spaces here. */
-const TAG_VALUE = /^[\p{L}\p{N}_.:/=+\-@]{1,256}$/u;
 
 /**
  * What `gofn cost [fn|service=…]` and `/gofn cost [fn|service=…]` name: nothing for every managed

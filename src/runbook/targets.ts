@@ -378,15 +378,3 @@ export function singleTarget(ports: { sources: Sources; control: ControlPorts })
   };
 }
 
-/** `service=orders`: the service a status command asks about, or undefined for a function or the fleet. */
-export function serviceOf(word: string | undefined): string | undefined {
-  if (!word?.startsWith('service=')) return undefined;
-  const service = word.slice('service='.length);
-  // Tag values: up to 256 Unicode letters, digits, spaces and _ . : / = + - @ (Tagging API Reference).
-  if (!/^[\p{L}\p{N}_.:/=+\-@ ]{1,256}$/u.test(service)) {
-    throw new GofnError(ErrorCode.InvalidInput, `"${service.slice(0, 80)}" is not a service tag value.`, {
-      hint: "Use service=NAME with the value of the functions' service tag, like service=orders.",
-    });
-  }
-  return service;
-}

@@ -1,8 +1,7 @@
 import { parseCostSelection } from '../cost/selection';
 import { describeError } from '../errors';
-import { serviceOf } from '../runbook/targets';
 import { parseDuration } from '../runbook/window';
-import { parseFunctionRef } from '../targets';
+import { parseFunctionRef, serviceOf } from '../targets';
 
 export type ParsedCommand =
   | { kind: 'help'; problem?: string }

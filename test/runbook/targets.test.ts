@@ -1,8 +1,8 @@
 import { ErrorCode, GofnError } from '../../src/errors';
 import type { FleetMetrics, ManagedFunctionRef, TargetPorts, TargetSet } from '../../src/ports';
 import { loadRunbook } from '../../src/runbook/loader';
-import { fleetAcrossTargets, resolveFunction, serviceOf, serviceView } from '../../src/runbook/targets';
-import { targetLabel, type TargetRef } from '../../src/targets';
+import { fleetAcrossTargets, resolveFunction, serviceView } from '../../src/runbook/targets';
+import { serviceOf, targetLabel, type TargetRef } from '../../src/targets';
 import { fakeControl } from '../support/fake-control';
 import { fakeSources, NOW, type FakeSources } from '../support/fake-sources';
 import { rejectionOf } from '../aws/helpers';
