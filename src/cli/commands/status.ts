@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { statusRank } from '../../checks/grade';
+import { isAtLeastWarn, worst } from '../../checks/grade';
 import type { StepStatus } from '../../checks/types';
 import { ErrorCode, GofnError } from '../../errors';
 import { diagnose } from '../../runbook/engine';
@@ -89,8 +89,7 @@ export async function status(io: CliIO, functionName: string | undefined, option
       const fleet = await fleetAcrossTargets({ targets, runbook, windowMs, deadlineMs, alias: options.alias, service });
       const view = serviceView(fleet, service);
       io.stdout.write(options.json ? `${JSON.stringify(view, null, 2)}\n` : renderService(view, style));
-      const worstRow = view.rows.find((r) => r.status === 'critical') ?? view.rows.find((r) => r.status === 'warn');
-      return worstRow ? exitCodeFor(worstRow.status) : 0;
+      return degradedExit(view.rows);
     }
 
     if (!functionName) {
@@ -104,13 +103,7 @@ export async function status(io: CliIO, functionName: string | undefined, option
         sort,
       });
       io.stdout.write(options.json ? `${JSON.stringify(fleet, null, 2)}\n` : renderFleet(fleet, style));
-      // The fleet's exit code says whether a function is degraded; quiet or unread rows are
-      // listed but do not fail a monitoring script that runs the overview.
-      const worst = fleet.functions.reduce<StepStatus>(
-        (status, row) => (statusRank(row.status) > statusRank(status) ? row.status : status),
-        'ok',
-      );
-      return worst === 'warn' || worst === 'critical' ? exitCodeFor(worst) : 0;
+      return degradedExit(fleet.functions);
     }
     if (options.cost || sort) {
       throw new GofnError(
@@ -138,6 +131,15 @@ export async function status(io: CliIO, functionName: string | undefined, option
     );
     return exitCodeFor(report.status);
   });
+}
+
+/**
+ * The exit code of a fleet or service view: whether a row is degraded. Quiet or unread rows are
+ * listed but do not fail a monitoring script that runs the overview.
+ */
+function degradedExit(rows: readonly { status: StepStatus }[]): number {
+  const status = worst(...rows.map((row) => row.status));
+  return isAtLeastWarn(status) ? exitCodeFor(status) : 0;
 }
 
 function parseSort(text: string | undefined): 'status' | 'cost' | undefined {
