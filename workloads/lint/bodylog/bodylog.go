@@ -3,7 +3,6 @@ package bodylog
 
 import (
 	"go/ast"
-	"go/token"
 	"go/types"
 	"strings"
 
@@ -60,26 +59,11 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 		return ""
 	}
-	reported := map[token.Pos]bool{}
-	for _, f := range pass.Files {
-		ast.Inspect(f, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok || !lambdaflow.IsLogCall(info, call) {
-				return true
-			}
-			for _, arg := range call.Args {
-				found := lambdaflow.Find(info, arg, func(e ast.Expr) bool { return describe(e) != "" })
-				if found == nil || reported[found.Pos()] {
-					continue
-				}
-				reported[found.Pos()] = true
-				report.Report(found, "logs "+describe(found)+": a payload can be megabytes, each log line is billed at"+
-					" CloudWatch Logs ingestion and kept for the log group's retention with the personal data and"+
-					" secrets in it; log its size and the fields you need (an ID), or a short redacted excerpt")
-			}
-			return true
-		})
-	}
+	lambdaflow.ReportLogged(pass, report, func(e ast.Expr) bool { return describe(e) != "" }, func(found ast.Expr) string {
+		return "logs " + describe(found) + ": a payload can be megabytes, each log line is billed at" +
+			" CloudWatch Logs ingestion and kept for the log group's retention with the personal data and" +
+			" secrets in it; log its size and the fields you need (an ID), or a short redacted excerpt"
+	})
 	return nil, nil
 }
 
@@ -87,12 +71,7 @@ func run(pass *analysis.Pass) (any, error) {
 // a dump of a request with its body.
 func readBodies(pass *analysis.Pass) map[types.Object]string {
 	info := pass.TypesInfo
-	out := map[types.Object]string{}
-	bind := func(lhs []ast.Expr, rhs ast.Expr) {
-		call, ok := ast.Unparen(rhs).(*ast.CallExpr)
-		if !ok || len(lhs) == 0 {
-			return
-		}
+	return lambdaflow.CallResults(pass, func(call *ast.CallExpr) string {
 		fn := lambdaflow.Callee(info, call)
 		what := ""
 		switch {
@@ -106,35 +85,8 @@ func readBodies(pass *analysis.Pass) map[types.Object]string {
 				what = "a dump of the request with its body"
 			}
 		}
-		if what == "" {
-			return
-		}
-		if id, ok := lhs[0].(*ast.Ident); ok {
-			if obj := info.ObjectOf(id); obj != nil {
-				out[obj] = what
-			}
-		}
-	}
-	for _, f := range pass.Files {
-		ast.Inspect(f, func(n ast.Node) bool {
-			switch x := n.(type) {
-			case *ast.AssignStmt:
-				if len(x.Rhs) == 1 {
-					bind(x.Lhs, x.Rhs[0])
-				}
-			case *ast.ValueSpec:
-				if len(x.Values) == 1 {
-					lhs := make([]ast.Expr, len(x.Names))
-					for i, name := range x.Names {
-						lhs[i] = name
-					}
-					bind(lhs, x.Values[0])
-				}
-			}
-			return true
-		})
-	}
-	return out
+		return what
+	})
 }
 
 // isRawPayload: a handler parameter holding the event's bytes as they came.

@@ -3,8 +3,6 @@ package hostnamelog
 
 import (
 	"go/ast"
-	"go/token"
-	"go/types"
 
 	"golang.org/x/tools/go/analysis"
 
@@ -26,58 +24,28 @@ AWS_LAMBDA_LOG_STREAM_NAME); the invocation is the request ID.`,
 func run(pass *analysis.Pass) (any, error) {
 	report := lambdaflow.NewReporter(pass)
 	info := pass.TypesInfo
-	hostnames := map[types.Object]bool{}
-	bind := func(lhs []ast.Expr, rhs ast.Expr) {
-		call, ok := ast.Unparen(rhs).(*ast.CallExpr)
-		if !ok || len(lhs) == 0 || !lambdaflow.IsFunc(lambdaflow.Callee(info, call), "os", "Hostname") {
-			return
+	hostnames := lambdaflow.CallResults(pass, func(call *ast.CallExpr) string {
+		if lambdaflow.IsFunc(lambdaflow.Callee(info, call), "os", "Hostname") {
+			return "os.Hostname()"
 		}
-		if id, ok := lhs[0].(*ast.Ident); ok {
-			if obj := info.ObjectOf(id); obj != nil {
-				hostnames[obj] = true
-			}
-		}
-	}
-	for _, f := range pass.Files {
-		ast.Inspect(f, func(n ast.Node) bool {
-			switch x := n.(type) {
-			case *ast.AssignStmt:
-				if len(x.Rhs) == 1 {
-					bind(x.Lhs, x.Rhs[0])
-				}
-			case *ast.ValueSpec:
-				if len(x.Values) == 1 && len(x.Names) > 0 {
-					bind([]ast.Expr{x.Names[0]}, x.Values[0])
-				}
-			}
-			return true
-		})
-	}
+		return ""
+	})
 	if len(hostnames) == 0 {
 		return nil, nil
 	}
 	isHostname := func(e ast.Expr) bool {
 		id, ok := e.(*ast.Ident)
-		return ok && hostnames[info.Uses[id]]
+		if !ok {
+			return false
+		}
+		_, found := hostnames[info.Uses[id]]
+		return found
 	}
-	reported := map[token.Pos]bool{}
-	for _, f := range pass.Files {
-		ast.Inspect(f, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok || !lambdaflow.IsLogCall(info, call) {
-				return true
-			}
-			for _, arg := range call.Args {
-				if found := lambdaflow.Find(info, arg, isHostname); found != nil && !reported[found.Pos()] {
-					reported[found.Pos()] = true
-					report.Report(found, "os.Hostname() in a log field: on Lambda it is the sandbox's name, which"+
-						" identifies neither the function, its version nor the execution environment anywhere you"+
-						" can look it up; drop it, or log AWS_LAMBDA_LOG_STREAM_NAME (one stream per execution"+
-						" environment) and the request ID")
-				}
-			}
-			return true
-		})
-	}
+	lambdaflow.ReportLogged(pass, report, isHostname, func(ast.Expr) string {
+		return "os.Hostname() in a log field: on Lambda it is the sandbox's name, which" +
+			" identifies neither the function, its version nor the execution environment anywhere you" +
+			" can look it up; drop it, or log AWS_LAMBDA_LOG_STREAM_NAME (one stream per execution" +
+			" environment) and the request ID"
+	})
 	return nil, nil
 }

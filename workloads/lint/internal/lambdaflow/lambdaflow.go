@@ -329,3 +329,64 @@ func InspectBody(body *ast.BlockStmt, visit func(ast.Node) bool) {
 		return visit(n)
 	})
 }
+
+// CallResults maps each variable given the first result of a call (`x := f()`, `x, err := f()`,
+// `var x = f()`) to what classify says of that call; classify returns "" for a call it does not
+// care about.
+func CallResults(pass *analysis.Pass, classify func(call *ast.CallExpr) string) map[types.Object]string {
+	info := pass.TypesInfo
+	out := map[types.Object]string{}
+	bind := func(first ast.Expr, rhs ast.Expr) {
+		call, ok := ast.Unparen(rhs).(*ast.CallExpr)
+		if !ok {
+			return
+		}
+		what := classify(call)
+		if what == "" {
+			return
+		}
+		if id, ok := first.(*ast.Ident); ok {
+			if obj := info.ObjectOf(id); obj != nil {
+				out[obj] = what
+			}
+		}
+	}
+	for _, f := range pass.Files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch x := n.(type) {
+			case *ast.AssignStmt:
+				if len(x.Rhs) == 1 && len(x.Lhs) > 0 {
+					bind(x.Lhs[0], x.Rhs[0])
+				}
+			case *ast.ValueSpec:
+				if len(x.Values) == 1 && len(x.Names) > 0 {
+					bind(x.Names[0], x.Values[0])
+				}
+			}
+			return true
+		})
+	}
+	return out
+}
+
+// ReportLogged reports, once per position, every expression inside a log call's arguments (see
+// IsLogCall) that match accepts, with the message why says of it.
+func ReportLogged(pass *analysis.Pass, report *Reporter, match func(ast.Expr) bool, why func(found ast.Expr) string) {
+	info := pass.TypesInfo
+	reported := map[token.Pos]bool{}
+	for _, f := range pass.Files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || !IsLogCall(info, call) {
+				return true
+			}
+			for _, arg := range call.Args {
+				if found := Find(info, arg, match); found != nil && !reported[found.Pos()] {
+					reported[found.Pos()] = true
+					report.Report(found, why(found))
+				}
+			}
+			return true
+		})
+	}
+}
