@@ -50,17 +50,19 @@ export interface AlarmContext {
   reason: string;
   changedAt: Date;
   /** The one metric a single-metric alarm watches; its value is read in the diagnosis's GetMetricData. */
-  watched?:
-    | {
-        namespace: string;
-        metricName: string;
-        dimensions: { name: string; value: string }[];
-        stat: string;
-        /** The alarm's period, in seconds. */
-        periodSeconds: number | undefined;
-        threshold: number | undefined;
-      }
-    | undefined;
+  watched?: WatchedMetric | undefined;
+}
+
+/** The metric a single-metric alarm watches, with its statistic, period and threshold. */
+export interface WatchedMetric {
+  namespace: string;
+  metricName: string;
+  dimensions: { name: string; value: string }[];
+  /** As GetMetricData takes it: Sum, Average, Minimum, Maximum, SampleCount or a percentile. */
+  stat: string;
+  /** The alarm's period, in seconds. */
+  periodSeconds: number | undefined;
+  threshold: number | undefined;
 }
 
 /** The id of the alarm's metric in the one GetMetricData. */

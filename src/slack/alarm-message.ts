@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import type { WatchedMetric } from '../runbook/engine';
 
 /**
  * A CloudWatch alarm state change as SNS delivers it (the Message string of an SNS record), in
@@ -104,16 +105,6 @@ export interface UnderstoodAlarm {
   children: string[];
   /** The one metric a single-metric alarm watches, with its statistic, period and threshold. */
   watched?: WatchedMetric | undefined;
-}
-
-export interface WatchedMetric {
-  namespace: string;
-  metricName: string;
-  dimensions: { name: string; value: string }[];
-  /** As GetMetricData takes it: Sum, Average, Minimum, Maximum, SampleCount or a percentile. */
-  stat: string;
-  periodSeconds: number | undefined;
-  threshold: number | undefined;
 }
 
 /** SNS notifications spell statistics as enum names (SUM, SAMPLE_COUNT); GetMetricData wants Sum, SampleCount. */

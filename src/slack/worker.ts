@@ -569,13 +569,8 @@ export function createWorker(options: WorkerOptions) {
           target.alias ?? 'live',
           '1h',
           currentBudget.deadlineMs(),
-          {
-            name: alarm.name,
-            condition: alarm.condition,
-            reason: alarm.reason,
-            changedAt: alarm.changedAt,
-            watched: alarm.watched,
-          },
+          // The parsed alarm is the report's context: its name, condition, reason, time and metric.
+          alarm,
         );
         ports = diagnosed.ports;
         const report = await fitFor(diagnosed.report, await channelShared(channel), diagnosed.ports.sources);
