@@ -30,18 +30,22 @@
  * status timeout for the same invocation) are counted once: per bin, the larger of the two.
  */
 
-/** The statistics columns of one result row, besides its bin. */
-export const invocationLogColumns = [
-  // one per invocation
-  'textReports',
-  'jsonReports',
-  // cold starts
+/** The columns the cold-start part of the query has always had; any of them marks a stats row. */
+export const coldStartColumns = [
   'textColdStarts',
   'textInitSum',
   'textInitMax',
   'jsonColdStarts',
   'jsonInitSum',
   'jsonInitMax',
+] as const;
+
+/** The statistics columns of one result row, besides its bin. */
+export const invocationLogColumns = [
+  // one per invocation
+  'textReports',
+  'jsonReports',
+  ...coldStartColumns,
   // memory (text in bytes, JSON in MB)
   'textMemoryMax',
   'textMemorySum',
@@ -71,16 +75,6 @@ export const invocationLogColumns = [
   'panicLabel',
 ] as const;
 export type InvocationLogColumn = (typeof invocationLogColumns)[number];
-
-/** The columns the cold-start part of the query has always had; any of them marks a stats row. */
-export const coldStartColumns = [
-  'textColdStarts',
-  'textInitSum',
-  'textInitMax',
-  'jsonColdStarts',
-  'jsonInitSum',
-  'jsonInitMax',
-] as const;
 
 /** One row per bin keeps the answer ≤ 1,440 rows, under the 10,000 rows a query may return. */
 const maxBins = 1440;
