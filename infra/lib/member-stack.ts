@@ -14,15 +14,7 @@ import type { Construct } from 'constructs';
 import { TAG, lambdaLogGroupName } from './conventions';
 import { suppress } from './nag';
 import { PROFILE_PREFIX } from './profiling';
-import {
-  READS_ON_ALARMS,
-  READS_ON_ANY_RESOURCE,
-  READS_ON_DEPLOYMENT_GROUPS,
-  READS_ON_FUNCTIONS,
-  READS_ON_MAPPINGS,
-  READS_ON_QUEUES,
-  actionsOf,
-} from './worker-permissions';
+import { readStatements } from './worker-permissions';
 
 /** The role's name in every member account, so that one configuration line names it anywhere. */
 export const DEFAULT_MEMBER_ROLE_NAME = 'gofn-member';
@@ -112,28 +104,17 @@ export class MemberStack extends Stack {
     const anyAlarm = this.anyRegion('cloudwatch', 'alarm', '*');
     const anyMapping = this.anyRegion('lambda', 'event-source-mapping', '*');
     const read = new iam.Policy(this, 'ReadPolicy', {
-      statements: [
-        new iam.PolicyStatement({ sid: 'ReadMonitoring', actions: actionsOf(READS_ON_ANY_RESOURCE), resources: ['*'] }),
-        new iam.PolicyStatement({ sid: 'QueryFunctionLogs', actions: ['logs:StartQuery'], resources: [functionLogs] }),
-        new iam.PolicyStatement({
-          sid: 'ReadManagedFunctions',
-          actions: actionsOf(READS_ON_FUNCTIONS),
-          resources: [anyFunction],
-          conditions: managed,
-        }),
-        new iam.PolicyStatement({
-          sid: 'ReadDeployments',
-          actions: actionsOf(READS_ON_DEPLOYMENT_GROUPS),
-          resources: [anyDeploymentGroup],
-        }),
-        new iam.PolicyStatement({ sid: 'ReadQueues', actions: actionsOf(READS_ON_QUEUES), resources: [anyQueue] }),
-        new iam.PolicyStatement({ sid: 'ReadAlarms', actions: actionsOf(READS_ON_ALARMS), resources: [anyAlarm] }),
-        new iam.PolicyStatement({
-          sid: 'ReadEventSourceMappings',
-          actions: actionsOf(READS_ON_MAPPINGS),
-          resources: [anyMapping],
-        }),
-      ],
+      statements: readStatements(
+        {
+          functionLogs,
+          functions: anyFunction,
+          deploymentGroups: anyDeploymentGroup,
+          queues: anyQueue,
+          alarms: anyAlarm,
+          mappings: anyMapping,
+        },
+        { sid: 'ReadManagedFunctions', conditions: managed },
+      ),
     });
     read.attachToRole(this.role);
     const why: [string, string][] = [

@@ -17,7 +17,7 @@ export interface Grant {
  * makes it; `grep -rn "Command(" src/aws` lists them all. Actions whose Service Authorization
  * Reference entry names no resource type need Resource "*".
  */
-export const READS_ON_ANY_RESOURCE: readonly Grant[] = [
+const READS_ON_ANY_RESOURCE: readonly Grant[] = [
   { actions: ['cloudwatch:GetMetricData'], neededBy: 'cloudwatch-metrics.ts GetMetricDataCommand: every metric step' },
   {
     actions: ['cloudwatch:GetMetricWidgetImage'],
@@ -61,7 +61,7 @@ export const READS_ON_ANY_RESOURCE: readonly Grant[] = [
   },
 ];
 
-export const READS_ON_FUNCTIONS: readonly Grant[] = [
+const READS_ON_FUNCTIONS: readonly Grant[] = [
   { actions: ['lambda:GetFunction'], neededBy: 'lambda-functions.ts GetFunctionCommand: configuration, tags, DLQ' },
   { actions: ['lambda:GetAlias'], neededBy: 'lambda-control.ts GetAliasCommand: where live points' },
   {
@@ -92,14 +92,14 @@ export const READS_ON_FUNCTIONS: readonly Grant[] = [
 ];
 
 /** Reads of event-source mappings by UUID: the read-back of a mapping change. */
-export const READS_ON_MAPPINGS: readonly Grant[] = [
+const READS_ON_MAPPINGS: readonly Grant[] = [
   {
     actions: ['lambda:GetEventSourceMapping'],
     neededBy: 'lambda-control.ts GetEventSourceMappingCommand: verify a mapping turned off or on, or its cap',
   },
 ];
 
-export const READS_ON_DEPLOYMENT_GROUPS: readonly Grant[] = [
+const READS_ON_DEPLOYMENT_GROUPS: readonly Grant[] = [
   {
     actions: ['codedeploy:ListDeployments'],
     neededBy: 'codedeploy-deploys.ts and codedeploy-control.ts ListDeploymentsCommand: recent deploys',
@@ -115,13 +115,13 @@ export const READS_ON_DEPLOYMENT_GROUPS: readonly Grant[] = [
  * Reads of any queue of the account and region: a function's DLQ is found from its own
  * configuration, so tag-managed functions deployed anywhere have theirs read too.
  */
-export const READS_ON_QUEUES: readonly Grant[] = [
+const READS_ON_QUEUES: readonly Grant[] = [
   { actions: ['sqs:GetQueueAttributes'], neededBy: 'sqs-queues.ts GetQueueAttributesCommand: DLQ depth' },
   { actions: ['sqs:ListMessageMoveTasks'], neededBy: 'sqs-control.ts ListMessageMoveTasksCommand: a replay under way' },
 ];
 
 /** Reads of the account's alarms: which function a composite alarm's children watch. */
-export const READS_ON_ALARMS: readonly Grant[] = [
+const READS_ON_ALARMS: readonly Grant[] = [
   {
     actions: ['cloudwatch:DescribeAlarms'],
     neededBy: "cloudwatch-alarms.ts DescribeAlarmsCommand: a composite alarm's children",
@@ -133,6 +133,55 @@ export const READS_ON_ALARMS: readonly Grant[] = [
 ];
 
 export const actionsOf = (grants: readonly Grant[]): string[] => grants.flatMap((g) => g.actions);
+
+/** Where gofn reads: the bot's own account and region, or every region of a member account. */
+export interface ReadResources {
+  functionLogs: string;
+  functions: string;
+  deploymentGroups: string;
+  queues: string;
+  alarms: string;
+  mappings: string;
+}
+
+/**
+ * The read statements of a role gofn diagnoses through, the worker's own or a member account's:
+ * the same actions over the resources given, functions under the statement's own sid and
+ * condition (a member role reads only managed ones).
+ */
+export function readStatements(
+  resources: ReadResources,
+  functions: { sid: string; conditions?: Record<string, Record<string, string>> },
+): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({ sid: 'ReadMonitoring', actions: actionsOf(READS_ON_ANY_RESOURCE), resources: ['*'] }),
+    new iam.PolicyStatement({
+      // insights-cold-starts.ts StartQueryCommand: cold starts, and insights-memory.ts
+      // StartQueryCommand: peak memory for right-sizing (gofn cost), from Lambda's log groups only.
+      sid: 'QueryFunctionLogs',
+      actions: ['logs:StartQuery'],
+      resources: [resources.functionLogs],
+    }),
+    new iam.PolicyStatement({
+      sid: functions.sid,
+      actions: actionsOf(READS_ON_FUNCTIONS),
+      resources: [resources.functions],
+      ...(functions.conditions ? { conditions: functions.conditions } : {}),
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadDeployments',
+      actions: actionsOf(READS_ON_DEPLOYMENT_GROUPS),
+      resources: [resources.deploymentGroups],
+    }),
+    new iam.PolicyStatement({ sid: 'ReadQueues', actions: actionsOf(READS_ON_QUEUES), resources: [resources.queues] }),
+    new iam.PolicyStatement({ sid: 'ReadAlarms', actions: actionsOf(READS_ON_ALARMS), resources: [resources.alarms] }),
+    new iam.PolicyStatement({
+      sid: 'ReadEventSourceMappings',
+      actions: actionsOf(READS_ON_MAPPINGS),
+      resources: [resources.mappings],
+    }),
+  ];
+}
 
 /**
  * Least privilege for the gofn worker: read the monitoring and deployment APIs anywhere; change
@@ -151,33 +200,17 @@ export function grantFleetAccess(scope: Construct, role: iam.IRole, workloads: r
   const anyMapping = arn('lambda', 'event-source-mapping', '*');
 
   const read = new iam.Policy(scope, 'ReadFleetPolicy', {
-    statements: [
-      new iam.PolicyStatement({ sid: 'ReadMonitoring', actions: actionsOf(READS_ON_ANY_RESOURCE), resources: ['*'] }),
-      new iam.PolicyStatement({
-        // insights-cold-starts.ts StartQueryCommand: cold starts, and insights-memory.ts
-        // StartQueryCommand: peak memory for right-sizing (gofn cost), from Lambda's log groups only.
-        sid: 'QueryFunctionLogs',
-        actions: ['logs:StartQuery'],
-        resources: [arn('logs', 'log-group', lambdaLogGroupName('*'))],
-      }),
-      new iam.PolicyStatement({
-        sid: 'ReadFunctions',
-        actions: actionsOf(READS_ON_FUNCTIONS),
-        resources: [anyFunction],
-      }),
-      new iam.PolicyStatement({
-        sid: 'ReadDeployments',
-        actions: actionsOf(READS_ON_DEPLOYMENT_GROUPS),
-        resources: [anyDeploymentGroup],
-      }),
-      new iam.PolicyStatement({ sid: 'ReadQueues', actions: actionsOf(READS_ON_QUEUES), resources: [anyQueue] }),
-      new iam.PolicyStatement({ sid: 'ReadAlarms', actions: actionsOf(READS_ON_ALARMS), resources: [anyAlarm] }),
-      new iam.PolicyStatement({
-        sid: 'ReadEventSourceMappings',
-        actions: actionsOf(READS_ON_MAPPINGS),
-        resources: [anyMapping],
-      }),
-    ],
+    statements: readStatements(
+      {
+        functionLogs: arn('logs', 'log-group', lambdaLogGroupName('*')),
+        functions: anyFunction,
+        deploymentGroups: anyDeploymentGroup,
+        queues: anyQueue,
+        alarms: anyAlarm,
+        mappings: anyMapping,
+      },
+      { sid: 'ReadFunctions' },
+    ),
   });
   read.attachToRole(role);
   suppress(
