@@ -132,7 +132,7 @@ const READS_ON_ALARMS: readonly Grant[] = [
   },
 ];
 
-export const actionsOf = (grants: readonly Grant[]): string[] => grants.flatMap((g) => g.actions);
+const actionsOf = (grants: readonly Grant[]): string[] => grants.flatMap((g) => g.actions);
 
 /** Where gofn reads: the bot's own account and region, or every region of a member account. */
 export interface ReadResources {
