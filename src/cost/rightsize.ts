@@ -41,8 +41,9 @@ export interface RightSizeInput {
 
 export function rightSize(input: RightSizeInput): RightSizing {
   const { memoryMb, memory } = input;
-  const none = (basis: string): RightSizing => ({
-    status: 'not-enough-data',
+  // No size to move to: too little data, or the size is right.
+  const none = (basis: string, status: 'not-enough-data' | 'ok' = 'not-enough-data'): RightSizing => ({
+    status,
     currentMb: memoryMb,
     suggestedMb: null,
     monthlySaving: null,
@@ -72,17 +73,7 @@ export function rightSize(input: RightSizeInput): RightSizing {
       basis,
     };
   }
-  if (floor > WORTH_SHRINKING * memoryMb) {
-    return {
-      status: 'ok',
-      currentMb: memoryMb,
-      suggestedMb: null,
-      monthlySaving: null,
-      risk: null,
-      riskText: null,
-      basis,
-    };
-  }
+  if (floor > WORTH_SHRINKING * memoryMb) return none(basis, 'ok');
   const cpuFactor = Math.min(memoryMb, ONE_VCPU_MB) / Math.min(floor, ONE_VCPU_MB);
   const { risk, riskText } = riskOf(cpuFactor, input.durationP99Ms, input.timeoutSeconds);
   return {
