@@ -7,7 +7,7 @@ import { ErrorCode, GofnError } from '../../errors';
 import { parsePriceTable, PRICE_TABLE, type PriceTable } from '../../prices';
 import { explainNotFound } from '../../runbook/suggest';
 import { parseDeadline, parseRegion, runCommand, styleFor, type OutputOptions } from '../common';
-import type { CliIO } from '../io';
+import { ExitCode, type CliIO } from '../io';
 import { renderCost, renderCostAcrossTargets } from '../render-cost';
 import { openTargets } from '../targets';
 
@@ -111,7 +111,7 @@ export async function cost(io: CliIO, target: string | undefined, options: CostC
       io.stdout.write(renderCostAcrossTargets(costs, style, renderOptions));
     }
     // Prices read for some accounts and regions and not others: a script must not take it as whole.
-    return costs.some((c) => c.problem) ? 3 : 0;
+    return costs.some((c) => c.problem) ? ExitCode.unknown : ExitCode.ok;
     return 0;
   });
 }
