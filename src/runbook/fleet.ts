@@ -239,20 +239,19 @@ async function addCosts(
 ): Promise<FleetCost> {
   try {
     if (remainingMs < 1000) throw new GofnError(ErrorCode.Timeout, 'The deadline passed before the costs were read.');
-    const report = await costReport({
-      sources: options.sources,
-      selection: { kind: 'listed', functions: refs },
-      alias: options.alias,
-      now: options.now,
-      memoryDays: 0,
-      billed: false,
-      recommendations: false,
-      deadlineMs: remainingMs,
-    });
-    for (const [call, count] of Object.entries(report.awsCalls)) {
-      const [service = '', operation = ''] = call.split(':');
-      for (let i = 0; i < count; i++) ledger.record(service, operation);
-    }
+    // Inside the overview's ledger, the cost read's own ledger counts its requests there too.
+    const report = await countCalls(ledger, () =>
+      costReport({
+        sources: options.sources,
+        selection: { kind: 'listed', functions: refs },
+        alias: options.alias,
+        now: options.now,
+        memoryDays: 0,
+        billed: false,
+        recommendations: false,
+        deadlineMs: remainingMs,
+      }),
+    );
     const monthly = new Map(report.functions.map((f) => [f.function, f.total.month]));
     for (const row of rows) row.monthlyCost = monthly.get(row.function) ?? null;
     return {
