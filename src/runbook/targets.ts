@@ -377,4 +377,3 @@ export function singleTarget(ports: { sources: Sources; control: ControlPorts })
     },
   };
 }
-
