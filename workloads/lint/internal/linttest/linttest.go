@@ -4,11 +4,13 @@ package linttest
 
 import (
 	"path/filepath"
-	"runtime"
+
+	"golang.org/x/tools/go/analysis/analysistest"
 )
 
-// TestData is the absolute path of workloads/lint/testdata (analysistest needs an absolute GOPATH).
+// TestData is the absolute path of workloads/lint/testdata, found from the calling test's own
+// directory (workloads/lint/<analyzer>): analysistest needs an absolute GOPATH, and a source path
+// from runtime.Caller is module-relative under -trimpath, as the workloads' tests build.
 func TestData() string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..", "testdata")
+	return filepath.Join(analysistest.TestData(), "..", "..", "testdata")
 }
